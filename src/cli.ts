@@ -1,0 +1,210 @@
+/**
+ * netns-lab: the command line over src/engine.
+ * Exit codes: 0 success, 1 a failed operation, 2 invalid input or usage.
+ */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostic, hasErrors, type Diagnostic } from './core/diagnostics.js';
+import {
+  EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
+  readHostDns, requireValid, scriptFor, type Loaded,
+} from './engine/engine.js';
+import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
+import { TopoName } from './core/model.js';
+
+const USAGE = `netns-lab: draw Linux networks, build them for real
+
+usage:
+  netns-lab validate FILE                 check a topology; compiler-style diagnostics
+  netns-lab plan FILE [--json]            the steps apply would run now (empty when in sync)
+  netns-lab apply FILE [--dry-run] [--json]
+                                          build or reconcile the network (progress on stderr)
+  netns-lab destroy FILE | --name NAME    remove everything the topology owns
+  netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
+  netns-lab script FILE                   a standalone bash script that builds it from scratch
+  netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
+                                          write a topology of what runs now
+
+options:
+  --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
+  -h, --help                              this text
+
+exit codes: 0 ok, 1 operation failed, 2 invalid input or usage`;
+
+class Usage extends Error {}
+
+interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
+
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation']);
+
+function parseArgs(argv: string[]): Args {
+  const pos: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { pos.push(...argv.slice(i + 1)); break; }
+    if (a.startsWith('-') && a !== '-') {
+      const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+      if (VALUE_FLAGS.has(k!)) {
+        const val = v ?? argv[++i];
+        if (val === undefined) throw new Usage(`${k} needs a value`);
+        flags.set(k!, val);
+      } else flags.set(k!, true);
+    } else pos.push(a);
+  }
+  return { cmd: pos.shift() ?? '', pos, flags };
+}
+
+function allow(a: Args, allowed: string[], npos: number): void {
+  for (const k of a.flags.keys()) if (!allowed.includes(k) && k !== '--elevation') throw new Usage(`unknown option ${k} for ${a.cmd}`);
+  if (a.pos.length !== npos) throw new Usage(`${a.cmd} takes ${npos === 1 ? 'one FILE' : 'no file'} argument${npos === 1 ? '' : 's'}`);
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const HELPER = join(here, 'helper.js');
+
+async function helper(a: Args): Promise<HelperClient> {
+  const e = a.flags.get('--elevation');
+  if (e !== undefined && !['auto', 'direct', 'sudo', 'pkexec'].includes(String(e))) throw new Usage('--elevation is auto, direct, sudo or pkexec');
+  return startHelper({
+    helperPath: process.env.NETNS_LAB_HELPER ?? HELPER,
+    elevation: (e as Elevation | undefined) ?? 'auto',
+    ...(process.env.NETNS_LAB_FAULT_AT ? { env: { ...process.env as Record<string, string> } } : {}),
+  });
+}
+
+function printDiagnostics(file: string, ds: Diagnostic[]): void {
+  const shown = relative(process.cwd(), file) || file;
+  for (const d of ds) process.stderr.write(formatDiagnostic(shown.startsWith('..') ? file : shown, d) + '\n');
+}
+
+async function loadValid(file: string): Promise<Loaded & { topology: NonNullable<Loaded['topology']> }> {
+  const l = await loadFile(file).catch((e: NodeJS.ErrnoException) => { throw new Usage(`cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`); });
+  printDiagnostics(file, l.diagnostics);
+  requireValid(l);
+  return l as Loaded & { topology: NonNullable<Loaded['topology']> };
+}
+
+const progress = (p: { done: number; total: number; message: string }) => {
+  process.stderr.write(p.total ? `[${p.done}/${p.total}] ${p.message}\n` : `${p.message}\n`);
+};
+
+async function run(argv: string[]): Promise<number> {
+  const a = parseArgs(argv);
+  if (a.flags.has('-h') || a.flags.has('--help') || a.cmd === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+  const json = a.flags.has('--json');
+  switch (a.cmd) {
+    case 'validate': {
+      allow(a, [], 1);
+      const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+      printDiagnostics(a.pos[0]!, l.diagnostics);
+      const e = l.diagnostics.filter((d) => d.severity === 'error').length;
+      const w = l.diagnostics.length - e;
+      process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
+      return hasErrors(l.diagnostics) ? 2 : 0;
+    }
+    case 'plan':
+    case 'apply': {
+      allow(a, a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run'], 1);
+      const l = await loadValid(a.pos[0]!);
+      const h = await helper(a);
+      try {
+        const p = await planTopology(h, l.topology);
+        printDiagnostics(a.pos[0]!, p.errors);
+        if (a.cmd === 'plan' || a.flags.has('--dry-run')) {
+          if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors }, null, 2) + '\n');
+          else process.stdout.write(p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
+          if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
+          return p.errors.length ? 1 : 0;
+        }
+        if (p.errors.length) { process.stderr.write('apply refused: nothing was changed\n'); return 1; }
+        const r = await applyTopology(h, l.topology, json ? undefined : progress);
+        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
+        return r.remaining.length ? 1 : 0;
+      } finally { await h.close(); }
+    }
+    case 'destroy': {
+      let name = a.flags.get('--name');
+      if (name !== undefined) allow(a, ['--name'], 0);
+      else {
+        allow(a, [], 1);
+        const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+        const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
+        if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
+        name = n;
+      }
+      const parsed = TopoName.safeParse(name);
+      if (!parsed.success) throw new Usage(`invalid topology name: ${parsed.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
+      const h = await helper(a);
+      try {
+        const r = await destroyTopology(h, parsed.data, progress);
+        process.stderr.write(`destroyed '${parsed.data}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        return r.remaining.length ? 1 : 0;
+      } finally { await h.close(); }
+    }
+    case 'status': {
+      allow(a, ['--json'], 1);
+      const l = await loadValid(a.pos[0]!);
+      const h = await helper(a);
+      try {
+        const p = await planTopology(h, l.topology);
+        const overall = overallStatus(p.objects);
+        if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects }, null, 2) + '\n');
+        else {
+          for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
+          process.stdout.write(`${l.topology.name}: ${overall}\n`);
+        }
+        return 0;
+      } finally { await h.close(); }
+    }
+    case 'script': {
+      allow(a, [], 1);
+      const l = await loadValid(a.pos[0]!);
+      process.stdout.write(scriptFor(l.topology, await readHostDns()));
+      return 0;
+    }
+    case 'import': {
+      allow(a, ['--name', '--ns', '-o', '--output', '--adopt'], 0);
+      const name = String(a.flags.get('--name') ?? 'imported');
+      const ns = a.flags.get('--ns');
+      const h = await helper(a);
+      try {
+        const r = await importFromLive(h, { name, ...(typeof ns === 'string' ? { namespaces: ns.split(',').filter(Boolean) } : {}) });
+        for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+        const text = JSON.stringify({ $schema: 'https://netns-lab.invalid/netns-topology.schema.json', ...r.topology }, null, 2) + '\n';
+        if (a.flags.has('--adopt')) {
+          const ad = await h.request<{ adopted: string[] }>('adopt', { topology: r.topology });
+          process.stderr.write(`adopted ${ad.adopted.length} object(s) as owned by '${name}'\n`);
+        }
+        const out = a.flags.get('-o') ?? a.flags.get('--output');
+        if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
+        else process.stdout.write(text);
+        return 0;
+      } finally { await h.close(); }
+    }
+    case '':
+      process.stderr.write(USAGE + '\n');
+      return 2;
+    default:
+      throw new Usage(`unknown command '${a.cmd}'`);
+  }
+}
+
+run(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  if (e instanceof Usage) { process.stderr.write(`netns-lab: ${e.message}\n(see netns-lab --help)\n`); process.exitCode = 2; return; }
+  if (e instanceof EngineError) {
+    process.stderr.write(`netns-lab: ${e.message}\n`);
+    process.exitCode = e.diagnostics.some((d) => d.severity === 'error') && e.message.endsWith('is invalid') ? 2 : 1;
+    return;
+  }
+  if (e instanceof HelperFailure) {
+    process.stderr.write(`netns-lab: ${e.message}\n`);
+    process.exitCode = e.error.code === 'invalid-topology' || e.error.code === 'bad-request' ? 2 : 1;
+    return;
+  }
+  process.stderr.write(`netns-lab: ${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});
+

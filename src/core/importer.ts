@@ -1,0 +1,147 @@
+/**
+ * Import: write a topology of what runs now. Namespaces, bridges (host bridges only when a
+ * port leads into an imported namespace), veth pairs, global addresses, static routes,
+ * ip_forward, resolv.conf servers and MASQUERADE rules for the imported subnets.
+ */
+import { canonicalCidr, overlaps, parseCidr, subnetOf } from './ip.js';
+import type { Bridge, Link, Namespace, Route, Topology } from './model.js';
+import { ifNameProblem } from './names.js';
+import { nameservers, type LiveLink, type LiveNs, type LiveRoute, type LiveState } from './observe.js';
+
+export interface ImportOptions {
+  name: string;
+  /** only these namespaces (default: every namespace) */
+  namespaces?: string[];
+}
+
+export interface ImportResult {
+  topology: Topology;
+  /** things seen but not expressible, or left alone */
+  notes: string[];
+}
+
+const STATIC = new Set(['boot', 'static']);
+
+function toRoute(r: LiveRoute): Route {
+  return { to: r.to, ...(r.via ? { via: r.via } : { dev: r.dev! }), ...(r.metric && r.family === 4 ? { metric: r.metric } : {}) };
+}
+
+export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
+  const notes: string[] = [];
+  const chosen = live.namespaces.filter((n) => !opts.namespaces || opts.namespaces.includes(n.name!));
+  const chosenNames = new Set(chosen.map((n) => n.name!));
+  const scopes: LiveNs[] = [live.host, ...chosen];
+  const key = (ns: string | null, name: string) => `${ns ?? ''}|${name}`;
+  const linkAt = new Map<string, LiveLink>();
+  for (const n of scopes) for (const l of n.links) linkAt.set(key(n.name, l.name), l);
+  const inScope = (ns: string | null) => ns === null || chosenNames.has(ns);
+
+  // veth pairs with at least one end in an imported namespace
+  const pairs: [{ ns: string | null; l: LiveLink }, { ns: string | null; l: LiveLink }][] = [];
+  const seen = new Set<string>();
+  for (const n of chosen) {
+    for (const l of n.links) {
+      if (l.kind !== 'veth') continue;
+      if (!l.peer) { notes.push(`${n.name}/${l.name}: veth peer not found (in an unnamed namespace?); skipped`); continue; }
+      if (!inScope(l.peer.ns)) { notes.push(`${n.name}/${l.name}: peer is in namespace '${l.peer.ns}', which is not imported; skipped`); continue; }
+      const k = [key(n.name, l.name), key(l.peer.ns, l.peer.name)].sort().join('~');
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const p = linkAt.get(key(l.peer.ns, l.peer.name));
+      if (p) pairs.push([{ ns: n.name, l }, { ns: l.peer.ns, l: p }]);
+    }
+  }
+  // bridges: inside imported namespaces, and host bridges with a port in such a pair
+  const bridges: Bridge[] = [];
+  const bridgeNames = new Set<string>();
+  const addBridge = (ns: string | null, name: string) => {
+    if (bridgeNames.has(name)) {
+      if (!bridges.some((b) => b.name === name && (b.in ?? 'host') === (ns ?? 'host'))) notes.push(`bridge name '${name}' is used in two places; only the first was imported`);
+      return;
+    }
+    const b = linkAt.get(key(ns, name));
+    if (!b) return;
+    bridgeNames.add(name);
+    const addrs = b.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
+    bridges.push({ name, ...(ns ? { in: ns } : {}), ...(addrs.length ? { addresses: addrs } : {}), ...(b.mtu && b.mtu !== 1500 ? { mtu: b.mtu } : {}) });
+  };
+  for (const n of chosen) for (const l of n.links) if (l.kind === 'bridge') addBridge(n.name, l.name);
+  for (const [a, b] of pairs) for (const e of [a, b]) if (e.l.master) addBridge(e.ns, e.l.master);
+
+  const endpoint = (e: { ns: string | null; l: LiveLink }) => {
+    const node = e.l.master && bridgeNames.has(e.l.master) ? e.l.master : e.ns ?? 'host';
+    const addrs = e.l.master ? [] : e.l.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
+    return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}) };
+  };
+  const links: Link[] = pairs
+    .filter(([a, b]) => !ifNameProblem(a.l.name) && !ifNameProblem(b.l.name))
+    .map(([a, b]) => {
+      // the namespace side first, as the article draws it
+      const [x, y] = a.ns === null || (a.l.master && !b.l.master) ? [b, a] : [a, b];
+      return { a: endpoint(x), b: endpoint(y) };
+    });
+
+  // masquerade rules (anywhere in nat) for imported subnets
+  const subnets = new Set<string>();
+  for (const l of links) for (const e of [l.a, l.b]) for (const a of e.addresses ?? []) subnets.add(subnetOf(parseCidr(a)!));
+  for (const b of bridges) for (const a of b.addresses ?? []) subnets.add(subnetOf(parseCidr(a)!));
+  const masquerade: string[] = [];
+  let uplink: string | undefined;
+  for (const [chain, c] of Object.entries(live.firewall?.nat ?? {})) {
+    for (const r of c.rules) {
+      if (!/-j MASQUERADE\b/.test(r)) continue;
+      const src = /(?:^| )-s (\S+)/.exec(r)?.[1];
+      const cidr = src ? canonicalCidr(src.includes('/') ? src : `${src}/32`) : undefined;
+      if (!cidr || ![...subnets].some((s) => overlaps(parseCidr(s)!, parseCidr(cidr)!))) continue;
+      if (!masquerade.includes(cidr)) masquerade.push(cidr);
+      const out = /(?:^| )-o (\S+)/.exec(r)?.[1];
+      uplink ??= out ?? 'auto';
+      if (!chain.startsWith('NSL-')) notes.push(`nat ${chain}: '${r}' was made by hand; netns-lab leaves it in place and adds its own rule in its own chain`);
+    }
+  }
+
+  const namespaces: Namespace[] = chosen.map((n) => {
+    const routes = n.routes.filter((r) => STATIC.has(r.protocol)).map(toRoute);
+    const servers = nameservers(n.resolvConf);
+    const fwd = n.sysctls['net.ipv4.ip_forward'];
+    const v4 = n.links.flatMap((l) => l.addresses.filter((a) => a.family === 4 && a.scope === 'global').map((a) => parseCidr(a.cidr)!));
+    const internet = routes.some((r) => r.to === 'default') && v4.some((a) => masquerade.some((m) => overlaps(parseCidr(m)!, a)));
+    return {
+      name: n.name!,
+      ...(routes.length ? { routes } : {}),
+      ...(fwd === '1' ? { sysctls: { 'net.ipv4.ip_forward': 1 } } : {}),
+      ...(servers.length ? { dns: { servers: servers.slice(0, 3) } } : {}),
+      ...(internet ? { internet: true } : {}),
+    };
+  });
+  const hostIfs = new Set([...bridges.filter((b) => !b.in).map((b) => b.name), ...links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === 'host').map((e) => e.name)]);
+  const hostRoutes = live.host.routes.filter((r) => STATIC.has(r.protocol) && r.dev && hostIfs.has(r.dev) && r.to !== 'default').map(toRoute);
+  const topology: Topology = {
+    version: 1,
+    name: opts.name,
+    host: {
+      ...(uplink ? { uplink } : {}),
+      ...(masquerade.length ? { masquerade } : {}),
+      ...(hostRoutes.length ? { routes: hostRoutes } : {}),
+    },
+    bridges,
+    namespaces,
+    links,
+  };
+  layout(topology);
+  return { topology, notes };
+}
+
+/** a simple layered layout: host on top, host bridges, namespaces, bridges in namespaces */
+export function layout(t: Topology): void {
+  const rowY = [60, 200, 340, 480];
+  const place = <T extends { position?: { x: number; y: number } }>(items: T[], y: number) => {
+    const w = 160;
+    const x0 = 320 - ((items.length - 1) * w) / 2;
+    items.forEach((it, i) => { it.position = { x: Math.round(x0 + i * w), y }; });
+  };
+  if (t.host) t.host.position = { x: 320, y: rowY[0]! };
+  place((t.bridges ?? []).filter((b) => !b.in || b.in === 'host'), rowY[1]!);
+  place(t.namespaces ?? [], rowY[2]!);
+  place((t.bridges ?? []).filter((b) => b.in && b.in !== 'host'), rowY[3]!);
+}

@@ -1,0 +1,141 @@
+/**
+ * JSON text with positions: parse with jsonc-parser (strict JSON: no comments, no trailing
+ * commas), report syntax errors and duplicate keys with line/column, map JSON paths to ranges.
+ */
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { Diagnostic, JsonPath } from './diagnostics.js';
+
+export interface ParsedJson {
+  value: unknown;
+  tree: Node | undefined;
+  diagnostics: Diagnostic[];
+  text: string;
+}
+
+/** 10 MB: larger topology files are refused before parsing */
+export const MAX_TEXT_BYTES = 10 * 1024 * 1024;
+const MAX_DEPTH = 64;
+/** jsonc-parser recurses per nesting level; refuse absurd nesting before it overflows the stack */
+const MAX_SCAN_DEPTH = 512;
+
+/** offset of the first '[' or '{' (outside strings) nested deeper than limit, or -1 */
+function tooDeepOffset(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) {
+      if (++depth > limit) return i;
+    } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
+  }
+  return -1;
+}
+
+export function lineCol(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let last = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) { line++; last = i; }
+  }
+  return { line, column: offset - last };
+}
+
+function at(text: string, offset: number, length: number): Pick<Diagnostic, 'offset' | 'length' | 'line' | 'column'> {
+  return { offset, length, ...lineCol(text, offset) };
+}
+
+const SYNTAX_MESSAGES: Record<string, string> = {
+  InvalidSymbol: 'invalid symbol',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'property name expected',
+  ValueExpected: 'value expected',
+  ColonExpected: "':' expected",
+  CommaExpected: "',' expected",
+  CloseBraceExpected: "'}' expected",
+  CloseBracketExpected: "']' expected",
+  EndOfFileExpected: 'end of file expected',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unexpected end of comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unexpected end of number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character in string',
+};
+
+export function parseJsonText(text: string): ParsedJson {
+  const diagnostics: Diagnostic[] = [];
+  if (text.length > MAX_TEXT_BYTES) {
+    diagnostics.push({ severity: 'error', code: 'too-large', message: `file is ${text.length} bytes; at most ${MAX_TEXT_BYTES} are accepted`, path: [], ...at(text, 0, 0) });
+    return { value: undefined, tree: undefined, diagnostics, text };
+  }
+  const deep = tooDeepOffset(text, MAX_SCAN_DEPTH);
+  if (deep >= 0) {
+    diagnostics.push({ severity: 'error', code: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels`, path: [], ...at(text, deep, 1) });
+    return { value: undefined, tree: undefined, diagnostics, text };
+  }
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  for (const e of errors) {
+    const name = printParseErrorCode(e.error);
+    diagnostics.push({ severity: 'error', code: 'json-syntax', message: `malformed JSON: ${SYNTAX_MESSAGES[name] ?? name}`, path: [], ...at(text, e.offset, e.length) });
+  }
+  if (errors.length || !tree) {
+    if (!errors.length) diagnostics.push({ severity: 'error', code: 'json-syntax', message: 'malformed JSON: the file is empty', path: [], ...at(text, 0, 0) });
+    return { value: undefined, tree, diagnostics, text };
+  }
+  // depth and duplicate keys (JSON.parse silently keeps the last one; we refuse)
+  const walk = (n: Node, path: JsonPath, depth: number): boolean => {
+    if (depth > MAX_DEPTH) {
+      diagnostics.push({ severity: 'error', code: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels`, path, ...at(text, n.offset, 1) });
+      return false;
+    }
+    if (n.type === 'object') {
+      const seen = new Set<string>();
+      for (const prop of n.children ?? []) {
+        const key = prop.children?.[0];
+        const val = prop.children?.[1];
+        if (!key || typeof key.value !== 'string') continue;
+        if (seen.has(key.value)) {
+          diagnostics.push({ severity: 'error', code: 'duplicate-key', message: `duplicate key '${key.value}'`, path: [...path, key.value], ...at(text, key.offset, key.length) });
+        }
+        seen.add(key.value);
+        if (val && !walk(val, [...path, key.value], depth + 1)) return false;
+      }
+    } else if (n.type === 'array') {
+      let i = 0;
+      for (const c of n.children ?? []) if (!walk(c, [...path, i++], depth + 1)) return false;
+    }
+    return true;
+  };
+  walk(tree, [], 0);
+  if (diagnostics.length) return { value: undefined, tree, diagnostics, text };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    diagnostics.push({ severity: 'error', code: 'json-syntax', message: `malformed JSON: ${(e as Error).message}`, path: [], ...at(text, 0, 0) });
+  }
+  return { value, tree, diagnostics, text };
+}
+
+/** attach offset/line/column to diagnostics from their JSON path (nearest existing ancestor) */
+export function locate(parsed: ParsedJson, diags: Diagnostic[]): Diagnostic[] {
+  return diags.map((d) => {
+    if (d.line !== undefined || !parsed.tree) return d;
+    for (let n = d.path.length; n >= 0; n--) {
+      const node = findNodeAtLocation(parsed.tree, d.path.slice(0, n));
+      if (node) {
+        // point at the key for a property that is itself the problem (unknown field)
+        const target = n === d.path.length && node.parent?.type === 'property' && d.code === 'unknown-field'
+          ? node.parent.children![0]! : node;
+        return { ...d, ...at(parsed.text, target.offset, target.length) };
+      }
+    }
+    return { ...d, ...at(parsed.text, 0, 0) };
+  });
+}

@@ -1,0 +1,162 @@
+/**
+ * The topology file (*.netns.json), defined once. Types are inferred from these schemas, the
+ * validator runs them, and build/gen-schema.ts turns them into the contributed JSON Schema.
+ *
+ * Error messages of refinements carry their diagnostic code as a "[code] " prefix; the
+ * validator turns that into Diagnostic.code.
+ */
+import { z } from 'zod';
+import { parseCidr, parseIP } from './ip.js';
+import {
+  IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
+} from './names.js';
+
+const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
+  (iss: { input?: unknown }) => `[${code}] ${fn(iss.input) ?? 'invalid value'}`;
+
+export const IfName = z.string()
+  .regex(new RegExp(IFNAME_PATTERN), { error: withCode('invalid-name', ifNameProblem) })
+  .meta({ description: 'Interface name: 1-15 bytes of letters, digits, _ . -, starting with a letter or digit.' });
+
+export const NsName = z.string()
+  .regex(new RegExp(NSNAME_PATTERN), { error: withCode('invalid-name', nsNameProblem) })
+  .meta({ description: 'Namespace name (a file under /run/netns): 1-64 bytes of letters, digits, _ . -.' });
+
+export const TopoName = z.string()
+  .regex(new RegExp(TOPONAME_PATTERN), { error: withCode('invalid-name', topoNameProblem) })
+  .meta({ description: 'Topology name: marks every object the tool creates (1-20 bytes of letters, digits, _ -).' });
+
+/** a node reference: a namespace, a bridge, or "host" */
+export const NodeRef = z.string().min(1).max(64)
+  .meta({ description: 'Name of a namespace, a bridge, or "host".' });
+
+const CIDR_SHAPE = '^[0-9A-Fa-f:.]+/[0-9]{1,3}$';
+const IP_SHAPE = '^[0-9A-Fa-f:.]+$';
+
+export const CidrString = z.string()
+  .regex(new RegExp(CIDR_SHAPE), { error: (iss) => `[invalid-cidr] '${String(iss.input)}' is not an address with a prefix length, e.g. 10.0.0.2/24 or fd00::2/64`, abort: true })
+  .refine((s) => parseCidr(s) !== undefined, { error: (iss) => `[invalid-cidr] '${String(iss.input)}' is not a valid IPv4 or IPv6 address with a prefix length` })
+  .meta({ description: 'An address with its prefix length, e.g. 10.0.0.2/24 or fd00::2/64.' });
+
+export const IpString = z.string()
+  .regex(new RegExp(IP_SHAPE), { error: (iss) => `[invalid-ip] '${String(iss.input)}' is not an IPv4 or IPv6 address`, abort: true })
+  .refine((s) => parseIP(s) !== undefined, { error: (iss) => `[invalid-ip] '${String(iss.input)}' is not a valid IPv4 or IPv6 address` })
+  .meta({ description: 'An IPv4 or IPv6 address without prefix length.' });
+
+export const Mtu = z.int().min(68).max(65535).meta({ description: 'MTU in bytes (68-65535).' });
+
+export const Position = z.strictObject({
+  x: z.number().min(-1e6).max(1e6),
+  y: z.number().min(-1e6).max(1e6),
+}).meta({ description: 'Position of the node on the canvas.' });
+
+export const Note = z.string().max(4096).meta({ description: 'Free-form note.' });
+
+export const Route = z.strictObject({
+  to: z.union([z.literal('default'), CidrString])
+    .meta({ description: '"default" or a destination prefix such as 10.1.0.0/24.' }),
+  via: IpString.optional().meta({ description: 'Gateway: an address on a connected subnet (for a LAN on a bridge: the bridge address).' }),
+  dev: IfName.optional().meta({ description: 'Outgoing interface (optional when via is given).' }),
+  metric: z.int().min(0).max(0xffffffff).optional(),
+}).meta({ description: 'A static route.' });
+
+export const SysctlKey = z.string()
+  .regex(/^net\.(ipv4|ipv6|core|netfilter)(\.[A-Za-z0-9_-]+)+$/, {
+    error: (iss) => `[invalid-sysctl] '${String(iss.input)}' is not a network sysctl key such as net.ipv4.ip_forward`,
+  });
+export const SysctlValue = z.union([
+  z.int().min(-0x80000000).max(0xffffffff),
+  z.string().regex(/^[A-Za-z0-9 .:_-]{1,64}$/, { error: (iss) => `[invalid-sysctl] '${printable(String(iss.input))}' is not a sysctl value: 1-64 letters, digits, spaces or . : _ -` }),
+]);
+
+export const Dns = z.union([
+  z.literal('inherit').meta({ description: "Use the host's upstream resolvers (a loopback stub such as 127.0.0.53 is replaced by the servers behind it)." }),
+  z.strictObject({
+    servers: z.array(IpString).min(1).max(3),
+    search: z.array(z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$/, {
+      error: (iss) => `[invalid-dns] '${printable(String(iss.input))}' is not a search domain: a DNS name such as example.com`,
+    })).max(6).optional(),
+  }),
+]).meta({ description: 'DNS for the namespace, written to /etc/netns/NAME/resolv.conf.' });
+
+export const Namespace = z.strictObject({
+  name: NsName,
+  routes: z.array(Route).max(1000).optional(),
+  sysctls: z.record(SysctlKey, SysctlValue).optional()
+    .meta({ description: 'Network sysctls set inside the namespace, e.g. {"net.ipv4.ip_forward": 1} for a router.' }),
+  dns: Dns.optional(),
+  internet: z.boolean().optional()
+    .meta({ description: 'This namespace reaches the internet: it needs a default route and a masqueraded subnet.' }),
+  note: Note.optional(),
+  position: Position.optional(),
+}).meta({ description: 'A network namespace: "another computer".' });
+
+export const Bridge = z.strictObject({
+  name: IfName,
+  in: NodeRef.optional().meta({ description: 'Where the bridge lives: "host" (default) or a namespace name.' }),
+  addresses: z.array(CidrString).max(64).optional(),
+  mtu: Mtu.optional(),
+  note: Note.optional(),
+  position: Position.optional(),
+}).meta({ description: 'A Linux bridge (a switch). Its address is the gateway of the LAN behind it.' });
+
+export const Endpoint = z.strictObject({
+  node: NodeRef,
+  name: IfName.meta({ description: 'Interface name of this end of the veth pair.' }),
+  addresses: z.array(CidrString).max(64).optional(),
+  mtu: Mtu.optional(),
+}).meta({ description: 'One end of a veth link. An end on a bridge is a port of that bridge and has no address.' });
+
+export const Link = z.strictObject({
+  a: Endpoint,
+  b: Endpoint,
+  mtu: Mtu.optional().meta({ description: 'MTU of both ends (an end may override it).' }),
+  note: Note.optional(),
+}).meta({ description: 'A veth pair: a cable between two nodes.' });
+
+export const Host = z.strictObject({
+  uplink: z.union([z.literal('auto'), IfName]).optional()
+    .meta({ description: 'The interface towards the internet, or "auto": the interface of the host\'s default route.' }),
+  masquerade: z.array(CidrString).max(256).optional()
+    .meta({ description: 'Source subnets to masquerade (NAT) out of the uplink.' }),
+  ipForward: z.boolean().optional()
+    .meta({ description: 'Turn on net.ipv4.ip_forward in the host (default: on when masquerade is set). The old value is restored on destroy.' }),
+  routes: z.array(Route).max(1000).optional(),
+  position: Position.optional(),
+}).meta({ description: 'The host (the root namespace) as a node.' });
+
+export const Annotation = z.strictObject({
+  text: Note,
+  position: Position,
+});
+
+export const Topology = z.strictObject({
+  $schema: z.string().max(1024).optional(),
+  version: z.literal(1).meta({ description: 'File format version.' }),
+  name: TopoName,
+  host: Host.optional(),
+  namespaces: z.array(Namespace).max(10000).optional(),
+  bridges: z.array(Bridge).max(10000).optional(),
+  links: z.array(Link).max(20000).optional(),
+  annotations: z.array(Annotation).max(1000).optional(),
+}).meta({
+  title: 'Netns Lab topology',
+  description: 'A Linux network of namespaces, bridges and veth links (*.netns.json).',
+});
+
+export type Topology = z.infer<typeof Topology>;
+export type Namespace = z.infer<typeof Namespace>;
+export type Bridge = z.infer<typeof Bridge>;
+export type Link = z.infer<typeof Link>;
+export type Endpoint = z.infer<typeof Endpoint>;
+export type Route = z.infer<typeof Route>;
+export type Host = z.infer<typeof Host>;
+export type Dns = z.infer<typeof Dns>;
+
+export const HOST = 'host';
+
+/** the JSON Schema of the file, generated from the zod model */
+export function topologyJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(Topology, { target: 'draft-7', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: 'https://netns-lab.invalid/netns-topology.schema.json' };
+}

@@ -1,0 +1,294 @@
+/**
+ * Live state: what the kernel has now. Parses the output of
+ *   ip [-n NS] -j -d -b -   with the lines  `addr show`, `route show table all type unicast`, `netns list-id`
+ *   ip -j netns list, iptables-save, sysctl values, /etc/netns/NAME/resolv.conf and the host's resolv.conf
+ * into a LiveState. Pure: the helper collects the text, this module reads it.
+ */
+import { canonicalCidr, canonicalIP } from './ip.js';
+import { CHAIN_PREFIX, parseOwnerTag } from './names.js';
+
+export interface LiveAddr {
+  /** canonical "10.0.0.2/24" */
+  cidr: string;
+  family: 4 | 6;
+  scope: string;
+}
+
+export interface LiveLink {
+  name: string;
+  ifindex: number;
+  /** veth, bridge, loopback, or the kernel's info_kind (e.g. vxlan), or "device" */
+  kind: string;
+  alias: string | undefined;
+  /** topology that owns it (from its ifalias tag) */
+  owner: string | undefined;
+  /** admin state: IFF_UP */
+  up: boolean;
+  operstate: string;
+  mtu: number;
+  mac: string | undefined;
+  master: string | undefined;
+  linkIndex: number | undefined;
+  linkNetnsid: number | undefined;
+  /** resolved other end of a veth: scope null = host; undefined when not known */
+  peer: { ns: string | null; name: string } | undefined;
+  addresses: LiveAddr[];
+  stats?: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number };
+}
+
+export interface LiveRoute {
+  family: 4 | 6;
+  /** "default" or canonical prefix */
+  to: string;
+  via: string | undefined;
+  dev: string | undefined;
+  protocol: string;
+  metric: number | undefined;
+  scope: string | undefined;
+}
+
+export interface LiveNs {
+  /** null = the host */
+  name: string | null;
+  /** topology owning the namespace (tag on its loopback's ifalias) */
+  owner: string | undefined;
+  links: LiveLink[];
+  routes: LiveRoute[];
+  sysctls: Record<string, string>;
+  /** content of /etc/netns/NAME/resolv.conf, null when absent, undefined when not read */
+  resolvConf: string | null | undefined;
+  /** nsid (as seen from this namespace) -> namespace name; unnamed ids map to null */
+  nsids: Record<number, string | null>;
+}
+
+export interface FwChain {
+  policy: string | undefined;
+  /** rules as iptables-save prints them, without the leading "-A CHAIN " */
+  rules: string[];
+}
+export type FwTable = Record<string, FwChain>;
+
+export interface LiveState {
+  host: LiveNs;
+  namespaces: LiveNs[];
+  firewall: { filter: FwTable; nat: FwTable } | undefined;
+  hostDns: { resolvConf: string | null; systemdResolvConf: string | null };
+}
+
+export interface RawNs {
+  name: string | null;
+  /** stdout of the -j batch: JSON arrays back to back */
+  ipJson: string;
+  sysctls?: Record<string, string>;
+  resolvConf?: string | null;
+}
+
+export interface RawObservation {
+  namespaces: RawNs[];
+  iptablesSave?: string;
+  hostResolvConf?: string | null;
+  systemdResolvConf?: string | null;
+}
+
+/** split "[...][...]\n[...]" into its JSON values */
+export function parseJsonStream(s: string): unknown[] {
+  const out: unknown[] = [];
+  let depth = 0;
+  let start = -1;
+  let inStr = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (inStr) {
+      if (c === '\\') i++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === '[' || c === '{') { if (depth++ === 0) start = i; }
+    else if (c === ']' || c === '}') {
+      if (--depth === 0) { out.push(JSON.parse(s.slice(start, i + 1))); start = -1; }
+    }
+  }
+  return out;
+}
+
+type J = Record<string, unknown>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+export function parseLinks(addrShow: unknown): LiveLink[] {
+  if (!Array.isArray(addrShow)) return [];
+  const links = (addrShow as J[]).map((l): LiveLink => {
+    const info = (l.linkinfo ?? {}) as J;
+    const flags = Array.isArray(l.flags) ? (l.flags as string[]) : [];
+    const linkType = str(l.link_type);
+    const kind = str(info.info_kind) ?? (linkType === 'loopback' ? 'loopback' : 'device');
+    const addrs = Array.isArray(l.addr_info) ? (l.addr_info as J[]) : [];
+    const alias = str(l.ifalias);
+    const s64 = ((l.stats64 ?? l.stats) as J | undefined);
+    const rx = (s64?.rx ?? {}) as J;
+    const tx = (s64?.tx ?? {}) as J;
+    return {
+      name: str(l.ifname) ?? '',
+      ifindex: num(l.ifindex) ?? 0,
+      kind,
+      alias,
+      owner: parseOwnerTag(alias),
+      up: flags.includes('UP'),
+      operstate: str(l.operstate) ?? 'UNKNOWN',
+      mtu: num(l.mtu) ?? 0,
+      mac: str(l.address),
+      master: str(l.master),
+      linkIndex: num(l.link_index),
+      linkNetnsid: num(l.link_netnsid),
+      peer: undefined,
+      addresses: addrs.flatMap((a): LiveAddr[] => {
+        const fam = a.family === 'inet' ? 4 : a.family === 'inet6' ? 6 : undefined;
+        const local = str(a.local);
+        const prefix = num(a.prefixlen);
+        if (!fam || !local || prefix === undefined) return [];
+        const cidr = canonicalCidr(`${local}/${prefix}`);
+        return cidr ? [{ cidr, family: fam, scope: str(a.scope) ?? 'global' }] : [];
+      }),
+      ...(s64 ? { stats: { rxBytes: num(rx.bytes) ?? 0, txBytes: num(tx.bytes) ?? 0, rxPackets: num(rx.packets) ?? 0, txPackets: num(tx.packets) ?? 0 } } : {}),
+    };
+  });
+  // a peer in the same namespace is printed by name ("link": "veth0"), not as link_index
+  (addrShow as J[]).forEach((l, i) => {
+    const peerName = str(l.link);
+    if (links[i]!.linkIndex === undefined && peerName !== undefined) {
+      links[i]!.linkIndex = links.find((x) => x.name === peerName)?.ifindex;
+    }
+  });
+  return links;
+}
+
+export function parseRoutes(routeShow: unknown): LiveRoute[] {
+  if (!Array.isArray(routeShow)) return [];
+  const out: LiveRoute[] = [];
+  for (const r of routeShow as J[]) {
+    const table = str(r.table);
+    if (table !== undefined && table !== 'main') continue;
+    if (r.type !== undefined && r.type !== 'unicast') continue;
+    const dst = str(r.dst) ?? '';
+    const gw = str(r.gateway);
+    let family: 4 | 6;
+    let to: string;
+    if (dst === 'default') {
+      to = 'default';
+      family = gw?.includes(':') ? 6 : 4;
+    } else {
+      const withPrefix = dst.includes('/') ? dst : `${dst}/${dst.includes(':') ? 128 : 32}`;
+      const c = canonicalCidr(withPrefix);
+      if (!c) continue;
+      to = c;
+      family = dst.includes(':') ? 6 : 4;
+    }
+    if (dst === 'default' && !gw) family = r.metric === 1024 || str(r.pref) ? 6 : 4;
+    out.push({
+      family, to, via: gw ? canonicalIP(gw) ?? gw : undefined, dev: str(r.dev),
+      protocol: str(r.protocol) ?? 'boot', metric: num(r.metric), scope: str(r.scope),
+    });
+  }
+  return out;
+}
+
+export function parseNsids(listId: unknown): Record<number, string | null> {
+  const out: Record<number, string | null> = {};
+  if (!Array.isArray(listId)) return out;
+  for (const e of listId as J[]) {
+    const id = num(e.nsid);
+    if (id !== undefined) out[id] = str(e.name) ?? null;
+  }
+  return out;
+}
+
+export function parseNs(raw: RawNs): LiveNs {
+  const [addrShow, routeShow, listId] = parseJsonStream(raw.ipJson);
+  const links = parseLinks(addrShow);
+  const lo = links.find((l) => l.kind === 'loopback' || l.name === 'lo');
+  return {
+    name: raw.name,
+    owner: raw.name === null ? undefined : lo?.owner,
+    links,
+    routes: parseRoutes(routeShow),
+    sysctls: raw.sysctls ?? {},
+    resolvConf: raw.resolvConf,
+    nsids: parseNsids(listId),
+  };
+}
+
+/** resolve the other end of every veth, using ifindex/link_index and the nsid maps */
+export function pairVeths(all: LiveNs[]): void {
+  const byScope = new Map<string | null, LiveNs>();
+  for (const n of all) byScope.set(n.name, n);
+  for (const n of all) {
+    for (const l of n.links) {
+      if (l.kind !== 'veth' || l.linkIndex === undefined) continue;
+      let candidates: (string | null)[];
+      if (l.linkNetnsid === undefined) candidates = [n.name];
+      else {
+        const named = n.nsids[l.linkNetnsid];
+        // an id without a name is the host (or a namespace outside /run/netns)
+        candidates = named ? [named] : n.name === null ? [] : [null];
+      }
+      for (const c of candidates) {
+        const other = byScope.get(c);
+        const p = other?.links.find((x) => x.ifindex === l.linkIndex && x.kind === 'veth' && x.linkIndex === l.ifindex);
+        if (p) { l.peer = { ns: c, name: p.name }; break; }
+      }
+    }
+  }
+}
+
+/** parse iptables-save: only the tables we use, and only what the planner needs */
+export function parseIptablesSave(text: string): { filter: FwTable; nat: FwTable } {
+  const tables: Record<string, FwTable> = { filter: {}, nat: {} };
+  let cur: FwTable | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('*')) { cur = tables[line.slice(1).trim()]; continue; }
+    if (!cur) continue;
+    if (line.startsWith(':')) {
+      const [name, policy] = line.slice(1).split(' ');
+      if (name) cur[name] = { policy: policy === '-' ? undefined : policy, rules: [] };
+    } else if (line.startsWith('-A ')) {
+      const rest = line.slice(3);
+      const sp = rest.indexOf(' ');
+      const chain = sp < 0 ? rest : rest.slice(0, sp);
+      (cur[chain] ??= { policy: undefined, rules: [] }).rules.push(sp < 0 ? '' : rest.slice(sp + 1));
+    }
+  }
+  return { filter: tables.filter!, nat: tables.nat! };
+}
+
+export function parseObservation(raw: RawObservation): LiveState {
+  const all = raw.namespaces.map(parseNs);
+  pairVeths(all);
+  const host = all.find((n) => n.name === null) ?? emptyNs(null);
+  return {
+    host,
+    namespaces: all.filter((n) => n.name !== null).sort((a, b) => (a.name! < b.name! ? -1 : 1)),
+    firewall: raw.iptablesSave !== undefined ? parseIptablesSave(raw.iptablesSave) : undefined,
+    hostDns: { resolvConf: raw.hostResolvConf ?? null, systemdResolvConf: raw.systemdResolvConf ?? null },
+  };
+}
+
+export function emptyNs(name: string | null): LiveNs {
+  return { name, owner: undefined, links: [], routes: [], sysctls: {}, resolvConf: name === null ? undefined : null, nsids: {} };
+}
+
+/** names of the tool's chains in a table */
+export function ownedChains(t: FwTable): string[] {
+  return Object.keys(t).filter((c) => c.startsWith(CHAIN_PREFIX));
+}
+
+/** nameservers of a resolv.conf text */
+export function nameservers(text: string | null | undefined): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (m && canonicalIP(m[1]!)) out.push(canonicalIP(m[1]!)!);
+  }
+  return out;
+}

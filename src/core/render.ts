@@ -1,0 +1,193 @@
+/**
+ * Rendering: Step -> argv (the contract tests deep-equal), Step groups -> `ip -batch` lines and
+ * iptables-restore input, Step[] -> a readable bash script in the article's style.
+ */
+import { Phase, executorKey, type FwRule, type PlannedStep, type Step } from './steps.js';
+
+/** every word we ever render must match this (names and addresses are validated before) */
+const SAFE_WORD = /^[A-Za-z0-9_.:/@,=+%-]+$/;
+
+export class RenderError extends Error {}
+
+function check(words: string[]): string[] {
+  for (const w of words) {
+    if (!SAFE_WORD.test(w)) throw new RenderError(`refusing to render unsafe word ${JSON.stringify(w)}`);
+  }
+  return words;
+}
+
+export const NETNS_DIR = '/run/netns';
+export const ETC_NETNS = '/etc/netns';
+
+function routeWords(s: Extract<Step, { op: 'route-add' | 'route-del' }>): string[] {
+  const to = s.to === 'default' ? (s.family === 6 ? '::/0' : '0.0.0.0/0') : s.to;
+  const w = ['route', s.op === 'route-add' ? 'add' : 'del', to];
+  if (s.via) w.push('via', s.via);
+  if (s.dev) w.push('dev', s.dev);
+  if (s.metric !== undefined) w.push('metric', String(s.metric));
+  if (s.op === 'route-add') w.push('proto', 'static');
+  return w;
+}
+
+/** the words of an `ip` command for this step, without `ip` and without `-n NS` */
+export function ipWords(s: Step): string[] | undefined {
+  switch (s.op) {
+    case 'netns-add': return check(['netns', 'add', s.name]);
+    case 'netns-del': return check(['netns', 'del', s.name]);
+    case 'bridge-add': return check(['link', 'add', s.name, ...(s.ns ? ['netns', s.ns] : []), 'type', 'bridge']);
+    case 'veth-add':
+      return check(['link', 'add', s.a.name, ...(s.a.ns ? ['netns', s.a.ns] : []), 'type', 'veth',
+        'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', s.b.ns] : [])]);
+    case 'link-del': return check(['link', 'del', 'dev', s.name]);
+    case 'link-set': {
+      const w = ['link', 'set', 'dev', s.name];
+      if (s.master === null) w.push('nomaster');
+      else if (s.master !== undefined) w.push('master', s.master);
+      if (s.mtu !== undefined) w.push('mtu', String(s.mtu));
+      if (s.up !== undefined) w.push(s.up ? 'up' : 'down');
+      if (s.alias !== undefined) w.push('alias', s.alias);
+      return check(w);
+    }
+    case 'addr-add': return check(['addr', 'add', s.cidr, 'dev', s.dev, ...(s.cidr.includes(':') ? ['nodad'] : [])]);
+    case 'addr-del': return check(['addr', 'del', s.cidr, 'dev', s.dev]);
+    case 'route-add':
+    case 'route-del': return check(routeWords(s));
+    default: return undefined;
+  }
+}
+
+/** the scope an ip step runs in: root-batch steps always run in the host */
+export function ipScope(s: Step): string | null {
+  const k = executorKey(s);
+  return k === 'ip:' ? null : k.slice(3);
+}
+
+export function fwRuleWords(r: FwRule): string[] {
+  const w: string[] = [];
+  if (r.src) w.push('-s', r.src);
+  if (r.dst) w.push('-d', r.dst);
+  if (r.out) w.push('-o', r.out);
+  if (r.established) w.push('-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED');
+  w.push('-m', 'comment', '--comment', r.comment, '-j', r.target);
+  return check(w);
+}
+
+/** a rule as iptables-save prints it (after "-A CHAIN "): comments are quoted */
+export function fwRuleSaveText(r: FwRule): string {
+  const w = fwRuleWords(r);
+  const i = w.indexOf('--comment');
+  w[i + 1] = `"${w[i + 1]}"`;
+  return w.join(' ');
+}
+
+export function jumpWords(s: Extract<Step, { op: 'fw-jump' }>): string[] {
+  return check(['-m', 'comment', '--comment', s.comment, '-j', s.chain]);
+}
+export function jumpSaveText(comment: string, chain: string): string {
+  return `-m comment --comment "${comment}" -j ${chain}`;
+}
+
+/** iptables-restore --noflush lines for one table's steps (comment arguments unquoted: no spaces) */
+export function restoreLines(table: 'filter' | 'nat', steps: Step[]): string[] {
+  const out = [`*${table}`];
+  for (const s of steps) {
+    if (s.op === 'fw-chain') {
+      out.push(`:${s.chain} - [0:0]`); // declaring a chain creates it, or flushes it when it exists
+      for (const r of s.rules) out.push(['-A', s.chain, ...fwRuleWords(r)].join(' '));
+    } else if (s.op === 'fw-chain-del') {
+      out.push(`-F ${s.chain}`, `-X ${s.chain}`);
+    } else if (s.op === 'fw-jump') {
+      out.push(s.action === 'add' ? ['-I', s.from, '1', ...jumpWords(s)].join(' ') : ['-D', s.from, ...jumpWords(s)].join(' '));
+    }
+  }
+  out.push('COMMIT');
+  return out;
+}
+
+/** argv that runs `argv` inside a namespace's network stack (host: as is) */
+export function inNetns(ns: string | null, argv: string[]): string[] {
+  return ns === null ? argv : ['nsenter', `--net=${NETNS_DIR}/${ns}`, '--', ...argv];
+}
+
+export function sysctlArgv(ns: string | null, pairs: { key: string; value: string }[]): string[] {
+  return inNetns(ns, ['sysctl', '-q', '-w', ...pairs.map((p) => `${p.key}=${p.value}`)]);
+}
+
+/** the standalone argv of one step (what a person would type); undefined for file steps */
+export function renderArgv(s: Step): string[] | undefined {
+  const ip = ipWords(s);
+  if (ip) {
+    const scope = ipScope(s);
+    return scope === null ? ['ip', ...ip] : ['ip', '-n', scope, ...ip];
+  }
+  switch (s.op) {
+    case 'sysctl': return check(sysctlArgv(s.ns, [{ key: s.key, value: s.value }]));
+    case 'fw-chain': return ['iptables', '-t', s.table, '-N', s.chain];
+    case 'fw-chain-del': return ['iptables', '-t', s.table, '-X', s.chain];
+    case 'fw-jump':
+      return ['iptables', '-t', s.table, ...(s.action === 'add' ? ['-I', s.from, '1'] : ['-D', s.from]), ...jumpWords(s)];
+    case 'ip-forward':
+      return ['sysctl', '-w', `net.ipv4.ip_forward=${s.enable ? '1' : s.restore ?? '0'}`];
+    default: return undefined;
+  }
+}
+
+/** quote a word for bash, only when needed */
+export function shQuote(w: string): string {
+  return /^[A-Za-z0-9_.:/@,=+%-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
+
+/** one human line per step (used in progress and plan listings) */
+export function summarize(s: Step): string {
+  switch (s.op) {
+    case 'dns-write': return `write ${ETC_NETNS}/${s.ns}/resolv.conf`;
+    case 'dns-remove': return `remove ${ETC_NETNS}/${s.ns}/resolv.conf`;
+    case 'fw-chain': return `iptables -t ${s.table}: chain ${s.chain} with ${s.rules.length} rule(s)`;
+    case 'ip-forward': return s.enable ? 'host: net.ipv4.ip_forward=1 (old value recorded)' : `host: release net.ipv4.ip_forward${s.restore ? ` (restore ${s.restore})` : ''}`;
+    default: return renderArgv(s)!.map(shQuote).join(' ');
+  }
+}
+
+const PHASE_TITLES: Record<Phase, string> = {
+  [Phase.Teardown]: 'Remove what the topology no longer has',
+  [Phase.Create]: 'Namespaces, bridges and veth pairs',
+  [Phase.Configure]: 'Addresses, links up, routes',
+  [Phase.Files]: 'Sysctls and DNS (/etc/netns/NAME/resolv.conf)',
+  [Phase.Firewall]: 'Forwarding and NAT (own chains, one jump each)',
+};
+
+/** a standalone bash script that does what the plan does, in the article's style */
+export function renderScript(plan: PlannedStep[], title: string): string {
+  const lines = [
+    '#!/bin/bash',
+    `# ${title}`,
+    '# Generated by netns-lab. Run as root. Each object is tagged as owned (ifalias netns-lab:NAME)',
+    '# so that `netns-lab destroy` can remove exactly what this script made.',
+    'set -euo pipefail',
+  ];
+  let phase: Phase | undefined;
+  for (const p of plan) {
+    if (p.phase !== phase) {
+      phase = p.phase;
+      lines.push('', `# ${PHASE_TITLES[phase]}`);
+    }
+    const s = p.step;
+    if (s.op === 'dns-write') {
+      lines.push(`mkdir -p ${ETC_NETNS}/${s.ns}`);
+      lines.push(`cat > ${ETC_NETNS}/${s.ns}/resolv.conf <<'EOF'`, ...s.content.replace(/\n$/, '').split('\n'), 'EOF');
+    } else if (s.op === 'dns-remove') {
+      lines.push(`rm -f ${ETC_NETNS}/${s.ns}/resolv.conf`, `rmdir ${ETC_NETNS}/${s.ns} 2>/dev/null || true`);
+    } else if (s.op === 'fw-chain') {
+      lines.push(`iptables -t ${s.table} -N ${s.chain} 2>/dev/null || iptables -t ${s.table} -F ${s.chain}`);
+      for (const r of s.rules) lines.push(['iptables', '-t', s.table, '-A', s.chain, ...fwRuleWords(r)].join(' '));
+    } else if (s.op === 'fw-chain-del') {
+      lines.push(`iptables -t ${s.table} -F ${s.chain}`, `iptables -t ${s.table} -X ${s.chain}`);
+    } else if (s.op === 'ip-forward') {
+      lines.push(s.enable ? 'sysctl -w net.ipv4.ip_forward=1   # netns-lab records the old value and restores it on destroy'
+        : `sysctl -w net.ipv4.ip_forward=${s.restore ?? '0'}`);
+    } else {
+      lines.push(renderArgv(s)!.map(shQuote).join(' '));
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,114 @@
+/**
+ * The typed operations a plan is made of. Every field is validated by the same schemas as the
+ * topology, so a Step can only ever render to safe argv words.
+ */
+import { z } from 'zod';
+import { CidrString, IfName, IpString, NsName, TopoName } from './model.js';
+
+export const Scope = NsName.nullable().meta({ description: 'namespace name, or null for the host' });
+
+export const FwRule = z.strictObject({
+  src: CidrString.optional(),
+  dst: CidrString.optional(),
+  out: IfName.optional(),
+  established: z.boolean().optional(),
+  comment: z.string().regex(/^[A-Za-z0-9_.:=-]{1,64}$/),
+  target: z.enum(['ACCEPT', 'MASQUERADE', 'RETURN']),
+});
+export type FwRule = z.infer<typeof FwRule>;
+
+const Table = z.enum(['filter', 'nat']);
+const Chain = z.string().regex(/^NSL-[A-Za-z0-9_-]{1,24}$/);
+const RouteFields = {
+  ns: Scope,
+  family: z.union([z.literal(4), z.literal(6)]),
+  to: z.union([z.literal('default'), CidrString]),
+  via: IpString.optional(),
+  dev: IfName.optional(),
+  metric: z.int().min(0).max(0xffffffff).optional(),
+};
+const SysctlKey = z.string().regex(/^net\.(ipv4|ipv6|core|netfilter)(\.[A-Za-z0-9_-]+)+$/);
+const SysctlVal = z.string().regex(/^[A-Za-z0-9 .:_-]{1,64}$/);
+
+export const Step = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('netns-add'), name: NsName }),
+  z.strictObject({ op: z.literal('netns-del'), name: NsName }),
+  z.strictObject({ op: z.literal('bridge-add'), ns: Scope, name: IfName }),
+  z.strictObject({
+    op: z.literal('veth-add'),
+    a: z.strictObject({ ns: Scope, name: IfName }),
+    b: z.strictObject({ ns: Scope, name: IfName }),
+  }),
+  z.strictObject({ op: z.literal('link-del'), ns: Scope, name: IfName }),
+  z.strictObject({
+    op: z.literal('link-set'), ns: Scope, name: z.union([IfName, z.literal('lo')]),
+    alias: z.string().regex(/^netns-lab:[A-Za-z0-9_-]{1,20}$/).optional(),
+    mtu: z.int().min(68).max(65535).optional(),
+    master: IfName.nullable().optional(),
+    up: z.boolean().optional(),
+  }),
+  z.strictObject({ op: z.literal('addr-add'), ns: Scope, dev: IfName, cidr: CidrString }),
+  z.strictObject({ op: z.literal('addr-del'), ns: Scope, dev: IfName, cidr: CidrString }),
+  z.strictObject({ op: z.literal('route-add'), ...RouteFields }),
+  z.strictObject({ op: z.literal('route-del'), ...RouteFields }),
+  z.strictObject({ op: z.literal('sysctl'), ns: Scope, key: SysctlKey, value: SysctlVal }),
+  z.strictObject({ op: z.literal('dns-write'), ns: NsName, content: z.string().max(4096) }),
+  z.strictObject({ op: z.literal('dns-remove'), ns: NsName }),
+  z.strictObject({ op: z.literal('fw-chain'), table: Table, chain: Chain, rules: z.array(FwRule).max(10000) }),
+  z.strictObject({ op: z.literal('fw-chain-del'), table: Table, chain: Chain }),
+  z.strictObject({
+    op: z.literal('fw-jump'), table: Table, from: z.enum(['FORWARD', 'POSTROUTING']), chain: Chain,
+    comment: z.string().regex(/^netns-lab:[A-Za-z0-9_-]{1,20}$/), action: z.enum(['add', 'del']),
+  }),
+  z.strictObject({
+    op: z.literal('ip-forward'), topology: TopoName, enable: z.boolean(),
+    /** value to restore when this topology is the last user (display only; the helper re-reads it) */
+    restore: z.enum(['0', '1']).optional(),
+  }),
+]);
+export type Step = z.infer<typeof Step>;
+
+/** a step with the phase it runs in; phases run in order, groups within a phase may run in parallel */
+export interface PlannedStep {
+  phase: Phase;
+  step: Step;
+  /** one line for humans */
+  summary: string;
+}
+
+export enum Phase {
+  Teardown = 0,
+  Create = 1,
+  Configure = 2,
+  Files = 3,
+  Firewall = 4,
+}
+
+/** where a step executes: steps with the same key in one phase are one batch / one process */
+export function executorKey(s: Step): string {
+  switch (s.op) {
+    case 'netns-add':
+    case 'netns-del':
+    case 'bridge-add':
+    case 'veth-add':
+      return 'ip:';
+    case 'link-del':
+    case 'link-set':
+    case 'addr-add':
+    case 'addr-del':
+    case 'route-add':
+    case 'route-del':
+      return `ip:${s.ns ?? ''}`;
+    case 'sysctl':
+      return `sysctl:${s.ns ?? ''}`;
+    case 'dns-write':
+    case 'dns-remove':
+      return `file:${s.ns}`;
+    case 'fw-chain':
+    case 'fw-chain-del':
+    case 'fw-jump':
+      return `fw:${s.table}`;
+    case 'ip-forward':
+      return 'ip-forward';
+  }
+}

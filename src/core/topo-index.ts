@@ -1,0 +1,90 @@
+/**
+ * A derived, read-only index of a (structurally valid) topology: where every interface lives
+ * (its network namespace, or null for the host), which bridge it is a port of, its L2 segment.
+ */
+import type { JsonPath } from './diagnostics.js';
+import { parseCidr, type Cidr } from './ip.js';
+import { HOST, type Topology } from './model.js';
+
+export interface IfaceInfo {
+  /** null = the host (root namespace) */
+  scope: string | null;
+  name: string;
+  kind: 'bridge' | 'veth';
+  addresses: string[];
+  mtu: number | undefined;
+  /** for a veth end on a bridge: that bridge's name */
+  onBridge: string | undefined;
+  /** for a veth end: the peer end */
+  peer: { scope: string | null; name: string } | undefined;
+  linkIndex: number | undefined;
+  side: 'a' | 'b' | undefined;
+  namePath: JsonPath;
+  addrPath: JsonPath;
+  /** L2 segment id: a bridge with all its ports' peers, or a bare veth pair */
+  segment: number;
+}
+
+export interface TopoIndex {
+  ifaces: IfaceInfo[];
+  ifacesByScope: Map<string | null, IfaceInfo[]>;
+  bridgeScope: Map<string, string | null>;
+  namespaceNames: Set<string>;
+  addressesOf(scope: string | null): Cidr[];
+}
+
+export function buildIndex(t: Topology): TopoIndex {
+  const namespaceNames = new Set((t.namespaces ?? []).map((n) => n.name));
+  const bridgeScope = new Map<string, string | null>();
+  for (const b of t.bridges ?? []) bridgeScope.set(b.name, !b.in || b.in === HOST ? null : b.in);
+
+  const ifaces: IfaceInfo[] = [];
+  const parent: number[] = [];
+  const find = (x: number): number => { while (parent[x] !== x) { parent[x] = parent[parent[x]!]!; x = parent[x]!; } return x; };
+  const union = (a: number, b: number) => { const ra = find(a); const rb = find(b); if (ra !== rb) parent[ra] = rb; };
+  const bridgeIfIdx = new Map<string, number>();
+
+  (t.bridges ?? []).forEach((b, i) => {
+    bridgeIfIdx.set(b.name, ifaces.length);
+    parent.push(ifaces.length);
+    ifaces.push({
+      scope: bridgeScope.get(b.name)!, name: b.name, kind: 'bridge', addresses: b.addresses ?? [], mtu: b.mtu,
+      onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined,
+      namePath: ['bridges', i, 'name'], addrPath: ['bridges', i, 'addresses'], segment: -1,
+    });
+  });
+  const scopeOfNode = (node: string): string | null => {
+    if (node === HOST) return null;
+    if (bridgeScope.has(node)) return bridgeScope.get(node)!;
+    return node;
+  };
+  (t.links ?? []).forEach((l, i) => {
+    const ia = ifaces.length;
+    for (const side of ['a', 'b'] as const) {
+      const ep = l[side];
+      const other = l[side === 'a' ? 'b' : 'a'];
+      const onBridge = bridgeScope.has(ep.node) ? ep.node : undefined;
+      parent.push(ifaces.length);
+      ifaces.push({
+        scope: scopeOfNode(ep.node), name: ep.name, kind: 'veth', addresses: ep.addresses ?? [], mtu: ep.mtu ?? l.mtu,
+        onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side,
+        namePath: ['links', i, side, 'name'], addrPath: ['links', i, side, 'addresses'], segment: -1,
+      });
+      if (onBridge) union(ifaces.length - 1, bridgeIfIdx.get(onBridge)!);
+    }
+    union(ia, ia + 1);
+  });
+  ifaces.forEach((f, i) => { f.segment = find(i); });
+
+  const ifacesByScope = new Map<string | null, IfaceInfo[]>();
+  ifacesByScope.set(null, []);
+  for (const n of namespaceNames) ifacesByScope.set(n, []);
+  for (const f of ifaces) {
+    if (!ifacesByScope.has(f.scope)) ifacesByScope.set(f.scope, []);
+    ifacesByScope.get(f.scope)!.push(f);
+  }
+  return {
+    ifaces, ifacesByScope, bridgeScope, namespaceNames,
+    addressesOf: (scope) => (ifacesByScope.get(scope) ?? []).flatMap((f) => f.addresses.map((a) => parseCidr(a)!)),
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * Topology validation: structure (zod) first, then the network's semantics. Every diagnostic
+ * names the JSON path, a stable code and the reason. Errors block apply; warnings do not.
+ */
+import type { z } from 'zod';
+import type { Diagnostic, JsonPath } from './diagnostics.js';
+import { hasErrors } from './diagnostics.js';
+import {
+  contains, formatIP, isLinkLocal, isLoopback, isMulticastOrUnspecified, isNetworkOrBroadcast, network,
+  overlaps, parseCidr, parseIP, subnetOf, type Cidr,
+} from './ip.js';
+import { locate, parseJsonText } from './json.js';
+import { HOST, Topology, type Route } from './model.js';
+import { isReservedNodeName } from './names.js';
+import { buildIndex, type TopoIndex } from './topo-index.js';
+
+export interface ValidationResult {
+  topology: Topology | undefined;
+  diagnostics: Diagnostic[];
+  ok: boolean;
+}
+
+/** validate the text of a *.netns.json file; diagnostics carry line/column */
+export function validateText(text: string): ValidationResult {
+  const parsed = parseJsonText(text);
+  if (parsed.diagnostics.length) return { topology: undefined, diagnostics: parsed.diagnostics, ok: false };
+  const r = validateValue(parsed.value);
+  return { ...r, diagnostics: locate(parsed, r.diagnostics) };
+}
+
+/** validate an already-parsed value (the helper uses this on requests) */
+export function validateValue(value: unknown): ValidationResult {
+  // reportInput: zod drops issue.input otherwise, and zodToDiagnostics needs it to tell a
+  // missing field (input undefined) from a value of the wrong type
+  const res = Topology.safeParse(value, { reportInput: true });
+  if (!res.success) {
+    return { topology: undefined, diagnostics: zodToDiagnostics(res.error.issues), ok: false };
+  }
+  const diagnostics = semanticChecks(res.data);
+  return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };
+}
+
+function codedMessage(message: string, fallback: string): { code: string; message: string } {
+  const m = /^\[([a-z0-9-]+)\] ([\s\S]*)$/.exec(message);
+  return m ? { code: m[1]!, message: m[2]! } : { code: fallback, message };
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeExpected(iss: Issue): string {
+  if (iss.code === 'invalid_type') return `expected ${iss.expected}, got ${iss.input === null ? 'null' : Array.isArray(iss.input) ? 'array' : typeof iss.input}`;
+  return iss.message;
+}
+
+export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const iss of issues) {
+    const path: JsonPath = [...base, ...(iss.path as (string | number)[])];
+    switch (iss.code) {
+      case 'unrecognized_keys':
+        for (const k of iss.keys) {
+          out.push({ severity: 'error', code: 'unknown-field', message: `unknown field '${k}'`, path: [...path, k] });
+        }
+        break;
+      case 'invalid_union': {
+        // prefer a coded message from a branch that got furthest
+        const branchIssues = iss.errors.flat();
+        const coded = branchIssues.find((b) => /^\[[a-z-]+\] /.test(b.message));
+        // the one branch that got past the type and failed inside (e.g. dns with 4 servers)
+        const inner = iss.errors.filter((b) => b.length > 0 && b.every((x) => x.path.length > 0));
+        if (coded) {
+          out.push(...zodToDiagnostics([coded], path).slice(0, 1));
+        } else if (inner.length === 1) {
+          out.push(...zodToDiagnostics(inner[0]!, path));
+        } else if (path[path.length - 1] === 'dns') {
+          out.push({ severity: 'error', code: 'invalid-value', message: 'dns must be "inherit" or {"servers": [...]}', path });
+        } else if (path[path.length - 1] === 'to') {
+          out.push({ severity: 'error', code: 'invalid-cidr', message: `route destination must be "default" or a prefix such as 10.1.0.0/24`, path });
+        } else {
+          const deepest = branchIssues.sort((a, b) => b.path.length - a.path.length)[0];
+          out.push(deepest ? zodToDiagnostics([deepest], path)[0]! : { severity: 'error', code: 'invalid-value', message: iss.message, path });
+        }
+        break;
+      }
+      case 'invalid_type':
+        out.push({ severity: 'error', code: iss.input === undefined ? 'missing-field' : 'invalid-type', message: iss.input === undefined ? `missing required field '${String(path[path.length - 1])}'` : describeExpected(iss), path });
+        break;
+      case 'invalid_value':
+        if ('input' in iss && iss.input === undefined) {
+          out.push({ severity: 'error', code: 'missing-field', message: `missing required field '${String(path[path.length - 1])}'`, path });
+        } else {
+          out.push({ severity: 'error', code: 'invalid-value', message: `expected ${iss.values.map((v) => JSON.stringify(v)).join(' or ')}`, path });
+        }
+        break;
+      case 'invalid_key':
+        // a record key that fails its schema (e.g. a sysctl key): report the key's own issues
+        // (their paths are relative to the key, which is already the last element of path)
+        out.push(...zodToDiagnostics(iss.issues.map((k) => ({ ...k, path: [] })), path));
+        break;
+      case 'too_big':
+      case 'too_small': {
+        const what = iss.origin === 'array' ? 'items' : iss.origin === 'string' ? 'characters' : '';
+        const lim = iss.code === 'too_big' ? `at most ${iss.maximum}` : `at least ${iss.minimum}`;
+        out.push({ severity: 'error', code: 'out-of-range', message: `must be ${lim}${what ? ' ' + what : ''}`, path });
+        break;
+      }
+      default: {
+        const c = codedMessage(iss.message, 'invalid-value');
+        out.push({ severity: 'error', code: c.code, message: c.message, path });
+      }
+    }
+  }
+  return out;
+}
+
+function err(code: string, message: string, path: JsonPath): Diagnostic {
+  return { severity: 'error', code, message, path };
+}
+function warn(code: string, message: string, path: JsonPath): Diagnostic {
+  return { severity: 'warning', code, message, path };
+}
+
+export function semanticChecks(t: Topology): Diagnostic[] {
+  const d: Diagnostic[] = [];
+  const namespaces = t.namespaces ?? [];
+  const bridges = t.bridges ?? [];
+  const links = t.links ?? [];
+
+  // node names: unique across namespaces and bridges, never reserved
+  const nodeKinds = new Map<string, string>();
+  namespaces.forEach((ns, i) => {
+    if (isReservedNodeName(ns.name)) d.push(err('reserved-name', `'${ns.name}' is reserved and cannot name a namespace`, ['namespaces', i, 'name']));
+    else if (nodeKinds.has(ns.name)) d.push(err('duplicate-name', `namespace '${ns.name}' is defined twice`, ['namespaces', i, 'name']));
+    nodeKinds.set(ns.name, 'namespace');
+  });
+  bridges.forEach((br, i) => {
+    if (isReservedNodeName(br.name)) d.push(err('reserved-name', `'${br.name}' is reserved and cannot name a bridge`, ['bridges', i, 'name']));
+    else if (nodeKinds.get(br.name) === 'namespace') d.push(err('duplicate-name', `'${br.name}' names both a namespace and a bridge; node names must be unique`, ['bridges', i, 'name']));
+    else if (nodeKinds.has(br.name)) d.push(err('duplicate-name', `bridge '${br.name}' is defined twice`, ['bridges', i, 'name']));
+    nodeKinds.set(br.name, 'bridge');
+    if (br.in !== undefined && br.in !== HOST && nodeKinds.get(br.in) !== 'namespace' && !namespaces.some((n) => n.name === br.in)) {
+      d.push(err('unknown-node', `bridge '${br.name}' is in '${br.in}', which is neither "host" nor a namespace of this topology`, ['bridges', i, 'in']));
+    }
+  });
+  links.forEach((l, i) => {
+    for (const side of ['a', 'b'] as const) {
+      const ep = l[side];
+      if (ep.node !== HOST && !nodeKinds.has(ep.node)) {
+        d.push(err('unknown-node', `link end '${ep.name}' is on '${ep.node}', which is not a namespace, a bridge or "host"`, ['links', i, side, 'node']));
+      }
+    }
+  });
+  if (hasErrors(d)) return d; // the index below needs sound references
+
+  const idx = buildIndex(t);
+
+  // interface names unique per network namespace; 'lo' is the kernel's
+  for (const [scope, ifs] of idx.ifacesByScope) {
+    const seen = new Map<string, JsonPath>();
+    for (const f of ifs) {
+      const where = scope === null ? 'the host' : `namespace '${scope}'`;
+      if (f.name === 'lo') d.push(err('reserved-name', `'lo' is the loopback interface of ${where}`, f.namePath));
+      else if (seen.has(f.name)) d.push(err('duplicate-name', `interface '${f.name}' appears twice in ${where}`, f.namePath));
+      seen.set(f.name, f.namePath);
+    }
+  }
+  const host = t.host;
+  if (host?.uplink && host.uplink !== 'auto' && idx.ifacesByScope.get(null)?.some((f) => f.name === host.uplink)) {
+    d.push(err('uplink-clash', `uplink '${host.uplink}' is also an interface this topology creates`, ['host', 'uplink']));
+  }
+
+  // addresses: valid host addresses, no duplicates, none on bridge ports
+  const seenIp = new Map<string, JsonPath>();
+  for (const f of idx.ifaces) {
+    if (f.onBridge && f.addresses.length) {
+      d.push(err('address-on-port', `'${f.name}' is a port of bridge '${f.onBridge}' and carries no address; put the address on the bridge or on the other end`, f.addrPath));
+    }
+    f.addresses.forEach((a, j) => {
+      const p: JsonPath = [...f.addrPath, j];
+      const c = parseCidr(a)!;
+      if (isLoopback(c) || isMulticastOrUnspecified(c)) d.push(err('invalid-address', `${a} is a loopback, multicast or unspecified address`, p));
+      else if (isNetworkOrBroadcast(c)) d.push(warn('network-address', `${a} is the network or broadcast address of its subnet`, p));
+      const key = formatIP(c.family, c.addr);
+      const prev = seenIp.get(key);
+      if (prev) d.push(err('duplicate-address', `address ${key} is used twice (also at ${prev.join('.')})`, p));
+      else seenIp.set(key, p);
+    });
+  }
+
+  // subnets: no overlap between different segments
+  const segSubnets: { seg: number; c: Cidr; text: string; path: JsonPath }[] = [];
+  for (const f of idx.ifaces) {
+    f.addresses.forEach((a, j) => {
+      const c = parseCidr(a)!;
+      if (isLinkLocal(c)) return;
+      segSubnets.push({ seg: f.segment, c, text: subnetOf(c), path: [...f.addrPath, j] });
+    });
+  }
+  const reported = new Set<string>();
+  for (let i = 0; i < segSubnets.length; i++) {
+    for (let j = i + 1; j < segSubnets.length; j++) {
+      const x = segSubnets[i]!;
+      const y = segSubnets[j]!;
+      if (!overlaps(x.c, y.c)) continue;
+      if (x.seg !== y.seg) {
+        // once per pair of (segment, subnet), whichever of the two comes first
+        const k = [`${x.seg}|${x.text}`, `${y.seg}|${y.text}`].sort().join('||');
+        if (reported.has(k)) continue;
+        reported.add(k);
+        d.push(err('subnet-overlap', `subnet ${y.text} overlaps ${x.text}, which is on a different segment (another bridge or link)`, y.path));
+      } else if (x.c.prefix !== y.c.prefix) {
+        // once per address and differing subnet
+        const k = `${y.path.join('.')}|${x.text}`;
+        if (reported.has(k)) continue;
+        reported.add(k);
+        d.push(warn('prefix-mismatch', `${subnetOf(y.c)} and ${x.text} share a segment with different prefix lengths`, y.path));
+      }
+    }
+  }
+
+  // routes of every namespace and of the host
+  namespaces.forEach((ns, i) => checkRoutes(d, idx, ns.name, ns.routes ?? [], ['namespaces', i, 'routes']));
+  if (host?.routes) checkRoutes(d, idx, null, host.routes, ['host', 'routes']);
+
+  // internet access and NAT
+  const masq = (host?.masquerade ?? []).map((m) => parseCidr(m)!);
+  if (masq.length && !host?.uplink) {
+    d.push(err('nat-no-uplink', 'masquerade is set but the host has no uplink; set host.uplink to an interface or "auto"', ['host', 'masquerade']));
+  }
+  (host?.masquerade ?? []).forEach((m, j) => {
+    const c = parseCidr(m)!;
+    if (c.family !== 4) d.push(err('invalid-cidr', `masquerade is IPv4 only; ${m} is IPv6`, ['host', 'masquerade', j]));
+    else if (network(c) !== c.addr) d.push(warn('not-a-network', `${m} has host bits set; it means ${subnetOf(c)}`, ['host', 'masquerade', j]));
+  });
+  namespaces.forEach((ns, i) => {
+    if (!ns.internet) return;
+    const p: JsonPath = ['namespaces', i, 'internet'];
+    const hasDefault = (ns.routes ?? []).some((r) => r.to === 'default' && routeFamily(r) === 4);
+    if (!hasDefault) {
+      d.push(err('no-route-out', `namespace '${ns.name}' has internet access but no IPv4 default route; add {"to": "default", "via": <the gateway on its LAN>}`, p));
+      return;
+    }
+    const addrs = idx.addressesOf(ns.name).filter((c) => c.family === 4);
+    if (!masq.length) {
+      d.push(warn('not-masqueraded', `namespace '${ns.name}' has internet access but host.masquerade is empty; replies from the internet will not find their way back`, p));
+    } else if (!addrs.some((a) => masq.some((m) => contains(m, a)))) {
+      d.push(warn('not-masqueraded', `no address of namespace '${ns.name}' is in a masqueraded subnet (${host!.masquerade!.join(', ')})`, p));
+    }
+  });
+  return d;
+}
+
+function routeFamily(r: Route): 4 | 6 {
+  if (r.via) return parseIP(r.via)!.family;
+  if (r.to !== 'default') return parseCidr(r.to)!.family;
+  return 4;
+}
+
+function checkRoutes(d: Diagnostic[], idx: TopoIndex, scope: string | null, routes: Route[], base: JsonPath): void {
+  const where = scope === null ? 'the host' : `namespace '${scope}'`;
+  const own = (idx.ifacesByScope.get(scope) ?? []);
+  const connected = own.flatMap((f) => f.addresses.map((a) => ({ f, c: parseCidr(a)! })));
+  const seen = new Set<string>();
+  routes.forEach((r, i) => {
+    const p: JsonPath = [...base, i];
+    if (!r.via && !r.dev) {
+      d.push(err('route-needs-gateway', `a route needs "via" (a gateway) or "dev" (an interface)`, p));
+      return;
+    }
+    const fam = routeFamily(r);
+    if (r.to !== 'default' && r.via && parseCidr(r.to)!.family !== parseIP(r.via)!.family) {
+      d.push(err('family-mismatch', `destination ${r.to} and gateway ${r.via} are of different IP families`, [...p, 'via']));
+      return;
+    }
+    if (r.dev && !own.some((f) => f.name === r.dev)) {
+      d.push(err('unknown-interface', `${where} has no interface '${r.dev}' in this topology`, [...p, 'dev']));
+    }
+    const key = `${fam}|${r.to === 'default' ? 'default' : subnetOf(parseCidr(r.to)!)}|${r.metric ?? ''}`;
+    if (seen.has(key)) d.push(err('duplicate-route', `a second route to ${r.to} in ${where}`, [...p, 'to']));
+    seen.add(key);
+    if (r.to !== 'default') {
+      const c = parseCidr(r.to)!;
+      if (network(c) !== c.addr) d.push(warn('not-a-network', `${r.to} has host bits set; the kernel refuses it (did you mean ${subnetOf(c)}?)`, [...p, 'to']));
+    }
+    if (!r.via) return;
+    const gw = parseIP(r.via)!;
+    const self = connected.find((x) => x.c.family === gw.family && x.c.addr === gw.addr);
+    if (self) {
+      d.push(err('gateway-is-self', `gateway ${r.via} is ${where}'s own address on '${self.f.name}'; the gateway is the other side (on a bridge LAN: the bridge's address)`, [...p, 'via']));
+      return;
+    }
+    const on = connected.filter((x) => contains(x.c, gw) && (!r.dev || x.f.name === r.dev));
+    if (!on.length) {
+      const subs = [...new Set(connected.filter((x) => x.c.family === gw.family).map((x) => subnetOf(x.c)))];
+      d.push(err('gateway-unreachable', `gateway ${r.via} is not on any subnet connected to ${where}${r.dev ? ` via '${r.dev}'` : ''} (connected: ${subs.length ? subs.join(', ') : 'none'}); the gateway must be a neighbour, e.g. the bridge's address`, [...p, 'via']));
+      return;
+    }
+    const seg = on[0]!.f.segment;
+    if (!idx.ifaces.some((f) => f.segment === seg && f.addresses.some((a) => { const c = parseCidr(a)!; return c.family === gw.family && c.addr === gw.addr; }))) {
+      d.push(warn('gateway-unknown', `no interface on the segment of '${on[0]!.f.name}' has address ${r.via}; on a bridge LAN the gateway is the bridge's address`, [...p, 'via']));
+    }
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * Runs a plan: consecutive steps of one phase that run in the same place become one process
+ * (`ip [-n NS] -b -`, one iptables-restore per table, one sysctl per namespace). Groups of the
+ * Configure and Files phases run in parallel. The first failure stops the run and names the
+ * step, its argv and the kernel's message; what ran stays consistent, so re-apply converges.
+ */
+import { lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { parseIptablesSave, type LiveState } from '../core/observe.js';
+import { STATE_CHAIN } from '../core/names.js';
+import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
+import { ETC_NETNS, ipScope, ipWords, renderArgv, restoreLines, sysctlArgv } from '../core/render.js';
+import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
+import { withLock } from './lock.js';
+import { pool } from './observe.js';
+import type { Runner } from './runner.js';
+import { readFile } from 'node:fs/promises';
+
+export interface ExecOptions {
+  runner: Runner;
+  onProgress?: (done: number, total: number, message: string) => void;
+  /** test hook: fail at this step index as if the kernel refused it */
+  faultAt?: number;
+  concurrency?: number;
+  /** the live state the plan was made from (to wait for namespaces being dismantled) */
+  live?: LiveState;
+}
+
+export interface StepFailure {
+  step: number;
+  argv: string[];
+  kernel: string;
+  summary: string;
+}
+
+export interface ExecResult {
+  ok: boolean;
+  stepsRun: number;
+  processes: number;
+  failure?: StepFailure;
+}
+
+interface Group { key: string; phase: Phase; items: { index: number; step: Step }[] }
+
+export function groupPlan(plan: PlannedStep[]): Group[][] {
+  const phases: Group[][] = [];
+  plan.forEach((p, index) => {
+    let ph = phases.find((g) => g[0]!.phase === p.phase);
+    if (!ph) { ph = []; phases.push(ph); }
+    const key = executorKey(p.step);
+    let g = ph.find((x) => x.key === key);
+    if (!g) { g = { key, phase: p.phase, items: [] }; ph.push(g); }
+    g.items.push({ index, step: p.step });
+  });
+  return phases.sort((a, b) => a[0]!.phase - b[0]!.phase);
+}
+
+class Failed extends Error {
+  constructor(readonly failure: StepFailure, readonly done: number) { super(failure.kernel); }
+}
+
+function argvOf(s: Step): string[] {
+  return renderArgv(s) ?? [s.op, ...('ns' in s && s.ns ? [s.ns] : [])];
+}
+
+export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<ExecResult> {
+  const { runner } = opts;
+  const start = runner.spawned;
+  const total = plan.length;
+  let done = 0;
+  const progress = (n: number, msg: string) => { done += n; opts.onProgress?.(done, total, msg); };
+  try {
+    for (const phase of groupPlan(plan)) {
+      const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files;
+      await pool(phase, parallel ? opts.concurrency ?? 2 : 1, async (g) => {
+        const ran = await runGroup(g, opts);
+        progress(ran, describe(g));
+      });
+      if (phase[0]!.phase === Phase.Teardown) await waitForDismantle(phase, opts);
+    }
+    return { ok: true, stepsRun: done, processes: runner.spawned - start };
+  } catch (e) {
+    if (e instanceof Failed) return { ok: false, stepsRun: done + e.done, processes: runner.spawned - start, failure: e.failure };
+    throw e;
+  }
+}
+
+function describe(g: Group): string {
+  const first = g.items[0]!.step;
+  const where = g.key.startsWith('ip:') ? (g.key === 'ip:' ? 'host' : g.key.slice(3)) : g.key;
+  return g.items.length === 1 ? `${where}: ${first.op}` : `${where}: ${g.items.length} steps`;
+}
+
+async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
+  const { runner } = opts;
+  const fault = opts.faultAt !== undefined ? g.items.findIndex((i) => i.index === opts.faultAt) : -1;
+  const items = fault >= 0 ? g.items.slice(0, fault) : g.items;
+  const injected = () => {
+    const it = g.items[fault]!;
+    return new Failed({ step: it.index, argv: argvOf(it.step), kernel: 'injected fault (NETNS_LAB_FAULT_AT)', summary: it.step.op }, items.length);
+  };
+  const kind = g.key.split(':')[0];
+  if (kind === 'ip') {
+    if (items.length) {
+      const scope = ipScope(items[0]!.step);
+      const argv = scope === null ? ['ip', '-b', '-'] : ['ip', '-n', scope, '-b', '-'];
+      const input = items.map((i) => ipWords(i.step)!.join(' ')).join('\n') + '\n';
+      const r = await runner.run(argv, input);
+      if (r.code !== 0) {
+        const m = /Command failed -:(\d+)/.exec(r.stderr);
+        const line = m ? Number(m[1]) - 1 : 0;
+        const it = items[Math.min(line, items.length - 1)]!;
+        const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
+        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, line);
+      }
+    }
+  } else if (kind === 'sysctl') {
+    if (items.length) {
+      const ns = (items[0]!.step as Extract<Step, { op: 'sysctl' }>).ns;
+      const pairs = items.map((i) => i.step as Extract<Step, { op: 'sysctl' }>);
+      const r = await runner.run(sysctlArgv(ns, pairs));
+      if (r.code !== 0) {
+        const it = items[0]!;
+        throw new Failed({ step: it.index, argv: sysctlArgv(ns, pairs), kernel: r.stderr.trim(), summary: 'sysctl' }, 0);
+      }
+    }
+  } else if (kind === 'file') {
+    let n = 0;
+    for (const it of items) {
+      try {
+        await fileStep(it.step);
+      } catch (e) {
+        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel: (e as Error).message, summary: it.step.op }, n);
+      }
+      n++;
+    }
+  } else if (kind === 'fw') {
+    if (items.length) {
+      const table = g.key.slice(3) as 'filter' | 'nat';
+      const lines = restoreLines(table, items.map((i) => i.step));
+      const r = await runner.run(['iptables-restore', '--noflush'], lines.join('\n') + '\n');
+      if (r.code !== 0) {
+        const it = items[0]!;
+        throw new Failed({ step: it.index, argv: ['iptables-restore', '--noflush', `(${table}: ${items.length} change(s))`], kernel: r.stderr.trim(), summary: 'iptables' }, 0);
+      }
+    }
+  } else if (kind === 'ip-forward') {
+    for (const it of items) {
+      try {
+        await ipForward(it.step as Extract<Step, { op: 'ip-forward' }>, runner);
+      } catch (e) {
+        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel: (e as Error).message, summary: 'ip-forward' }, 0);
+      }
+    }
+  }
+  if (fault >= 0) throw injected();
+  return items.length;
+}
+
+/** /etc/netns/NAME/resolv.conf, written atomically; never through a symlink */
+async function fileStep(s: Step): Promise<void> {
+  if (s.op !== 'dns-write' && s.op !== 'dns-remove') return;
+  const dir = `${ETC_NETNS}/${s.ns}`;
+  const file = `${dir}/resolv.conf`;
+  const notLink = async (p: string) => {
+    try {
+      const st = await lstat(p);
+      if (st.isSymbolicLink()) throw new Error(`${p} is a symbolic link; refusing to follow it`);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+  };
+  await notLink(ETC_NETNS);
+  if (s.op === 'dns-write') {
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await notLink(dir);
+    await notLink(file);
+    const tmp = `${dir}/.resolv.conf.netns-lab`;
+    await writeFile(tmp, s.content, { mode: 0o644 });
+    await rename(tmp, file);
+  } else {
+    if (!(await notLink(dir))) return;
+    if (await notLink(file)) await unlink(file);
+    if ((await readdir(dir)).length === 0) await rmdir(dir);
+  }
+}
+
+/** net.ipv4.ip_forward in the host: the first user records the old value, the last restores it */
+async function ipForward(s: Extract<Step, { op: 'ip-forward' }>, runner: Runner): Promise<void> {
+  const PROC = '/proc/sys/net/ipv4/ip_forward';
+  await withLock('ip-forward', 30_000, () => {}, async () => {
+    const save = await runner.run(['iptables-save', '-t', 'filter']);
+    if (save.code !== 0) throw new Error(save.stderr.trim());
+    const chain = parseIptablesSave(save.stdout).filter[STATE_CHAIN];
+    const cur = (await readFile(PROC, 'utf8')).trim();
+    const st = stateComments(chain?.rules ?? []);
+    const users = new Set(st.users);
+    const was = st.was ?? cur;
+    if (s.enable) users.add(s.topology); else users.delete(s.topology);
+    const rules = (u: string[]) => [`:${STATE_CHAIN} - [0:0]`,
+      `-A ${STATE_CHAIN} -m comment --comment ${WAS_FORWARD_PREFIX}${was === '1' ? '1' : '0'} -j RETURN`,
+      ...u.sort().map((x) => `-A ${STATE_CHAIN} -m comment --comment ${USES_FORWARD_PREFIX}${x} -j RETURN`)];
+    const lines = users.size ? rules([...users]) : chain ? [`-F ${STATE_CHAIN}`, `-X ${STATE_CHAIN}`] : [];
+    if (lines.length) {
+      const r = await runner.run(['iptables-restore', '--noflush'], ['*filter', ...lines, 'COMMIT', ''].join('\n'));
+      if (r.code !== 0) throw new Error(r.stderr.trim());
+    }
+    if (s.enable && cur !== '1') await writeFile(PROC, '1\n');
+    if (!users.size && chain && cur !== was) await writeFile(PROC, `${was === '1' ? '1' : '0'}\n`);
+  });
+}
+
+/** `netns del` returns before the kernel dismantles the namespace: wait for its veth peers to go */
+async function waitForDismantle(phase: Group[], opts: ExecOptions): Promise<void> {
+  const deleted = new Set(phase.flatMap((g) => g.items).filter((i) => i.step.op === 'netns-del').map((i) => (i.step as { name: string }).name));
+  if (!deleted.size || !opts.live) return;
+  const peers = new Set(opts.live.host.links.filter((l) => l.peer?.ns && deleted.has(l.peer.ns)).map((l) => l.name));
+  if (!peers.size) return;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const r = await opts.runner.run(['ip', '-j', 'link', 'show']);
+    const names = new Set((JSON.parse(r.stdout || '[]') as { ifname: string }[]).map((l) => l.ifname));
+    if (![...peers].some((p) => names.has(p))) return;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+}

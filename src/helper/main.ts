@@ -1,0 +1,52 @@
+/**
+ * netns-lab helper: the only privileged part. Runs as root, reads JSON-line requests on stdin,
+ * answers on stdout. Started by the extension or the CLI (directly when root, else through
+ * pkexec or `sudo -n`). Exits when stdin closes.
+ */
+import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, type Response } from './protocol.js';
+import { createExecaRunner } from './runner.js';
+import { createServer } from './server.js';
+
+function main(): void {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('netns-lab-helper: must run as root (it is started through sudo or pkexec)\n');
+    process.exit(2);
+  }
+  const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
+  const fault = process.env.NETNS_LAB_FAULT_AT;
+  const server = createServer({
+    runner: createExecaRunner(), send,
+    ...(fault && /^\d+$/.test(fault) ? { faultAt: Number(fault) } : {}),
+  });
+  const pending = new Set<Promise<void>>();
+  let buf = Buffer.alloc(0);
+  let discarding = false;
+  process.stdin.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        if (buf.length > MAX_REQUEST_BYTES) {
+          if (!discarding) send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'too-large', message: `request longer than ${MAX_REQUEST_BYTES} bytes` } });
+          discarding = true;
+          buf = Buffer.alloc(0);
+        }
+        return;
+      }
+      const line = buf.subarray(0, nl).toString('utf8');
+      buf = buf.subarray(nl + 1);
+      if (discarding) { discarding = false; continue; }
+      if (!line.trim()) continue;
+      const p = server.onLine(line).finally(() => pending.delete(p));
+      pending.add(p);
+    }
+  });
+  process.stdin.on('end', () => {
+    if (buf.length && !discarding) {
+      send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'truncated', message: 'input ended in the middle of a request' } });
+    }
+    void Promise.allSettled([...pending]).then(() => process.exit(0));
+  });
+}
+
+main();

@@ -1,0 +1,90 @@
+/** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
+import { readFile } from 'node:fs/promises';
+import { parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
+import { nsNameProblem } from '../core/names.js';
+import { ETC_NETNS, inNetns } from '../core/render.js';
+import type { Runner } from './runner.js';
+
+const BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\n';
+
+export interface ObserveOptions {
+  /** only these namespaces (others are not read) */
+  namespaces?: string[];
+  /** sysctl keys to read per namespace */
+  sysctls?: Record<string, string[]>;
+  /** read net.ipv4.ip_forward in every namespace */
+  forwarding?: boolean;
+  concurrency?: number;
+}
+
+async function readText(path: string): Promise<string | null> {
+  try { return await readFile(path, 'utf8'); } catch { return null; }
+}
+
+export async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+export class ObserveError extends Error {}
+
+export async function listNamespaces(runner: Runner): Promise<string[]> {
+  const r = await runner.run(['ip', '-j', 'netns', 'list']);
+  if (r.code !== 0) throw new ObserveError(`ip netns list failed: ${r.stderr.trim()}`);
+  const arr = (parseJsonStream(r.stdout)[0] ?? []) as { name?: string }[];
+  // names iproute2 lists come from /run/netns: skip any we would not accept as a name
+  return arr.map((x) => x.name ?? '').filter((n) => !nsNameProblem(n)).sort();
+}
+
+export async function observe(runner: Runner, opts: ObserveOptions = {}): Promise<LiveState> {
+  const all = await listNamespaces(runner);
+  const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
+  const readNs = async (ns: string | null): Promise<RawNs> => {
+    const argv = ns === null ? ['ip', '-j', '-d', '-s', '-b', '-'] : ['ip', '-n', ns, '-j', '-d', '-s', '-b', '-'];
+    const r = await runner.run(argv, BATCH);
+    if (r.code !== 0) {
+      // a namespace removed while we read it is not an error: it is simply gone
+      if (ns !== null && !(await listNamespaces(runner)).includes(ns)) return { name: ns, ipJson: '' };
+      throw new ObserveError(`reading ${ns ?? 'the host'} failed: ${r.stderr.trim()}`);
+    }
+    const keys = new Set(ns === null ? ['net.ipv4.ip_forward'] : [...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
+    const sysctls: Record<string, string> = {};
+    if (keys.size) {
+      if (ns === null) {
+        for (const k of keys) {
+          const v = await readText(`/proc/sys/${k.replace(/\./g, '/')}`);
+          if (v !== null) sysctls[k] = v.trim();
+        }
+      } else {
+        const list = [...keys];
+        const s = await runner.run(inNetns(ns, ['sysctl', '-n', ...list]));
+        const vals = s.stdout.split('\n');
+        list.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
+      }
+    }
+    return {
+      name: ns, ipJson: r.stdout, sysctls,
+      resolvConf: ns === null ? undefined : await readText(`${ETC_NETNS}/${ns}/resolv.conf`),
+    };
+  };
+  const [host, fw, resolv, sd] = await Promise.all([
+    readNs(null),
+    runner.run(['iptables-save']),
+    readText('/etc/resolv.conf'),
+    readText('/run/systemd/resolve/resolv.conf'),
+  ]);
+  const nss = await pool(wanted, opts.concurrency ?? 4, readNs);
+  return parseObservation({
+    namespaces: [host, ...nss],
+    ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
+    hostResolvConf: resolv,
+    systemdResolvConf: sd,
+  });
+}

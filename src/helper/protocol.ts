@@ -1,0 +1,58 @@
+/**
+ * The helper protocol: JSON lines on stdin/stdout. Every request carries the protocol version
+ * and an id; the helper answers each request with exactly one final message (ok or error) and
+ * may send progress events before it. Requests are typed operations only: never argv or shell.
+ */
+import { z } from 'zod';
+import { NsName, TopoName } from '../core/model.js';
+
+export const PROTOCOL_VERSION = 1;
+/** a request line longer than this is refused without being parsed */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+const Id = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const base = { v: z.literal(PROTOCOL_VERSION), id: Id };
+
+export const Request = z.discriminatedUnion('op', [
+  z.strictObject({ ...base, op: z.literal('hello') }),
+  z.strictObject({
+    ...base, op: z.literal('observe'),
+    /** restrict to these namespaces (default: all) */
+    namespaces: z.array(NsName).max(10000).optional(),
+    /** read net.ipv4.ip_forward in every namespace too */
+    forwarding: z.boolean().optional(),
+  }),
+  /** topology is validated by the helper itself with the same schemas */
+  z.strictObject({ ...base, op: z.literal('plan'), topology: z.unknown() }),
+  z.strictObject({
+    ...base, op: z.literal('apply'), topology: z.unknown(),
+    /** refuse when the plan differs from the one the user saw (its step count and digest) */
+    expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  }),
+  z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName }),
+  /** mark existing, unowned objects named in the topology as owned by it (import --adopt) */
+  z.strictObject({ ...base, op: z.literal('adopt'), topology: z.unknown() }),
+]);
+export type Request = z.infer<typeof Request>;
+export type Op = Request['op'];
+
+export interface HelperError {
+  code: string;
+  message: string;
+  /** for a failed step: its index in the plan, its argv and the kernel's message */
+  step?: number;
+  argv?: string[];
+  kernel?: string;
+  diagnostics?: unknown[];
+}
+
+export type Response =
+  | { v: number; id: number | null; ok: true; result: unknown }
+  | { v: number; id: number | null; ok: false; error: HelperError }
+  | { v: number; id: number; event: 'progress'; done: number; total: number; message: string };
+
+import { createHash } from 'node:crypto';
+/** a digest of a plan's steps: apply can insist that it runs exactly what the user saw */
+export function planDigest(steps: readonly { step: unknown }[]): string {
+  return createHash('sha256').update(JSON.stringify(steps.map((s) => s.step))).digest('hex');
+}

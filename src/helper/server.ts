@@ -1,0 +1,151 @@
+/**
+ * The helper's request handling. It trusts no caller: every line is size-limited, parsed,
+ * checked against the versioned Request schema; topologies are validated again with the same
+ * schemas and semantic checks; plans are computed here from a fresh observation, never taken
+ * from the caller; only typed steps are executed.
+ */
+import { hasErrors } from '../core/diagnostics.js';
+import { ownerTag } from '../core/names.js';
+import { emptyTopology, observeScope, plan, type Plan } from '../core/plan.js';
+import { Phase, type PlannedStep, type Step } from '../core/steps.js';
+import { summarize } from '../core/render.js';
+import { validateValue } from '../core/validate.js';
+import type { Topology } from '../core/model.js';
+import { buildIndex } from '../core/topo-index.js';
+import { execute } from './execute.js';
+import { LockBusy, withLock } from './lock.js';
+import { observe } from './observe.js';
+import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
+import type { Runner } from './runner.js';
+
+export interface ServerOptions {
+  runner: Runner;
+  send: (r: Response) => void;
+  faultAt?: number;
+  lockWaitMs?: number;
+}
+
+class RequestError extends Error {
+  constructor(readonly detail: HelperError) { super(detail.message); }
+}
+
+function fail(code: string, message: string, extra: Partial<HelperError> = {}): never {
+  throw new RequestError({ code, message, ...extra });
+}
+
+export function createServer(opts: ServerOptions) {
+  const { runner, send } = opts;
+
+  const validTopology = (value: unknown): Topology => {
+    const v = validateValue(value);
+    if (!v.topology || hasErrors(v.diagnostics)) {
+      fail('invalid-topology', `the topology is invalid: ${v.diagnostics.filter((d) => d.severity === 'error').slice(0, 5).map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`).join('; ')}`, { diagnostics: v.diagnostics });
+    }
+    return v.topology;
+  };
+
+  const planFor = async (t: Topology): Promise<{ p: Plan; live: Awaited<ReturnType<typeof observe>> }> => {
+    const live = await observe(runner, observeScope(t));
+    return { p: plan(t, live), live };
+  };
+
+  const runPlan = async (id: number, t: Topology, expect?: { steps: number; digest: string }) => {
+    return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000,
+      () => send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for another apply of '${t.name}' to finish` }),
+      async () => {
+        const t0 = Date.now();
+        const { p, live } = await planFor(t);
+        if (p.errors.length) fail('plan-refused', p.errors.map((e) => e.message).join('; '), { diagnostics: p.errors });
+        if (expect && (expect.steps !== p.steps.length || expect.digest !== planDigest(p.steps))) {
+          fail('plan-changed', `the live state changed since the plan was shown (${expect.steps} step(s) then, ${p.steps.length} now); review the plan again`);
+        }
+        const r = await execute(p.steps, {
+          runner, live, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
+        });
+        if (!r.ok) {
+          const f = r.failure!;
+          fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
+        }
+        const verify = await planFor(t);
+        return {
+          steps: p.steps.length, processes: r.processes, durationMs: Date.now() - t0,
+          remaining: verify.p.steps.map((s) => s.summary),
+        };
+      });
+  };
+
+  const adopt = async (t: Topology) => {
+    return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
+      const live = await observe(runner, observeScope(t));
+      const tag = ownerTag(t.name);
+      const steps: PlannedStep[] = [];
+      const addStep = (step: Step) => steps.push({ phase: Phase.Configure, step, summary: summarize(step) });
+      const clashes: string[] = [];
+      for (const ns of t.namespaces ?? []) {
+        const l = live.namespaces.find((n) => n.name === ns.name);
+        if (!l) continue;
+        if (l.owner && l.owner !== t.name) clashes.push(`namespace '${ns.name}' is owned by '${l.owner}'`);
+        else if (!l.owner) addStep({ op: 'link-set', ns: ns.name, name: 'lo', alias: tag });
+      }
+      for (const f of buildIndex(t).ifaces) {
+        const ln = f.scope === null ? live.host : live.namespaces.find((n) => n.name === f.scope);
+        const l = ln?.links.find((x) => x.name === f.name);
+        if (!l) continue;
+        if (l.owner && l.owner !== t.name) clashes.push(`interface '${f.name}' is owned by '${l.owner}'`);
+        else if (!l.owner) addStep({ op: 'link-set', ns: f.scope, name: f.name, alias: tag });
+      }
+      if (clashes.length) fail('adopt-refused', clashes.join('; '));
+      const r = await execute(steps, { runner });
+      if (!r.ok) fail('step-failed', `adopt failed: ${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+      return { adopted: steps.map((s) => s.summary) };
+    });
+  };
+
+  async function handle(req: Request): Promise<unknown> {
+    switch (req.op) {
+      case 'hello':
+        return { protocol: PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1 };
+      case 'observe':
+        return observe(runner, { ...(req.namespaces ? { namespaces: req.namespaces } : {}), ...(req.forwarding ? { forwarding: true } : {}) });
+      case 'plan': {
+        const t = validTopology(req.topology);
+        const { p } = await planFor(t);
+        return { ...p, digest: planDigest(p.steps) };
+      }
+      case 'apply':
+        return runPlan(req.id, validTopology(req.topology), req.expect);
+      case 'destroy':
+        return runPlan(req.id, emptyTopology(req.name));
+      case 'adopt':
+        return adopt(validTopology(req.topology));
+    }
+  }
+
+  /** handle one raw line; always answers exactly once */
+  async function onLine(line: string): Promise<void> {
+    let id: number | null = null;
+    try {
+      let msg: unknown;
+      try { msg = JSON.parse(line); } catch { fail('bad-json', 'request is not valid JSON'); }
+      if (msg && typeof msg === 'object' && Number.isSafeInteger((msg as { id?: unknown }).id)) id = (msg as { id: number }).id;
+      if (msg && typeof msg === 'object' && (msg as { v?: unknown }).v !== PROTOCOL_VERSION) {
+        fail('bad-version', `protocol version ${JSON.stringify((msg as { v?: unknown }).v)} is not supported; this helper speaks ${PROTOCOL_VERSION}`);
+      }
+      const parsed = Request.safeParse(msg);
+      if (!parsed.success) {
+        const iss = parsed.error.issues[0]!;
+        fail('bad-request', `invalid request at ${iss.path.join('.') || '(root)'}: ${iss.message}`);
+      }
+      const result = await handle(parsed.data);
+      send({ v: PROTOCOL_VERSION, id, ok: true, result });
+    } catch (e) {
+      const error: HelperError = e instanceof RequestError ? e.detail
+        : e instanceof LockBusy ? { code: 'locked', message: e.message }
+          : { code: 'internal', message: (e as Error).message };
+      send({ v: PROTOCOL_VERSION, id, ok: false, error });
+    }
+  }
+
+  return { onLine, MAX_REQUEST_BYTES };
+}
