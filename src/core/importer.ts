@@ -94,8 +94,9 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
       const cidr = src ? canonicalCidr(src.includes('/') ? src : `${src}/32`) : undefined;
       if (!cidr || ![...subnets].some((s) => overlaps(parseCidr(s)!, parseCidr(cidr)!))) continue;
       if (!masquerade.includes(cidr)) masquerade.push(cidr);
-      const out = /(?:^| )-o (\S+)/.exec(r)?.[1];
-      uplink ??= out ?? 'auto';
+      // "-o IF" names the uplink; "! -o br0" (the article's form) means "anything but the LAN"
+      const out = /(?:^| )(! )?-o (\S+)/.exec(r);
+      uplink ??= out && !out[1] ? out[2]! : 'auto';
       if (!chain.startsWith('NSL-')) notes.push(`nat ${chain}: '${r}' was made by hand; netns-lab leaves it in place and adds its own rule in its own chain`);
     }
   }

@@ -135,7 +135,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
   const objects: ObjectStatus[] = [];
-  const add = (phase: Phase, step: Step) => steps.push({ phase, step, summary: summarize(step) });
+  const add = (phase: Phase, step: Step) => steps.push({ phase, step, summary: '' });
   const idx = buildIndex(t);
   const liveNs = new Map<string | null, LiveNs>([[null, live.host], ...live.namespaces.map((n) => [n.name, n] as const)]);
   const nsIndex = new Map((t.namespaces ?? []).map((n, i) => [n.name, i]));
@@ -256,10 +256,14 @@ export function plan(t: Topology, live: LiveState): Plan {
       add(Phase.Configure, { op: 'link-set', ns: scope, name: 'lo', up: true, alias: tag });
     } else if (scope !== null && liveNs.get(scope)?.owner === T) {
       const lo = liveNs.get(scope)!.links.find((x) => x.kind === 'loopback');
-      if (lo && !lo.up) add(Phase.Configure, { op: 'link-set', ns: scope, name: 'lo', up: true });
+      // an untagged loopback: the namespace was made by an apply that stopped before tagging it
+      if (lo && (!lo.up || lo.alias !== tag)) {
+        add(Phase.Configure, { op: 'link-set', ns: scope, name: 'lo', ...(lo.up ? {} : { up: true }), ...(lo.alias !== tag ? { alias: tag } : {}) });
+      }
     }
     const ups: Step[] = [];
     const v4Flushed = new Set<string>(); // devices that lose their last IPv4 address in teardown
+    const addrChanges = new Map<string, Extract<Step, { op: 'addr-change' }>>();
     for (const f of ifs) {
       const l = fresh.has(f) ? undefined : liveIf(f.scope, f.name);
       if (l && l.owner !== T) continue; // clash, reported
@@ -272,8 +276,18 @@ export function plan(t: Topology, live: LiveState): Plan {
       if (Object.keys(set).length > 3) add(Phase.Configure, set);
       const want = f.addresses.map((a) => canonicalCidr(a)!);
       const have = (l?.addresses ?? []).filter((a) => a.scope === 'global').map((a) => a.cidr);
-      for (const a of have) if (!want.includes(a)) { teardownAddr(a); drift.push(`remove ${a}`); }
-      for (const a of want) if (!have.includes(a)) { add(Phase.Configure, { op: 'addr-add', ns: scope, dev: f.name, cidr: a }); if (l) drift.push(`add ${a}`); }
+      const gone = have.filter((a) => !want.includes(a));
+      const added = want.filter((a) => !have.includes(a));
+      if (gone.length === 1 && added.length === 1) {
+        // one edited address is one change, not a removal and an unrelated addition
+        const step: Extract<Step, { op: 'addr-change' }> = { op: 'addr-change', ns: scope, dev: f.name, from: gone[0]!, to: added[0]! };
+        add(Phase.Configure, step);
+        addrChanges.set(f.name, step);
+        drift.push(`${gone[0]} -> ${added[0]}`);
+      } else {
+        for (const a of gone) { add(Phase.Teardown, { op: 'addr-del', ns: scope, dev: f.name, cidr: a }); drift.push(`remove ${a}`); }
+        for (const a of added) { add(Phase.Configure, { op: 'addr-add', ns: scope, dev: f.name, cidr: a }); if (l) drift.push(`add ${a}`); }
+      }
       // the kernel drops every IPv4 route through a device when its last IPv4 address is deleted
       const v4 = (l?.addresses ?? []).filter((a) => a.family === 4);
       if (v4.length && v4.every((a) => a.scope === 'global' && !want.includes(a.cidr))) v4Flushed.add(f.name);
@@ -281,7 +295,6 @@ export function plan(t: Topology, live: LiveState): Plan {
       if (l) {
         objects.push({ kind: f.kind, scope, name: f.name, state: drift.length ? 'drifted' : 'in-sync', ...(drift.length ? { detail: drift.join(', ') } : {}) });
       }
-      function teardownAddr(a: string) { add(Phase.Teardown, { op: 'addr-del', ns: scope, dev: f.name, cidr: a }); }
     }
     for (const u of ups) add(Phase.Configure, u);
 
@@ -299,8 +312,19 @@ export function plan(t: Topology, live: LiveState): Plan {
       const m = managed.find((r) => !matched.has(r) && routeMatches(d, r));
       const name = `${d.to}${d.via ? ` via ${d.via}` : ''}${d.dev ? ` dev ${d.dev}` : ''}`;
       if (m) { matched.add(m); objects.push({ kind: 'route', scope, name, state: 'in-sync' }); continue; }
+      // a live route the kernel drops when an edited address goes: the address change puts it back
+      const flushed = (ln?.routes ?? []).find((r) => r.dev !== undefined && addrChanges.has(r.dev) && vanishes(r) && routeMatches(d, r));
+      if (flushed) {
+        const ch = addrChanges.get(flushed.dev!)!;
+        (ch.restore ??= []).push({ ...d, ...(d.dev ? {} : { dev: flushed.dev! }) });
+        objects.push({ kind: 'route', scope, name, state: 'in-sync' });
+        continue;
+      }
+      // the same destination with another gateway: `ip route replace` changes it in one step
+      const other = managed.find((r) => !matched.has(r) && r.family === d.family && r.to === d.to && (d.metric === undefined || d.metric === (r.metric ?? 0)));
+      if (other) matched.add(other);
       add(Phase.Configure, { op: 'route-add', ns: scope, ...d });
-      objects.push({ kind: 'route', scope, name, state: 'missing' });
+      objects.push({ kind: 'route', scope, name, state: other ? 'drifted' : 'missing', ...(other ? { detail: `now via ${other.via ?? other.dev}` } : {}) });
     }
     for (const r of managed) {
       if (matched.has(r)) continue;
@@ -386,6 +410,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   }
 
   steps.sort((a, b) => a.phase - b.phase); // stable: keeps order within a phase
+  for (const s of steps) s.summary = summarize(s.step); // after the plan is complete (addr-change gains routes late)
   return { topology: T, steps, errors, warnings, objects };
 }
 

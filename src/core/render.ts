@@ -2,6 +2,7 @@
  * Rendering: Step -> argv (the contract tests deep-equal), Step groups -> `ip -batch` lines and
  * iptables-restore input, Step[] -> a readable bash script in the article's style.
  */
+import { NSNAME_PATTERN } from './names.js';
 import { Phase, executorKey, type FwRule, type PlannedStep, type Step } from './steps.js';
 
 /** every word we ever render must match this (names and addresses are validated before) */
@@ -16,12 +17,29 @@ function check(words: string[]): string[] {
   return words;
 }
 
+/** words taken from a step (names, addresses, comments): safe, and never read as an option */
+function checkValues(words: (string | undefined)[]): string[] {
+  const ws = words.filter((w): w is string => w !== undefined);
+  for (const w of check(ws)) {
+    if (w.startsWith('-')) throw new RenderError(`refusing to render ${JSON.stringify(w)}: it would read as an option`);
+  }
+  return ws;
+}
+
+const NS_NAME = new RegExp(NSNAME_PATTERN);
+/** a namespace name is also a file name under /run/netns and /etc/netns */
+function nsWord(ns: string): string {
+  if (!NS_NAME.test(ns)) throw new RenderError(`refusing to render unsafe namespace name ${JSON.stringify(ns)}`);
+  return ns;
+}
+
 export const NETNS_DIR = '/run/netns';
 export const ETC_NETNS = '/etc/netns';
 
 function routeWords(s: Extract<Step, { op: 'route-add' | 'route-del' }>): string[] {
   const to = s.to === 'default' ? (s.family === 6 ? '::/0' : '0.0.0.0/0') : s.to;
-  const w = ['route', s.op === 'route-add' ? 'add' : 'del', to];
+  // "replace" creates the route or changes the existing one to the same destination in place
+  const w = ['route', s.op === 'route-add' ? 'replace' : 'del', to];
   if (s.via) w.push('via', s.via);
   if (s.dev) w.push('dev', s.dev);
   if (s.metric !== undefined) w.push('metric', String(s.metric));
@@ -29,16 +47,29 @@ function routeWords(s: Extract<Step, { op: 'route-add' | 'route-del' }>): string
   return w;
 }
 
-/** the words of an `ip` command for this step, without `ip` and without `-n NS` */
+/** the `ip` commands of a step, each without `ip` and without `-n NS` (one line of a batch each) */
+export function ipLines(s: Step): string[][] | undefined {
+  if (s.op === 'addr-change') {
+    return [
+      checkValues(['addr', 'del', s.from, 'dev', s.dev]),
+      checkValues(['addr', 'add', s.to, 'dev', s.dev, ...(s.to.includes(':') ? ['nodad'] : [])]),
+      ...(s.restore ?? []).map((r) => checkValues(routeWords({ op: 'route-add', ns: s.ns, ...r }))),
+    ];
+  }
+  const w = ipWords(s);
+  return w ? [w] : undefined;
+}
+
+/** the words of a single-command `ip` step, without `ip` and without `-n NS` */
 export function ipWords(s: Step): string[] | undefined {
   switch (s.op) {
-    case 'netns-add': return check(['netns', 'add', s.name]);
-    case 'netns-del': return check(['netns', 'del', s.name]);
-    case 'bridge-add': return check(['link', 'add', s.name, ...(s.ns ? ['netns', s.ns] : []), 'type', 'bridge']);
+    case 'netns-add': return checkValues(['netns', 'add', nsWord(s.name)]);
+    case 'netns-del': return checkValues(['netns', 'del', nsWord(s.name)]);
+    case 'bridge-add': return checkValues(['link', 'add', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'bridge']);
     case 'veth-add':
-      return check(['link', 'add', s.a.name, ...(s.a.ns ? ['netns', s.a.ns] : []), 'type', 'veth',
-        'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', s.b.ns] : [])]);
-    case 'link-del': return check(['link', 'del', 'dev', s.name]);
+      return checkValues(['link', 'add', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), 'type', 'veth',
+        'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', nsWord(s.b.ns)] : [])]);
+    case 'link-del': return checkValues(['link', 'del', 'dev', s.name]);
     case 'link-set': {
       const w = ['link', 'set', 'dev', s.name];
       if (s.master === null) w.push('nomaster');
@@ -46,12 +77,13 @@ export function ipWords(s: Step): string[] | undefined {
       if (s.mtu !== undefined) w.push('mtu', String(s.mtu));
       if (s.up !== undefined) w.push(s.up ? 'up' : 'down');
       if (s.alias !== undefined) w.push('alias', s.alias);
-      return check(w);
+      return checkValues(w);
     }
-    case 'addr-add': return check(['addr', 'add', s.cidr, 'dev', s.dev, ...(s.cidr.includes(':') ? ['nodad'] : [])]);
-    case 'addr-del': return check(['addr', 'del', s.cidr, 'dev', s.dev]);
+    case 'addr-add': return checkValues(['addr', 'add', s.cidr, 'dev', s.dev, ...(s.cidr.includes(':') ? ['nodad'] : [])]);
+    case 'addr-del': return checkValues(['addr', 'del', s.cidr, 'dev', s.dev]);
+    case 'addr-change': return undefined;
     case 'route-add':
-    case 'route-del': return check(routeWords(s));
+    case 'route-del': return checkValues(routeWords(s));
     default: return undefined;
   }
 }
@@ -63,6 +95,7 @@ export function ipScope(s: Step): string | null {
 }
 
 export function fwRuleWords(r: FwRule): string[] {
+  checkValues([r.src, r.dst, r.out, r.comment, r.target]);
   const w: string[] = [];
   if (r.src) w.push('-s', r.src);
   if (r.dst) w.push('-d', r.dst);
@@ -81,6 +114,7 @@ export function fwRuleSaveText(r: FwRule): string {
 }
 
 export function jumpWords(s: Extract<Step, { op: 'fw-jump' }>): string[] {
+  checkValues([s.comment, s.chain]);
   return check(['-m', 'comment', '--comment', s.comment, '-j', s.chain]);
 }
 export function jumpSaveText(comment: string, chain: string): string {
@@ -106,24 +140,35 @@ export function restoreLines(table: 'filter' | 'nat', steps: Step[]): string[] {
 
 /** argv that runs `argv` inside a namespace's network stack (host: as is) */
 export function inNetns(ns: string | null, argv: string[]): string[] {
-  return ns === null ? argv : ['nsenter', `--net=${NETNS_DIR}/${ns}`, '--', ...argv];
+  return ns === null ? argv : ['nsenter', `--net=${NETNS_DIR}/${nsWord(ns)}`, '--', ...argv];
 }
 
 export function sysctlArgv(ns: string | null, pairs: { key: string; value: string }[]): string[] {
   return inNetns(ns, ['sysctl', '-q', '-w', ...pairs.map((p) => `${p.key}=${p.value}`)]);
 }
 
-/** the standalone argv of one step (what a person would type); undefined for file steps */
+/** every command of a step as standalone argv (what a person would type); undefined for file steps */
+export function renderCommands(s: Step): string[][] | undefined {
+  const lines = ipLines(s);
+  if (lines) {
+    const scope = ipScope(s);
+    return lines.map((ip) => (scope === null ? ['ip', ...ip] : ['ip', '-n', nsWord(scope), ...ip]));
+  }
+  const one = renderArgv(s);
+  return one ? [one] : undefined;
+}
+
+/** the standalone argv of a single-command step; undefined for file steps and addr-change */
 export function renderArgv(s: Step): string[] | undefined {
   const ip = ipWords(s);
   if (ip) {
     const scope = ipScope(s);
-    return scope === null ? ['ip', ...ip] : ['ip', '-n', scope, ...ip];
+    return scope === null ? ['ip', ...ip] : ['ip', '-n', nsWord(scope), ...ip];
   }
   switch (s.op) {
     case 'sysctl': return check(sysctlArgv(s.ns, [{ key: s.key, value: s.value }]));
-    case 'fw-chain': return ['iptables', '-t', s.table, '-N', s.chain];
-    case 'fw-chain-del': return ['iptables', '-t', s.table, '-X', s.chain];
+    case 'fw-chain': return ['iptables', '-t', s.table, '-N', ...checkValues([s.chain])];
+    case 'fw-chain-del': return ['iptables', '-t', s.table, '-X', ...checkValues([s.chain])];
     case 'fw-jump':
       return ['iptables', '-t', s.table, ...(s.action === 'add' ? ['-I', s.from, '1'] : ['-D', s.from]), ...jumpWords(s)];
     case 'ip-forward':
@@ -144,7 +189,7 @@ export function summarize(s: Step): string {
     case 'dns-remove': return `remove ${ETC_NETNS}/${s.ns}/resolv.conf`;
     case 'fw-chain': return `iptables -t ${s.table}: chain ${s.chain} with ${s.rules.length} rule(s)`;
     case 'ip-forward': return s.enable ? 'host: net.ipv4.ip_forward=1 (old value recorded)' : `host: release net.ipv4.ip_forward${s.restore ? ` (restore ${s.restore})` : ''}`;
-    default: return renderArgv(s)!.map(shQuote).join(' ');
+    default: return renderCommands(s)!.map((c) => c.map(shQuote).join(' ')).join(' && ');
   }
 }
 
@@ -172,7 +217,11 @@ export function renderScript(plan: PlannedStep[], title: string): string {
       lines.push('', `# ${PHASE_TITLES[phase]}`);
     }
     const s = p.step;
+    if (s.op === 'dns-write' || s.op === 'dns-remove') nsWord(s.ns);
+    if (s.op === 'fw-chain' || s.op === 'fw-chain-del') checkValues([s.table, s.chain]);
     if (s.op === 'dns-write') {
+      // a line "EOF" would end the here-document and run the rest of the content as commands
+      if (s.content.split('\n').includes('EOF')) throw new RenderError('refusing to render resolv.conf content with a line "EOF"');
       lines.push(`mkdir -p ${ETC_NETNS}/${s.ns}`);
       lines.push(`cat > ${ETC_NETNS}/${s.ns}/resolv.conf <<'EOF'`, ...s.content.replace(/\n$/, '').split('\n'), 'EOF');
     } else if (s.op === 'dns-remove') {
@@ -186,7 +235,7 @@ export function renderScript(plan: PlannedStep[], title: string): string {
       lines.push(s.enable ? 'sysctl -w net.ipv4.ip_forward=1   # netns-lab records the old value and restores it on destroy'
         : `sysctl -w net.ipv4.ip_forward=${s.restore ?? '0'}`);
     } else {
-      lines.push(renderArgv(s)!.map(shQuote).join(' '));
+      for (const c of renderCommands(s)!) lines.push(c.map(shQuote).join(' '));
     }
   }
   return lines.join('\n') + '\n';

@@ -49,6 +49,12 @@ export const Step = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('addr-add'), ns: Scope, dev: IfName, cidr: CidrString }),
   z.strictObject({ op: z.literal('addr-del'), ns: Scope, dev: IfName, cidr: CidrString }),
+  /** one edited address: the old one goes, the new one comes (two lines of one batch) */
+  z.strictObject({
+    op: z.literal('addr-change'), ns: Scope, dev: IfName, from: CidrString, to: CidrString,
+    /** routes through dev that the kernel drops with its last IPv4 address: put back at once */
+    restore: z.array(z.strictObject({ family: RouteFields.family, to: RouteFields.to, via: RouteFields.via, dev: RouteFields.dev, metric: RouteFields.metric })).max(1000).optional(),
+  }),
   z.strictObject({ op: z.literal('route-add'), ...RouteFields }),
   z.strictObject({ op: z.literal('route-del'), ...RouteFields }),
   z.strictObject({ op: z.literal('sysctl'), ns: Scope, key: SysctlKey, value: SysctlVal }),
@@ -96,6 +102,7 @@ export function executorKey(s: Step): string {
     case 'link-set':
     case 'addr-add':
     case 'addr-del':
+    case 'addr-change':
     case 'route-add':
     case 'route-del':
       return `ip:${s.ns ?? ''}`;

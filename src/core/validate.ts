@@ -52,6 +52,7 @@ function describeExpected(iss: Issue): string {
   return iss.message;
 }
 
+/** issues must come from a parse with { reportInput: true }: input tells missing from wrong-typed */
 export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const iss of issues) {
@@ -63,6 +64,10 @@ export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []):
         }
         break;
       case 'invalid_union': {
+        if ('input' in iss && iss.input === undefined) {
+          out.push({ severity: 'error', code: 'missing-field', message: `missing required field '${String(path[path.length - 1])}'`, path });
+          break;
+        }
         // prefer a coded message from a branch that got furthest
         const branchIssues = iss.errors.flat();
         const coded = branchIssues.find((b) => /^\[[a-z-]+\] /.test(b.message));

@@ -58,7 +58,8 @@ export function overallStatus(objects: ObjectStatus[]): Overall {
   const missing = objects.some((o) => o.state === 'missing');
   const present = objects.some((o) => o.state === 'in-sync' || o.state === 'drifted');
   if (missing && !present) return 'not-applied';
-  if (missing) return 'partly-applied';
+  // whole namespaces, bridges or links missing beside present ones: an apply did not finish
+  if (objects.some((o) => o.state === 'missing' && (o.kind === 'namespace' || o.kind === 'bridge' || o.kind === 'veth'))) return 'partly-applied';
   return 'drifted';
 }
 

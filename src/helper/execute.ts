@@ -8,7 +8,7 @@ import { lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs
 import { parseIptablesSave, type LiveState } from '../core/observe.js';
 import { STATE_CHAIN } from '../core/names.js';
 import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
-import { ETC_NETNS, ipScope, ipWords, renderArgv, restoreLines, sysctlArgv } from '../core/render.js';
+import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, sysctlArgv } from '../core/render.js';
 import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
 import { pool } from './observe.js';
@@ -59,7 +59,7 @@ class Failed extends Error {
 }
 
 function argvOf(s: Step): string[] {
-  return renderArgv(s) ?? [s.op, ...('ns' in s && s.ns ? [s.ns] : [])];
+  return renderCommands(s)?.flatMap((c, i) => (i ? ['&&', ...c] : c)) ?? [s.op, ...('ns' in s && s.ns ? [s.ns] : [])];
 }
 
 export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<ExecResult> {
@@ -103,14 +103,16 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
     if (items.length) {
       const scope = ipScope(items[0]!.step);
       const argv = scope === null ? ['ip', '-b', '-'] : ['ip', '-n', scope, '-b', '-'];
-      const input = items.map((i) => ipWords(i.step)!.join(' ')).join('\n') + '\n';
+      // a step may be several batch lines: remember which step each line belongs to
+      const owner: number[] = [];
+      const input = items.flatMap((it, k) => ipLines(it.step)!.map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
       const r = await runner.run(argv, input);
       if (r.code !== 0) {
         const m = /Command failed -:(\d+)/.exec(r.stderr);
-        const line = m ? Number(m[1]) - 1 : 0;
-        const it = items[Math.min(line, items.length - 1)]!;
+        const k = owner[Math.min(m ? Number(m[1]) - 1 : 0, owner.length - 1)]!;
+        const it = items[k]!;
         const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
-        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, line);
+        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, k);
       }
     }
   } else if (kind === 'sysctl') {

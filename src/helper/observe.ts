@@ -1,6 +1,7 @@
 /** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
 import { readFile } from 'node:fs/promises';
-import { parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
+import { applyIntents, parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
+import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
@@ -81,10 +82,11 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     readText('/run/systemd/resolve/resolv.conf'),
   ]);
   const nss = await pool(wanted, opts.concurrency ?? 4, readNs);
-  return parseObservation({
+  const live = parseObservation({
     namespaces: [host, ...nss],
     ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
     hostResolvConf: resolv,
     systemdResolvConf: sd,
   });
+  return applyIntents(live, await readIntents());
 }

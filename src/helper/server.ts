@@ -13,6 +13,7 @@ import { validateValue } from '../core/validate.js';
 import type { Topology } from '../core/model.js';
 import { buildIndex } from '../core/topo-index.js';
 import { execute } from './execute.js';
+import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { observe } from './observe.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
@@ -59,6 +60,10 @@ export function createServer(opts: ServerOptions) {
         if (expect && (expect.steps !== p.steps.length || expect.digest !== planDigest(p.steps))) {
           fail('plan-changed', `the live state changed since the plan was shown (${expect.steps} step(s) then, ${p.steps.length} now); review the plan again`);
         }
+        const intent = intentOf(t.name, p.steps);
+        if (intent.namespaces.length || intent.links.length) {
+          await recordIntent(intent, (await readIntents()).find((i) => i.topology === t.name));
+        }
         const r = await execute(p.steps, {
           runner, live, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
@@ -67,6 +72,8 @@ export function createServer(opts: ServerOptions) {
           const f = r.failure!;
           fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
         }
+        // every object this topology made now carries its tag: the journal has done its job
+        await clearIntent(t.name);
         const verify = await planFor(t);
         return {
           steps: p.steps.length, processes: r.processes, durationMs: Date.now() - t0,

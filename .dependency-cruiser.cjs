@@ -1,0 +1,44 @@
+/** The layer rules of DESIGN.md, checked on the import graph. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'src/core has no side effects: no vscode, no processes, no file system, no network',
+      severity: 'error',
+      from: { path: '^src/core' },
+      to: { path: '^(vscode|execa|node:child_process|child_process|node:fs|fs|node:fs/promises|fs/promises|node:net|net|node:os|os)$|^src/(helper|engine|extension|shared)|^src/cli' },
+    },
+    {
+      name: 'core-no-node-builtins',
+      severity: 'error',
+      from: { path: '^src/core' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'helper-below-engine',
+      comment: 'the helper knows nothing of the engine, the CLI or VS Code',
+      severity: 'error',
+      from: { path: '^src/helper' },
+      to: { path: '^src/(engine|extension|cli)|^vscode$' },
+    },
+    {
+      name: 'engine-no-vscode',
+      severity: 'error',
+      from: { path: '^src/engine' },
+      to: { path: '^vscode$|^src/(extension|cli)' },
+    },
+    {
+      name: 'webview-runs-nothing',
+      severity: 'error',
+      from: { path: '^webview' },
+      to: { path: '^src/(extension|helper|engine)|^(execa|node:child_process|child_process)$' },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

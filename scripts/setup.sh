@@ -1,0 +1,22 @@
+#!/bin/bash
+# Installs what Netns Lab needs to build and test, idempotently: Debian packages (only the
+# missing ones) and the npm dependencies (only when package-lock.json changed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "setup: missing Debian packages: ${missing[*]} (run as root to install them)" >&2; exit 1; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+stamp=node_modules/.netns-lab-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
