@@ -22,6 +22,13 @@ module.exports = {
       to: { path: '^src/(engine|extension|cli)|^vscode$' },
     },
     {
+      name: 'helper-one-door',
+      comment: 'in the helper, only runner.ts touches processes and files, so every side effect can be recorded in tests',
+      severity: 'error',
+      from: { path: '^src/helper', pathNot: '^src/helper/runner\\.ts$' },
+      to: { path: '^(execa|node:child_process|child_process|node:fs|fs|node:fs/promises|fs/promises)$' },
+    },
+    {
       name: 'engine-no-vscode',
       severity: 'error',
       from: { path: '^src/engine' },

@@ -4,7 +4,6 @@
  * Configure and Files phases run in parallel. The first failure stops the run and names the
  * step, its argv and the kernel's message; what ran stays consistent, so re-apply converges.
  */
-import { lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { parseIptablesSave, type LiveState } from '../core/observe.js';
 import { STATE_CHAIN } from '../core/names.js';
 import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
@@ -13,7 +12,6 @@ import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.j
 import { withLock } from './lock.js';
 import { pool } from './observe.js';
 import type { Runner } from './runner.js';
-import { readFile } from 'node:fs/promises';
 
 export interface ExecOptions {
   runner: Runner;
@@ -129,7 +127,7 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
     let n = 0;
     for (const it of items) {
       try {
-        await fileStep(it.step);
+        await fileStep(it.step, runner);
       } catch (e) {
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel: (e as Error).message, summary: it.step.op }, n);
       }
@@ -159,32 +157,25 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
 }
 
 /** /etc/netns/NAME/resolv.conf, written atomically; never through a symlink */
-async function fileStep(s: Step): Promise<void> {
+async function fileStep(s: Step, sys: Runner): Promise<void> {
   if (s.op !== 'dns-write' && s.op !== 'dns-remove') return;
   const dir = `${ETC_NETNS}/${s.ns}`;
   const file = `${dir}/resolv.conf`;
-  const notLink = async (p: string) => {
-    try {
-      const st = await lstat(p);
-      if (st.isSymbolicLink()) throw new Error(`${p} is a symbolic link; refusing to follow it`);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw e;
-    }
+  const noLink = async (p: string) => {
+    const k = await sys.kind(p);
+    if (k === 'symlink') throw new Error(`${p} is a symbolic link; refusing to follow it`);
+    return k;
   };
-  await notLink(ETC_NETNS);
+  await noLink(ETC_NETNS);
   if (s.op === 'dns-write') {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
-    await notLink(dir);
-    await notLink(file);
-    const tmp = `${dir}/.resolv.conf.netns-lab`;
-    await writeFile(tmp, s.content, { mode: 0o644 });
-    await rename(tmp, file);
+    await sys.mkdir(dir, 0o755);
+    await noLink(dir);
+    await noLink(file);
+    await sys.writeFile(file, s.content, 0o644);
   } else {
-    if (!(await notLink(dir))) return;
-    if (await notLink(file)) await unlink(file);
-    if ((await readdir(dir)).length === 0) await rmdir(dir);
+    if ((await noLink(dir)) !== 'dir') return;
+    if ((await noLink(file)) !== 'missing') await sys.unlink(file);
+    await sys.rmdirIfEmpty(dir);
   }
 }
 
@@ -195,7 +186,7 @@ async function ipForward(s: Extract<Step, { op: 'ip-forward' }>, runner: Runner)
     const save = await runner.run(['iptables-save', '-t', 'filter']);
     if (save.code !== 0) throw new Error(save.stderr.trim());
     const chain = parseIptablesSave(save.stdout).filter[STATE_CHAIN];
-    const cur = (await readFile(PROC, 'utf8')).trim();
+    const cur = ((await runner.readFile(PROC)) ?? '').trim();
     const st = stateComments(chain?.rules ?? []);
     const users = new Set(st.users);
     const was = st.was ?? cur;
@@ -208,8 +199,8 @@ async function ipForward(s: Extract<Step, { op: 'ip-forward' }>, runner: Runner)
       const r = await runner.run(['iptables-restore', '--noflush'], ['*filter', ...lines, 'COMMIT', ''].join('\n'));
       if (r.code !== 0) throw new Error(r.stderr.trim());
     }
-    if (s.enable && cur !== '1') await writeFile(PROC, '1\n');
-    if (!users.size && chain && cur !== was) await writeFile(PROC, `${was === '1' ? '1' : '0'}\n`);
+    if (s.enable && cur !== '1') await runner.writeExisting(PROC, '1\n');
+    if (!users.size && chain && cur !== was) await runner.writeExisting(PROC, `${was === '1' ? '1' : '0'}\n`);
   });
 }
 

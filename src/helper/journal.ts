@@ -6,10 +6,10 @@
  * The kernel's tags stay the source of truth: the journal only ever claims untagged objects
  * with exactly these names, for this topology. It lives on /run (tmpfs), as namespaces do.
  */
-import { mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import type { Intent } from '../core/observe.js';
 import { topoNameProblem } from '../core/names.js';
 import type { PlannedStep } from '../core/steps.js';
+import type { Runner } from './runner.js';
 
 export const JOURNAL_DIR = '/run/netns-lab/intent';
 
@@ -23,14 +23,12 @@ export function intentOf(topology: string, steps: PlannedStep[]): Intent {
   return it;
 }
 
-export async function readIntents(): Promise<Intent[]> {
-  let files: string[];
-  try { files = await readdir(JOURNAL_DIR); } catch { return []; }
+export async function readIntents(sys: Runner): Promise<Intent[]> {
   const out: Intent[] = [];
-  for (const f of files) {
+  for (const f of await sys.listDir(JOURNAL_DIR)) {
     if (!f.endsWith('.json') || topoNameProblem(f.slice(0, -5))) continue;
     try {
-      const v = JSON.parse(await readFile(`${JOURNAL_DIR}/${f}`, 'utf8')) as Intent;
+      const v = JSON.parse((await sys.readFile(`${JOURNAL_DIR}/${f}`)) ?? '') as Intent;
       if (v.topology === f.slice(0, -5) && Array.isArray(v.namespaces) && Array.isArray(v.links)) out.push(v);
     } catch { /* a torn file claims nothing */ }
   }
@@ -38,18 +36,16 @@ export async function readIntents(): Promise<Intent[]> {
 }
 
 /** add the objects about to be created to the topology's entry (earlier ones stay until tagged) */
-export async function recordIntent(it: Intent, earlier: Intent | undefined): Promise<void> {
+export async function recordIntent(sys: Runner, it: Intent, earlier: Intent | undefined): Promise<void> {
   const merged: Intent = {
     topology: it.topology,
     namespaces: [...new Set([...(earlier?.namespaces ?? []), ...it.namespaces])],
     links: [...(earlier?.links ?? []), ...it.links.filter((l) => !earlier?.links.some((e) => e.ns === l.ns && e.name === l.name))],
   };
-  await mkdir(JOURNAL_DIR, { recursive: true, mode: 0o700 });
-  const tmp = `${JOURNAL_DIR}/.${it.topology}.tmp`;
-  await writeFile(tmp, JSON.stringify(merged), { mode: 0o600 });
-  await rename(tmp, `${JOURNAL_DIR}/${it.topology}.json`);
+  await sys.mkdir(JOURNAL_DIR, 0o700);
+  await sys.writeFile(`${JOURNAL_DIR}/${it.topology}.json`, JSON.stringify(merged), 0o600);
 }
 
-export async function clearIntent(topology: string): Promise<void> {
-  await unlink(`${JOURNAL_DIR}/${topology}.json`).catch(() => undefined);
+export async function clearIntent(sys: Runner, topology: string): Promise<void> {
+  await sys.unlink(`${JOURNAL_DIR}/${topology}.json`);
 }

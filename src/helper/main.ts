@@ -4,7 +4,7 @@
  * pkexec or `sudo -n`). Exits when stdin closes.
  */
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, type Response } from './protocol.js';
-import { createExecaRunner } from './runner.js';
+import { createSystemRunner } from './runner.js';
 import { createServer } from './server.js';
 
 function main(): void {
@@ -15,7 +15,7 @@ function main(): void {
   const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
   const fault = process.env.NETNS_LAB_FAULT_AT;
   const server = createServer({
-    runner: createExecaRunner(), send,
+    runner: createSystemRunner(), send,
     ...(fault && /^\d+$/.test(fault) ? { faultAt: Number(fault) } : {}),
   });
   const pending = new Set<Promise<void>>();

@@ -1,5 +1,4 @@
 /** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
-import { readFile } from 'node:fs/promises';
 import { applyIntents, parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
@@ -16,10 +15,6 @@ export interface ObserveOptions {
   /** read net.ipv4.ip_forward in every namespace */
   forwarding?: boolean;
   concurrency?: number;
-}
-
-async function readText(path: string): Promise<string | null> {
-  try { return await readFile(path, 'utf8'); } catch { return null; }
 }
 
 export async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -60,7 +55,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     if (keys.size) {
       if (ns === null) {
         for (const k of keys) {
-          const v = await readText(`/proc/sys/${k.replace(/\./g, '/')}`);
+          const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
           if (v !== null) sysctls[k] = v.trim();
         }
       } else {
@@ -72,14 +67,14 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     }
     return {
       name: ns, ipJson: r.stdout, sysctls,
-      resolvConf: ns === null ? undefined : await readText(`${ETC_NETNS}/${ns}/resolv.conf`),
+      resolvConf: ns === null ? undefined : await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`),
     };
   };
   const [host, fw, resolv, sd] = await Promise.all([
     readNs(null),
     runner.run(['iptables-save']),
-    readText('/etc/resolv.conf'),
-    readText('/run/systemd/resolve/resolv.conf'),
+    runner.readFile('/etc/resolv.conf'),
+    runner.readFile('/run/systemd/resolve/resolv.conf'),
   ]);
   const nss = await pool(wanted, opts.concurrency ?? 4, readNs);
   const live = parseObservation({
@@ -88,5 +83,5 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     hostResolvConf: resolv,
     systemdResolvConf: sd,
   });
-  return applyIntents(live, await readIntents());
+  return applyIntents(live, await readIntents(runner));
 }

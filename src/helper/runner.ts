@@ -1,7 +1,10 @@
 /**
- * The one way the helper runs processes: argv arrays through execa, never a shell. Injected,
- * so tests can record instead of run.
+ * The one door to the system: every process (argv arrays through execa, never a shell) and
+ * every file the helper reads or writes goes through an injected Runner, so tests can record
+ * and fake instead of touching the machine. Only this module may import execa or node:fs.
  */
+import { accessSync, constants } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
 export interface RunResult {
@@ -14,12 +17,25 @@ export interface Runner {
   run(argv: string[], input?: string): Promise<RunResult>;
   /** number of processes started so far */
   readonly spawned: number;
+  /** the text of a file, or null when it does not exist */
+  readFile(path: string): Promise<string | null>;
+  /** write a file atomically (a temporary beside it, then rename) */
+  writeFile(path: string, data: string, mode: number): Promise<void>;
+  /** write into an existing file in place (for /proc/sys) */
+  writeExisting(path: string, data: string): Promise<void>;
+  mkdir(path: string, mode: number): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** remove a directory when it is empty; false when it is not */
+  rmdirIfEmpty(path: string): Promise<boolean>;
+  /** 'missing' | 'symlink' | 'dir' | 'file' (without following links) */
+  kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
+  listDir(path: string): Promise<string[]>;
 }
 
 /** the system binaries the helper may start, by absolute path (no PATH lookup as root) */
 const BIN_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-export function createExecaRunner(resolve: (cmd: string) => string = defaultResolve): Runner {
+export function createSystemRunner(resolve: (cmd: string) => string = defaultResolve): Runner {
   let spawned = 0;
   return {
     get spawned() { return spawned; },
@@ -38,10 +54,43 @@ export function createExecaRunner(resolve: (cmd: string) => string = defaultReso
       });
       return { code: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
     },
+    async readFile(path) {
+      try { return await readFile(path, 'utf8'); } catch { return null; }
+    },
+    async writeFile(path, data, mode) {
+      const tmp = `${path.slice(0, path.lastIndexOf('/') + 1)}.${path.slice(path.lastIndexOf('/') + 1)}.netns-lab.tmp`;
+      await writeFile(tmp, data, { mode });
+      await rename(tmp, path);
+    },
+    async writeExisting(path, data) {
+      await writeFile(path, data, { flag: 'r+' });
+    },
+    async mkdir(path, mode) {
+      await mkdir(path, { recursive: true, mode });
+    },
+    async unlink(path) {
+      await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    },
+    async rmdirIfEmpty(path) {
+      if ((await readdir(path)).length) return false;
+      await rmdir(path);
+      return true;
+    },
+    async kind(path) {
+      try {
+        const st = await lstat(path);
+        return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : 'file';
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+        throw e;
+      }
+    },
+    async listDir(path) {
+      try { return await readdir(path); } catch { return []; }
+    },
   };
 }
 
-import { accessSync, constants } from 'node:fs';
 const cache = new Map<string, string>();
 function defaultResolve(cmd: string): string {
   if (!/^[a-z0-9-]+$/.test(cmd)) throw new Error(`refusing to run '${cmd}'`);

@@ -62,7 +62,7 @@ export function createServer(opts: ServerOptions) {
         }
         const intent = intentOf(t.name, p.steps);
         if (intent.namespaces.length || intent.links.length) {
-          await recordIntent(intent, (await readIntents()).find((i) => i.topology === t.name));
+          await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
         }
         const r = await execute(p.steps, {
           runner, live, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
@@ -73,7 +73,7 @@ export function createServer(opts: ServerOptions) {
           fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
         }
         // every object this topology made now carries its tag: the journal has done its job
-        await clearIntent(t.name);
+        await clearIntent(runner, t.name);
         const verify = await planFor(t);
         return {
           steps: p.steps.length, processes: r.processes, durationMs: Date.now() - t0,
