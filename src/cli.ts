@@ -70,7 +70,8 @@ async function helper(a: Args): Promise<HelperClient> {
   return startHelper({
     helperPath: process.env.NETNS_LAB_HELPER ?? HELPER,
     elevation: (e as Elevation | undefined) ?? 'auto',
-    ...(process.env.NETNS_LAB_FAULT_AT ? { env: { ...process.env as Record<string, string> } } : {}),
+    // test hooks reach a helper started directly (sudo and pkexec drop the environment anyway)
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('NETNS_LAB_')) as [string, string][]),
   });
 }
 

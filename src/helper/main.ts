@@ -13,10 +13,14 @@ function main(): void {
     process.exit(2);
   }
   const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
-  const fault = process.env.NETNS_LAB_FAULT_AT;
+  // test hooks: fail at a step index; how long to wait for a topology's lock
+  const num = (v: string | undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
+  const faultAt = num(process.env.NETNS_LAB_FAULT_AT);
+  const lockWaitMs = num(process.env.NETNS_LAB_LOCK_WAIT_MS);
   const server = createServer({
     runner: createSystemRunner(), send,
-    ...(fault && /^\d+$/.test(fault) ? { faultAt: Number(fault) } : {}),
+    ...(faultAt !== undefined ? { faultAt } : {}),
+    ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
   });
   const pending = new Set<Promise<void>>();
   let buf = Buffer.alloc(0);
