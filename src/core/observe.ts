@@ -219,18 +219,31 @@ export function parseNs(raw: RawNs): LiveNs {
 }
 
 /** resolve the other end of every veth, using ifindex/link_index and the nsid maps */
+/**
+ * Resolve the other end of every veth from ifindex/link_index and nsids. The host's veths are
+ * resolved first with the host's nsid map; a namespace's veth whose peer is in the host is then
+ * known from that side, so only namespaces with veths to other namespaces need their own map
+ * (`netns list-id`, which costs iproute2 one lookup per namespace: O(N^2) if read everywhere).
+ */
 export function pairVeths(all: LiveNs[]): void {
   const byScope = new Map<string | null, LiveNs>();
   for (const n of all) byScope.set(n.name, n);
-  for (const n of all) {
+  const host = byScope.get(null);
+  const ordered = host ? [host, ...all.filter((n) => n !== host)] : all;
+  for (const n of ordered) {
     for (const l of n.links) {
-      if (l.kind !== 'veth' || l.linkIndex === undefined) continue;
+      if (l.kind !== 'veth' || l.linkIndex === undefined || l.peer) continue;
       let candidates: (string | null)[];
       if (l.linkNetnsid === undefined) candidates = [n.name];
-      else {
+      else if (Object.keys(n.nsids).length) {
         const named = n.nsids[l.linkNetnsid];
         // an id without a name is the host (or a namespace outside /run/netns)
         candidates = named ? [named] : n.name === null ? [] : [null];
+      } else {
+        // no map read for this namespace: the host's side tells us when the peer is there
+        const h = host?.links.find((x) => x.peer && x.peer.ns === n.name && x.peer.name === l.name);
+        if (h && h.ifindex === l.linkIndex) l.peer = { ns: null, name: h.name };
+        continue;
       }
       for (const c of candidates) {
         const other = byScope.get(c);
@@ -239,6 +252,13 @@ export function pairVeths(all: LiveNs[]): void {
       }
     }
   }
+}
+
+/** namespaces with a veth whose peer could not be placed without their own nsid map */
+export function needNsidMap(live: LiveState): string[] {
+  return live.namespaces
+    .filter((n) => !Object.keys(n.nsids).length && n.links.some((l) => l.kind === 'veth' && l.linkNetnsid !== undefined && !l.peer))
+    .map((n) => n.name!);
 }
 
 /** parse iptables-save: only the tables we use, and only what the planner needs */

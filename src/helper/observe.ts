@@ -1,11 +1,14 @@
 /** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
-import { applyIntents, parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
+import { applyIntents, needNsidMap, parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
 
-const BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\n';
+/** per namespace: links with addresses and statistics, unicast routes of every table */
+const BATCH = 'addr show\nroute show table all type unicast\n';
+/** the host also reads its nsid map (namespace names of veth peers); others only when needed */
+const HOST_BATCH = `${BATCH}netns list-id\n`;
 
 export interface ObserveOptions {
   /** only these namespaces (others are not read) */
@@ -44,7 +47,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
   const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
   const readNs = async (ns: string | null): Promise<RawNs> => {
     const argv = ns === null ? ['ip', '-j', '-d', '-s', '-b', '-'] : ['ip', '-n', ns, '-j', '-d', '-s', '-b', '-'];
-    const r = await runner.run(argv, BATCH);
+    const r = await runner.run(argv, ns === null ? HOST_BATCH : BATCH);
     if (r.code !== 0) {
       // a namespace removed while we read it is not an error: it is simply gone
       if (ns !== null && !(await listNamespaces(runner)).includes(ns)) return { name: ns, ipJson: '' };
@@ -77,11 +80,25 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     runner.readFile('/run/systemd/resolve/resolv.conf'),
   ]);
   const nss = await pool(wanted, opts.concurrency ?? 4, readNs);
-  const live = parseObservation({
+  const raw = {
     namespaces: [host, ...nss],
     ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
     hostResolvConf: resolv,
     systemdResolvConf: sd,
-  });
+  };
+  let live = parseObservation(raw);
+  // veths between two namespaces: read those namespaces' nsid maps, then pair again
+  const need = needNsidMap(live);
+  if (need.length) {
+    const maps = new Map(await pool(need, opts.concurrency ?? 4, async (ns) => {
+      const r = await runner.run(['ip', '-n', ns, '-j', 'netns', 'list-id']);
+      return [ns, r.code === 0 ? r.stdout : '[]'] as const;
+    }));
+    for (const n of nss) {
+      const m = n.name !== null ? maps.get(n.name) : undefined;
+      if (m !== undefined) n.ipJson = `${n.ipJson.trimEnd() || '[]\n[]'}\n${m}`;
+    }
+    live = parseObservation(raw);
+  }
   return applyIntents(live, await readIntents(runner));
 }
