@@ -6,12 +6,13 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './core/diagnostics.js';
+import { locate, parseJsonText } from './core/json.js';
 import {
   EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
 } from './engine/engine.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
-import { TopoName } from './core/model.js';
+import { NsName, TopoName } from './core/model.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -75,7 +76,9 @@ async function helper(a: Args): Promise<HelperClient> {
   });
 }
 
-function printDiagnostics(file: string, ds: Diagnostic[]): void {
+function printDiagnostics(file: string, ds: Diagnostic[], text?: string): void {
+  // diagnostics from the planner carry a JSON path only: place them in the file's text
+  if (text !== undefined && ds.some((d) => d.line === undefined)) ds = locate(parseJsonText(text), ds);
   const shown = relative(process.cwd(), file) || file;
   for (const d of ds) process.stderr.write(formatDiagnostic(shown.startsWith('..') ? file : shown, d) + '\n');
 }
@@ -112,7 +115,7 @@ async function run(argv: string[]): Promise<number> {
       const h = await helper(a);
       try {
         const p = await planTopology(h, l.topology);
-        printDiagnostics(a.pos[0]!, p.errors);
+        printDiagnostics(a.pos[0]!, p.errors, l.text);
         if (a.cmd === 'plan' || a.flags.has('--dry-run')) {
           if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors }, null, 2) + '\n');
           else process.stdout.write(p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
@@ -152,7 +155,9 @@ async function run(argv: string[]): Promise<number> {
       try {
         const p = await planTopology(h, l.topology);
         const overall = overallStatus(p.objects);
-        if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects }, null, 2) + '\n');
+        // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
+        printDiagnostics(a.pos[0]!, p.errors, l.text);
+        if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors }, null, 2) + '\n');
         else {
           for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
           process.stdout.write(`${l.topology.name}: ${overall}\n`);
@@ -169,12 +174,20 @@ async function run(argv: string[]): Promise<number> {
     case 'import': {
       allow(a, ['--name', '--ns', '-o', '--output', '--adopt'], 0);
       const name = String(a.flags.get('--name') ?? 'imported');
+      const bad = TopoName.safeParse(name);
+      if (!bad.success) throw new Usage(`--name: ${bad.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
       const ns = a.flags.get('--ns');
+      if (typeof ns === 'string') {
+        for (const n of ns.split(',')) {
+          const r = NsName.safeParse(n);
+          if (!r.success) throw new Usage(`--ns: ${r.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
+        }
+      }
       const h = await helper(a);
       try {
         const r = await importFromLive(h, { name, ...(typeof ns === 'string' ? { namespaces: ns.split(',').filter(Boolean) } : {}) });
         for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
-        const text = JSON.stringify({ $schema: 'https://netns-lab.invalid/netns-topology.schema.json', ...r.topology }, null, 2) + '\n';
+        const text = JSON.stringify(r.topology, null, 2) + '\n';
         if (a.flags.has('--adopt')) {
           const ad = await h.request<{ adopted: string[] }>('adopt', { topology: r.topology });
           process.stderr.write(`adopted ${ad.adopted.length} object(s) as owned by '${name}'\n`);

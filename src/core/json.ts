@@ -69,13 +69,19 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 
 export function parseJsonText(text: string): ParsedJson {
   const diagnostics: Diagnostic[] = [];
-  if (text.length > MAX_TEXT_BYTES) {
-    diagnostics.push({ severity: 'error', code: 'too-large', message: `file is ${text.length} bytes; at most ${MAX_TEXT_BYTES} are accepted`, path: [], ...at(text, 0, 0) });
+  // a UTF-16 code unit is at least one UTF-8 byte: only count bytes when it can matter
+  const bytes = text.length > MAX_TEXT_BYTES / 3 ? new TextEncoder().encode(text).length : text.length;
+  if (bytes > MAX_TEXT_BYTES) {
+    diagnostics.push({ severity: 'error', code: 'too-large', message: `file is ${bytes} bytes; at most ${MAX_TEXT_BYTES} are accepted`, path: [], ...at(text, 0, 0) });
     return { value: undefined, tree: undefined, diagnostics, text };
   }
   const deep = tooDeepOffset(text, MAX_SCAN_DEPTH);
   if (deep >= 0) {
     diagnostics.push({ severity: 'error', code: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels`, path: [], ...at(text, deep, 1) });
+    return { value: undefined, tree: undefined, diagnostics, text };
+  }
+  if (!text.trim()) {
+    diagnostics.push({ severity: 'error', code: 'json-syntax', message: 'malformed JSON: the file is empty', path: [], ...at(text, 0, 0) });
     return { value: undefined, tree: undefined, diagnostics, text };
   }
   const errors: ParseError[] = [];

@@ -232,7 +232,7 @@ export function renderScript(plan: PlannedStep[], title: string): string {
     } else if (s.op === 'fw-chain-del') {
       lines.push(`iptables -t ${s.table} -F ${s.chain}`, `iptables -t ${s.table} -X ${s.chain}`);
     } else if (s.op === 'ip-forward') {
-      lines.push(s.enable ? 'sysctl -w net.ipv4.ip_forward=1   # netns-lab records the old value and restores it on destroy'
+      lines.push(s.enable ? 'sysctl -w net.ipv4.ip_forward=1   # (netns-lab apply also records the old value to restore on destroy; this script does not)'
         : `sysctl -w net.ipv4.ip_forward=${s.restore ?? '0'}`);
     } else {
       for (const c of renderCommands(s)!) lines.push(c.map(shQuote).join(' '));

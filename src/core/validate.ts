@@ -104,9 +104,12 @@ export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []):
         break;
       case 'too_big':
       case 'too_small': {
-        const what = iss.origin === 'array' ? 'items' : iss.origin === 'string' ? 'characters' : '';
+        const lim1 = Number(iss.code === 'too_big' ? iss.maximum : iss.minimum) === 1;
+        const what = iss.origin === 'array' ? (lim1 ? 'item' : 'items') : iss.origin === 'string' ? (lim1 ? 'character' : 'characters') : '';
         const lim = iss.code === 'too_big' ? `at most ${iss.maximum}` : `at least ${iss.minimum}`;
-        out.push({ severity: 'error', code: 'out-of-range', message: `must be ${lim}${what ? ' ' + what : ''}`, path });
+        const v = iss.input;
+        const got = typeof v === 'number' ? ` (got ${v})` : Array.isArray(v) ? ` (got ${v.length})` : typeof v === 'string' ? ` (got ${v.length})` : '';
+        out.push({ severity: 'error', code: 'out-of-range', message: `must be ${lim}${what ? ' ' + what : ''}${got}`, path });
         break;
       }
       default: {
@@ -285,7 +288,7 @@ function checkRoutes(d: Diagnostic[], idx: TopoIndex, scope: string | null, rout
     seen.add(key);
     if (r.to !== 'default') {
       const c = parseCidr(r.to)!;
-      if (network(c) !== c.addr) d.push(warn('not-a-network', `${r.to} has host bits set; the kernel refuses it (did you mean ${subnetOf(c)}?)`, [...p, 'to']));
+      if (network(c) !== c.addr) d.push(warn('not-a-network', `${r.to} has host bits set; it is applied as ${subnetOf(c)}`, [...p, 'to']));
     }
     if (!r.via) return;
     const gw = parseIP(r.via)!;

@@ -28,17 +28,39 @@ export interface HelperClient {
   readonly pid: number | undefined;
 }
 
-export function helperCommand(opts: HelperOptions): string[] {
+/** the ways to start the helper, in the order they are tried */
+export function helperCommands(opts: HelperOptions, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string[][] {
   const node = opts.nodePath ?? process.execPath;
-  const isRoot = process.getuid?.() === 0;
   const how = opts.elevation ?? 'auto';
-  if (how === 'direct' || (how === 'auto' && isRoot)) return [node, opts.helperPath];
-  if (how === 'pkexec') return ['pkexec', node, opts.helperPath];
-  return ['sudo', '-n', '--', node, opts.helperPath];
+  const direct = [node, opts.helperPath];
+  const sudo = ['sudo', '-n', '--', node, opts.helperPath];
+  const pkexec = ['pkexec', node, opts.helperPath];
+  if (how === 'direct' || (how === 'auto' && uid === 0)) return [direct];
+  if (how === 'sudo') return [sudo];
+  if (how === 'pkexec') return [pkexec];
+  // a polkit dialog needs a graphical session to show in
+  return env.DISPLAY || env.WAYLAND_DISPLAY ? [sudo, pkexec] : [sudo];
 }
 
 export async function startHelper(opts: HelperOptions): Promise<HelperClient> {
-  const [cmd, ...args] = helperCommand(opts);
+  const reasons: string[] = [];
+  for (const cmd of helperCommands(opts)) {
+    try {
+      return await spawnHelper(cmd, opts);
+    } catch (e) {
+      if (!(e instanceof HelperFailure) || e.error.code !== 'helper-exited') throw e;
+      reasons.push(e.message);
+    }
+  }
+  throw new HelperFailure({
+    code: 'no-privilege',
+    message: `Netns Lab needs root to change the network and could not start its helper: ${reasons.join('; ')}. `
+      + 'Run as root, or install the helper rule for sudo (docs/privilege.md), or use pkexec in a desktop session.',
+  });
+}
+
+async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperClient> {
+  const [cmd, ...args] = argv;
   const direct = cmd === (opts.nodePath ?? process.execPath);
   const child: ResultPromise = execa(cmd!, args, {
     stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false,
@@ -67,7 +89,7 @@ export async function startHelper(opts: HelperOptions): Promise<HelperClient> {
     }
   });
   void child.then((r) => {
-    const why = r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r.exitCode, stderr);
+    const why = r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r, stderr);
     dead = new HelperFailure({ code: 'helper-exited', message: why });
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
@@ -91,11 +113,15 @@ export async function startHelper(opts: HelperOptions): Promise<HelperClient> {
   return client;
 }
 
-function elevationHint(cmd: string, code: number | undefined, stderr: string): string {
+function elevationHint(cmd: string, r: { exitCode?: number; failed: boolean; code?: string }, stderr: string): string {
   const tail = stderr.trim().split('\n').slice(-3).join(' ');
+  // ENOENT, or EACCES when PATH holds a directory this user cannot search
+  if (r.code === 'ENOENT' || r.code === 'EACCES') return `${cmd} is not installed (or not executable for this user)`;
   if (cmd === 'sudo') {
-    return `could not start the privileged helper with sudo -n (exit ${code}): ${tail || 'no output'}. Run as root, or install the sudoers rule (docs/privilege.md), or set elevation to pkexec.`;
+    return /password is required|may not run|not allowed|not in the sudoers/i.test(tail)
+      ? `sudo -n refused (${tail}): the helper rule is not installed`
+      : `sudo -n failed (exit ${r.exitCode ?? '?'}${tail ? `: ${tail}` : ''})`;
   }
-  if (cmd === 'pkexec') return `pkexec did not start the helper (exit ${code}): ${tail || 'authentication refused or no polkit agent'}`;
-  return `the helper exited with code ${code}: ${tail}`;
+  if (cmd === 'pkexec') return `pkexec did not start the helper (exit ${r.exitCode ?? '?'}${tail ? `: ${tail}` : ': authentication refused or no polkit agent'})`;
+  return `the helper exited with code ${r.exitCode ?? '?'}${tail ? `: ${tail}` : ''}`;
 }

@@ -20,15 +20,26 @@ export interface ObserveOptions {
   concurrency?: number;
 }
 
+/**
+ * Run fn over items with at most n at a time. After the first failure no new item starts;
+ * the ones already running are awaited, then the first error is thrown (so nothing is still
+ * changing the system once a failure is reported and the lock is released).
+ */
 export async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed: { error: unknown } | undefined;
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (error) {
+        failed ??= { error };
+      }
     }
   }));
+  if (failed) throw failed.error;
   return out;
 }
 

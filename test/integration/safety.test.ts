@@ -111,3 +111,15 @@ describe('host safety and failures', () => {
     assert.equal(cli(['apply']).code, 2);
   });
 });
+
+describe('without root', () => {
+  it('a user without a way to elevate gets a clear message and exit 1, and nothing changes', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('./sandbox.js');
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, CLI, 'plan', ARTICLE],
+      { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /needs root to change the network and could not start its helper: sudo is not installed/);
+    assert.match(r.stderr, /docs\/privilege\.md/);
+  });
+});

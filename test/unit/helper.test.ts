@@ -133,3 +133,22 @@ describe('helper: a valid apply', () => {
     assert.ok(runner.calls.every((c) => c.argv.includes('-j') || c.argv[0] === 'iptables-save' || c.argv.join(' ') === 'ip -j netns list'), 'only reads ran');
   });
 });
+
+describe('helper: parallel groups', () => {
+  it('start nothing new after a failure and settle the running ones before reporting it', async () => {
+    const { pool } = await import('../../src/helper/observe.js');
+    const started: number[] = [];
+    const finished: number[] = [];
+    const p = pool([1, 2, 3, 4, 5, 6], 2, async (i) => {
+      started.push(i);
+      await new Promise((r) => setTimeout(r, i === 1 ? 5 : 20));
+      if (i === 1) throw new Error('boom');
+      finished.push(i);
+      return i;
+    });
+    await assert.rejects(p, /boom/);
+    // 1 fails while 2 runs: 2 is awaited, 3..6 never start
+    assert.deepEqual(started, [1, 2]);
+    assert.deepEqual(finished, [2]);
+  });
+});
