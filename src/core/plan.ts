@@ -137,6 +137,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   const objects: ObjectStatus[] = [];
   const add = (phase: Phase, step: Step) => steps.push({ phase, step, summary: '' });
   const idx = buildIndex(t);
+  const peerOf = (f: IfaceInfo): IfaceInfo => { const [a, b] = idx.ends.get(f.linkIndex!)!; return a === f ? b : a; };
   const liveNs = new Map<string | null, LiveNs>([[null, live.host], ...live.namespaces.map((n) => [n.name, n] as const)]);
   const nsIndex = new Map((t.namespaces ?? []).map((n, i) => [n.name, i]));
 
@@ -197,7 +198,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   // veth pairs: if one end must be (re)created, so must the other
   for (const f of [...fresh]) {
     if (f.kind !== 'veth') continue;
-    const other = idx.ifaces.find((g) => g.linkIndex === f.linkIndex && g !== f)!;
+    const other = peerOf(f);
     if (!fresh.has(other)) {
       fresh.add(other);
       const l = liveIf(other.scope, other.name);
@@ -242,7 +243,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   for (const f of idx.ifaces) {
     if (!fresh.has(f) || f.kind !== 'veth' || createdPairs.has(f.linkIndex!)) continue;
     createdPairs.add(f.linkIndex!);
-    const other = idx.ifaces.find((g) => g.linkIndex === f.linkIndex && g !== f)!;
+    const other = peerOf(f);
     add(Phase.Create, { op: 'veth-add', a: { ns: f.scope, name: f.name }, b: { ns: other.scope, name: other.name } });
     if (!recreate.has(f) && !recreate.has(other)) objects.push({ kind: 'veth', scope: f.scope, name: `${f.name}<->${other.name}`, state: 'missing' });
   }

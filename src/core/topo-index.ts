@@ -27,6 +27,8 @@ export interface IfaceInfo {
 
 export interface TopoIndex {
   ifaces: IfaceInfo[];
+  /** the two ends of each link, by link index */
+  ends: Map<number, [IfaceInfo, IfaceInfo]>;
   ifacesByScope: Map<string | null, IfaceInfo[]>;
   bridgeScope: Map<string, string | null>;
   namespaceNames: Set<string>;
@@ -83,8 +85,14 @@ export function buildIndex(t: Topology): TopoIndex {
     if (!ifacesByScope.has(f.scope)) ifacesByScope.set(f.scope, []);
     ifacesByScope.get(f.scope)!.push(f);
   }
+  const ends = new Map<number, [IfaceInfo, IfaceInfo]>();
+  for (const f of ifaces) {
+    if (f.linkIndex === undefined) continue;
+    const e = ends.get(f.linkIndex);
+    if (e) e[1] = f; else ends.set(f.linkIndex, [f, f]);
+  }
   return {
-    ifaces, ifacesByScope, bridgeScope, namespaceNames,
+    ifaces, ends, ifacesByScope, bridgeScope, namespaceNames,
     addressesOf: (scope) => (ifacesByScope.get(scope) ?? []).flatMap((f) => f.addresses.map((a) => parseCidr(a)!)),
   };
 }

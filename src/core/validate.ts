@@ -7,7 +7,7 @@ import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
 import {
   contains, formatIP, isLinkLocal, isLoopback, isMulticastOrUnspecified, isNetworkOrBroadcast, network,
-  overlaps, parseCidr, parseIP, subnetOf, type Cidr,
+  parseCidr, parseIP, subnetOf, type Cidr,
 } from './ip.js';
 import { locate, parseJsonText } from './json.js';
 import { HOST, Topology, type Route } from './model.js';
@@ -195,35 +195,36 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     });
   }
 
-  // subnets: no overlap between different segments
-  const segSubnets: { seg: number; c: Cidr; text: string; path: JsonPath }[] = [];
+  // subnets: no overlap between different segments. Distinct (segment, subnet) pairs are swept
+  // in address order, so 10 000 links cost a sort, not 10^8 comparisons.
+  const seen = new Map<string, { seg: number; c: Cidr; text: string; path: JsonPath; order: number; start: bigint; end: bigint }>();
   for (const f of idx.ifaces) {
     f.addresses.forEach((a, j) => {
       const c = parseCidr(a)!;
       if (isLinkLocal(c)) return;
-      segSubnets.push({ seg: f.segment, c, text: subnetOf(c), path: [...f.addrPath, j] });
+      const text = subnetOf(c);
+      const key = `${f.segment}|${text}`;
+      if (seen.has(key)) return;
+      const start = network(c);
+      const size = 1n << BigInt((c.family === 4 ? 32 : 128) - c.prefix);
+      seen.set(key, { seg: f.segment, c, text, path: [...f.addrPath, j], order: seen.size, start, end: start + size - 1n });
     });
   }
+  const sorted = [...seen.values()].sort((a, b) => a.c.family - b.c.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.c.prefix - b.c.prefix || a.order - b.order));
   const reported = new Set<string>();
-  for (let i = 0; i < segSubnets.length; i++) {
-    for (let j = i + 1; j < segSubnets.length; j++) {
-      const x = segSubnets[i]!;
-      const y = segSubnets[j]!;
-      if (!overlaps(x.c, y.c)) continue;
-      if (x.seg !== y.seg) {
-        // once per pair of (segment, subnet), whichever of the two comes first
-        const k = [`${x.seg}|${x.text}`, `${y.seg}|${y.text}`].sort().join('||');
-        if (reported.has(k)) continue;
+  let cover: (typeof sorted)[number] | undefined;
+  for (const e of sorted) {
+    if (cover && cover.c.family === e.c.family && e.start <= cover.end) {
+      // report at the one written later in the file
+      const [x, y] = cover.order < e.order ? [cover, e] : [e, cover];
+      const k = `${x.seg}|${x.text}||${y.seg}|${y.text}`;
+      if (!reported.has(k)) {
         reported.add(k);
-        d.push(err('subnet-overlap', `subnet ${y.text} overlaps ${x.text}, which is on a different segment (another bridge or link)`, y.path));
-      } else if (x.c.prefix !== y.c.prefix) {
-        // once per address and differing subnet
-        const k = `${y.path.join('.')}|${x.text}`;
-        if (reported.has(k)) continue;
-        reported.add(k);
-        d.push(warn('prefix-mismatch', `${subnetOf(y.c)} and ${x.text} share a segment with different prefix lengths`, y.path));
+        if (x.seg !== y.seg) d.push(err('subnet-overlap', `subnet ${y.text} overlaps ${x.text}, which is on a different segment (another bridge or link)`, y.path));
+        else d.push(warn('prefix-mismatch', `${y.text} and ${x.text} share a segment with different prefix lengths`, y.path));
       }
     }
+    if (!cover || cover.c.family !== e.c.family || e.end > cover.end) cover = e;
   }
 
   // routes of every namespace and of the host
