@@ -49,6 +49,10 @@ function routeWords(s: Extract<Step, { op: 'route-add' | 'route-del' }>): string
 
 /** the `ip` commands of a step, each without `ip` and without `-n NS` (one line of a batch each) */
 export function ipLines(s: Step): string[][] | undefined {
+  if (s.op === 'netns-add') {
+    // an nsid in the host for every namespace we make: `ip monitor all-nsid` then sees its events
+    return [checkValues(['netns', 'add', nsWord(s.name)]), checkValues(['netns', 'set', nsWord(s.name), 'auto'])];
+  }
   if (s.op === 'addr-change') {
     return [
       checkValues(['addr', 'del', s.from, 'dev', s.dev]),
@@ -63,7 +67,7 @@ export function ipLines(s: Step): string[][] | undefined {
 /** the words of a single-command `ip` step, without `ip` and without `-n NS` */
 export function ipWords(s: Step): string[] | undefined {
   switch (s.op) {
-    case 'netns-add': return checkValues(['netns', 'add', nsWord(s.name)]);
+    case 'netns-add': return undefined; // two lines: see ipLines
     case 'netns-del': return checkValues(['netns', 'del', nsWord(s.name)]);
     case 'bridge-add': return checkValues(['link', 'add', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'bridge']);
     case 'veth-add':

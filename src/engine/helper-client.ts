@@ -3,6 +3,7 @@
  * `sudo -n` (a sudoers drop-in that allows exactly the helper) or pkexec (a polkit dialog).
  */
 import { execa, type ResultPromise } from 'execa';
+import type { LiveEvent } from '../core/monitor.js';
 import { PROTOCOL_VERSION, type HelperError, type Response } from '../helper/protocol.js';
 
 export type Elevation = 'auto' | 'direct' | 'sudo' | 'pkexec';
@@ -24,6 +25,8 @@ export interface Progress { done: number; total: number; message: string }
 
 export interface HelperClient {
   request<T>(op: string, params?: Record<string, unknown>, onProgress?: (p: Progress) => void): Promise<T>;
+  /** stream live events until stop() */
+  watch(onEvent: (e: LiveEvent) => void): { stop(): Promise<void>; done: Promise<unknown> };
   close(): Promise<void>;
   readonly pid: number | undefined;
 }
@@ -67,7 +70,7 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     ...(direct && opts.env ? { env: opts.env } : {}),
   });
   let nextId = 1;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void }>();
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void }>();
   let stderr = '';
   let dead: Error | undefined;
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
@@ -83,7 +86,11 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
       if (msg.id === null) continue;
       const w = waiting.get(msg.id);
       if (!w) continue;
-      if ('event' in msg) { w.onProgress?.({ done: msg.done, total: msg.total, message: msg.message }); continue; }
+      if ('event' in msg) {
+        if (msg.event === 'live') w.onLive?.(msg.change);
+        else w.onProgress?.({ done: msg.done, total: msg.total, message: msg.message });
+        continue;
+      }
       waiting.delete(msg.id);
       if (msg.ok) w.resolve(msg.result); else w.reject(new HelperFailure(msg.error));
     }
@@ -103,6 +110,18 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(onProgress ? { onProgress } : {}) });
         child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...params }) + '\n');
       });
+    },
+    watch(onLive) {
+      const id = nextId++;
+      const done = dead ? Promise.reject(dead) : new Promise<unknown>((resolve, reject) => {
+        waiting.set(id, { resolve, reject, onLive });
+        child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op: 'watch' }) + '\n');
+      });
+      done.catch(() => undefined);
+      return {
+        done,
+        stop: async () => { if (!dead && waiting.has(id)) await client.request('unwatch', { watch: id }); await done.catch(() => undefined); },
+      };
     },
     async close() {
       child.stdin!.end();

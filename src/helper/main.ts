@@ -46,6 +46,7 @@ function main(): void {
     }
   });
   process.stdin.on('end', () => {
+    server.close();
     if (buf.length && !discarding) {
       send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'truncated', message: 'input ended in the middle of a request' } });
     }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NsName, TopoName } from '../core/model.js';
+import type { LiveEvent } from '../core/monitor.js';
 
 export const PROTOCOL_VERSION = 1;
 /** a request line longer than this is refused without being parsed */
@@ -30,6 +31,9 @@ export const Request = z.discriminatedUnion('op', [
     expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   }),
   z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName }),
+  /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
+  z.strictObject({ ...base, op: z.literal('watch') }),
+  z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),
   /** mark existing, unowned objects named in the topology as owned by it (import --adopt) */
   z.strictObject({ ...base, op: z.literal('adopt'), topology: z.unknown() }),
 ]);
@@ -49,7 +53,8 @@ export interface HelperError {
 export type Response =
   | { v: number; id: number | null; ok: true; result: unknown }
   | { v: number; id: number | null; ok: false; error: HelperError }
-  | { v: number; id: number; event: 'progress'; done: number; total: number; message: string };
+  | { v: number; id: number; event: 'progress'; done: number; total: number; message: string }
+  | { v: number; id: number; event: 'live'; change: LiveEvent };
 
 import { createHash } from 'node:crypto';
 /** a digest of a plan's steps: apply can insist that it runs exactly what the user saw */

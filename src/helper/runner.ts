@@ -30,6 +30,8 @@ export interface Runner {
   /** 'missing' | 'symlink' | 'dir' | 'file' (without following links) */
   kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
   listDir(path: string): Promise<string[]>;
+  /** a long-running process whose stdout is read line by line (ip monitor); stop() kills it */
+  stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): void };
 }
 
 /** the system binaries the helper may start, by absolute path (no PATH lookup as root) */
@@ -87,6 +89,23 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
     },
     async listDir(path) {
       try { return await readdir(path); } catch { return []; }
+    },
+    stream(argv, onLine, onExit) {
+      const [cmd, ...args] = argv;
+      if (!cmd) throw new Error('empty argv');
+      spawned++;
+      const child = execa(resolve(cmd), args, {
+        stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, shell: false,
+        env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') }, extendEnv: false,
+      });
+      let rest = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        rest += d.toString();
+        let nl: number;
+        while ((nl = rest.indexOf('\n')) >= 0) { onLine(rest.slice(0, nl)); rest = rest.slice(nl + 1); }
+      });
+      void child.then((r) => onExit?.(r.exitCode));
+      return { stop: () => { child.kill('SIGTERM'); } };
     },
   };
 }

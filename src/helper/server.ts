@@ -16,6 +16,7 @@ import { execute } from './execute.js';
 import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { observe } from './observe.js';
+import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
 
@@ -36,6 +37,7 @@ function fail(code: string, message: string, extra: Partial<HelperError> = {}): 
 
 export function createServer(opts: ServerOptions) {
   const { runner, send } = opts;
+  const watches = new Map<number, { watch: Watch; done: () => void }>();
 
   const validTopology = (value: unknown): Topology => {
     const v = validateValue(value);
@@ -126,7 +128,28 @@ export function createServer(opts: ServerOptions) {
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
         return adopt(validTopology(req.topology));
+      case 'watch': {
+        if (watches.has(req.id)) fail('bad-request', `watch ${req.id} is already running`);
+        if (watches.size >= 8) fail('too-many', 'at most 8 watches at a time');
+        const w = await startWatch(runner, (change) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'live', change }));
+        await new Promise<void>((resolve) => watches.set(req.id, { watch: w, done: resolve }));
+        return { stopped: true };
+      }
+      case 'unwatch': {
+        const w = watches.get(req.watch);
+        if (!w) fail('bad-request', `no watch ${req.watch}`);
+        stopWatch(req.watch);
+        return { stopped: req.watch };
+      }
     }
+  }
+
+  function stopWatch(id: number): void {
+    const w = watches.get(id);
+    if (!w) return;
+    watches.delete(id);
+    w.watch.stop();
+    w.done();
   }
 
   /** handle one raw line; always answers exactly once */
@@ -154,5 +177,10 @@ export function createServer(opts: ServerOptions) {
     }
   }
 
-  return { onLine, MAX_REQUEST_BYTES };
+  /** stop every watch (their requests then answer) */
+  function close(): void {
+    for (const id of [...watches.keys()]) stopWatch(id);
+  }
+
+  return { onLine, close, MAX_REQUEST_BYTES };
 }

@@ -5,6 +5,8 @@
 import type { RunResult, Runner } from '../../src/helper/runner.js';
 
 export interface FakeSystem extends Runner {
+  /** running streams by argv, with a way to feed them lines */
+  streams: { argv: string[]; feed(line: string): void; stopped: boolean }[];
   calls: { argv: string[]; input: string }[];
   files: Map<string, string>;
   dirs: Set<string>;
@@ -17,8 +19,15 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
   const fs = new Map(Object.entries(files));
   const dirs = new Set<string>();
   const writes: string[] = [];
+  const streams: FakeSystem['streams'] = [];
   return {
-    calls, files: fs, dirs, writes,
+    calls, files: fs, dirs, writes, streams,
+    stream(argv, onLine) {
+      calls.push({ argv, input: '' });
+      const s = { argv, feed: onLine, stopped: false };
+      streams.push(s);
+      return { stop: () => { s.stopped = true; } };
+    },
     get spawned() { return calls.length; },
     async run(argv, input) {
       calls.push({ argv, input: input ?? '' });

@@ -13,7 +13,7 @@ import {
 } from '../support/fixtures.js';
 
 /** each step as the argv a person would type; file steps (dns) as the step itself */
-const cmds = (p: Plan): (string[] | Step)[] => p.steps.map((s) => renderArgv(s.step) ?? s.step);
+const cmds = (p: Plan): (string[] | Step)[] => p.steps.flatMap((s): (string[] | Step)[] => renderCommands(s.step) ?? [s.step]);
 const ops = (p: Plan): string[] => p.steps.map((s) => s.step.op);
 const nsOf = (l: LiveState, name: string | null): LiveNs => (name === null ? l.host : l.namespaces.find((n) => n.name === name)!);
 const linkIn = (l: LiveState, scope: string | null, name: string): LiveLink => nsOf(l, scope).links.find((x) => x.name === name)!;
@@ -23,7 +23,9 @@ const clone = <T>(v: T): T => structuredClone(v);
 const FWD = ['-m', 'comment', '--comment', 'netns-lab:article'];
 const ARTICLE_FROM_SCRATCH: (string[] | Step)[] = [
   ['ip', 'netns', 'add', 'ns1'],
+  ['ip', 'netns', 'set', 'ns1', 'auto'],
   ['ip', 'netns', 'add', 'ns2'],
+  ['ip', 'netns', 'set', 'ns2', 'auto'],
   ['ip', 'link', 'add', 'br0', 'type', 'bridge'],
   ['ip', 'link', 'add', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
   ['ip', 'link', 'add', 'veth2', 'netns', 'ns2', 'type', 'veth', 'peer', 'name', 'veth2-br'],
@@ -636,12 +638,16 @@ describe('plan: the routed example from scratch', () => {
 
   it('creates the bridge inside the router namespace and veths with both ends in namespaces', () => {
     assert.deepEqual(p.errors, []);
-    const create = p.steps.filter((s) => s.phase === Phase.Create).map((s) => renderArgv(s.step));
+    const create = p.steps.filter((s) => s.phase === Phase.Create).flatMap((s) => renderCommands(s.step)!);
     assert.deepEqual(create, [
       ['ip', 'netns', 'add', 'router'],
+      ['ip', 'netns', 'set', 'router', 'auto'],
       ['ip', 'netns', 'add', 'a1'],
+      ['ip', 'netns', 'set', 'a1', 'auto'],
       ['ip', 'netns', 'add', 'b1'],
+      ['ip', 'netns', 'set', 'b1', 'auto'],
       ['ip', 'netns', 'add', 'b2'],
+      ['ip', 'netns', 'set', 'b2', 'auto'],
       ['ip', 'link', 'add', 'lan-a', 'type', 'bridge'],
       ['ip', 'link', 'add', 'lan-b', 'netns', 'router', 'type', 'bridge'],
       ['ip', 'link', 'add', 'eth0', 'netns', 'a1', 'type', 'veth', 'peer', 'name', 'a1-p'],

@@ -13,7 +13,6 @@ const C = 'netns-lab:article';
 
 /** [step, expected argv] for every op that renders to one command */
 const CASES: [Step, string[]][] = [
-  [{ op: 'netns-add', name: 'ns1' }, ['ip', 'netns', 'add', 'ns1']],
   [{ op: 'netns-del', name: 'ns1' }, ['ip', 'netns', 'del', 'ns1']],
   [{ op: 'bridge-add', ns: null, name: 'br0' }, ['ip', 'link', 'add', 'br0', 'type', 'bridge']],
   [{ op: 'bridge-add', ns: 'r', name: 'lan-b' }, ['ip', 'link', 'add', 'lan-b', 'netns', 'r', 'type', 'bridge']],
@@ -71,8 +70,13 @@ describe('renderArgv / ipWords: every op', () => {
     });
   }
 
+  it('netns-add is two commands: the namespace, and an nsid in the host (so ip monitor all-nsid sees it)', () => {
+    assert.deepEqual(renderCommands({ op: 'netns-add', name: 'ns1' }), [['ip', 'netns', 'add', 'ns1'], ['ip', 'netns', 'set', 'ns1', 'auto']]);
+    assert.deepEqual(ipLines({ op: 'netns-add', name: 'ns1' }), [['netns', 'add', 'ns1'], ['netns', 'set', 'ns1', 'auto']]);
+  });
+
   it('covers every op of the Step union', () => {
-    const covered = new Set([...CASES.map(([s]) => s.op), 'addr-change', 'dns-write', 'dns-remove']);
+    const covered = new Set([...CASES.map(([s]) => s.op), 'netns-add', 'addr-change', 'dns-write', 'dns-remove']);
     assert.deepEqual([...covered].sort(), [...Step.options.map((o) => o.shape.op.value)].sort());
   });
 
@@ -192,7 +196,7 @@ describe('RenderError: unsafe words never reach argv or a script', () => {
   for (const [what, step] of bad) {
     it(what, () => {
       assert.equal(Step.safeParse(step).success, false, 'the schema refuses it too');
-      assert.throws(() => renderArgv(step), RenderError);
+      assert.throws(() => renderCommands(step), RenderError);
       assert.throws(() => renderScript([{ phase: Phase.Configure, step, summary: '' }], 't'), RenderError);
     });
   }
@@ -232,7 +236,9 @@ describe('renderScript', () => {
   it('contains the article\'s commands in order', () => {
     const expected = [
       'ip netns add ns1',
+      'ip netns set ns1 auto',
       'ip netns add ns2',
+      'ip netns set ns2 auto',
       'ip link add br0 type bridge',
       'ip link add veth1 netns ns1 type veth peer name veth1-br',
       'ip link add veth2 netns ns2 type veth peer name veth2-br',
@@ -313,7 +319,7 @@ describe('summarize and shQuote', () => {
     assert.equal(summarize({ op: 'dns-remove', ns: 'ns1' }), 'remove /etc/netns/ns1/resolv.conf');
     assert.equal(summarize({ op: 'fw-chain', table: 'nat', chain: 'NSL-N-a', rules: [] }), 'iptables -t nat: chain NSL-N-a with 0 rule(s)');
     assert.equal(summarize({ op: 'ip-forward', topology: 'a', enable: false, restore: '0' }), 'host: release net.ipv4.ip_forward (restore 0)');
-    assert.equal(summarize({ op: 'netns-add', name: 'ns1' }), 'ip netns add ns1');
+    assert.equal(summarize({ op: 'netns-add', name: 'ns1' }), 'ip netns add ns1 && ip netns set ns1 auto');
   });
   it('quotes only what needs it', () => {
     assert.equal(shQuote('10.0.0.1/24'), '10.0.0.1/24');
@@ -323,6 +329,6 @@ describe('summarize and shQuote', () => {
   it('PlannedStep summaries come from summarize', () => {
     const p = plan(article(), live({ host: bareHost() }));
     const ps: PlannedStep = p.steps[0]!;
-    assert.equal(ps.summary, 'ip netns add ns1');
+    assert.equal(ps.summary, 'ip netns add ns1 && ip netns set ns1 auto');
   });
 });

@@ -1,0 +1,138 @@
+/** Canvas gestures -> minimal text edits of the topology file. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { applyGesture, freeAddress, minimalEdit, nextName, proposeLink, EditError, type GestureInput } from '../../src/core/edits.js';
+import { parseCidr } from '../../src/core/ip.js';
+import type { Topology } from '../../src/core/model.js';
+import { validateText } from '../../src/core/validate.js';
+
+const TEXT = readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8');
+const T = () => validateText(TEXT).topology!;
+const apply = (g: GestureInput, text = TEXT) => applyGesture(text, validateText(text).topology ?? (JSON.parse(text) as Topology), g);
+const parse = (s: string) => JSON.parse(s) as Topology;
+
+function applyEdit(a: string, e: { offset: number; length: number; text: string } | undefined): string {
+  return e ? a.slice(0, e.offset) + e.text + a.slice(e.offset + e.length) : a;
+}
+
+describe('minimalEdit', () => {
+  it('turns a into b with one replacement, for many pairs', () => {
+    const samples = ['', 'a', 'abc', 'abXc', '{"a":1}', '{"a":12}', 'xxxx', 'xyxyxy', 'line\nline\n', 'ab', 'ba'];
+    for (const a of samples) for (const b of samples) assert.equal(applyEdit(a, minimalEdit(a, b)), b, `${a} -> ${b}`);
+  });
+  it('keeps the common prefix and suffix out of the edit', () => {
+    assert.deepEqual(minimalEdit('{"x": 10, "y": 20}', '{"x": 11, "y": 20}'), { offset: 7, length: 1, text: '1' });
+    assert.equal(minimalEdit('same', 'same'), undefined);
+  });
+});
+
+describe('gestures', () => {
+  it('add-node puts a new namespace at the end, named ns3, and leaves the rest of the file as it was', () => {
+    const out = apply({ kind: 'add-node', node: 'namespace', position: { x: 600.4, y: 339.6 } });
+    const t = parse(out);
+    assert.deepEqual(t.namespaces!.at(-1), { name: 'ns3', position: { x: 600, y: 340 } });
+    const e = minimalEdit(TEXT, out)!;
+    assert.equal(e.length, 0, 'a pure insertion');
+    assert.equal(validateText(out).ok, true);
+  });
+
+  it('add-node router enables forwarding; bridge and host get their own names and places', () => {
+    assert.deepEqual(parse(apply({ kind: 'add-node', node: 'router', position: { x: 1, y: 2 } })).namespaces!.at(-1),
+      { name: 'r1', sysctls: { 'net.ipv4.ip_forward': 1 }, position: { x: 1, y: 2 } });
+    assert.deepEqual(parse(apply({ kind: 'add-node', node: 'bridge', position: { x: 1, y: 2 } })).bridges!.at(-1), { name: 'br1', position: { x: 1, y: 2 } });
+    assert.throws(() => apply({ kind: 'add-node', node: 'host', position: { x: 0, y: 0 } }), EditError);
+    const noHost = JSON.stringify({ version: 1, name: 'x' }, null, 2);
+    assert.deepEqual(parse(apply({ kind: 'add-node', node: 'host', position: { x: 5, y: 6 } }, noHost)).host, { position: { x: 5, y: 6 } });
+  });
+
+  it('move changes only the positions', () => {
+    const out = apply({ kind: 'move', moves: [{ node: 'ns1', position: { x: 151, y: 341 } }, { node: 'host', position: { x: 10, y: 20 } }] });
+    const a = parse(TEXT);
+    const b = parse(out);
+    assert.deepEqual(b.namespaces![0]!.position, { x: 151, y: 341 });
+    assert.deepEqual(b.host!.position, { x: 10, y: 20 });
+    b.namespaces![0]!.position = a.namespaces![0]!.position;
+    b.host!.position = a.host!.position;
+    assert.deepEqual(b, a);
+    assert.throws(() => apply({ kind: 'move', moves: [{ node: 'nope', position: { x: 0, y: 0 } }] }), /no node 'nope'/);
+  });
+
+  it('add-link from a new namespace to br0 proposes names, a free address and the default route via the bridge', () => {
+    const withNs = apply({ kind: 'add-node', node: 'namespace', position: { x: 0, y: 0 } });
+    const out = apply({ kind: 'add-link', a: 'ns3', b: 'br0' }, withNs);
+    const t = parse(out);
+    assert.deepEqual(t.links!.at(-1), { a: { node: 'ns3', name: 'eth0', addresses: ['10.0.0.4/24'] }, b: { node: 'br0', name: 'ns3-br0' } });
+    assert.deepEqual(t.namespaces!.at(-1)!.routes, [{ to: 'default', via: '10.0.0.1' }]);
+    assert.equal(validateText(out).ok, true);
+  });
+
+  it('add-link between two namespaces names both ends and leaves addresses to the user', () => {
+    assert.deepEqual(proposeLink(T(), 'ns1', 'ns2'), { a: { node: 'ns1', name: 'eth0' }, b: { node: 'ns2', name: 'eth0' } });
+    assert.throws(() => apply({ kind: 'add-link', a: 'ns1', b: 'ns1' }), /two different nodes/);
+  });
+
+  it('delete removes the node and every link that touches it', () => {
+    const t = parse(apply({ kind: 'delete', nodes: ['ns1'], links: [] }));
+    assert.deepEqual(t.namespaces!.map((n) => n.name), ['ns2']);
+    assert.deepEqual(t.links!.map((l) => l.a.name), ['veth2']);
+    const t2 = parse(apply({ kind: 'delete', nodes: ['br0'], links: [] }));
+    assert.deepEqual(t2.links, []);
+    assert.deepEqual(t2.bridges, []);
+    const t3 = parse(apply({ kind: 'delete', nodes: [], links: [1, 0] }));
+    assert.deepEqual(t3.links, []);
+    assert.equal(t3.namespaces!.length, 2);
+  });
+
+  it('rename keeps references consistent (links, bridges inside the namespace, routes through a bridge)', () => {
+    const t = parse(apply({ kind: 'rename', from: 'ns1', to: 'client' }));
+    assert.deepEqual(t.namespaces!.map((n) => n.name), ['client', 'ns2']);
+    assert.equal(t.links![0]!.a.node, 'client');
+    const routed = readFileSync(new URL('../../../examples/routed.netns.json', import.meta.url), 'utf8');
+    const r = parse(apply({ kind: 'rename', from: 'router', to: 'gw' }, routed));
+    assert.equal(r.bridges!.find((b) => b.name === 'lan-b')!.in, 'gw');
+    assert.equal(validateText(apply({ kind: 'rename', from: 'lan-a', to: 'lan-x' }, routed)).ok, true);
+    assert.throws(() => apply({ kind: 'rename', from: 'ns1', to: 'ns2' }), /already taken/);
+    assert.throws(() => apply({ kind: 'rename', from: 'br0', to: 'a-very-long-bridge' }), /15/);
+  });
+
+  it('set writes one field and null removes it', () => {
+    const t = parse(apply({ kind: 'set', target: { type: 'namespace', name: 'ns1' }, field: 'internet', value: false }));
+    assert.equal(t.namespaces![0]!.internet, false);
+    const t2 = parse(apply({ kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.0.0.9/24'] }));
+    assert.deepEqual(t2.links![0]!.a.addresses, ['10.0.0.9/24']);
+    const t3 = parse(apply({ kind: 'set', target: { type: 'namespace', name: 'ns1' }, field: 'dns', value: null }));
+    assert.equal('dns' in t3.namespaces![0]!, false);
+  });
+
+  it('paste copies nodes with the links among them under free names, without duplicating addresses', () => {
+    const t = T();
+    const out = apply({ kind: 'paste', namespaces: [t.namespaces![0]], bridges: [t.bridges![0]], links: [t.links![0]], offset: { x: 40, y: 40 } });
+    const p = parse(out);
+    assert.deepEqual(p.namespaces!.map((n) => n.name), ['ns1', 'ns2', 'ns3']);
+    assert.deepEqual(p.bridges!.map((b) => b.name), ['br0', 'br1']);
+    assert.deepEqual(p.links!.at(-1), { a: { node: 'ns3', name: 'veth1' }, b: { node: 'br1', name: 'veth1' } });
+    assert.deepEqual(p.namespaces!.at(-1)!.position, { x: 190, y: 380 });
+    assert.equal(validateText(out).diagnostics.filter((d) => d.severity === 'error' && d.code === 'duplicate-address').length, 0);
+  });
+
+  it('an undo is the reverse minimal edit: the text round-trips exactly', () => {
+    const out = apply({ kind: 'move', moves: [{ node: 'br0', position: { x: 333, y: 222 } }] });
+    const redo = minimalEdit(TEXT, out)!;
+    const undo = minimalEdit(out, TEXT)!;
+    assert.equal(applyEdit(applyEdit(TEXT, redo), undo), TEXT);
+  });
+});
+
+describe('names and addresses', () => {
+  it('nextName skips taken names and respects the length limit', () => {
+    assert.equal(nextName(new Set(['ns1', 'ns2']), 'ns'), 'ns3');
+    assert.equal(nextName(new Set(['eth0']), 'eth', 0), 'eth1');
+    assert.equal(nextName(new Set(), 'abcdefghijklmno'), 'abcdefghijklmn1');
+  });
+  it('freeAddress skips the network address, used ones, and the broadcast', () => {
+    assert.equal(freeAddress(parseCidr('10.0.0.0/24')!, new Set(['10.0.0.1', '10.0.0.2'])), '10.0.0.3/24');
+    assert.equal(freeAddress(parseCidr('10.0.0.0/30')!, new Set(['10.0.0.1', '10.0.0.2'])), undefined);
+    assert.equal(freeAddress(parseCidr('fd00::/64')!, new Set(['fd00::1'])), 'fd00::2/64');
+  });
+});
