@@ -1,12 +1,41 @@
 /**
- * The VS Code layer. For now the extension contributes the topology file's JSON Schema
- * (validation and completion of *.netns.json in the text editor, see package.json); the canvas
- * editor, commands and views come with the next issues.
+ * Netns Lab in VS Code: the canvas editor for *.netns.json, the Netns commands, Problems
+ * diagnostics, the live views, terminals inside namespaces, and one privileged helper per
+ * window for everything that needs root.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
+import { TopologyDiagnostics } from './diagnostics.js';
+import { TopologyEditorProvider } from './editor.js';
+import { HelperSession } from './helper-session.js';
+import { LiveModel } from './live.js';
+import { registerTerminals } from './terminal.js';
+import { registerViews } from './views/register.js';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // nothing to start: no command or view is contributed yet
+export interface NetnsLabApi {
+  /** for tests: apply a canvas gesture to a document as if the webview had sent it */
+  applyGesture: TopologyEditorProvider['applyEdit'];
+  /** for tests and measurements: the live model behind the views */
+  live: LiveModel;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): NetnsLabApi {
+  const t0 = performance.now();
+  const session = new HelperSession(context.extensionPath);
+  const diagnostics = new TopologyDiagnostics();
+  const plans = new PlanDocuments();
+  const live = new LiveModel(session);
+  context.subscriptions.push(session, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
+  const ref: { provider?: TopologyEditorProvider } = {};
+  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider! });
+  const provider = ref.provider = TopologyEditorProvider.register(context, {
+    runCommand: (c, uri, node) => (c === 'openTerminal' ? Promise.resolve(void vscode.commands.executeCommand('netnsLab.openTerminal', node)) : commands.run(c, uri, node)),
+    writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
+  });
+  registerViews(context, session, live);
+  registerTerminals(context, live);
+  return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
 }
 
 export function deactivate(): void {}

@@ -6,8 +6,14 @@
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, type Response } from './protocol.js';
 import { createSystemRunner } from './runner.js';
 import { createServer } from './server.js';
+import { runShell } from './shell.js';
 
 function main(): void {
+  if (process.argv[2] === '--shell') {
+    if (process.getuid?.() !== 0) { process.stderr.write('netns-lab shell: must run as root (through sudo or pkexec)\n'); process.exit(2); }
+    runShell(process.argv.slice(2));
+    return;
+  }
   if (process.getuid?.() !== 0) {
     process.stderr.write('netns-lab-helper: must run as root (it is started through sudo or pkexec)\n');
     process.exit(2);

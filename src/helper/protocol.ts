@@ -4,7 +4,7 @@
  * may send progress events before it. Requests are typed operations only: never argv or shell.
  */
 import { z } from 'zod';
-import { NsName, TopoName } from '../core/model.js';
+import { IfName, NsName, TopoName } from '../core/model.js';
 import type { LiveEvent } from '../core/monitor.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -31,6 +31,10 @@ export const Request = z.discriminatedUnion('op', [
     expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   }),
   z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName }),
+  /** set an owned link up or down (without changing the file: the canvas and tree views' toggle) */
+  z.strictObject({ ...base, op: z.literal('link-state'), ns: NsName.nullable(), name: IfName, up: z.boolean() }),
+  /** remove one owned namespace (no name) or one owned link */
+  z.strictObject({ ...base, op: z.literal('remove'), ns: NsName.nullable(), name: IfName.optional() }),
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   z.strictObject({ ...base, op: z.literal('watch') }),
   z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),

@@ -128,6 +128,9 @@ export function createServer(opts: ServerOptions) {
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
         return adopt(validTopology(req.topology));
+      case 'link-state':
+      case 'remove':
+        return ownedChange(req);
       case 'watch': {
         if (watches.has(req.id)) fail('bad-request', `watch ${req.id} is already running`);
         if (watches.size >= 8) fail('too-many', 'at most 8 watches at a time');
@@ -142,6 +145,32 @@ export function createServer(opts: ServerOptions) {
         return { stopped: req.watch };
       }
     }
+  }
+
+  /** a change to one object the tool owns; anything else is refused before any process runs */
+  async function ownedChange(req: Extract<Request, { op: 'link-state' | 'remove' }>): Promise<unknown> {
+    const live = await observe(runner, { namespaces: req.ns === null ? [] : [req.ns] });
+    const ns = req.ns === null ? live.host : live.namespaces.find((n) => n.name === req.ns);
+    if (!ns) fail('not-found', `there is no namespace '${req.ns}'`);
+    let steps: Step[];
+    let owner: string | undefined;
+    if (req.op === 'remove' && req.name === undefined) {
+      if (req.ns === null) fail('bad-request', 'the host cannot be removed');
+      owner = ns.owner;
+      if (!owner) fail('not-owned', `namespace '${req.ns}' was not made by netns-lab; it is left alone`);
+      steps = [{ op: 'netns-del', name: req.ns! }, ...(ns.resolvConf ? [{ op: 'dns-remove', ns: req.ns! } as Step] : [])];
+    } else {
+      const l = ns.links.find((x) => x.name === req.name);
+      if (!l) fail('not-found', `there is no interface '${req.name}' in ${req.ns ?? 'the host'}`);
+      owner = l.owner;
+      if (!owner) fail('not-owned', `interface '${req.name}' was not made by netns-lab; it is left alone`);
+      steps = req.op === 'remove' ? [{ op: 'link-del', ns: req.ns, name: req.name! }] : [{ op: 'link-set', ns: req.ns, name: req.name, up: req.up }];
+    }
+    return withLock(`topology/${owner}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
+      const r = await execute(steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
+      if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+      return { owner, done: steps.map((s) => summarize(s)) };
+    });
   }
 
   function stopWatch(id: number): void {

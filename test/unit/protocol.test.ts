@@ -25,7 +25,7 @@ describe('webview -> host messages', () => {
     ['an extra field', { type: 'command', id: 1, command: 'apply', argv: ['x'] }],
     ['a gesture of an unknown kind', { type: 'edit', id: 1, gesture: { kind: 'write-file', path: '/etc/passwd' } }],
     ['a position that is not a number', { type: 'edit', id: 1, gesture: { kind: 'add-node', node: 'namespace', position: { x: 'NaN', y: 0 } } }],
-    ['an infinite position', { type: 'edit', id: 1, gesture: { kind: 'add-node', node: 'namespace', position: { x: 1e309, y: 0 } } }],
+    ['an infinite position', { type: 'edit', id: 1, gesture: { kind: 'add-node', node: 'namespace', position: { x: Number.POSITIVE_INFINITY, y: 0 } } }],
     ['a node kind that does not exist', { type: 'edit', id: 1, gesture: { kind: 'add-node', node: 'container', position: { x: 0, y: 0 } } }],
     ['a set on an unknown target type', { type: 'edit', id: 1, gesture: { kind: 'set', target: { type: 'file', path: '/x' }, field: 'a', value: 1 } }],
     ['a negative id', { type: 'edit', id: -1, gesture: { kind: 'add-link', a: 'a', b: 'b' } }],

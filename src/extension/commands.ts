@@ -1,0 +1,299 @@
+/**
+ * The Netns commands. One handler per command; each takes an optional document URI (editor
+ * title, canvas) and falls back to the active topology editor, then to a quick pick.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { hasErrors } from '../core/diagnostics.js';
+import type { Topology } from '../core/model.js';
+import { renderScript } from '../core/render.js';
+import { validateText } from '../core/validate.js';
+import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
+import { HelperFailure } from '../engine/helper-client.js';
+import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
+import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
+import type { HelperSession } from './helper-session.js';
+
+export const PLAN_SCHEME = 'netns-lab-plan';
+
+export const NEW_TOPOLOGY = `{
+  "version": 1,
+  "name": "lab",
+  "namespaces": [],
+  "bridges": [],
+  "links": []
+}
+`;
+
+/** read-only documents showing plans */
+export class PlanDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  set(uri: vscode.Uri, text: string): void { this.texts.set(uri.toString(), text); this.emitter.fire(uri); }
+  provideTextDocumentContent(uri: vscode.Uri): string { return this.texts.get(uri.toString()) ?? ''; }
+}
+
+export interface CommandDeps {
+  context: vscode.ExtensionContext;
+  session: HelperSession;
+  provider: () => TopologyEditorProvider;
+  diagnostics: TopologyDiagnostics;
+  plans: PlanDocuments;
+}
+
+function baseName(uri: vscode.Uri): string {
+  const b = path.posix.basename(uri.path);
+  return b.endsWith(TOPOLOGY_SUFFIX) ? b.slice(0, -TOPOLOGY_SUFFIX.length) : b.replace(/\.json$/, '');
+}
+
+function helperMessage(e: unknown): string {
+  if (e instanceof HelperFailure) {
+    const x = e.error;
+    if (x.argv && x.kernel) return `${x.message}`;
+    return x.message;
+  }
+  return (e as Error).message;
+}
+
+export interface Commands {
+  run(command: string, uri: vscode.Uri, node?: string): Promise<void>;
+  writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
+}
+
+export function registerCommands(deps: CommandDeps): Commands {
+  const { context, session, diagnostics, plans } = deps;
+
+  async function targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined> {
+    if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
+    // a node of the Topologies view
+    if (arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri) return vscode.workspace.openTextDocument((arg as { uri: vscode.Uri }).uri);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEW_TYPE) return vscode.workspace.openTextDocument(tab.uri);
+    if (tab instanceof vscode.TabInputText && isTopology(tab.uri)) return vscode.workspace.openTextDocument(tab.uri);
+    const active = deps.provider().activeDocument();
+    if (active) return active;
+    const open = vscode.workspace.textDocuments.filter((d) => isTopology(d));
+    const files = open.length ? [] : await vscode.workspace.findFiles(`**/*${TOPOLOGY_SUFFIX}`, '**/node_modules/**', 200);
+    const items = [...open.map((d) => d.uri), ...files].map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
+    if (!items.length) { void vscode.window.showInformationMessage('No *.netns.json topology is open. Use "Netns: New Topology" to start one.'); return undefined; }
+    const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Which topology?' });
+    return pick ? vscode.workspace.openTextDocument(pick.uri) : undefined;
+  }
+
+  /** the document's topology, or a shown error and undefined */
+  function validTopology(doc: vscode.TextDocument): Topology | undefined {
+    const r = validateText(doc.getText());
+    diagnostics.update(doc);
+    if (!r.topology || hasErrors(r.diagnostics)) {
+      const n = r.diagnostics.filter((d) => d.severity === 'error').length;
+      void vscode.window.showErrorMessage(`${baseName(doc.uri)}: ${n} error(s) in the topology — ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? ''}`, 'Show Problems')
+        .then((a) => { if (a) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      return undefined;
+    }
+    return r.topology;
+  }
+
+  function requireTrust(what: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showErrorMessage(`${what} changes this machine's network and is disabled in an untrusted workspace. Trust the workspace to use it.`, 'Manage Workspace Trust')
+      .then((a) => { if (a) void vscode.commands.executeCommand('workbench.trust.manage'); });
+    return false;
+  }
+
+  async function plan(t: Topology): Promise<PlanWithDigest> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Netns: planning '${t.name}'` },
+      () => session.request<PlanWithDigest>('plan', { topology: t }));
+  }
+
+  async function showPlan(arg?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const t = validTopology(doc);
+    if (!t) return;
+    const p = await plan(t);
+    const head = [
+      `# Plan for '${t.name}' (${doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri) : doc.uri.path}): ${p.steps.length} step(s), dry run, nothing was changed`,
+      ...p.errors.map((e) => `# ERROR ${e.code}: ${e.message}`),
+      ...(p.steps.length ? [] : ['# The network is in sync with the file: apply has nothing to do.']),
+    ].join('\n');
+    const body = p.steps.length ? renderScript(p.steps, `the commands 'Netns: Apply' would run now for '${t.name}'`) : '';
+    const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${t.name}.plan.sh` });
+    plans.set(uri, `${head}\n${body}`);
+    const shown = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(shown, 'shellscript');
+    await vscode.window.showTextDocument(shown, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  async function apply(arg?: unknown): Promise<void> {
+    if (!requireTrust('Apply')) return;
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const t = validTopology(doc);
+    if (!t) return;
+    const p = await plan(t);
+    if (p.errors.length) {
+      void vscode.window.showErrorMessage(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
+      return;
+    }
+    if (!p.steps.length) {
+      void vscode.window.showInformationMessage(`'${t.name}' is in sync with the file: nothing to do.`);
+      return;
+    }
+    if (vscode.workspace.getConfiguration('netnsLab').get<boolean>('confirmApply') ?? true) {
+      const detail = p.steps.slice(0, 12).map((s) => s.summary).join('\n') + (p.steps.length > 12 ? `\n… and ${p.steps.length - 12} more (Netns: Show Plan lists them all)` : '');
+      const ok = await vscode.window.showWarningMessage(`Apply ${p.steps.length} change(s) of '${t.name}' to this machine's network?`, { modal: true, detail }, 'Apply');
+      if (ok !== 'Apply') return;
+    }
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: applying '${t.name}'`, cancellable: true }, async (progress, token) => {
+      if (token.isCancellationRequested) return;
+      let last = 0;
+      try {
+        const r = await session.request<ApplyResult>('apply', { topology: t, expect: { steps: p.steps.length, digest: p.digest } }, (ev) => {
+          if (!ev.total) { progress.report({ message: ev.message }); return; }
+          progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
+          last = ev.done;
+        });
+        const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
+        void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Apply of '${t.name}' failed: ${helperMessage(e)}`, 'Show Plan').then((a) => { if (a) void showPlan(doc.uri); });
+      }
+    });
+  }
+
+  async function destroy(arg?: unknown): Promise<void> {
+    if (!requireTrust('Destroy')) return;
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const r = validateText(doc.getText());
+    const name = r.topology?.name ?? (() => { try { return String((JSON.parse(doc.getText()) as { name?: unknown }).name ?? ''); } catch { return ''; } })();
+    if (!name) { void vscode.window.showErrorMessage('The topology has no valid name; nothing to destroy.'); return; }
+    const ok = await vscode.window.showWarningMessage(`Destroy everything topology '${name}' owns on this machine?`,
+      { modal: true, detail: 'Its namespaces, bridges, veth links, firewall chains and resolv.conf files are removed, and ip_forward is restored. Objects it does not own are never touched.' }, 'Destroy');
+    if (ok !== 'Destroy') return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {
+      let last = 0;
+      try {
+        const res = await session.request<ApplyResult>('destroy', { name }, (ev) => {
+          if (ev.total) { progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}` }); last = ev.done; }
+        });
+        void vscode.window.showInformationMessage(`Destroyed '${name}': ${res.steps} step(s) in ${(res.durationMs / 1000).toFixed(2)} s`);
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Destroy of '${name}' failed: ${helperMessage(e)}`);
+      }
+    });
+  }
+
+  async function validate(arg?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const ds = diagnostics.update(doc);
+    const e = ds.filter((d) => d.severity === 'error').length;
+    if (e) {
+      void vscode.window.showErrorMessage(`${baseName(doc.uri)}: ${e} error(s), ${ds.length - e} warning(s)`, 'Show Problems')
+        .then((a) => { if (a) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+    } else {
+      void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${ds.length ? ` (${ds.length} warning(s))` : ''}.`);
+    }
+  }
+
+  /** a file next to the topology (or an untitled one) */
+  async function writeBeside(doc: vscode.Uri, ext: string, data: Uint8Array): Promise<vscode.Uri | undefined> {
+    let target: vscode.Uri | undefined;
+    if (doc.scheme === 'untitled') {
+      target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/', `${baseName(doc)}.${ext}`)) });
+      if (!target) return undefined;
+    } else {
+      target = vscode.Uri.joinPath(doc, '..', `${baseName(doc)}.${ext}`);
+    }
+    await vscode.workspace.fs.writeFile(target, data);
+    return target;
+  }
+
+  async function exportScript(arg?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const t = validTopology(doc);
+    if (!t) return;
+    const text = scriptFor(t, await readHostDns());
+    const target = await writeBeside(doc.uri, 'sh', new TextEncoder().encode(text));
+    if (target) await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  async function writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void> {
+    const bytes = format === 'png' ? Buffer.from(data, 'base64') : new TextEncoder().encode(data);
+    const target = await writeBeside(uri, format, bytes);
+    if (target) {
+      void vscode.window.showInformationMessage(`Exported ${vscode.workspace.asRelativePath(target)}`, 'Open').then((a) => {
+        if (a) void vscode.commands.executeCommand('vscode.open', target);
+      });
+    }
+  }
+
+  async function exportImage(arg?: unknown, format?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (!doc) return;
+    const f = format === 'png' || format === 'svg' ? format
+      : (await vscode.window.showQuickPick([{ label: 'PNG', f: 'png' as const }, { label: 'SVG', f: 'svg' as const }], { placeHolder: 'Export the drawing as' }))?.f;
+    if (!f) return;
+    try {
+      const data = await deps.provider().requestImage(doc.uri, f);
+      await writeImage(doc.uri, f, data);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
+    }
+  }
+
+  async function newTopology(): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    let n = 1;
+    const names = new Set(vscode.workspace.textDocuments.map((d) => d.uri.path));
+    while (names.has(`${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}`)) n++;
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: `${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}` });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const we = new vscode.WorkspaceEdit();
+    we.insert(doc.uri, new vscode.Position(0, 0), NEW_TOPOLOGY);
+    await vscode.workspace.applyEdit(we);
+    await vscode.commands.executeCommand('vscode.openWith', doc.uri, VIEW_TYPE);
+  }
+
+  async function openAsText(arg?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (doc) await vscode.commands.executeCommand('vscode.openWith', doc.uri, 'default', vscode.ViewColumn.Beside);
+  }
+
+  async function openCanvas(arg?: unknown): Promise<void> {
+    const doc = await targetDocument(arg);
+    if (doc) await vscode.commands.executeCommand('vscode.openWith', doc.uri, VIEW_TYPE);
+  }
+
+  const handlers: Record<string, (arg?: unknown, extra?: unknown) => Promise<void>> = {
+    'netnsLab.newTopology': newTopology,
+    'netnsLab.validate': validate,
+    'netnsLab.showPlan': showPlan,
+    'netnsLab.apply': apply,
+    'netnsLab.destroy': destroy,
+    'netnsLab.exportScript': exportScript,
+    'netnsLab.exportImage': exportImage,
+    'netnsLab.openAsText': openAsText,
+    'netnsLab.openCanvas': openCanvas,
+    'netnsLab.fit': async () => deps.provider().action('fit'),
+    'netnsLab.autoLayout': async () => deps.provider().action('layout'),
+    'netnsLab.toggleLabels': async () => deps.provider().action('toggle-labels'),
+  };
+  for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  const FROM_CANVAS: Record<string, string> = {
+    validate: 'netnsLab.validate', plan: 'netnsLab.showPlan', apply: 'netnsLab.apply', destroy: 'netnsLab.destroy',
+    exportScript: 'netnsLab.exportScript', openText: 'netnsLab.openAsText',
+  };
+  return {
+    writeImage,
+    run: async (command, uri) => {
+      const id = FROM_CANVAS[command];
+      if (!id) throw new Error(`'${command}' is not available yet`);
+      await handlers[id]!(uri);
+    },
+  };
+}

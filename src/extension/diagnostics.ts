@@ -1,0 +1,53 @@
+/** Problems-panel diagnostics for every open *.netns.json document (text or canvas). */
+import * as vscode from 'vscode';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { validateText } from '../core/validate.js';
+
+export const TOPOLOGY_SUFFIX = '.netns.json';
+export const isTopology = (d: vscode.TextDocument | vscode.Uri): boolean =>
+  ('uri' in d ? d.uri : d).path.endsWith(TOPOLOGY_SUFFIX);
+
+export function toVscode(doc: vscode.TextDocument, d: Diagnostic): vscode.Diagnostic {
+  const start = doc.positionAt(d.offset ?? 0);
+  const end = doc.positionAt((d.offset ?? 0) + Math.max(d.length ?? 0, 1));
+  const v = new vscode.Diagnostic(new vscode.Range(start, end), d.message,
+    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  v.source = 'netns-lab';
+  v.code = d.code;
+  return v;
+}
+
+export class TopologyDiagnostics implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('netns-lab');
+  private readonly subs: vscode.Disposable[] = [];
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor() {
+    this.subs.push(
+      vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+    );
+    for (const d of vscode.workspace.textDocuments) this.update(d);
+  }
+
+  private schedule(doc: vscode.TextDocument): void {
+    if (!isTopology(doc)) return;
+    const k = doc.uri.toString();
+    clearTimeout(this.timers.get(k));
+    this.timers.set(k, setTimeout(() => { this.timers.delete(k); this.update(doc); }, 150));
+  }
+
+  update(doc: vscode.TextDocument): Diagnostic[] {
+    if (!isTopology(doc)) return [];
+    const r = validateText(doc.getText());
+    this.collection.set(doc.uri, r.diagnostics.map((d) => toVscode(doc, d)));
+    return r.diagnostics;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.collection.dispose();
+    for (const s of this.subs) s.dispose();
+  }
+}

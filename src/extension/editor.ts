@@ -1,0 +1,204 @@
+/**
+ * The canvas: a CustomTextEditorProvider for *.netns.json. The TextDocument is the model:
+ * gestures from the webview become one minimal WorkspaceEdit each, so undo/redo, dirty state,
+ * save, revert and hot exit are VS Code's own; any change of the text (canvas, text editor,
+ * undo, revert) is sent back to the webview.
+ */
+import * as vscode from 'vscode';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { EditError, applyGesture, minimalEdit, type GestureInput } from '../core/edits.js';
+import { parseJsonText } from '../core/json.js';
+import type { Topology } from '../core/model.js';
+import { validateText } from '../core/validate.js';
+import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type ViewSettings } from '../shared/protocol.js';
+import { canvasHtml, makeNonce } from './webview-html.js';
+
+export const VIEW_TYPE = 'netnsLab.topology';
+
+export interface EditorHooks {
+  /** run a Netns command for this document (the same handlers as the palette) */
+  runCommand(command: string, uri: vscode.Uri, node?: string): Promise<void>;
+  writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
+}
+
+interface Canvas {
+  document: vscode.TextDocument;
+  panel: vscode.WebviewPanel;
+  post(msg: ToWebview): void;
+  pendingImage?: (format: 'png' | 'svg', data: string) => void;
+}
+
+function settings(): ViewSettings {
+  const c = vscode.workspace.getConfiguration('netnsLab.canvas');
+  const labels = c.get<string>('labels');
+  return {
+    labels: labels === 'names' || labels === 'none' ? labels : 'all',
+    gridSnap: c.get<boolean>('gridSnap') ?? true,
+    gridSize: Math.min(200, Math.max(5, Math.round(c.get<number>('gridSize') ?? 20))),
+  };
+}
+
+/** diagnostics that b has and a had not (by code, path and message) */
+function newErrors(a: Diagnostic[], b: Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.code}|${d.path.join('.')}|${d.message}`;
+  const before = new Set(a.filter((d) => d.severity === 'error').map(key));
+  return b.filter((d) => d.severity === 'error' && !before.has(key(d)));
+}
+
+export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
+  private readonly canvases = new Set<Canvas>();
+  private active: Canvas | undefined;
+
+  static register(context: vscode.ExtensionContext, hooks: EditorHooks): TopologyEditorProvider {
+    const p = new TopologyEditorProvider(context, hooks);
+    context.subscriptions.push(
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, p, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('netnsLab.canvas')) p.refreshAll(); }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => p.refreshAll()),
+    );
+    return p;
+  }
+
+  private constructor(private readonly context: vscode.ExtensionContext, private readonly hooks: EditorHooks) {}
+
+  /** the document of the canvas that has focus (or was focused last) */
+  activeDocument(): vscode.TextDocument | undefined {
+    return this.active?.document;
+  }
+
+  /** ask a canvas on this document to render an image; resolves with the data */
+  requestImage(uri: vscode.Uri, format: 'png' | 'svg'): Promise<string> {
+    const c = [...this.canvases].find((x) => x.document.uri.toString() === uri.toString());
+    if (!c) return Promise.reject(new Error('open the topology in the canvas editor to export an image'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { c.pendingImage = undefined; reject(new Error('the canvas did not answer')); }, 15_000);
+      c.pendingImage = (f, data) => { clearTimeout(timer); c.pendingImage = undefined; if (f === format) resolve(data); else reject(new Error('wrong image format')); };
+      c.post({ type: 'export-image', format });
+    });
+  }
+
+  /** send an action (fit, layout, ...) to the active canvas */
+  action(a: Extract<ToWebview, { type: 'action' }>['action']): void {
+    this.active?.post({ type: 'action', action: a });
+  }
+
+  private refreshAll(): void {
+    for (const c of this.canvases) this.sendDocument(c);
+  }
+
+  private sendDocument(c: Canvas): void {
+    const text = c.document.getText();
+    const parsed = parseJsonText(text);
+    const diagnostics = parsed.diagnostics.length ? parsed.diagnostics : validateText(text).diagnostics;
+    c.post({
+      type: 'document', v: WEBVIEW_PROTOCOL, version: c.document.version,
+      topology: parsed.diagnostics.length ? null : parsed.value,
+      diagnostics, unreadable: parsed.diagnostics.length > 0,
+      settings: settings(), trusted: vscode.workspace.isTrusted,
+    });
+  }
+
+  async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const ext = this.context.extensionUri;
+    const webview = panel.webview;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')],
+    };
+    webview.html = canvasHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'canvas.css')).toString(),
+      iconsBaseUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'icons')).toString(),
+    });
+    const canvas: Canvas = {
+      document, panel,
+      post: (msg) => {
+        // the host validates what it sends too: a bug here must not reach the webview
+        const ok = ToWebview.safeParse(msg);
+        if (ok.success) void webview.postMessage(ok.data);
+        else console.error('netns-lab: refusing to post an invalid message', ok.error.issues[0]);
+      },
+    };
+    this.canvases.add(canvas);
+    if (panel.active) this.active = canvas;
+    let ready = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const subs = [
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() !== document.uri.toString() || !ready) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => this.sendDocument(canvas), 16);
+      }),
+      panel.onDidChangeViewState(() => { if (panel.active) this.active = canvas; }),
+      webview.onDidReceiveMessage(async (raw: unknown) => {
+        const parsed = parseMessage(FromWebview, raw);
+        if (!parsed.ok) {
+          console.warn(`netns-lab: ignored a malformed message from the canvas: ${parsed.reason}`);
+          return;
+        }
+        const msg = parsed.msg;
+        switch (msg.type) {
+          case 'ready':
+            ready = true;
+            this.sendDocument(canvas);
+            break;
+          case 'edit': {
+            const r = await this.applyEdit(document, msg.gesture as GestureInput);
+            canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) });
+            if (!r.ok) this.sendDocument(canvas); // redraw from the file: no optimistic state survives a refusal
+            break;
+          }
+          case 'command':
+            try {
+              await this.hooks.runCommand(msg.command, document.uri, msg.node);
+              canvas.post({ type: 'command-result', id: msg.id, ok: true });
+            } catch (e) {
+              canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
+            }
+            break;
+          case 'export-image':
+            if (canvas.pendingImage) canvas.pendingImage(msg.format, msg.data);
+            else await this.hooks.writeImage(document.uri, msg.format, msg.data);
+            break;
+          case 'error':
+            console.error(`netns-lab canvas: ${msg.message}`);
+            break;
+        }
+      }),
+    ];
+    panel.onDidDispose(() => {
+      clearTimeout(timer);
+      this.canvases.delete(canvas);
+      if (this.active === canvas) this.active = undefined;
+      for (const s of subs) s.dispose();
+    });
+  }
+
+  /** a gesture -> one minimal edit of the document, refused when it would add errors */
+  async applyEdit(document: vscode.TextDocument, gesture: GestureInput): Promise<{ ok: boolean; message?: string; diagnostics?: Diagnostic[] }> {
+    const text = document.getText();
+    const before = validateText(text);
+    const parsed = parseJsonText(text);
+    if (parsed.diagnostics.length || !parsed.value || typeof parsed.value !== 'object') {
+      return { ok: false, message: 'the file is not valid JSON; fix it in the text editor first', diagnostics: parsed.diagnostics };
+    }
+    let next: string;
+    try {
+      next = applyGesture(text, (before.topology ?? parsed.value) as Topology, gesture);
+    } catch (e) {
+      if (e instanceof EditError) return { ok: false, message: e.message };
+      throw e;
+    }
+    const after = validateText(next);
+    const added = newErrors(before.diagnostics, after.diagnostics);
+    if (added.length) return { ok: false, message: added[0]!.message, diagnostics: added };
+    const e = minimalEdit(text, next);
+    if (!e) return { ok: true };
+    const we = new vscode.WorkspaceEdit();
+    we.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.text);
+    const ok = await vscode.workspace.applyEdit(we);
+    return ok ? { ok: true } : { ok: false, message: 'VS Code refused the edit (is the file read-only?)' };
+  }
+}

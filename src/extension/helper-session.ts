@@ -1,0 +1,45 @@
+/** One privileged helper per window, started on first use (one authentication), restarted if it dies. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { HelperFailure, startHelper, type Elevation, type HelperClient } from '../engine/helper-client.js';
+
+export class HelperSession implements vscode.Disposable {
+  private client: Promise<HelperClient> | undefined;
+
+  constructor(private readonly extensionPath: string) {}
+
+  get(): Promise<HelperClient> {
+    if (!this.client) {
+      const cfg = vscode.workspace.getConfiguration('netnsLab');
+      const custom = cfg.get<string>('helperPath')?.trim();
+      const p = startHelper({
+        helperPath: custom || path.join(this.extensionPath, 'dist', 'helper.js'),
+        elevation: cfg.get<Elevation>('elevation') ?? 'auto',
+      });
+      this.client = p;
+      p.catch(() => { if (this.client === p) this.client = undefined; });
+    }
+    return this.client;
+  }
+
+  /** run a request; a helper that died is started again once */
+  async request<T>(op: string, params: Record<string, unknown>, onProgress?: (p: { done: number; total: number; message: string }) => void): Promise<T> {
+    let c = await this.get();
+    try {
+      return await c.request<T>(op, params, onProgress);
+    } catch (e) {
+      if (e instanceof HelperFailure && e.error.code === 'helper-exited') {
+        this.client = undefined;
+        c = await this.get();
+        return c.request<T>(op, params, onProgress);
+      }
+      throw e;
+    }
+  }
+
+  dispose(): void {
+    const c = this.client;
+    this.client = undefined;
+    void c?.then((x) => x.close()).catch(() => undefined);
+  }
+}

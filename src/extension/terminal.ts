@@ -1,0 +1,64 @@
+/**
+ * Terminals inside a namespace: the helper's `--shell NS` mode behind an integrated terminal,
+ * started the same way as the helper (directly as root, else sudo -n or pkexec); the user's
+ * own shell runs as the user, in the namespace, with its name in the prompt.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { nsNameProblem } from '../core/names.js';
+import { helperCommands, type Elevation } from '../engine/helper-client.js';
+import type { LiveModel } from './live.js';
+
+export function shellCommand(extensionPath: string, ns: string, cwd: string | undefined): string[] {
+  const cfg = vscode.workspace.getConfiguration('netnsLab');
+  const helperPath = cfg.get<string>('helperPath')?.trim() || path.join(extensionPath, 'dist', 'helper.js');
+  // the first way that works for the helper works here too; a terminal cannot fall back, so take sudo/pkexec/direct as set
+  const [cmd] = helperCommands({ helperPath, elevation: cfg.get<Elevation>('elevation') ?? 'auto' });
+  return [...cmd!, '--shell', ns, ...(cwd ? ['--cwd', cwd] : []), '--rcfile', path.join(extensionPath, 'media', 'shell', 'bashrc')];
+}
+
+export function terminalOptions(extensionPath: string, ns: string): vscode.TerminalOptions {
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file' ? vscode.workspace.workspaceFolders[0]!.uri.fsPath : undefined;
+  const [shellPath, ...shellArgs] = shellCommand(extensionPath, ns, cwd);
+  return {
+    name: ns,
+    shellPath: shellPath!,
+    shellArgs,
+    iconPath: new vscode.ThemeIcon('vm'),
+    ...(cwd ? { cwd } : {}),
+    env: { NETNS_LAB_NS: ns },
+  };
+}
+
+export async function pickNamespace(live: LiveModel, placeHolder = 'Open a terminal in which namespace?'): Promise<string | undefined> {
+  if (!live.live) await live.reload();
+  const items = (live.live?.namespaces ?? []).map((n) => ({
+    label: n.name!,
+    description: n.owner ? `topology ${n.owner}` : 'not made by netns-lab',
+    detail: n.links.filter((l) => l.kind !== 'loopback').map((l) => `${l.name} ${l.addresses.filter((a) => a.scope !== 'link').map((a) => a.cidr).join(' ')}`.trim()).join(' · ') || undefined,
+  }));
+  if (!items.length) { void vscode.window.showInformationMessage(live.lastError ? `Cannot list namespaces: ${live.lastError}` : 'There is no network namespace on this machine.'); return undefined; }
+  return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.label;
+}
+
+export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): void {
+  const open = async (arg?: unknown) => {
+    let ns: string | undefined;
+    if (typeof arg === 'string') ns = arg;
+    else if (arg && typeof arg === 'object' && 'ns' in arg && typeof (arg as { ns: unknown }).ns === 'string') ns = (arg as { ns: string }).ns;
+    ns ??= await pickNamespace(live);
+    if (!ns) return;
+    if (nsNameProblem(ns)) { void vscode.window.showErrorMessage(`'${ns}' is not a namespace name`); return; }
+    const t = vscode.window.createTerminal(terminalOptions(context.extensionPath, ns));
+    t.show();
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand('netnsLab.openTerminal', open),
+    vscode.window.registerTerminalProfileProvider('netnsLab.namespaceShell', {
+      async provideTerminalProfile() {
+        const ns = await pickNamespace(live);
+        return ns ? new vscode.TerminalProfile(terminalOptions(context.extensionPath, ns)) : undefined;
+      },
+    }),
+  );
+}

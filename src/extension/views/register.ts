@@ -1,0 +1,68 @@
+/** The Netns Lab activity-bar container: three views and their commands. */
+import * as vscode from 'vscode';
+import type { HelperSession } from '../helper-session.js';
+import type { LiveModel } from '../live.js';
+import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
+import { TopologiesTree } from './topologies.js';
+
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel): { topologies: TopologiesTree } {
+  const namespaces = new NamespacesTree(live);
+  const bridges = new BridgesTree(live);
+  const topologies = new TopologiesTree(session, live);
+  const nsView = vscode.window.createTreeView<TreeNode>('netnsLab.namespaces', { treeDataProvider: namespaces, showCollapseAll: true });
+  const brView = vscode.window.createTreeView<TreeNode>('netnsLab.bridges', { treeDataProvider: bridges, showCollapseAll: true });
+  const topoView = vscode.window.createTreeView('netnsLab.topologies', { treeDataProvider: topologies });
+  namespaces.attach(nsView);
+  bridges.attach(brView);
+  topologies.attach(topoView);
+  context.subscriptions.push(namespaces, bridges, topologies, nsView, brView, topoView);
+
+  const target = (n: unknown): { ns: string | null; name?: string } | undefined =>
+    n && typeof n === 'object' && 'ns' in n ? (n as { ns: string | null; name?: string }) : undefined;
+
+  const setState = (up: boolean) => async (n?: unknown) => {
+    const t = target(n);
+    if (!t?.name) { void vscode.window.showInformationMessage('Use this on an interface in the Namespaces or Bridges view.'); return; }
+    try {
+      await session.request('link-state', { ns: t.ns, name: t.name, up });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Could not set ${t.name} ${up ? 'up' : 'down'}: ${(e as Error).message}`);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); }),
+    vscode.commands.registerCommand('netnsLab.setLinkUp', setState(true)),
+    vscode.commands.registerCommand('netnsLab.setLinkDown', setState(false)),
+    vscode.commands.registerCommand('netnsLab.copyAddress', async (n?: unknown) => {
+      const t = target(n);
+      const l = t?.name ? live.namespace(t.ns)?.links.find((x) => x.name === t.name) : undefined;
+      const addrs = (l?.addresses ?? []).filter((a) => a.scope !== 'link').map((a) => a.cidr.split('/')[0]!);
+      const pick = addrs.length > 1 ? await vscode.window.showQuickPick(addrs, { placeHolder: 'Copy which address?' }) : addrs[0];
+      if (pick) { await vscode.env.clipboard.writeText(pick); vscode.window.setStatusBarMessage(`Copied ${pick}`, 3000); }
+    }),
+    vscode.commands.registerCommand('netnsLab.removeObject', async (n?: unknown) => {
+      const t = target(n);
+      if (!t || (t.ns === null && !t.name)) return;
+      const what = t.name ? `interface '${t.name}'${t.ns ? ` in ${t.ns}` : ''}` : `namespace '${t.ns}'`;
+      const ok = await vscode.window.showWarningMessage(`Remove ${what} from this machine?`, { modal: true, detail: 'Only objects made by netns-lab can be removed. The topology file is not changed: the next Apply creates it again.' }, 'Remove');
+      if (ok !== 'Remove') return;
+      try {
+        await session.request('remove', { ns: t.ns, ...(t.name ? { name: t.name } : {}) });
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Could not remove ${what}: ${(e as Error).message}`);
+      }
+    }),
+    vscode.commands.registerCommand('netnsLab.showInCanvas', async (n?: unknown) => {
+      const t = target(n);
+      const owner = t ? (t.name ? live.namespace(t.ns)?.links.find((x) => x.name === t.name)?.owner : live.namespace(t.ns)?.owner) : undefined;
+      const files = await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500);
+      for (const f of files) {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(f));
+        if (owner && new RegExp(`"name"\\s*:\\s*"${owner}"`).test(text)) { await vscode.commands.executeCommand('vscode.openWith', f, 'netnsLab.topology'); return; }
+      }
+      void vscode.window.showInformationMessage(owner ? `No *.netns.json in the workspace is named '${owner}'.` : 'This object was not made by a topology.');
+    }),
+  );
+  return { topologies };
+}
