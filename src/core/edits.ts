@@ -5,7 +5,7 @@
  * to one replacement, so VS Code's undo/redo see the smallest change.
  */
 import { applyEdits, modify, type FormattingOptions, type JSONPath as JPath } from 'jsonc-parser';
-import { formatIP, isNetworkOrBroadcast, network, parseCidr, type Cidr } from './ip.js';
+import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr } from './ip.js';
 import { HOST, type Bridge, type Endpoint, type Link, type Namespace, type Topology } from './model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from './names.js';
 import { buildIndex } from './topo-index.js';
@@ -113,8 +113,22 @@ export function freeAddress(subnet: Cidr, used: Set<string>): string | undefined
   return undefined;
 }
 
+/** a /30 from the pool that overlaps no subnet of the topology */
+export function freeLinkSubnet(t: Topology, pool: string): Cidr | undefined {
+  const p = parseCidr(pool);
+  if (!p || p.family !== 4 || p.prefix > 30) return undefined;
+  const taken = buildIndex(t).ifaces.flatMap((f) => f.addresses.map((a) => parseCidr(a)!)).filter((c) => c.family === 4);
+  const base = network(p);
+  const count = 1n << BigInt(30 - p.prefix);
+  for (let i = 0n; i < count && i < 65536n; i++) {
+    const c: Cidr = { family: 4, addr: base + i * 4n, prefix: 30 };
+    if (!taken.some((x) => overlaps(x, c))) return c;
+  }
+  return undefined;
+}
+
 /** names and addresses proposed for a new link between two nodes */
-export function proposeLink(t: Topology, a: string, b: string): Link {
+export function proposeLink(t: Topology, a: string, b: string, pool?: string): Link {
   const isBridge = (n: string) => (t.bridges ?? []).some((x) => x.name === n);
   const end = (node: string, other: string, taken: Set<string>): Endpoint => {
     const scope = scopeOf(t, node);
@@ -143,6 +157,14 @@ export function proposeLink(t: Topology, a: string, b: string): Link {
     });
     if (addrs.length) mine.addresses = addrs;
   }
+  // a point-to-point link between two computers (no bridge): a /30 from the pool
+  if (pool && !isBridge(a) && !isBridge(b) && !ea.addresses && !eb.addresses) {
+    const c = freeLinkSubnet(t, pool);
+    if (c) {
+      ea.addresses = [`${formatIP(4, c.addr + 1n)}/30`];
+      eb.addresses = [`${formatIP(4, c.addr + 2n)}/30`];
+    }
+  }
   return { a: ea, b: eb };
 }
 
@@ -154,7 +176,7 @@ function findBridge(t: Topology, name: string): number {
 }
 
 /** apply one gesture to the text of a topology file; throws EditError with a reason */
-export function applyGesture(text: string, t: Topology, g: GestureInput): string {
+export function applyGesture(text: string, t: Topology, g: GestureInput, opts: { pool?: string } = {}): string {
   const doc = new Doc(text);
   const taken = nodeNames(t);
   switch (g.kind) {
@@ -191,7 +213,7 @@ export function applyGesture(text: string, t: Topology, g: GestureInput): string
     case 'add-link': {
       for (const n of [g.a, g.b]) if (n !== HOST && !taken.has(n)) throw new EditError(`no node '${n}'`);
       if (g.a === g.b) throw new EditError('a link needs two different nodes');
-      const link = proposeLink(t, g.a, g.b);
+      const link = proposeLink(t, g.a, g.b, opts.pool);
       doc.set(['links', (t.links ?? []).length], link);
       // the article's lesson, done for the user: a namespace joining a bridge LAN routes via the bridge
       for (const [ns, br] of [[g.a, g.b], [g.b, g.a]] as const) {

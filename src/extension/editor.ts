@@ -186,7 +186,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     }
     let next: string;
     try {
-      next = applyGesture(text, (before.topology ?? parsed.value) as Topology, gesture);
+      const pool = vscode.workspace.getConfiguration('netnsLab').get<string>('addressPool');
+      next = applyGesture(text, (before.topology ?? parsed.value) as Topology, gesture, pool ? { pool } : {});
     } catch (e) {
       if (e instanceof EditError) return { ok: false, message: e.message };
       throw e;

@@ -8,6 +8,7 @@ import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
 import { TopologyEditorProvider } from './editor.js';
 import { HelperSession } from './helper-session.js';
+import { registerInstallHelper } from './install-helper.js';
 import { LiveModel } from './live.js';
 import { registerTerminals } from './terminal.js';
 import { registerViews } from './views/register.js';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   });
   registerViews(context, session, live);
   registerTerminals(context, live);
+  registerInstallHelper(context);
   return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
 }
 

@@ -62,6 +62,7 @@ export class LiveModel implements vscode.Disposable {
   }
 
   private startWatch(): void {
+    if (!(vscode.workspace.getConfiguration('netnsLab').get<boolean>('liveMonitor') ?? true)) return;
     void this.session.get().then((client) => {
       if (this.watch || !this.users.size) return;
       const w = client.watch((e) => this.onEvent(e));

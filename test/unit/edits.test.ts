@@ -72,6 +72,18 @@ describe('gestures', () => {
     assert.throws(() => apply({ kind: 'add-link', a: 'ns1', b: 'ns1' }), /two different nodes/);
   });
 
+  it('with an address pool, a link between two namespaces gets the first free /30 of it', () => {
+    assert.deepEqual(proposeLink(T(), 'ns1', 'ns2', '10.99.0.0/16'), {
+      a: { node: 'ns1', name: 'eth0', addresses: ['10.99.0.1/30'] }, b: { node: 'ns2', name: 'eth0', addresses: ['10.99.0.2/30'] },
+    });
+    // a /30 already used is skipped
+    const t = T();
+    t.links![0]!.a.addresses = ['10.99.0.1/30'];
+    assert.deepEqual(proposeLink(t, 'ns1', 'ns2', '10.99.0.0/16').a.addresses, ['10.99.0.5/30']);
+    // links to a bridge keep the bridge's subnet
+    assert.deepEqual(proposeLink(T(), 'ns1', 'br0', '10.99.0.0/16').a.addresses, ['10.0.0.4/24']);
+  });
+
   it('delete removes the node and every link that touches it', () => {
     const t = parse(apply({ kind: 'delete', nodes: ['ns1'], links: [] }));
     assert.deepEqual(t.namespaces!.map((n) => n.name), ['ns2']);
