@@ -6,7 +6,7 @@
 export const INSTALL_DIR = '/usr/local/lib/netns-lab';
 export const SUDOERS_FILE = '/etc/sudoers.d/netns-lab';
 
-const SAFE_PATH = /^\/[A-Za-z0-9_.\/+-]+$/;
+const SAFE_PATH = /^\/[A-Za-z0-9_./+-]+$/;
 const SAFE_USER = /^[a-z_][a-z0-9_.-]{0,31}\$?$/;
 
 export class PrivilegeError extends Error {}
