@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { EditError, applyGesture, minimalEdit, type GestureInput } from '../core/edits.js';
 import { parseJsonText } from '../core/json.js';
+import type { LiveMarks } from '../core/livemarks.js';
 import type { Topology } from '../core/model.js';
+import { buildIndex } from '../core/topo-index.js';
 import { validateText } from '../core/validate.js';
 import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type ViewSettings } from '../shared/protocol.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
@@ -19,6 +21,13 @@ export interface EditorHooks {
   /** run a Netns command for this document (the same handlers as the palette) */
   runCommand(command: string, uri: vscode.Uri, node?: string): Promise<void>;
   writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
+  /** the live decoration of a valid topology (undefined when the helper cannot be reached) */
+  liveMarks(t: Topology): Promise<LiveMarks | undefined>;
+  /** fired when the machine changed; the canvas then asks for fresh marks */
+  onLiveChange: vscode.Event<unknown>;
+  /** the canvas looks at the live state while it is visible */
+  watchLive(user: object, on: boolean): void;
+  setLinkState(ns: string | null, name: string, up: boolean): Promise<void>;
 }
 
 interface Canvas {
@@ -125,13 +134,26 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     if (panel.active) this.active = canvas;
     let ready = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let liveTimer: ReturnType<typeof setTimeout> | undefined;
+    const sendLive = () => {
+      clearTimeout(liveTimer);
+      liveTimer = setTimeout(async () => {
+        const v = validateText(document.getText());
+        if (!v.topology || !panel.visible) return;
+        const m = await this.hooks.liveMarks(v.topology).catch(() => undefined);
+        if (m) canvas.post({ type: 'live', ...m });
+      }, 250);
+    };
+    const liveUser = {};
+    const syncLive = () => { this.hooks.watchLive(liveUser, panel.visible); if (panel.visible && ready) sendLive(); };
     const subs = [
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() !== document.uri.toString() || !ready) return;
         clearTimeout(timer);
-        timer = setTimeout(() => this.sendDocument(canvas), 16);
+        timer = setTimeout(() => { this.sendDocument(canvas); sendLive(); }, 16);
       }),
-      panel.onDidChangeViewState(() => { if (panel.active) this.active = canvas; }),
+      panel.onDidChangeViewState(() => { if (panel.active) this.active = canvas; syncLive(); }),
+      this.hooks.onLiveChange(() => { if (ready && panel.visible) sendLive(); }),
       webview.onDidReceiveMessage(async (raw: unknown) => {
         const parsed = parseMessage(FromWebview, raw);
         if (!parsed.ok) {
@@ -143,7 +165,21 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
           case 'ready':
             ready = true;
             this.sendDocument(canvas);
+            syncLive();
             break;
+          case 'link-state': {
+            const v = validateText(document.getText());
+            const ends = v.topology ? buildIndex(v.topology).ends.get(msg.link) : undefined;
+            const f = ends?.find((e) => e.side === msg.side);
+            try {
+              if (!f) throw new Error(`there is no link ${msg.link} in the file`);
+              await this.hooks.setLinkState(f.scope, f.name, msg.up);
+              canvas.post({ type: 'command-result', id: msg.id, ok: true });
+            } catch (e) {
+              canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
+            }
+            break;
+          }
           case 'edit': {
             const r = await this.applyEdit(document, msg.gesture as GestureInput);
             canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) });
@@ -170,6 +206,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     ];
     panel.onDidDispose(() => {
       clearTimeout(timer);
+      clearTimeout(liveTimer);
+      this.hooks.watchLive(liveUser, false);
       this.canvases.delete(canvas);
       if (this.active === canvas) this.active = undefined;
       for (const s of subs) s.dispose();

@@ -4,6 +4,8 @@
  * window for everything that needs root.
  */
 import * as vscode from 'vscode';
+import { liveMarks } from '../core/livemarks.js';
+import type { ObjectStatus } from '../core/plan.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
 import { TopologyEditorProvider } from './editor.js';
@@ -33,6 +35,15 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   const provider = ref.provider = TopologyEditorProvider.register(context, {
     runCommand: (c, uri, node) => (c === 'openTerminal' ? Promise.resolve(void vscode.commands.executeCommand('netnsLab.openTerminal', node)) : commands.run(c, uri, node)),
     writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
+    liveMarks: async (t) => {
+      if (!live.live) await live.reload();
+      if (!live.live) return undefined;
+      const p = await session.request<{ objects: ObjectStatus[] }>('plan', { topology: t });
+      return liveMarks(t, p.objects, live.live);
+    },
+    onLiveChange: live.onDidChange,
+    watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
+    setLinkState: async (ns, name, up) => { await session.request('link-state', { ns, name, up }); },
   });
   registerViews(context, session, live);
   registerTerminals(context, live);

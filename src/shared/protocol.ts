@@ -73,6 +73,8 @@ export const FromWebview = z.discriminatedUnion('type', [
     data: z.string().max(MAX_MESSAGE_BYTES),
   }),
   z.strictObject({ type: z.literal('error'), message: z.string().max(4096) }),
+  /** set one end of a drawn link down or up on the machine (not in the file) */
+  z.strictObject({ type: z.literal('link-state'), id: z.int().min(0), link: z.int().min(0).max(100000), side: z.enum(['a', 'b']), up: z.boolean() }),
 ]);
 export type FromWebview = z.infer<typeof FromWebview>;
 
@@ -93,6 +95,14 @@ export const ViewSettings = z.strictObject({
   gridSize: z.int().min(5).max(200),
 });
 export type ViewSettings = z.infer<typeof ViewSettings>;
+
+export const LiveMark = z.strictObject({
+  state: z.enum(['in-sync', 'missing', 'drifted', 'unowned-clash', 'extra']),
+  /** link ends: admin/oper state on the machine */
+  up: z.boolean().optional(),
+  detail: z.string().max(512).optional(),
+});
+export type LiveMark = z.infer<typeof LiveMark>;
 
 /** host -> webview */
 export const ToWebview = z.discriminatedUnion('type', [
@@ -117,6 +127,16 @@ export const ToWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('export-image'), format: z.enum(['png', 'svg']) }),
   z.strictObject({ type: z.literal('command-result'), id: z.int(), ok: z.boolean(), message: z.string().optional() }),
   z.strictObject({ type: z.literal('action'), action: z.enum(['fit', 'layout', 'toggle-labels', 'select-all', 'delete-selection']) }),
+  /** how the machine compares to the drawing, while the topology is applied */
+  z.strictObject({
+    type: z.literal('live'),
+    /** false: nothing of this topology runs (no live decoration) */
+    applied: z.boolean(),
+    /** by node name ("host" included): in-sync / missing / drifted / unowned-clash */
+    nodes: z.record(z.string(), LiveMark),
+    /** by link index: each end */
+    links: z.record(z.string(), z.strictObject({ a: LiveMark, b: LiveMark })),
+  }),
 ]);
 export type ToWebview = z.infer<typeof ToWebview>;
 
