@@ -69,9 +69,9 @@ export function ipWords(s: Step): string[] | undefined {
   switch (s.op) {
     case 'netns-add': return undefined; // two lines: see ipLines
     case 'netns-del': return checkValues(['netns', 'del', nsWord(s.name)]);
-    case 'bridge-add': return checkValues(['link', 'add', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'bridge']);
+    case 'bridge-add': return checkValues(['link', 'add', 'name', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'bridge']);
     case 'veth-add':
-      return checkValues(['link', 'add', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), 'type', 'veth',
+      return checkValues(['link', 'add', 'name', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), 'type', 'veth',
         'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', nsWord(s.b.ns)] : [])]);
     case 'link-del': return checkValues(['link', 'del', 'dev', s.name]);
     case 'link-set': {

@@ -26,9 +26,9 @@ const ARTICLE_FROM_SCRATCH: (string[] | Step)[] = [
   ['ip', 'netns', 'set', 'ns1', 'auto'],
   ['ip', 'netns', 'add', 'ns2'],
   ['ip', 'netns', 'set', 'ns2', 'auto'],
-  ['ip', 'link', 'add', 'br0', 'type', 'bridge'],
-  ['ip', 'link', 'add', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
-  ['ip', 'link', 'add', 'veth2', 'netns', 'ns2', 'type', 'veth', 'peer', 'name', 'veth2-br'],
+  ['ip', 'link', 'add', 'name', 'br0', 'type', 'bridge'],
+  ['ip', 'link', 'add', 'name', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
+  ['ip', 'link', 'add', 'name', 'veth2', 'netns', 'ns2', 'type', 'veth', 'peer', 'name', 'veth2-br'],
   ['ip', 'link', 'set', 'dev', 'br0', 'alias', 'netns-lab:article'],
   ['ip', 'addr', 'add', '10.0.0.1/24', 'dev', 'br0'],
   ['ip', 'link', 'set', 'dev', 'veth1-br', 'master', 'br0', 'alias', 'netns-lab:article'],
@@ -522,8 +522,8 @@ describe('plan: a veth whose live peer differs', () => {
     assert.deepEqual(cmds(p), [
       ['ip', '-n', 'ns1', 'link', 'del', 'dev', 'veth1'],
       ['ip', 'link', 'del', 'dev', 'veth1-br'],
-      ['ip', 'link', 'add', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
-      ['ip', 'link', 'add', 'veth2', 'netns', 'ns2', 'type', 'veth', 'peer', 'name', 'veth2-br'],
+      ['ip', 'link', 'add', 'name', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
+      ['ip', 'link', 'add', 'name', 'veth2', 'netns', 'ns2', 'type', 'veth', 'peer', 'name', 'veth2-br'],
       ['ip', 'link', 'set', 'dev', 'veth1-br', 'master', 'br0', 'alias', 'netns-lab:article'],
       ['ip', 'link', 'set', 'dev', 'veth2-br', 'master', 'br0', 'alias', 'netns-lab:article'],
       ['ip', 'link', 'set', 'dev', 'veth1-br', 'up'],
@@ -555,7 +555,7 @@ describe('plan: a veth whose live peer differs', () => {
     assert.deepEqual(head, [
       ['ip', '-n', 'ns1', 'link', 'del', 'dev', 'veth1'],
       ['ip', 'link', 'del', 'dev', 'veth1-br'],
-      ['ip', 'link', 'add', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
+      ['ip', 'link', 'add', 'name', 'veth1', 'netns', 'ns1', 'type', 'veth', 'peer', 'name', 'veth1-br'],
     ]);
     assert.deepEqual(ops(p).filter((o) => o === 'veth-add' || o === 'link-del'), ['link-del', 'link-del', 'veth-add']);
   });
@@ -564,7 +564,7 @@ describe('plan: a veth whose live peer differs', () => {
     const l = articleLive();
     linkIn(l, null, 'br0').kind = 'veth';
     const p = plan(article(), l);
-    assert.deepEqual(cmds(p).slice(0, 2), [['ip', 'link', 'del', 'dev', 'br0'], ['ip', 'link', 'add', 'br0', 'type', 'bridge']]);
+    assert.deepEqual(cmds(p).slice(0, 2), [['ip', 'link', 'del', 'dev', 'br0'], ['ip', 'link', 'add', 'name', 'br0', 'type', 'bridge']]);
     assert.ok(p.objects.some((o) => o.name === 'br0' && o.state === 'drifted' && o.detail === 'is a veth, not a bridge'));
   });
 });
@@ -648,12 +648,12 @@ describe('plan: the routed example from scratch', () => {
       ['ip', 'netns', 'set', 'b1', 'auto'],
       ['ip', 'netns', 'add', 'b2'],
       ['ip', 'netns', 'set', 'b2', 'auto'],
-      ['ip', 'link', 'add', 'lan-a', 'type', 'bridge'],
-      ['ip', 'link', 'add', 'lan-b', 'netns', 'router', 'type', 'bridge'],
-      ['ip', 'link', 'add', 'eth0', 'netns', 'a1', 'type', 'veth', 'peer', 'name', 'a1-p'],
-      ['ip', 'link', 'add', 'wan0', 'netns', 'router', 'type', 'veth', 'peer', 'name', 'router-p'],
-      ['ip', 'link', 'add', 'eth0', 'netns', 'b1', 'type', 'veth', 'peer', 'name', 'b1-p', 'netns', 'router'],
-      ['ip', 'link', 'add', 'eth0', 'netns', 'b2', 'type', 'veth', 'peer', 'name', 'b2-p', 'netns', 'router'],
+      ['ip', 'link', 'add', 'name', 'lan-a', 'type', 'bridge'],
+      ['ip', 'link', 'add', 'name', 'lan-b', 'netns', 'router', 'type', 'bridge'],
+      ['ip', 'link', 'add', 'name', 'eth0', 'netns', 'a1', 'type', 'veth', 'peer', 'name', 'a1-p'],
+      ['ip', 'link', 'add', 'name', 'wan0', 'netns', 'router', 'type', 'veth', 'peer', 'name', 'router-p'],
+      ['ip', 'link', 'add', 'name', 'eth0', 'netns', 'b1', 'type', 'veth', 'peer', 'name', 'b1-p', 'netns', 'router'],
+      ['ip', 'link', 'add', 'name', 'eth0', 'netns', 'b2', 'type', 'veth', 'peer', 'name', 'b2-p', 'netns', 'router'],
     ]);
   });
 
