@@ -13,6 +13,7 @@ import {
 } from './engine/engine.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { NsName, TopoName } from './core/model.js';
+import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -26,6 +27,9 @@ usage:
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
                                           write a topology of what runs now
+  netns-lab ping FILE [--json] [--probe ADDR_OR_NAME,...]
+                                          reachability matrix: every namespace to every other,
+                                          the host, its gateway, and outside probes (internet: true)
 
 options:
   --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
@@ -37,7 +41,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe']);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -196,6 +200,22 @@ async function run(argv: string[]): Promise<number> {
         if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
         else process.stdout.write(text);
         return 0;
+      } finally { await h.close(); }
+    }
+    case 'ping': {
+      allow(a, ['--json', '--probe'], 1);
+      const probe = a.flags.get('--probe');
+      const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
+      for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
+      const l = await loadValid(a.pos[0]!);
+      const h = await helper(a);
+      try {
+        const r = await h.request<{ results: ProbeResult[]; durationMs: number }>('ping', { topology: l.topology, outside });
+        const failed = r.results.filter((x) => !x.ok);
+        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        else process.stdout.write(formatMatrix(r.results) + `${r.results.length - failed.length}/${r.results.length} reachable in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        if (!json) for (const f of failed) process.stderr.write(`unreachable: ${f.from} -> ${f.to} (${f.target}): ${f.error}\n`);
+        return failed.length ? 1 : 0;
       } finally { await h.close(); }
     }
     case '':

@@ -35,6 +35,12 @@ export const Request = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('link-state'), ns: NsName.nullable(), name: IfName, up: z.boolean() }),
   /** remove one owned namespace (no name) or one owned link */
   z.strictObject({ ...base, op: z.literal('remove'), ns: NsName.nullable(), name: IfName.optional() }),
+  /** the reachability matrix of a topology (pings from each namespace), plus outside probes */
+  z.strictObject({
+    ...base, op: z.literal('ping'), topology: z.unknown(),
+    outside: z.array(z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/)).max(16).optional(),
+    concurrency: z.int().min(1).max(64).optional(),
+  }),
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   z.strictObject({ ...base, op: z.literal('watch') }),
   z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),

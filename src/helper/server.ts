@@ -10,12 +10,13 @@ import { emptyTopology, observeScope, plan, type Plan } from '../core/plan.js';
 import { Phase, type PlannedStep, type Step } from '../core/steps.js';
 import { summarize } from '../core/render.js';
 import { validateValue } from '../core/validate.js';
+import { parsePing, probes, type ProbeResult } from '../core/reach.js';
 import type { Topology } from '../core/model.js';
 import { buildIndex } from '../core/topo-index.js';
 import { execute } from './execute.js';
 import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
-import { observe } from './observe.js';
+import { listNamespaces, observe, pool } from './observe.js';
 import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
@@ -128,6 +129,21 @@ export function createServer(opts: ServerOptions) {
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
         return adopt(validTopology(req.topology));
+      case 'ping': {
+        const t = validTopology(req.topology);
+        const list = probes(t, req.outside ?? []);
+        const names = new Set(await listNamespaces(runner));
+        let done = 0;
+        const t0 = Date.now();
+        const results = await pool(list, req.concurrency ?? 16, async (p): Promise<ProbeResult> => {
+          if (!names.has(p.from)) return { ...p, ok: false, error: `namespace ${p.from} does not exist` };
+          // ip netns exec: /etc/netns/NS/resolv.conf applies to names; -n: no reverse lookups
+          const r = await runner.run(['ip', 'netns', 'exec', p.from, 'ping', '-c', '1', '-W', '1', '-n', '--', p.target]);
+          send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done: ++done, total: list.length, message: `${p.from} -> ${p.target}` });
+          return { ...p, ...parsePing(r.code, r.stdout, r.stderr) };
+        });
+        return { results, durationMs: Date.now() - t0 };
+      }
       case 'link-state':
       case 'remove':
         return ownedChange(req);
