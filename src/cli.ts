@@ -14,6 +14,7 @@ import {
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
+import type { Finding } from './core/doctor.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -27,6 +28,7 @@ usage:
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
                                           write a topology of what runs now
+  netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
   netns-lab ping FILE [--json] [--probe ADDR_OR_NAME,...]
                                           reachability matrix: every namespace to every other,
                                           the host, its gateway, and outside probes (internet: true)
@@ -200,6 +202,26 @@ async function run(argv: string[]): Promise<number> {
         if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
         else process.stdout.write(text);
         return 0;
+      } finally { await h.close(); }
+    }
+    case 'doctor': {
+      allow(a, ['--json', '--fix'], 1);
+      const l = await loadValid(a.pos[0]!);
+      const h = await helper(a);
+      try {
+        let r = await h.request<{ findings: Finding[]; fixed?: string[] }>('doctor', { topology: l.topology });
+        if (a.flags.has('--fix') && r.findings.some((f) => f.fix)) {
+          r = await h.request('doctor', { topology: l.topology, fix: r.findings.filter((f) => f.fix).map((f) => f.code) }, json ? undefined : progress);
+        }
+        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+        else {
+          if (r.fixed?.length) process.stdout.write(`fixed: ${r.fixed.join(', ')}\n`);
+          for (const f of r.findings) {
+            process.stdout.write(`${f.severity} ${f.code} (${f.subject}): ${f.message}\n    why: ${f.why}\n${f.fix ? `    fix: ${f.fix.summary}\n` : '    fix: none automatic\n'}`);
+          }
+          process.stdout.write(r.findings.length ? `${r.findings.length} finding(s)${a.flags.has('--fix') ? '' : '; netns-lab doctor --fix repairs those with a fix'}\n` : 'no problems found\n');
+        }
+        return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
       } finally { await h.close(); }
     }
     case 'ping': {

@@ -17,6 +17,8 @@ export interface ObserveOptions {
   sysctls?: Record<string, string[]>;
   /** read net.ipv4.ip_forward in every namespace */
   forwarding?: boolean;
+  /** more sysctl keys to read in the host (ip_forward is always read) */
+  hostSysctls?: string[];
   concurrency?: number;
 }
 
@@ -64,7 +66,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
       if (ns !== null && !(await listNamespaces(runner)).includes(ns)) return { name: ns, ipJson: '' };
       throw new ObserveError(`reading ${ns ?? 'the host'} failed: ${r.stderr.trim()}`);
     }
-    const keys = new Set(ns === null ? ['net.ipv4.ip_forward'] : [...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
+    const keys = new Set(ns === null ? ['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])] : [...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
     const sysctls: Record<string, string> = {};
     if (keys.size) {
       if (ns === null) {

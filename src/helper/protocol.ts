@@ -35,6 +35,8 @@ export const Request = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('link-state'), ns: NsName.nullable(), name: IfName, up: z.boolean() }),
   /** remove one owned namespace (no name) or one owned link */
   z.strictObject({ ...base, op: z.literal('remove'), ns: NsName.nullable(), name: IfName.optional() }),
+  /** the article's "if not" checks; fix: the codes of findings to repair with their own steps */
+  z.strictObject({ ...base, op: z.literal('doctor'), topology: z.unknown(), fix: z.array(z.string().regex(/^[a-z-]{1,40}$/)).max(32).optional() }),
   /** the reachability matrix of a topology (pings from each namespace), plus outside probes */
   z.strictObject({
     ...base, op: z.literal('ping'), topology: z.unknown(),

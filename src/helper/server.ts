@@ -11,6 +11,7 @@ import { Phase, type PlannedStep, type Step } from '../core/steps.js';
 import { summarize } from '../core/render.js';
 import { validateValue } from '../core/validate.js';
 import { parsePing, probes, type ProbeResult } from '../core/reach.js';
+import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.js';
 import type { Topology } from '../core/model.js';
 import { buildIndex } from '../core/topo-index.js';
 import { execute } from './execute.js';
@@ -129,6 +130,28 @@ export function createServer(opts: ServerOptions) {
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
         return adopt(validTopology(req.topology));
+      case 'doctor': {
+        const t = validTopology(req.topology);
+        const examine = async () => {
+          const scope = observeScope(t);
+          const sysctls = { ...scope.sysctls };
+          for (const ns of t.namespaces ?? []) sysctls[ns.name] = [...new Set([...(sysctls[ns.name] ?? []), ...DOCTOR_NS_SYSCTLS])];
+          const live = await observe(runner, { sysctls, hostSysctls: DOCTOR_HOST_SYSCTLS });
+          return doctor(t, live, plan(t, live));
+        };
+        const findings = await examine();
+        if (!req.fix?.length) return { findings };
+        return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
+          const chosen = findings.filter((f) => req.fix!.includes(f.code) && f.fix);
+          const steps = chosen.flatMap((f) => f.fix!.steps);
+          const phaseOf = (s: Step): Phase => (s.op.startsWith('fw-') || s.op === 'ip-forward' ? Phase.Firewall : s.op === 'sysctl' || s.op.startsWith('dns-') ? Phase.Files : Phase.Configure);
+          const r = await execute(steps.map((step) => ({ phase: phaseOf(step), step, summary: summarize(step) })), {
+            runner, onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done, total, message }),
+          });
+          if (!r.ok) fail('step-failed', `fix failed: ${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+          return { fixed: chosen.map((f) => f.code), findings: await examine() };
+        });
+      }
       case 'ping': {
         const t = validTopology(req.topology);
         const list = probes(t, req.outside ?? []);
