@@ -12,7 +12,7 @@ import {
   readHostDns, requireValid, scriptFor, type Loaded,
 } from './engine/engine.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
-import { NsName, TopoName } from './core/model.js';
+import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
 
@@ -28,6 +28,8 @@ usage:
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
                                           write a topology of what runs now
+  netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
+                                          tcpdump inside the namespace: text, or a pcap file
   netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
   netns-lab ping FILE [--json] [--probe ADDR_OR_NAME,...]
                                           reachability matrix: every namespace to every other,
@@ -43,7 +45,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds']);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -201,6 +203,30 @@ async function run(argv: string[]): Promise<number> {
         const out = a.flags.get('-o') ?? a.flags.get('--output');
         if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
         else process.stdout.write(text);
+        return 0;
+      } finally { await h.close(); }
+    }
+    case 'capture': {
+      allow(a, ['--ns', '--iface', '--filter', '--seconds', '-o', '--output'], 0);
+      const nsArg = String(a.flags.get('--ns') ?? '');
+      const ns = nsArg === 'host' ? null : nsArg;
+      if (ns !== null && !NsName.safeParse(ns).success) throw new Usage('--ns: a namespace name, or "host"');
+      const iface = String(a.flags.get('--iface') ?? '');
+      if (!IfName.safeParse(iface).success) throw new Usage('--iface: an interface name');
+      const seconds = a.flags.has('--seconds') ? Number(a.flags.get('--seconds')) : undefined;
+      if (seconds !== undefined && !(seconds > 0 && seconds <= 86400)) throw new Usage('--seconds: 1 to 86400');
+      const out = a.flags.get('-o') ?? a.flags.get('--output');
+      const filter = a.flags.get('--filter');
+      const h = await helper(a);
+      try {
+        const chunks: Buffer[] = [];
+        const c = h.capture({ ns, iface, format: typeof out === 'string' ? 'pcap' : 'text', ...(typeof filter === 'string' ? { filter } : {}) },
+          (d) => { if (typeof out === 'string') chunks.push(Buffer.from(d, 'base64')); else process.stdout.write(d + '\n'); });
+        const stop = () => void c.stop();
+        process.once('SIGINT', stop);
+        const timer = seconds ? setTimeout(stop, seconds * 1000) : undefined;
+        try { await c.done; } finally { clearTimeout(timer); process.off('SIGINT', stop); }
+        if (typeof out === 'string') { await writeFile(out, Buffer.concat(chunks)); process.stderr.write(`wrote ${out}\n`); }
         return 0;
       } finally { await h.close(); }
     }

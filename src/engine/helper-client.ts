@@ -27,6 +27,8 @@ export interface HelperClient {
   request<T>(op: string, params?: Record<string, unknown>, onProgress?: (p: Progress) => void): Promise<T>;
   /** stream live events until stop() */
   watch(onEvent: (e: LiveEvent) => void): { stop(): Promise<void>; done: Promise<unknown> };
+  /** tcpdump output (text lines, or base64 pcap chunks) until stop() */
+  capture(params: { ns: string | null; iface: string; format: 'text' | 'pcap'; filter?: string }, onData: (data: string) => void): { stop(): Promise<void>; done: Promise<unknown> };
   close(): Promise<void>;
   readonly pid: number | undefined;
 }
@@ -70,7 +72,7 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     ...(direct && opts.env ? { env: opts.env } : {}),
   });
   let nextId = 1;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void }>();
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }>();
   let stderr = '';
   let dead: Error | undefined;
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
@@ -88,6 +90,7 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
       if (!w) continue;
       if ('event' in msg) {
         if (msg.event === 'live') w.onLive?.(msg.change);
+        else if (msg.event === 'capture') w.onData?.(msg.data);
         else w.onProgress?.({ done: msg.done, total: msg.total, message: msg.message });
         continue;
       }
@@ -101,6 +104,19 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
   });
+  /** a request that stays open, sending events, until it is stopped with unwatch */
+  function openStream(req: Record<string, unknown>, handlers: { onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }) {
+    const id = nextId++;
+    const done = dead ? Promise.reject(dead) : new Promise<unknown>((resolve, reject) => {
+      waiting.set(id, { resolve, reject, ...handlers });
+      child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, ...req }) + '\n');
+    });
+    done.catch(() => undefined);
+    return {
+      done,
+      stop: async () => { if (!dead && waiting.has(id)) await client.request('unwatch', { watch: id }).catch(() => undefined); await done.catch(() => undefined); },
+    };
+  }
   const client: HelperClient = {
     pid: child.pid,
     request<T>(op: string, params: Record<string, unknown> = {}, onProgress?: (p: Progress) => void): Promise<T> {
@@ -112,16 +128,10 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
       });
     },
     watch(onLive) {
-      const id = nextId++;
-      const done = dead ? Promise.reject(dead) : new Promise<unknown>((resolve, reject) => {
-        waiting.set(id, { resolve, reject, onLive });
-        child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op: 'watch' }) + '\n');
-      });
-      done.catch(() => undefined);
-      return {
-        done,
-        stop: async () => { if (!dead && waiting.has(id)) await client.request('unwatch', { watch: id }); await done.catch(() => undefined); },
-      };
+      return openStream({ op: 'watch' }, { onLive });
+    },
+    capture(params, onData) {
+      return openStream({ op: 'capture', ...params }, { onData });
     },
     async close() {
       child.stdin!.end();

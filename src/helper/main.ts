@@ -52,11 +52,11 @@ function main(): void {
     }
   });
   process.stdin.on('end', () => {
-    server.close();
+    const closing = server.close();
     if (buf.length && !discarding) {
       send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'truncated', message: 'input ended in the middle of a request' } });
     }
-    void Promise.allSettled([...pending]).then(() => process.exit(0));
+    void Promise.allSettled([closing, ...pending]).then(() => process.exit(0));
   });
 }
 

@@ -43,6 +43,12 @@ export const Request = z.discriminatedUnion('op', [
     outside: z.array(z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/)).max(16).optional(),
     concurrency: z.int().min(1).max(64).optional(),
   }),
+  /** tcpdump on one interface inside its namespace until unwatch: text lines or pcap (base64) chunks */
+  z.strictObject({
+    ...base, op: z.literal('capture'), ns: NsName.nullable(), iface: IfName, format: z.enum(['text', 'pcap']),
+    /** a pcap-filter expression: letters, digits, spaces and . : / ( ) ! & | < > = - only */
+    filter: z.string().max(512).regex(/^[A-Za-z0-9 .:/()!&|<>=\[\]-]*$/).optional(),
+  }),
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   z.strictObject({ ...base, op: z.literal('watch') }),
   z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),
@@ -66,7 +72,8 @@ export type Response =
   | { v: number; id: number | null; ok: true; result: unknown }
   | { v: number; id: number | null; ok: false; error: HelperError }
   | { v: number; id: number; event: 'progress'; done: number; total: number; message: string }
-  | { v: number; id: number; event: 'live'; change: LiveEvent };
+  | { v: number; id: number; event: 'live'; change: LiveEvent }
+  | { v: number; id: number; event: 'capture'; data: string };
 
 import { createHash } from 'node:crypto';
 /** a digest of a plan's steps: apply can insist that it runs exactly what the user saw */

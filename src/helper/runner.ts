@@ -31,7 +31,9 @@ export interface Runner {
   kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
   listDir(path: string): Promise<string[]>;
   /** a long-running process whose stdout is read line by line (ip monitor); stop() kills it */
-  stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): void };
+  stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
+  /** the same for binary output (a pcap stream), chunk by chunk */
+  streamRaw(argv: string[], onData: (chunk: Buffer) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
 }
 
 /** the system binaries the helper may start, by absolute path (no PATH lookup as root) */
@@ -90,6 +92,18 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
     async listDir(path) {
       try { return await readdir(path); } catch { return []; }
     },
+    streamRaw(argv, onData, onExit) {
+      const [cmd, ...args] = argv;
+      if (!cmd) throw new Error('empty argv');
+      spawned++;
+      const child = execa(resolve(cmd), args, {
+        stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, shell: false, encoding: 'buffer',
+        env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') }, extendEnv: false,
+      });
+      child.stdout!.on('data', (d: Buffer) => onData(d));
+      void child.then((r) => onExit?.(r.exitCode));
+      return { stop: async () => { child.kill('SIGTERM'); await child; } };
+    },
     stream(argv, onLine, onExit) {
       const [cmd, ...args] = argv;
       if (!cmd) throw new Error('empty argv');
@@ -105,7 +119,7 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
         while ((nl = rest.indexOf('\n')) >= 0) { onLine(rest.slice(0, nl)); rest = rest.slice(nl + 1); }
       });
       void child.then((r) => onExit?.(r.exitCode));
-      return { stop: () => { child.kill('SIGTERM'); } };
+      return { stop: async () => { child.kill('SIGTERM'); await child; } };
     },
   };
 }

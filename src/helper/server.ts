@@ -8,7 +8,7 @@ import { hasErrors } from '../core/diagnostics.js';
 import { ownerTag } from '../core/names.js';
 import { emptyTopology, observeScope, plan, type Plan } from '../core/plan.js';
 import { Phase, type PlannedStep, type Step } from '../core/steps.js';
-import { summarize } from '../core/render.js';
+import { inNetns, summarize } from '../core/render.js';
 import { validateValue } from '../core/validate.js';
 import { parsePing, probes, type ProbeResult } from '../core/reach.js';
 import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.js';
@@ -39,7 +39,7 @@ function fail(code: string, message: string, extra: Partial<HelperError> = {}): 
 
 export function createServer(opts: ServerOptions) {
   const { runner, send } = opts;
-  const watches = new Map<number, { watch: Watch; done: () => void }>();
+  const watches = new Map<number, { watch: Pick<Watch, 'stop'>; done: () => void }>();
 
   const validTopology = (value: unknown): Topology => {
     const v = validateValue(value);
@@ -170,6 +170,27 @@ export function createServer(opts: ServerOptions) {
       case 'link-state':
       case 'remove':
         return ownedChange(req);
+      case 'capture': {
+        if (watches.size >= 8) fail('too-many', 'at most 8 watches and captures at a time');
+        const names = await listNamespaces(runner);
+        if (req.ns !== null && !names.includes(req.ns)) fail('not-found', `there is no namespace '${req.ns}'`);
+        const live = await observe(runner, { namespaces: req.ns === null ? [] : [req.ns] });
+        const ns = req.ns === null ? live.host : live.namespaces.find((n) => n.name === req.ns);
+        if (!ns?.links.some((l) => l.name === req.iface)) fail('not-found', `there is no interface '${req.iface}' in ${req.ns ?? 'the host'}`);
+        // -U/-l: flush per packet; -n: no lookups; "--" ends the options, the filter is one word
+        const argv = inNetns(req.ns, ['tcpdump', '-i', req.iface, '-n', ...(req.format === 'pcap' ? ['-U', '-w', '-'] : ['-l']), '--', ...(req.filter?.trim() ? [req.filter.trim()] : [])]);
+        const emit = (data: string) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'capture', data });
+        let finish: () => void = () => {};
+        const exited = new Promise<void>((r) => { finish = r; });
+        const s = req.format === 'pcap'
+          ? runner.streamRaw(argv, (chunk) => emit(chunk.toString('base64')), () => finish())
+          : runner.stream(argv, (line) => emit(line), () => finish());
+        await new Promise<void>((resolve) => {
+          watches.set(req.id, { watch: s, done: resolve });
+          void exited.then(() => { if (watches.get(req.id)?.watch === s) { watches.delete(req.id); resolve(); } });
+        });
+        return { stopped: true };
+      }
       case 'watch': {
         if (watches.has(req.id)) fail('bad-request', `watch ${req.id} is already running`);
         if (watches.size >= 8) fail('too-many', 'at most 8 watches at a time');
@@ -180,7 +201,7 @@ export function createServer(opts: ServerOptions) {
       case 'unwatch': {
         const w = watches.get(req.watch);
         if (!w) fail('bad-request', `no watch ${req.watch}`);
-        stopWatch(req.watch);
+        await stopWatch(req.watch);
         return { stopped: req.watch };
       }
     }
@@ -212,11 +233,11 @@ export function createServer(opts: ServerOptions) {
     });
   }
 
-  function stopWatch(id: number): void {
+  async function stopWatch(id: number): Promise<void> {
     const w = watches.get(id);
     if (!w) return;
     watches.delete(id);
-    w.watch.stop();
+    await w.watch.stop();
     w.done();
   }
 
@@ -245,9 +266,9 @@ export function createServer(opts: ServerOptions) {
     }
   }
 
-  /** stop every watch (their requests then answer) */
-  function close(): void {
-    for (const id of [...watches.keys()]) stopWatch(id);
+  /** stop every watch and capture, waiting for their processes to end (their requests then answer) */
+  async function close(): Promise<void> {
+    await Promise.all([...watches.keys()].map((id) => stopWatch(id)));
   }
 
   return { onLine, close, MAX_REQUEST_BYTES };

@@ -11,11 +11,11 @@ import type { Runner } from './runner.js';
 
 const WHAT = ['link', 'address', 'route'];
 
-export interface Watch { stop(): void }
+export interface Watch { stop(): Promise<void> }
 
 export async function startWatch(sys: Runner, emit: (e: LiveEvent) => void): Promise<Watch> {
   let nsids: Record<number, string | null> = {};
-  const perNs = new Map<string, { stop(): void }>();
+  const perNs = new Map<string, { stop(): Promise<void> }>();
   let stopped = false;
 
   const refresh = async (): Promise<void> => {
@@ -35,7 +35,7 @@ export async function startWatch(sys: Runner, emit: (e: LiveEvent) => void): Pro
       }
     }
     for (const [name, s] of perNs) {
-      if (!all.some((n) => n.name === name && n.id === undefined)) { s.stop(); perNs.delete(name); }
+      if (!all.some((n) => n.name === name && n.id === undefined)) { void s.stop(); perNs.delete(name); }
     }
   };
 
@@ -57,12 +57,11 @@ export async function startWatch(sys: Runner, emit: (e: LiveEvent) => void): Pro
     void refresh();
   });
   return {
-    stop() {
+    async stop() {
       stopped = true;
-      root.stop();
-      netns.stop();
-      for (const s of perNs.values()) s.stop();
+      const all = [root.stop(), netns.stop(), ...[...perNs.values()].map((s) => s.stop())];
       perNs.clear();
+      await Promise.all(all);
     },
   };
 }

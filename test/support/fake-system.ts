@@ -22,11 +22,17 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
   const streams: FakeSystem['streams'] = [];
   return {
     calls, files: fs, dirs, writes, streams,
+    streamRaw(argv, onData) {
+      calls.push({ argv, input: '' });
+      const s = { argv, feed: (line: string) => onData(Buffer.from(line)), stopped: false };
+      streams.push(s);
+      return { stop: async () => { s.stopped = true; } };
+    },
     stream(argv, onLine) {
       calls.push({ argv, input: '' });
       const s = { argv, feed: onLine, stopped: false };
       streams.push(s);
-      return { stop: () => { s.stopped = true; } };
+      return { stop: async () => { s.stopped = true; } };
     },
     get spawned() { return calls.length; },
     async run(argv, input) {

@@ -72,7 +72,7 @@ describe('the helper watch', () => {
       { ns: 'lonely', kind: 'address', ifname: 'eth0' },
       { ns: 'ns1', kind: 'netns', name: 'ns1', deleted: true },
     ]);
-    w.stop();
+    await w.stop();
     assert.ok(sys.streams.every((s) => s.stopped));
   });
 });
