@@ -47,7 +47,7 @@ export const Request = z.discriminatedUnion('op', [
   z.strictObject({
     ...base, op: z.literal('capture'), ns: NsName.nullable(), iface: IfName, format: z.enum(['text', 'pcap']),
     /** a pcap-filter expression: letters, digits, spaces and . : / ( ) ! & | < > = - only */
-    filter: z.string().max(512).regex(/^[A-Za-z0-9 .:/()!&|<>=\[\]-]*$/).optional(),
+    filter: z.string().max(512).regex(/^[A-Za-z0-9 .:/()!&|<>=[\]-]*$/).optional(),
   }),
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   z.strictObject({ ...base, op: z.literal('watch') }),
