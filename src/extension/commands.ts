@@ -58,6 +58,7 @@ function helperMessage(e: unknown): string {
 
 export interface Commands {
   run(command: string, uri: vscode.Uri, node?: string): Promise<void>;
+  targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined>;
   writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
 }
 
@@ -286,14 +287,17 @@ export function registerCommands(deps: CommandDeps): Commands {
 
   const FROM_CANVAS: Record<string, string> = {
     validate: 'netnsLab.validate', plan: 'netnsLab.showPlan', apply: 'netnsLab.apply', destroy: 'netnsLab.destroy',
+    ping: 'netnsLab.testConnectivity', doctor: 'netnsLab.diagnose',
     exportScript: 'netnsLab.exportScript', openText: 'netnsLab.openAsText',
   };
   return {
     writeImage,
+    targetDocument,
     run: async (command, uri) => {
       const id = FROM_CANVAS[command];
       if (!id) throw new Error(`'${command}' is not available yet`);
-      await handlers[id]!(uri);
+      if (handlers[id]) await handlers[id]!(uri);
+      else await vscode.commands.executeCommand(id, uri);
     },
   };
 }

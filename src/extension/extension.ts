@@ -11,6 +11,7 @@ import { TopologyDiagnostics } from './diagnostics.js';
 import { TopologyEditorProvider } from './editor.js';
 import { HelperSession } from './helper-session.js';
 import { registerInstallHelper } from './install-helper.js';
+import { registerDiagnose } from './diagnose.js';
 import { LiveModel } from './live.js';
 import { registerTerminals } from './terminal.js';
 import { registerViews } from './views/register.js';
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   registerViews(context, session, live);
   registerTerminals(context, live);
   registerInstallHelper(context);
+  registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg));
   return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
 }
 

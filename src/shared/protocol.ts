@@ -66,7 +66,7 @@ export const HostCommand = z.enum(['validate', 'plan', 'apply', 'destroy', 'expo
 export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), v: z.literal(WEBVIEW_PROTOCOL) }),
   z.strictObject({ type: z.literal('edit'), id: z.int().min(0), gesture: Gesture }),
-  z.strictObject({ type: z.literal('command'), id: z.int().min(0), command: z.enum(['validate', 'plan', 'apply', 'destroy', 'exportScript', 'openText', 'openTerminal']), node: NodeRef.optional() }),
+  z.strictObject({ type: z.literal('command'), id: z.int().min(0), command: z.enum(['validate', 'plan', 'apply', 'destroy', 'exportScript', 'openText', 'openTerminal', 'ping', 'doctor']), node: NodeRef.optional() }),
   z.strictObject({
     type: z.literal('export-image'), id: z.int().min(0), format: z.enum(['png', 'svg']),
     /** PNG: base64 without the data: prefix; SVG: the document text */

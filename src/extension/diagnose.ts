@@ -1,0 +1,159 @@
+/**
+ * Test Connectivity (the reachability matrix in a panel), Diagnose (the doctor's findings with
+ * one-click fixes) and Capture Packets (tcpdump inside a namespace: live in a terminal, or to a
+ * .pcap file in the workspace).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Finding } from '../core/doctor.js';
+import { hasErrors } from '../core/diagnostics.js';
+import type { Topology } from '../core/model.js';
+import type { ProbeResult } from '../core/reach.js';
+import { validateText } from '../core/validate.js';
+import type { HelperSession } from './helper-session.js';
+import type { LiveModel } from './live.js';
+import { pickNamespace } from './terminal.js';
+import { makeNonce } from './webview-html.js';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** the matrix as a static page: no script at all, so the CSP allows none */
+export function matrixHtml(title: string, results: ProbeResult[], nonce: string, ms: number): string {
+  const rows = [...new Set(results.map((r) => r.from))];
+  const cols = [...new Set(results.map((r) => r.to))];
+  const cell = (f: string, c: string) => {
+    if (f === c) return '<td class="self"></td>';
+    const rs = results.filter((r) => r.from === f && r.to === c);
+    if (!rs.length) return '<td class="none">–</td>';
+    const ok = rs.every((r) => r.ok);
+    const tip = rs.map((r) => `${r.target}: ${r.ok ? `${r.rttMs} ms` : r.error}`).join('\n');
+    return `<td class="${ok ? 'ok' : rs.some((r) => r.ok) ? 'partial' : 'fail'}" title="${esc(tip)}">${ok ? `${Math.max(...rs.map((r) => r.rttMs ?? 0)).toFixed(2)} ms` : rs.some((r) => r.ok) ? 'partial' : 'unreachable'}</td>`;
+  };
+  const failed = results.filter((r) => !r.ok);
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}';">
+<style nonce="${nonce}">
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 12px; }
+table { border-collapse: collapse; } th, td { border: 1px solid var(--vscode-panel-border, var(--vscode-editorGroup-border)); padding: 4px 10px; text-align: center; }
+th { background: var(--vscode-editorWidget-background); font-weight: 600; }
+td.ok { background: color-mix(in srgb, var(--vscode-testing-iconPassed) 25%, transparent); }
+td.fail { background: color-mix(in srgb, var(--vscode-testing-iconFailed) 35%, transparent); font-weight: 600; }
+td.partial { background: color-mix(in srgb, var(--vscode-testing-iconQueued) 35%, transparent); }
+td.self { background: var(--vscode-editorWidget-background); }
+.summary { margin: 8px 0 12px; } li { font-family: var(--vscode-editor-font-family); }
+</style></head><body>
+<h2>${esc(title)}</h2>
+<p class="summary">${results.length - failed.length} of ${results.length} reachable, in ${(ms / 1000).toFixed(2)} s. Rows: from; columns: to. Hover a cell for each address.</p>
+<table role="grid"><thead><tr><th scope="col">from \\ to</th>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead>
+<tbody>${rows.map((f) => `<tr><th scope="row">${esc(f)}</th>${cols.map((c) => cell(f, c)).join('')}</tr>`).join('')}</tbody></table>
+${failed.length ? `<h3>Unreachable</h3><ul>${failed.map((r) => `<li>${esc(r.from)} → ${esc(r.to)} (${esc(r.target)}): ${esc(r.error ?? '')}</li>`).join('')}</ul><p>Run <b>Netns: Diagnose</b> to find out why.</p>` : ''}
+</body></html>`;
+}
+
+export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, target: (arg?: unknown) => Promise<vscode.TextDocument | undefined>): void {
+  const topologyOf = async (arg?: unknown): Promise<Topology | undefined> => {
+    const doc = await target(arg);
+    if (!doc) return undefined;
+    const v = validateText(doc.getText());
+    if (!v.topology || hasErrors(v.diagnostics)) { void vscode.window.showErrorMessage('The topology has errors; fix them first (see Problems).'); return undefined; }
+    return v.topology;
+  };
+  let panel: vscode.WebviewPanel | undefined;
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('netnsLab.testConnectivity', async (arg?: unknown) => {
+      const t = await topologyOf(arg);
+      if (!t) return;
+      const outside = vscode.workspace.getConfiguration('netnsLab').get<string[]>('probeTargets') ?? [];
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: testing connectivity of '${t.name}'`, cancellable: false }, async (progress) => {
+        let last = 0;
+        try {
+          const r = await session.request<{ results: ProbeResult[]; durationMs: number }>('ping', { topology: t, outside }, (p) => {
+            if (p.total) { progress.report({ increment: ((p.done - last) / p.total) * 100, message: `${p.done}/${p.total}` }); last = p.done; }
+          });
+          panel ??= vscode.window.createWebviewPanel('netnsLab.matrix', 'Connectivity', vscode.ViewColumn.Beside, { enableScripts: false });
+          panel.onDidDispose(() => { panel = undefined; });
+          panel.title = `Connectivity: ${t.name}`;
+          panel.webview.html = matrixHtml(`Connectivity of '${t.name}'`, r.results, makeNonce(), r.durationMs);
+          panel.reveal(vscode.ViewColumn.Beside, true);
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Test Connectivity failed: ${(e as Error).message}`);
+        }
+      });
+    }),
+
+    vscode.commands.registerCommand('netnsLab.diagnose', async (arg?: unknown) => {
+      const t = await topologyOf(arg);
+      if (!t) return;
+      let r: { findings: Finding[] };
+      try {
+        r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: diagnosing '${t.name}'` }, () => session.request('doctor', { topology: t }));
+      } catch (e) { void vscode.window.showErrorMessage(`Diagnose failed: ${(e as Error).message}`); return; }
+      if (!r.findings.length) { void vscode.window.showInformationMessage(`'${t.name}': no problems found.`); return; }
+      const fixable = r.findings.filter((f) => f.fix);
+      type Item = vscode.QuickPickItem & { codes: string[] };
+      const items: Item[] = [
+        ...(fixable.length > 1 ? [{ label: `$(tools) Fix all ${fixable.length}`, description: fixable.map((f) => f.code).join(', '), codes: fixable.map((f) => f.code) }] : []),
+        ...r.findings.map((f): Item => ({
+          label: `${f.severity === 'error' ? '$(error)' : '$(warning)'} ${f.message}`,
+          description: f.subject,
+          detail: `${f.why}${f.fix ? ` — fix: ${f.fix.summary}` : ' — no automatic fix'}`,
+          codes: f.fix ? [f.code] : [],
+        })),
+      ];
+      const pick = await vscode.window.showQuickPick(items, { placeHolder: `${r.findings.length} finding(s) in '${t.name}': pick one to fix it`, matchOnDetail: true });
+      if (!pick?.codes.length) return;
+      try {
+        const res = await session.request<{ fixed: string[]; findings: Finding[] }>('doctor', { topology: t, fix: pick.codes });
+        void vscode.window.showInformationMessage(`Fixed ${res.fixed.join(', ')}. ${res.findings.length ? `${res.findings.length} finding(s) remain.` : 'No problems remain.'}`);
+      } catch (e) { void vscode.window.showErrorMessage(`The fix failed: ${(e as Error).message}`); }
+    }),
+
+    vscode.commands.registerCommand('netnsLab.capture', async (arg?: unknown) => capture(arg, false)),
+    vscode.commands.registerCommand('netnsLab.captureToFile', async (arg?: unknown) => capture(arg, true)),
+  );
+
+  async function pickInterface(arg?: unknown): Promise<{ ns: string | null; iface: string } | undefined> {
+    if (arg && typeof arg === 'object' && 'ns' in arg && 'name' in arg) return { ns: (arg as { ns: string | null }).ns, iface: (arg as { name: string }).name };
+    const ns = await pickNamespace(live, 'Capture in which namespace?');
+    if (!ns) return undefined;
+    const links = live.namespace(ns)?.links.filter((l) => l.kind !== 'loopback') ?? [];
+    const iface = links.length === 1 ? links[0]!.name : (await vscode.window.showQuickPick(links.map((l) => ({ label: l.name, description: l.addresses.map((a) => a.cidr).join(' ') })), { placeHolder: 'Capture on which interface?' }))?.label;
+    return iface ? { ns, iface } : undefined;
+  }
+
+  async function capture(arg: unknown, toFile: boolean): Promise<void> {
+    const where = await pickInterface(arg);
+    if (!where) return;
+    const filter = await vscode.window.showInputBox({ prompt: 'A pcap-filter expression (empty: everything)', placeHolder: 'icmp or port 53', validateInput: (v) => (/^[A-Za-z0-9 .:/()!&|<>=[\]-]*$/.test(v) ? undefined : 'letters, digits, spaces and . : / ( ) ! & | < > = [ ] - only') });
+    if (filter === undefined) return;
+    const client = await session.get();
+    const label = `${where.ns ?? 'host'}/${where.iface}`;
+    if (toFile) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      if (!folder) { void vscode.window.showErrorMessage('Open a folder to capture into.'); return; }
+      const file = vscode.Uri.joinPath(folder, `${(where.ns ?? 'host')}-${where.iface}-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`);
+      const chunks: Buffer[] = [];
+      const c = client.capture({ ns: where.ns, iface: where.iface, format: 'pcap', ...(filter ? { filter } : {}) }, (d) => chunks.push(Buffer.from(d, 'base64')));
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Capturing on ${label} to ${path.basename(file.fsPath)}`, cancellable: true }, async (_p, token) => {
+        token.onCancellationRequested(() => void c.stop());
+        await c.done.catch((e: Error) => void vscode.window.showErrorMessage(`Capture failed: ${e.message}`));
+      });
+      await vscode.workspace.fs.writeFile(file, Buffer.concat(chunks));
+      void vscode.window.showInformationMessage(`Wrote ${vscode.workspace.asRelativePath(file)} (${Buffer.concat(chunks).length} bytes). Open it in Wireshark.`);
+      return;
+    }
+    const write = new vscode.EventEmitter<string>();
+    let c: ReturnType<typeof client.capture> | undefined;
+    const pty: vscode.Pseudoterminal = {
+      onDidWrite: write.event,
+      open: () => {
+        write.fire(`\x1b[1mtcpdump on ${label}${filter ? ` (${filter})` : ''}\x1b[0m — close this terminal to stop\r\n`);
+        c = client.capture({ ns: where.ns, iface: where.iface, format: 'text', ...(filter ? { filter } : {}) }, (line) => write.fire(`${line}\r\n`));
+        void c.done.then(() => write.fire('\r\n[capture stopped]\r\n'), (e: Error) => write.fire(`\r\n[capture failed: ${e.message}]\r\n`));
+      },
+      close: () => { void c?.stop(); },
+    };
+    vscode.window.createTerminal({ name: `capture ${label}`, pty, iconPath: new vscode.ThemeIcon('pulse') }).show();
+  }
+}
