@@ -1,4 +1,5 @@
-// Bundles the CLI, the privileged helper (ESM, Node 20) and the extension (CJS, for VS Code).
+// Bundles the CLI, the privileged helper (ESM, Node 20), the extension (CJS, for VS Code) and
+// the canvas webview (a browser IIFE: no module loading inside the webview's strict CSP).
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
 
@@ -15,9 +16,35 @@ const common = {
 // ESM bundles may contain CommonJS code that calls require() for Node builtins
 const requireShim = "import { createRequire as __nlCreateRequire } from 'node:module'; const require = __nlCreateRequire(import.meta.url);";
 
+// zod's namespace export drags every translation of its messages (~300 kB) into the browser
+// bundle; the webview uses the English ones, which zod imports separately.
+const noZodLocales = {
+  name: 'no-zod-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'no-zod-locales' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'no-zod-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', format: 'esm', banner: { js: `#!/usr/bin/env node\n${requireShim}` } }),
   build({ ...common, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper.js', format: 'esm', banner: { js: requireShim } }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs', external: ['vscode'] }),
+  build({
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome120'],
+    minify: true,
+    sourcemap: 'linked',
+    // the node pictures and codicons are SVG files inlined as text
+    loader: { '.svg': 'text' },
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [noZodLocales],
+  }),
 ]);
 await chmod('dist/cli.js', 0o755);

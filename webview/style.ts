@@ -1,0 +1,137 @@
+/**
+ * The cytoscape stylesheet, built from the theme's colours (see theme.ts) and the node pictures
+ * (see icons.ts). Rebuilt whenever the theme changes.
+ */
+import type { NodeKind } from './model.js';
+
+export interface Theme {
+  kind: 'light' | 'dark' | 'hc' | 'hc-light';
+  background: string;
+  foreground: string;
+  muted: string;
+  nodeBackground: string;
+  nodeBorder: string;
+  selection: string;
+  error: string;
+  warning: string;
+  edge: string;
+  accent: Record<NodeKind, string>;
+  font: string;
+  monoFont: string;
+}
+
+export interface StyleRule {
+  selector: string;
+  style: Record<string, string | number | number[]>;
+}
+
+export function buildStylesheet(theme: Theme, images: Record<string, string>, size: { w: number; h: number }): StyleRule[] {
+  const hc = theme.kind === 'hc' || theme.kind === 'hc-light';
+  const labelBg = {
+    'text-background-color': theme.background,
+    'text-background-opacity': hc ? 1 : 0.85,
+    'text-background-padding': 2,
+    'text-background-shape': 'roundrectangle',
+  };
+  const rules: StyleRule[] = [
+    {
+      selector: 'node',
+      style: {
+        shape: 'round-rectangle',
+        width: size.w,
+        height: size.h,
+        'background-color': theme.nodeBackground,
+        'background-fit': 'none',
+        'background-width': size.w,
+        'background-height': size.h,
+        'background-clip': 'none',
+        'border-width': hc ? 2 : 1,
+        'border-color': theme.nodeBorder,
+        color: theme.foreground,
+        'font-family': theme.font,
+        'font-size': 12,
+        'font-weight': 600,
+        'text-valign': 'bottom',
+        'text-halign': 'center',
+        'text-margin-y': 5,
+        'min-zoomed-font-size': 6,
+        ...labelBg,
+      },
+    },
+  ];
+  // (mappings only where the data is: edgehandles' ghost node has none)
+  rules.push({ selector: 'node[label]', style: { label: 'data(label)' } });
+  for (const [key, uri] of Object.entries(images)) {
+    const [kind, internet] = key.split('-');
+    rules.push({ selector: `node.kind-${kind}${internet ? '.internet' : ''}`, style: { 'background-image': uri } });
+  }
+  rules.push(
+    { selector: 'node.hover', style: { 'border-color': theme.selection } },
+    { selector: 'node.has-warning', style: { 'border-color': theme.warning, 'border-width': 2 } },
+    { selector: 'node.has-error', style: { 'border-color': theme.error, 'border-width': 2 } },
+    {
+      selector: 'node:selected',
+      style: {
+        'border-color': theme.selection, 'border-width': 2,
+        'underlay-color': theme.selection, 'underlay-opacity': hc ? 0 : 0.18, 'underlay-padding': 5, 'underlay-shape': 'round-rectangle',
+      },
+    },
+    { selector: 'node.has-error:selected', style: { 'border-color': theme.error, 'underlay-opacity': hc ? 0 : 0.25, 'underlay-color': theme.selection } },
+    { selector: 'node:active, edge:active', style: { 'overlay-opacity': 0 } },
+    {
+      selector: 'edge',
+      style: {
+        'curve-style': 'bezier',
+        width: 2,
+        'line-color': theme.edge,
+        'line-opacity': hc ? 1 : 0.55,
+        'font-family': theme.monoFont,
+        'font-size': 10.5,
+        color: theme.foreground,
+        'min-zoomed-font-size': 7,
+        'text-wrap': 'wrap',
+        ...labelBg,
+      },
+    },
+    {
+      selector: 'edge.link',
+      style: {
+        'source-label': 'data(srcLabel)', 'target-label': 'data(tgtLabel)',
+        'source-text-offset': 'data(srcOffset)', 'target-text-offset': 'data(tgtOffset)',
+      },
+    },
+    { selector: 'edge.hover', style: { 'line-opacity': 1 } },
+    { selector: 'edge.has-warning', style: { 'line-color': theme.warning, 'line-opacity': 1 } },
+    { selector: 'edge.has-error', style: { 'line-color': theme.error, 'line-opacity': 1, 'line-style': hc ? 'dashed' : 'solid' } },
+    { selector: 'edge:selected', style: { 'line-color': theme.selection, 'line-opacity': 1, width: 3, 'underlay-color': theme.selection, 'underlay-opacity': hc ? 0 : 0.2, 'underlay-padding': 4 } },
+    { selector: 'edge.has-error:selected', style: { 'line-color': theme.error } },
+    {
+      selector: 'edge.contain',
+      style: {
+        'line-style': 'dashed',
+        'line-dash-pattern': [6, 4],
+        width: 1.5,
+        'line-color': theme.muted,
+        'line-opacity': hc ? 1 : 0.8,
+        label: 'data(label)',
+        'font-family': theme.font,
+        'font-size': 10,
+        'font-style': 'italic',
+        color: theme.muted,
+        events: 'no',
+      },
+    },
+    // drawing a link (cytoscape-edgehandles)
+    { selector: 'node.eh-source, node.eh-target', style: { 'border-color': theme.selection, 'border-width': 2 } },
+    { selector: 'node.eh-hover', style: { 'underlay-color': theme.selection, 'underlay-opacity': 0.25, 'underlay-padding': 5, 'underlay-shape': 'round-rectangle' } },
+    {
+      selector: 'edge.eh-preview, edge.eh-ghost-edge',
+      style: {
+        'line-color': theme.selection, 'line-opacity': 1, 'line-style': 'dashed', width: 2,
+      },
+    },
+    { selector: 'edge.eh-ghost-edge.eh-preview-active', style: { opacity: 0 } },
+    { selector: 'node.eh-ghost-node', style: { width: 1, height: 1, opacity: 0 } },
+  );
+  return rules;
+}
