@@ -330,6 +330,11 @@ function paste(doc: Doc, t: Topology, g: Extract<GestureInput, { kind: 'paste' }
   for (const raw of g.namespaces) {
     const ns = { ...(raw as Namespace) };
     ns.name = pick(ns.name, 'ns', true);
+    // the copy has no addresses yet: routes through a gateway, and internet access that needs
+    // them, would be errors until the user gives it some
+    const routes = (ns.routes ?? []).filter((r) => !r.via);
+    if (routes.length) ns.routes = routes; else delete ns.routes;
+    delete ns.internet;
     const p = off(ns.position);
     if (p) ns.position = p;
     doc.set(['namespaces', nsCount++], ns);
