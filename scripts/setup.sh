@@ -1,9 +1,14 @@
 #!/bin/bash
 # Installs what Netns Lab needs to build and test, idempotently: Debian packages (only the
-# missing ones) and the npm dependencies (only when package-lock.json changed).
+# missing ones), the npm dependencies (only when package-lock.json changed) and, for the tests
+# in a real VS Code, code-server from the npm registry under the git-ignored .vscode-test/
+# (skipped when already there; scripts/install-code-server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
+# the VS Code tests: Debian's Chromium (driven by playwright-core) and what code-server's
+# native modules and ripgrep seeding need (shared/recipes/vscode-e2e)
+PKGS+=(chromium libkrb5-dev pkg-config ripgrep build-essential python3)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,3 +25,4 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
+bash scripts/install-code-server.sh

@@ -10,7 +10,7 @@ import fcose from 'cytoscape-fcose';
 import cytoscapeSvg from 'cytoscape-svg';
 import { NODE_H, NODE_W, nodeImages } from './icons.js';
 import {
-  autoPlace, diffElements, fitEndLabels, refOfId, signature, snap,
+  autoPlace, diffElements, fitEndLabels, linkIndexOfId, refOfId, signature, snap,
   type BuildResult, type NodeKind, type Pos, type TopologyView,
 } from './model.js';
 import { buildStylesheet, type Theme } from './style.js';
@@ -211,6 +211,35 @@ export class Canvas {
 
   // -------------------------------------------------------------------------------------------
   // selection
+
+  /**
+   * The live decoration: how the machine compares to the drawing. Node refs and link indices
+   * get classes live-missing / live-drifted / live-clash, link ends that are down live-down.
+   */
+  setLive(live: { nodes: Record<string, { state: string }>; links: Record<string, { a: { state: string; up?: boolean }; b: { state: string; up?: boolean } }> } | undefined): void {
+    const all = ['live-missing', 'live-drifted', 'live-clash', 'live-down', 'live-up'];
+    const cls = (state: string) => (state === 'missing' ? 'live-missing' : state === 'drifted' ? 'live-drifted' : state === 'unowned-clash' ? 'live-clash' : undefined);
+    this.cy.batch(() => {
+      this.cy.elements().removeClass(all.join(' '));
+      if (!live) return;
+      this.cy.nodes().forEach((n) => {
+        const ref = refOfId(n.id());
+        const m = ref !== undefined ? live.nodes[ref] : undefined;
+        const c = m ? cls(m.state) : undefined;
+        if (c) n.addClass(c);
+      });
+      this.cy.edges().forEach((e) => {
+        const i = linkIndexOfId(e.id());
+        const m = i !== undefined ? live.links[String(i)] : undefined;
+        if (!m) return;
+        const ends = [m.a, m.b];
+        if (ends.some((x) => x.up === false)) e.addClass('live-down');
+        else if (ends.every((x) => x.up === true)) e.addClass('live-up');
+        const worst = ends.map((x) => cls(x.state)).find((x) => x);
+        if (worst) e.addClass(worst);
+      });
+    });
+  }
 
   selectedNodes(): string[] {
     return this.cy.nodes(':selected').map((n) => n.data('ref') as string);

@@ -23,6 +23,7 @@ import { NODE_DRAG_TYPE, Toolbar, type HostCommandName } from './toolbar.js';
 
 type DocumentMsg = Extract<ToWebview, { type: 'document' }>;
 type ActionMsg = Extract<ToWebview, { type: 'action' }>;
+type LiveMsg = Extract<ToWebview, { type: 'live' }>;
 
 interface SavedState {
   viewport?: { zoom: number; pan: { x: number; y: number } };
@@ -72,6 +73,8 @@ class App {
   private settings: ViewSettings = { labels: 'all', gridSnap: true, gridSize: 20 };
   private saved: SavedState;
   private nextId = 1;
+  /** the live decoration while the topology runs (undefined: not applied) */
+  private live: LiveMsg | undefined;
   private readonly pending = new Map<number, PendingEdit>();
   /** select what the next document adds (after our own add-node / add-link / paste) */
   private selectNew = false;
@@ -173,7 +176,12 @@ class App {
         if (!msg.ok) this.showFlash(msg.message ?? 'the command failed', 'error');
         break;
       case 'action': this.onAction(msg.action); break;
-      case 'live': break; // live decoration of the drawing: not drawn yet (issue 5)
+      case 'live':
+        // while the topology runs: missing / drifted nodes, links up (green) or down (red, dashed)
+        this.live = msg.applied ? msg : undefined;
+        this.canvas.setLive(this.live);
+        this.refreshChrome();
+        break;
     }
   }
 
@@ -203,7 +211,7 @@ class App {
     document.body.classList.toggle('unreadable', doc.unreadable);
     if (doc.unreadable) this.panel.showUnreadable();
     this.canvas.setGrid(doc.settings.gridSnap, doc.settings.gridSize);
-    if (!doc.unreadable) this.draw();
+    if (!doc.unreadable) { this.draw(); this.canvas.setLive(this.live); }
     if (first) {
       if (this.saved.viewport) this.canvas.setViewport(this.saved.viewport);
       else this.canvas.fit();
@@ -439,6 +447,12 @@ class App {
       if (nodes.some((n) => n !== HOST_ID)) items.push({ label: 'Copy', keybinding: 'Ctrl+C', value: 'copy' });
       items.push({ label: 'Delete', keybinding: 'Delete', value: 'delete' }, { separator: true });
     } else if (on === 'edge') {
+      const link = this.canvas.selectedLinks()[0];
+      const m = link !== undefined ? this.live?.links[String(link)] : undefined;
+      if (m && this.doc?.trusted) {
+        const down = m.a.up === false || m.b.up === false;
+        items.push({ label: down ? 'Set Link Up (on the machine)' : 'Set Link Down (on the machine)', value: down ? 'link-up' : 'link-down' }, { separator: true });
+      }
       items.push({ label: 'Delete', keybinding: 'Delete', value: 'delete' }, { separator: true });
     } else {
       this.menuPos = this.canvas.snapped(this.canvas.modelPosition(x, y));
@@ -469,6 +483,17 @@ class App {
       return;
     }
     switch (value) {
+      case 'link-up':
+      case 'link-down': {
+        const link = this.canvas.selectedLinks()[0];
+        const m = link !== undefined ? this.live?.links[String(link)] : undefined;
+        if (link === undefined || !m) break;
+        const up = value === 'link-up';
+        // down: one end is enough (ip link set down); up: every end that is down
+        const sides = up ? (['a', 'b'] as const).filter((s) => m[s].up === false) : (['a'] as const);
+        for (const side of sides) this.post({ type: 'link-state', id: this.nextId++, link, side, up });
+        break;
+      }
       case 'rename': this.panel.focusName(); break;
       case 'terminal': { const n = this.canvas.selectedNodes()[0]; if (n) this.command('openTerminal', n); break; }
       case 'copy': this.copySelection(); break;

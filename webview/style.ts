@@ -14,6 +14,7 @@ export interface Theme {
   selection: string;
   error: string;
   warning: string;
+  passed: string;
   edge: string;
   accent: Record<NodeKind, string>;
   font: string;
@@ -101,6 +102,14 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
       },
     },
     { selector: 'edge.hover', style: { 'line-opacity': 1 } },
+    // live: what runs on the machine (while the topology is applied)
+    { selector: 'node.live-missing', style: { opacity: 0.5, 'border-style': 'dashed' } },
+    { selector: 'node.live-drifted', style: { 'border-color': theme.warning, 'border-style': 'dashed', 'border-width': 2 } },
+    { selector: 'node.live-clash', style: { 'border-color': theme.error, 'border-style': 'double', 'border-width': 3 } },
+    { selector: 'edge.live-up', style: { 'line-color': theme.passed, 'line-opacity': 0.9 } },
+    { selector: 'edge.live-missing', style: { 'line-style': 'dashed', 'line-opacity': 0.5 } },
+    { selector: 'edge.live-drifted', style: { 'line-color': theme.warning, 'line-style': 'dashed' } },
+    { selector: 'edge.live-down', style: { 'line-color': theme.error, 'line-style': 'dashed', 'line-opacity': 1, width: 3 } },
     { selector: 'edge.has-warning', style: { 'line-color': theme.warning, 'line-opacity': 1 } },
     { selector: 'edge.has-error', style: { 'line-color': theme.error, 'line-opacity': 1, 'line-style': hc ? 'dashed' : 'solid' } },
     { selector: 'edge:selected', style: { 'line-color': theme.selection, 'line-opacity': 1, width: 3, 'underlay-color': theme.selection, 'underlay-opacity': hc ? 0 : 0.2, 'underlay-padding': 4 } },

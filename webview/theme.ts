@@ -60,6 +60,7 @@ export function readTheme(): Theme {
       selection: c('--vscode-focusBorder', light ? '#005fb8' : '#0078d4'),
       error: c('--vscode-editorError-foreground', light ? '#e51400' : '#f14c4c'),
       warning: c('--vscode-editorWarning-foreground', light ? '#bf8803' : '#cca700'),
+      passed: c('--vscode-testing-iconPassed', light ? '#388a34' : '#73c991'),
       edge: c('--vscode-editor-foreground', light ? '#3b3b3b' : '#cccccc'),
       accent: {
         namespace: c('--vscode-charts-blue', light ? '#1a85ff' : '#3794ff'),

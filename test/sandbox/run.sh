@@ -20,7 +20,30 @@ mkdir -p /run/netns /run/lock
 # /sys shows the network namespace that mounted it: remount so it shows ours
 mount -t sysfs sysfs /sys 2>/dev/null || true
 ip link set lo up
-cleanup() { umount -l /run /etc /sys 2>/dev/null || true; umount -l "$top" 2>/dev/null || true; rmdir "$top" 2>/dev/null || true; }
+# every process still living in one of the sandbox's network namespaces (its root, or a
+# namespace made inside it, like the fake internet's dnsmasq) when the command ends
+sandbox_procs() {
+  local inodes=" $(stat -L -c %i /proc/self/ns/net) "
+  for f in /run/netns/*; do [ -e "$f" ] && inodes+="$(stat -L -c %i "$f" 2>/dev/null) "; done
+  for p in /proc/[0-9]*; do
+    local pid=${p#/proc/}
+    [ "$pid" = $$ ] && continue
+    local ino
+    ino=$(stat -L -c %i "$p/ns/net" 2>/dev/null) || continue
+    case "$inodes" in *" $ino "*) echo "$pid" ;; esac
+  done
+}
+cleanup() {
+  local pids
+  pids=$(sandbox_procs)
+  if [ -n "$pids" ]; then
+    kill $pids 2>/dev/null || true
+    sleep 0.2
+    pids=$(sandbox_procs)
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  fi
+  umount -l /run /etc /sys 2>/dev/null || true; umount -l "$top" 2>/dev/null || true; rmdir "$top" 2>/dev/null || true
+}
 "$@" && rc=0 || rc=$?
 cleanup
 exit $rc
