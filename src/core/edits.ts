@@ -202,11 +202,18 @@ export function applyGesture(text: string, t: Topology, g: GestureInput, opts: {
     case 'move':
       for (const m of g.moves) {
         const p = round(m.position);
-        if (m.node === HOST) { if (t.host) doc.set(['host', 'position'], p); else doc.set(['host'], { position: p }); continue; }
+        // set x and y one by one when a position exists: an inline {"x": .., "y": ..} stays inline
+        const place = (path: JPath, had: Pos | undefined) => {
+          if (had && typeof had.x === 'number' && typeof had.y === 'number') {
+            if (had.x !== p.x) doc.set([...path, 'x'], p.x);
+            if (had.y !== p.y) doc.set([...path, 'y'], p.y);
+          } else doc.set(path, p);
+        };
+        if (m.node === HOST) { if (t.host) place(['host', 'position'], t.host.position); else doc.set(['host'], { position: p }); continue; }
         const i = findNs(t, m.node);
-        if (i >= 0) { doc.set(['namespaces', i, 'position'], p); continue; }
+        if (i >= 0) { place(['namespaces', i, 'position'], t.namespaces![i]!.position); continue; }
         const j = findBridge(t, m.node);
-        if (j >= 0) { doc.set(['bridges', j, 'position'], p); continue; }
+        if (j >= 0) { place(['bridges', j, 'position'], t.bridges![j]!.position); continue; }
         throw new EditError(`no node '${m.node}' to move`);
       }
       break;

@@ -56,6 +56,9 @@ describe('gestures', () => {
     b.host!.position = a.host!.position;
     assert.deepEqual(b, a);
     assert.throws(() => apply({ kind: 'move', moves: [{ node: 'nope', position: { x: 0, y: 0 } }] }), /no node 'nope'/);
+    // the inline position keeps its one line
+    assert.match(out, /"position": \{ "x": 151, "y": 341 \}/);
+    assert.deepEqual(minimalEdit(TEXT, apply({ kind: 'move', moves: [{ node: 'br0', position: { x: 301, y: 200 } }] })), { offset: TEXT.indexOf('"x": 300, "y": 200') + 7, length: 1, text: '1' });
   });
 
   it('add-link from a new namespace to br0 proposes names, a free address and the default route via the bridge', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * Drive the canvas harness in Chromium (playwright-core + Debian's /usr/bin/chromium): draw the
  * article example in the light, dark and high-contrast themes, a generated 1000-namespace
@@ -15,10 +18,13 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const OUT = 'test-results';
 
 export async function launch(): Promise<Browser> {
+  // a private home: Chromium otherwise writes ~/.config/chromium and ~/.cache/dconf
+  const home = mkdtempSync(join(tmpdir(), 'netns-lab-chromium-'));
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data') },
   });
 }
 
