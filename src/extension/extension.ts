@@ -12,6 +12,7 @@ import { TopologyEditorProvider } from './editor.js';
 import { HelperSession } from './helper-session.js';
 import { registerInstallHelper } from './install-helper.js';
 import { registerDiagnose } from './diagnose.js';
+import { registerImportLive } from './import-live.js';
 import { LiveModel } from './live.js';
 import { registerTerminals } from './terminal.js';
 import { registerViews } from './views/register.js';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   registerViews(context, session, live);
   registerTerminals(context, live);
   registerInstallHelper(context);
+  registerImportLive(context, session);
   registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg));
   return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
 }
