@@ -133,7 +133,7 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
     for (const f of [a, b]) {
       const l = linkOf(f.scope, f.name);
       if (!l) continue;
-      if (!l.up) {
+      if (!l.up && f.up) {
         out.push({ code: 'link-down', severity: 'error', subject: `${f.scope ?? 'host'}/${f.name}`, message: `${f.name} is down`, why: 'nothing passes a link that is down; the kernel also dropped the routes through it', fix: { summary: `set ${f.name} up (and restore its routes)`, steps: [{ op: 'link-set', ns: f.scope, name: f.name, up: true }, ...stepsOf((s) => s.op === 'route-add' && s.ns === f.scope)] } });
       }
     }

@@ -111,6 +111,7 @@ export const Link = z.strictObject({
   a: Endpoint,
   b: Endpoint,
   mtu: Mtu.optional().meta({ description: 'MTU of both ends (an end may override it).' }),
+  up: z.boolean().optional().meta({ description: 'Administrative state: false keeps the cable drawn but both ends down (default true).' }),
   note: Note.optional(),
 }).meta({ description: 'A veth pair: a cable between two nodes.' });
 

@@ -5,7 +5,7 @@
  * - an existing object the topology wants but does not own is a clash: an error, nothing runs.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { canonicalCidr, canonicalIP, isLoopback, parseCidr, parseIP, subnetOf } from './ip.js';
+import { canonicalCidr, canonicalIP, contains, isLoopback, parseCidr, parseIP, subnetOf } from './ip.js';
 import { HOST, type Route, type Topology } from './model.js';
 import { STATE_CHAIN, forwardChain, natChain, ownerTag } from './names.js';
 import { emptyNs, nameservers, type LiveLink, type LiveNs, type LiveRoute, type LiveState } from './observe.js';
@@ -292,7 +292,8 @@ export function plan(t: Topology, live: LiveState): Plan {
       // the kernel drops every IPv4 route through a device when its last IPv4 address is deleted
       const v4 = (l?.addresses ?? []).filter((a) => a.family === 4);
       if (v4.length && v4.every((a) => a.scope === 'global' && !want.includes(a.cidr))) v4Flushed.add(f.name);
-      if (!l || !l.up) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: true }); if (l) drift.push('down -> up'); }
+      if (f.up && (!l || !l.up)) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: true }); if (l) drift.push('down -> up'); }
+      if (!f.up && l?.up) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: false }); drift.push('up -> down (the file keeps this link down)'); }
       if (l) {
         objects.push({ kind: f.kind, scope, name: f.name, state: drift.length ? 'drifted' : 'in-sync', ...(drift.length ? { detail: drift.join(', ') } : {}) });
       }
@@ -300,7 +301,14 @@ export function plan(t: Topology, live: LiveState): Plan {
     for (const u of ups) add(Phase.Configure, u);
 
     // routes
-    const wantRoutes = (scope === null ? t.host?.routes ?? [] : (t.namespaces ?? [])[nsIndex.get(scope)!]!.routes ?? []).map(desiredRoute);
+    // a route through a link the file keeps down cannot exist (the kernel drops it): not wanted
+    const downIfs = new Set(ifs.filter((f) => !f.up).map((f) => f.name));
+    const nets = (up: boolean) => ifs.filter((f) => f.up === up).flatMap((f) => f.addresses.map((a) => parseCidr(a)!));
+    const upNets = nets(true);
+    const downNets = nets(false);
+    const throughDown = (r: DRoute) => (r.dev !== undefined && downIfs.has(r.dev))
+      || (r.via !== undefined && !upNets.some((c) => contains(c, parseIP(r.via!)!)) && downNets.some((c) => contains(c, parseIP(r.via!)!)));
+    const wantRoutes = (scope === null ? t.host?.routes ?? [] : (t.namespaces ?? [])[nsIndex.get(scope)!]!.routes ?? []).map(desiredRoute).filter((r) => !throughDown(r));
     const ln = scope !== null && creatingNs.has(scope) ? emptyNs(scope) : liveNs.get(scope);
     const ownedHere = new Set((ln?.links ?? []).filter((x) => x.owner === T).map((x) => x.name));
     // routes on links we delete, or on devices losing their last IPv4 address, vanish in teardown

@@ -19,6 +19,8 @@ export interface IfaceInfo {
   peer: { scope: string | null; name: string } | undefined;
   linkIndex: number | undefined;
   side: 'a' | 'b' | undefined;
+  /** desired administrative state (a link drawn but set down in the file is false) */
+  up: boolean;
   namePath: JsonPath;
   addrPath: JsonPath;
   /** L2 segment id: a bridge with all its ports' peers, or a bare veth pair */
@@ -51,7 +53,7 @@ export function buildIndex(t: Topology): TopoIndex {
     parent.push(ifaces.length);
     ifaces.push({
       scope: bridgeScope.get(b.name)!, name: b.name, kind: 'bridge', addresses: b.addresses ?? [], mtu: b.mtu,
-      onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined,
+      onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined, up: true,
       namePath: ['bridges', i, 'name'], addrPath: ['bridges', i, 'addresses'], segment: -1,
     });
   });
@@ -69,7 +71,7 @@ export function buildIndex(t: Topology): TopoIndex {
       parent.push(ifaces.length);
       ifaces.push({
         scope: scopeOfNode(ep.node), name: ep.name, kind: 'veth', addresses: ep.addresses ?? [], mtu: ep.mtu ?? l.mtu,
-        onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side,
+        onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side, up: l.up ?? true,
         namePath: ['links', i, side, 'name'], addrPath: ['links', i, side, 'addresses'], segment: -1,
       });
       if (onBridge) union(ifaces.length - 1, bridgeIfIdx.get(onBridge)!);
