@@ -91,9 +91,10 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
     }
   }
 
+  // only what this topology owns is examined and repaired (a clash is apply's error to report)
   for (const ns of t.namespaces ?? []) {
     const l = nsOf(ns.name);
-    if (!l) continue;
+    if (!l || l.owner !== T) continue;
     // default route
     const want = (ns.routes ?? []).find((r) => r.to === 'default' && r.via && parseIP(r.via)!.family === 4);
     const have = l.routes.find((r) => r.to === 'default' && r.family === 4);
@@ -132,14 +133,14 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
   for (const [, [a, b]] of idx.ends) {
     for (const f of [a, b]) {
       const l = linkOf(f.scope, f.name);
-      if (!l) continue;
+      if (!l || l.owner !== T) continue;
       if (!l.up && f.up) {
         out.push({ code: 'link-down', severity: 'error', subject: `${f.scope ?? 'host'}/${f.name}`, message: `${f.name} is down`, why: 'nothing passes a link that is down; the kernel also dropped the routes through it', fix: { summary: `set ${f.name} up (and restore its routes)`, steps: [{ op: 'link-set', ns: f.scope, name: f.name, up: true }, ...stepsOf((s) => s.op === 'route-add' && s.ns === f.scope)] } });
       }
     }
     const la = linkOf(a.scope, a.name);
     const lb = linkOf(b.scope, b.name);
-    if (la && lb && la.mtu !== lb.mtu) {
+    if (la && lb && la.owner === T && lb.owner === T && la.mtu !== lb.mtu) {
       const mtu = a.mtu ?? b.mtu ?? Math.min(la.mtu, lb.mtu);
       out.push({ code: 'mtu-mismatch', severity: 'warning', subject: `${a.name}<->${b.name}`, message: `the ends of ${a.name}<->${b.name} have MTU ${la.mtu} and ${lb.mtu}`, why: 'large packets from one side are dropped by the other: connections stall after the handshake', fix: { summary: `MTU ${mtu} on both ends`, steps: [{ op: 'link-set', ns: a.scope, name: a.name, mtu }, { op: 'link-set', ns: b.scope, name: b.name, mtu }] } });
     }

@@ -35,13 +35,24 @@ function tooDeepOffset(text: string, limit: number): number {
   return -1;
 }
 
+/** line starts of the last text positioned: many diagnostics in one big file cost a search each, not a scan */
+let lineIndex: { text: string; starts: number[] } | undefined;
+
 export function lineCol(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) { line++; last = i; }
+  if (lineIndex?.text !== text) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    lineIndex = { text, starts };
   }
-  return { line, column: offset - last };
+  const { starts } = lineIndex;
+  // the last line start at or before offset (a newline at offset itself ends the line)
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid; else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo]! + 1 };
 }
 
 function at(text: string, offset: number, length: number): Pick<Diagnostic, 'offset' | 'length' | 'line' | 'column'> {
@@ -67,6 +78,17 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   InvalidCharacter: 'invalid character in string',
 };
 
+/** garbage has a syntax error every other byte: report the first ones instead of collecting millions */
+const MAX_SYNTAX_ERRORS = 100;
+class TooManyErrors extends Error {}
+/** parseTree's error list: it stops the parse (by throwing) once it holds MAX_SYNTAX_ERRORS */
+class CappedErrors extends Array<ParseError> {
+  override push(...items: ParseError[]): number {
+    if (this.length + items.length > MAX_SYNTAX_ERRORS) throw new TooManyErrors();
+    return super.push(...items);
+  }
+}
+
 export function parseJsonText(text: string): ParsedJson {
   const diagnostics: Diagnostic[] = [];
   // a UTF-16 code unit is at least one UTF-8 byte: only count bytes when it can matter
@@ -84,11 +106,22 @@ export function parseJsonText(text: string): ParsedJson {
     diagnostics.push({ severity: 'error', code: 'json-syntax', message: 'malformed JSON: the file is empty', path: [], ...at(text, 0, 0) });
     return { value: undefined, tree: undefined, diagnostics, text };
   }
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  const errors = new CappedErrors();
+  let tree: Node | undefined;
+  let truncated = false;
+  try {
+    tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+  } catch (e) {
+    if (!(e instanceof TooManyErrors)) throw e;
+    truncated = true;
+  }
   for (const e of errors) {
     const name = printParseErrorCode(e.error);
     diagnostics.push({ severity: 'error', code: 'json-syntax', message: `malformed JSON: ${SYNTAX_MESSAGES[name] ?? name}`, path: [], ...at(text, e.offset, e.length) });
+  }
+  if (truncated) {
+    const last = errors[errors.length - 1]!;
+    diagnostics.push({ severity: 'error', code: 'json-syntax', message: `malformed JSON: more than ${MAX_SYNTAX_ERRORS} errors; the rest are not reported`, path: [], ...at(text, last.offset, last.length) });
   }
   if (errors.length || !tree) {
     if (!errors.length) diagnostics.push({ severity: 'error', code: 'json-syntax', message: 'malformed JSON: the file is empty', path: [], ...at(text, 0, 0) });

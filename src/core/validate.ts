@@ -240,6 +240,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     const c = parseCidr(m)!;
     if (c.family !== 4) d.push(err('invalid-cidr', `masquerade is IPv4 only; ${m} is IPv6`, ['host', 'masquerade', j]));
     else if (network(c) !== c.addr) d.push(warn('not-a-network', `${m} has host bits set; it means ${subnetOf(c)}`, ['host', 'masquerade', j]));
+    if (c.family === 4 && c.prefix < 8) d.push(warn('broad-subnet', `masquerading ${m} makes the host NAT a large part of the internet's address space; a lab needs its own subnets only`, ['host', 'masquerade', j]));
   });
   namespaces.forEach((ns, i) => {
     if (!ns.internet) return;

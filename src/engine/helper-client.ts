@@ -2,6 +2,7 @@
  * Starts the privileged helper and talks to it. Root runs it directly; a user goes through
  * `sudo -n` (a sudoers drop-in that allows exactly the helper) or pkexec (a polkit dialog).
  */
+import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { LiveEvent } from '../core/monitor.js';
 import { PROTOCOL_VERSION, type HelperError, type Response } from '../helper/protocol.js';
@@ -33,14 +34,28 @@ export interface HelperClient {
   readonly pid: number | undefined;
 }
 
+/**
+ * The node binary for an elevated helper: a root-owned system node (the one the sudoers rule
+ * names), not this process's own binary: under VS Code desktop that is Electron, under
+ * Remote-SSH the server's private node, and neither matches the rule (or should run as root).
+ */
+export function systemNode(isRootOwned: (p: string) => boolean = rootOwned): string {
+  for (const p of ['/usr/bin/node', '/usr/local/bin/node']) if (isRootOwned(p)) return p;
+  return process.execPath;
+}
+function rootOwned(p: string): boolean {
+  try { return statSync(p).uid === 0; } catch { return false; }
+}
+
 /** the ways to start the helper, in the order they are tried */
 export function helperCommands(opts: HelperOptions, env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string[][] {
-  const node = opts.nodePath ?? process.execPath;
   const how = opts.elevation ?? 'auto';
+  const elevated = !(how === 'direct' || (how === 'auto' && uid === 0));
+  const node = opts.nodePath ?? (elevated ? systemNode() : process.execPath);
   const direct = [node, opts.helperPath];
   const sudo = ['sudo', '-n', '--', node, opts.helperPath];
   const pkexec = ['pkexec', node, opts.helperPath];
-  if (how === 'direct' || (how === 'auto' && uid === 0)) return [direct];
+  if (!elevated) return [direct];
   if (how === 'sudo') return [sudo];
   if (how === 'pkexec') return [pkexec];
   // a polkit dialog needs a graphical session to show in

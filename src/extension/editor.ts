@@ -12,7 +12,7 @@ import type { LiveMarks } from '../core/livemarks.js';
 import type { Topology } from '../core/model.js';
 import { buildIndex } from '../core/topo-index.js';
 import { validateText } from '../core/validate.js';
-import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type ViewSettings } from '../shared/protocol.js';
+import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type ViewSettings } from '../shared/protocol.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
 export const VIEW_TYPE = 'netnsLab.topology';
@@ -221,6 +221,10 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     const parsed = parseJsonText(text);
     if (parsed.diagnostics.length || !parsed.value || typeof parsed.value !== 'object') {
       return { ok: false, message: 'the file is not valid JSON; fix it in the text editor first', diagnostics: parsed.diagnostics };
+    }
+    // the webview may set only the fields its panel has (the shared list), whatever it sends
+    if (gesture.kind === 'set' && !SETTABLE[gesture.target.type].includes(gesture.field)) {
+      return { ok: false, message: `'${gesture.field}' cannot be set from the canvas` };
     }
     let next: string;
     try {

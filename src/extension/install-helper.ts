@@ -8,15 +8,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { systemNode } from '../engine/helper-client.js';
 import { installScript } from '../engine/privilege.js';
-
-function systemNode(): string {
-  // a node binary the user cannot replace: otherwise the rule would run the user's program as root
-  for (const p of ['/usr/bin/node', '/usr/local/bin/node']) {
-    try { if (statSync(p).uid === 0) return p; } catch { /* next */ }
-  }
-  return process.execPath;
-}
 
 export function registerInstallHelper(context: vscode.ExtensionContext): void {
   context.subscriptions.push(vscode.commands.registerCommand('netnsLab.installHelper', async () => {

@@ -46,8 +46,9 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
     async run(argv, input) {
       const [cmd, ...args] = argv;
       if (!cmd) throw new Error('empty argv');
+      const file = resolve(cmd);
       spawned++;
-      const r = await execa(resolve(cmd), args, {
+      const r = await execa(file, args, {
         input: input ?? '',
         reject: false,
         shell: false,

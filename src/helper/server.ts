@@ -144,7 +144,9 @@ export function createServer(opts: ServerOptions) {
         return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
           const chosen = findings.filter((f) => req.fix!.includes(f.code) && f.fix);
           const steps = chosen.flatMap((f) => f.fix!.steps);
-          const phaseOf = (s: Step): Phase => (s.op.startsWith('fw-') || s.op === 'ip-forward' ? Phase.Firewall : s.op === 'sysctl' || s.op.startsWith('dns-') ? Phase.Files : Phase.Configure);
+          // links up before routes through them (the kernel refuses a gateway on a down link)
+          const phaseOf = (s: Step): Phase => (s.op.startsWith('fw-') || s.op === 'ip-forward' ? Phase.Firewall
+            : s.op === 'sysctl' || s.op.startsWith('dns-') ? Phase.Files : s.op === 'link-set' ? Phase.Create : Phase.Configure);
           const r = await execute(steps.map((step) => ({ phase: phaseOf(step), step, summary: summarize(step) })), {
             runner, onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done, total, message }),
           });
@@ -180,15 +182,20 @@ export function createServer(opts: ServerOptions) {
         // -U/-l: flush per packet; -n: no lookups; "--" ends the options, the filter is one word
         const argv = inNetns(req.ns, ['tcpdump', '-i', req.iface, '-n', ...(req.format === 'pcap' ? ['-U', '-w', '-'] : ['-l']), '--', ...(req.filter?.trim() ? [req.filter.trim()] : [])]);
         const emit = (data: string) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'capture', data });
-        let finish: () => void = () => {};
-        const exited = new Promise<void>((r) => { finish = r; });
+        let finish: (code: number | undefined) => void = () => {};
+        const exited = new Promise<number | undefined>((r) => { finish = r; });
         const s = req.format === 'pcap'
-          ? runner.streamRaw(argv, (chunk) => emit(chunk.toString('base64')), () => finish())
-          : runner.stream(argv, (line) => emit(line), () => finish());
+          ? runner.streamRaw(argv, (chunk) => emit(chunk.toString('base64')), (code) => finish(code))
+          : runner.stream(argv, (line) => emit(line), (code) => finish(code));
+        let failedCode: number | undefined;
         await new Promise<void>((resolve) => {
           watches.set(req.id, { watch: s, done: resolve });
-          void exited.then(() => { if (watches.get(req.id)?.watch === s) { watches.delete(req.id); resolve(); } });
+          void exited.then((code) => {
+            // tcpdump ended by itself (not stopped by us): a filter it cannot compile, a vanished interface
+            if (watches.get(req.id)?.watch === s) { watches.delete(req.id); failedCode = code; resolve(); }
+          });
         });
+        if (failedCode !== undefined && failedCode !== 0) fail('capture-failed', `tcpdump exited with code ${failedCode} (is the filter valid?)`);
         return { stopped: true };
       }
       case 'watch': {

@@ -39,12 +39,24 @@ export async function startWatch(sys: Runner, emit: (e: LiveEvent) => void): Pro
     }
   };
 
+  // one re-read at a time: events that ask for one meanwhile share the next (an apply of 200
+  // namespaces must not start a listing of all namespaces per event)
+  let running: Promise<void> | undefined;
+  let again = false;
+  const refreshSoon = (): Promise<void> => {
+    if (running) { again = true; return running; }
+    running = (async () => {
+      do { again = false; await refresh(); } while (again && !stopped);
+    })().finally(() => { running = undefined; });
+    return running;
+  };
+
   await refresh();
   const root = sys.stream(['ip', '-o', 'monitor', 'all-nsid', ...WHAT], (line) => {
     const l = parseMonitorLine(line);
     if (!l) return;
     if (typeof l.nsid === 'number' && !(l.nsid in nsids)) {
-      void refresh().then(() => emit(toEvent(l, null, nsids)));
+      void refreshSoon().then(() => emit(toEvent(l, null, nsids)));
       return;
     }
     emit(toEvent(l, null, nsids));
@@ -54,7 +66,7 @@ export async function startWatch(sys: Runner, emit: (e: LiveEvent) => void): Pro
     const e = parseNetnsMonitorLine(line);
     if (!e || nsNameProblem(e.name)) return;
     emit({ ns: e.name, kind: 'netns', name: e.name, ...(e.added ? {} : { deleted: true }) });
-    void refresh();
+    void refreshSoon();
   });
   return {
     async stop() {

@@ -19,3 +19,15 @@ describe('how the helper is started', () => {
     assert.deepEqual(helperCommands({ ...opts, elevation: 'direct' }, {}, 1000), [['/usr/bin/node', '/opt/netns-lab/dist/helper.js']]);
   });
 });
+
+describe('the node binary of an elevated helper', () => {
+  it('is a root-owned system node (the one the sudoers rule names), not the editor\'s own binary', async () => {
+    const { systemNode } = await import('../../src/engine/helper-client.js');
+    assert.equal(systemNode((p) => p === '/usr/bin/node'), '/usr/bin/node');
+    assert.equal(systemNode((p) => p === '/usr/local/bin/node'), '/usr/local/bin/node');
+    assert.equal(systemNode(() => false), process.execPath);
+    const cmds = helperCommands({ helperPath: '/h.js' }, {}, 1000);
+    assert.equal(cmds[0]![3], systemNode());
+    assert.equal(helperCommands({ helperPath: '/h.js' }, {}, 0)[0]![0], process.execPath);
+  });
+});
