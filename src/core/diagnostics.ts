@@ -26,8 +26,14 @@ export function hasErrors(d: readonly Diagnostic[]): boolean {
   return d.some((x) => x.severity === 'error');
 }
 
-/** compiler style: FILE:LINE:COL: error CODE: message (at $.path) */
+/** control, bidi and invisible characters: shown escaped so a file cannot drive the terminal */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+function terminalSafe(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** compiler style: FILE:LINE:COL: error CODE: message (at $.path); one line whatever the file holds */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   const pos = `${d.line ?? 1}:${d.column ?? 1}`;
-  return `${file}:${pos}: ${d.severity} ${d.code}: ${d.message} (at ${formatPath(d.path)})`;
+  return terminalSafe(`${file}:${pos}: ${d.severity} ${d.code}: ${d.message} (at ${formatPath(d.path)})`);
 }

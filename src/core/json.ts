@@ -56,7 +56,8 @@ export function lineCol(text: string, offset: number): { line: number; column: n
 }
 
 function at(text: string, offset: number, length: number): Pick<Diagnostic, 'offset' | 'length' | 'line' | 'column'> {
-  return { offset, length, ...lineCol(text, offset) };
+  // the parser measures an unterminated comment ("/*" at the end) past the end of the text
+  return { offset, length: Math.max(0, Math.min(length, text.length - offset)), ...lineCol(text, offset) };
 }
 
 const SYNTAX_MESSAGES: Record<string, string> = {
@@ -140,6 +141,10 @@ export function parseJsonText(text: string): ParsedJson {
         const val = prop.children?.[1];
         if (!key || typeof key.value !== 'string') continue;
         if (seen.has(key.value)) {
+          if (diagnostics.length >= MAX_SYNTAX_ERRORS) {
+            diagnostics.push({ severity: 'error', code: 'duplicate-key', message: `more than ${MAX_SYNTAX_ERRORS} duplicate keys; the rest are not reported`, path: [...path, key.value], ...at(text, key.offset, key.length) });
+            return false;
+          }
           diagnostics.push({ severity: 'error', code: 'duplicate-key', message: `duplicate key '${key.value}'`, path: [...path, key.value], ...at(text, key.offset, key.length) });
         }
         seen.add(key.value);

@@ -349,7 +349,8 @@ export function plan(t: Topology, live: LiveState): Plan {
     for (const [key, v] of Object.entries(ns.sysctls ?? {}).sort()) {
       const value = String(v);
       const cur = l?.sysctls[key];
-      if (cur === value) { objects.push({ kind: 'sysctl', scope: ns.name, name: key, state: 'in-sync' }); continue; }
+      // the kernel prints a multi-value sysctl ("0 2147483647") with tabs
+      if (cur !== undefined && cur.trim().split(/\s+/).join(' ') === value.trim().split(/\s+/).join(' ')) { objects.push({ kind: 'sysctl', scope: ns.name, name: key, state: 'in-sync' }); continue; }
       add(Phase.Files, { op: 'sysctl', ns: ns.name, key, value });
       objects.push({ kind: 'sysctl', scope: ns.name, name: key, state: l ? 'drifted' : 'missing', ...(cur !== undefined ? { detail: `${cur} -> ${value}` } : {}) });
     }

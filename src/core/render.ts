@@ -151,6 +151,13 @@ export function sysctlArgv(ns: string | null, pairs: { key: string; value: strin
   return inNetns(ns, ['sysctl', '-q', '-w', ...pairs.map((p) => `${p.key}=${p.value}`)]);
 }
 
+/** a sysctl value as the file format allows it: letters, digits, spaces and . : _ - */
+const SYSCTL_VALUE = /^[A-Za-z0-9 .:_-]{1,64}$/;
+function sysctlValue(v: string): string {
+  if (!SYSCTL_VALUE.test(v)) throw new RenderError(`refusing to render sysctl value ${JSON.stringify(v)}`);
+  return v;
+}
+
 /** every command of a step as standalone argv (what a person would type); undefined for file steps */
 export function renderCommands(s: Step): string[][] | undefined {
   const lines = ipLines(s);
@@ -170,7 +177,8 @@ export function renderArgv(s: Step): string[] | undefined {
     return scope === null ? ['ip', ...ip] : ['ip', '-n', nsWord(scope), ...ip];
   }
   switch (s.op) {
-    case 'sysctl': return check(sysctlArgv(s.ns, [{ key: s.key, value: s.value }]));
+    // the value is part of one argv word and may hold spaces ("0 2147483647"): checked on its own
+    case 'sysctl': return sysctlArgv(s.ns, [{ key: checkValues([s.key])[0]!, value: sysctlValue(s.value) }]);
     case 'fw-chain': return ['iptables', '-t', s.table, '-N', ...checkValues([s.chain])];
     case 'fw-chain-del': return ['iptables', '-t', s.table, '-X', ...checkValues([s.chain])];
     case 'fw-jump':

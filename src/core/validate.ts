@@ -30,14 +30,56 @@ export function validateText(text: string): ValidationResult {
 
 /** validate an already-parsed value (the helper uses this on requests) */
 export function validateValue(value: unknown): ValidationResult {
+  const pre = preflight(value);
+  if (pre.length) return { topology: undefined, diagnostics: pre, ok: false };
   // reportInput: zod drops issue.input otherwise, and zodToDiagnostics needs it to tell a
   // missing field (input undefined) from a value of the wrong type
   const res = Topology.safeParse(value, { reportInput: true });
   if (!res.success) {
-    return { topology: undefined, diagnostics: zodToDiagnostics(res.error.issues), ok: false };
+    return { topology: undefined, diagnostics: capped(zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1))), ok: false };
   }
-  const diagnostics = semanticChecks(res.data);
+  const diagnostics = capped(semanticChecks(res.data));
   return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };
+}
+
+/** a file with an error in each of its 10 000 nodes: report the first ones, not a million */
+const MAX_DIAGNOSTICS = 1000;
+function capped(d: Diagnostic[]): Diagnostic[] {
+  if (d.length <= MAX_DIAGNOSTICS) return d;
+  const errors = d.some((x) => x.severity === 'error');
+  return [...d.slice(0, MAX_DIAGNOSTICS), {
+    severity: errors ? 'error' : 'warning', code: 'too-many-problems',
+    message: `more than ${MAX_DIAGNOSTICS} problems; the rest are not reported`, path: [],
+  }];
+}
+
+/** more fields than any object of the format can have (sysctls included) */
+const MAX_OBJECT_KEYS = 1000;
+/**
+ * What zod cannot be trusted with, found before it runs (only as deep as the schema goes):
+ * - an object with a huge number of keys: zod collects an issue per key and spreads them into
+ *   one call (a RangeError past ~100 000), and locating the diagnostics is quadratic;
+ * - an own "__proto__" key (JSON.parse makes one): a record (sysctls) drops it silently
+ *   instead of refusing it, so the file would mean something other than what it says.
+ */
+function preflight(value: unknown, path: JsonPath = [], out: Diagnostic[] = []): Diagnostic[] {
+  if (path.length > 8 || !value || typeof value !== 'object' || out.length >= MAX_DIAGNOSTICS) return out;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && out.length < MAX_DIAGNOSTICS; i++) {
+      if (value[i] && typeof value[i] === 'object') preflight(value[i], [...path, i], out);
+    }
+    return out;
+  }
+  const keys = Object.keys(value);
+  if (keys.length > MAX_OBJECT_KEYS) {
+    out.push({ severity: 'error', code: 'out-of-range', message: `an object with ${keys.length} fields; at most ${MAX_OBJECT_KEYS} are accepted`, path });
+    return out;
+  }
+  for (const k of keys) {
+    if (k === '__proto__') out.push({ severity: 'error', code: 'unknown-field', message: "unknown field '__proto__'", path: [...path, k] });
+    else if (typeof (value as Record<string, unknown>)[k] === 'object') preflight((value as Record<string, unknown>)[k], [...path, k], out);
+  }
+  return out;
 }
 
 function codedMessage(message: string, fallback: string): { code: string; message: string } {
@@ -48,7 +90,7 @@ function codedMessage(message: string, fallback: string): { code: string; messag
 type Issue = z.core.$ZodIssue;
 
 function describeExpected(iss: Issue): string {
-  if (iss.code === 'invalid_type') return `expected ${iss.expected}, got ${iss.input === null ? 'null' : Array.isArray(iss.input) ? 'array' : typeof iss.input}`;
+  if (iss.code === 'invalid_type') return `expected ${iss.expected}, got ${iss.input === null ? 'null' : Array.isArray(iss.input) ? 'array' : typeof iss.input === 'number' && !Number.isFinite(iss.input) ? `${iss.input} (a number too large for JSON)` : typeof iss.input}`;
   return iss.message;
 }
 
