@@ -1,7 +1,8 @@
 /**
  * The live state of the machine for the views and the canvas: one full observation, then
- * the helper's watch; an event re-reads only the namespace it names (debounced), so a change
- * shows within a fraction of a second and 300 namespaces are not re-read for one link.
+ * the helper's watch; an event re-reads only the namespace it names (debounced, and batched
+ * with the others of a burst), so a change shows within a fraction of a second and 300
+ * namespaces are not re-read for one link.
  * It watches only while something is looking (a visible view or a live canvas).
  */
 import * as vscode from 'vscode';
@@ -14,7 +15,13 @@ export class LiveModel implements vscode.Disposable {
   private loading: Promise<void> | undefined;
   private watch: { stop(): Promise<void> } | undefined;
   private readonly users = new Set<object>();
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  /** what events said changed since the last read: namespaces (null: the host), removed ones, everything */
+  private readonly dirty = new Set<string | null>();
+  private readonly gone = new Set<string>();
+  private dirtyAll = false;
+  private structural = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
   private readonly emitter = new vscode.EventEmitter<{ ns: string | null | undefined }>();
   /** fired with the namespace that changed (undefined: everything) */
   readonly onDidChange = this.emitter.event;
@@ -72,41 +79,60 @@ export class LiveModel implements vscode.Disposable {
   }
 
   private onEvent(e: LiveEvent): void {
-    const key = e.ns === undefined ? '*' : e.ns === null ? '' : e.ns;
-    if (this.pending.has(key)) return;
-    // a burst of events (an apply) becomes one read per namespace
-    this.pending.set(key, setTimeout(() => {
-      this.pending.delete(key);
-      void this.refreshOne(e);
-    }, 80));
+    if (e.ns === undefined) this.dirtyAll = true;
+    else if (e.kind === 'netns' && e.deleted && e.ns !== null) { this.gone.add(e.ns); this.dirty.delete(e.ns); } else {
+      if (e.kind === 'netns' && e.ns !== null) { this.structural = true; this.gone.delete(e.ns); }
+      this.dirty.add(e.ns);
+    }
+    this.schedule();
   }
 
-  private async refreshOne(e: LiveEvent): Promise<void> {
-    if (e.ns === undefined || !this.state) { await this.reload(); return; }
-    if (e.kind === 'netns' && e.deleted) {
-      this.state.namespaces = this.state.namespaces.filter((n) => n.name !== e.name);
-      this.emitter.fire({ ns: undefined });
-      return;
-    }
+  /**
+   * Events become one read of every namespace they name, one read at a time: a burst (an
+   * apply of 200 namespaces) becomes a few reads, not one (of the host too) per event.
+   */
+  private schedule(): void {
+    if (this.timer || this.flushing) return;
+    this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, 80);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    const names = [...this.dirty];
+    const gone = [...this.gone];
+    const structural = this.structural || gone.length > 0;
+    this.dirty.clear();
+    this.gone.clear();
+    this.structural = false;
     try {
-      const part = await this.session.request<LiveState>('observe', { namespaces: e.ns === null ? [] : [e.ns], forwarding: true });
-      this.state.host = part.host;
-      this.state.firewall = part.firewall;
-      if (e.ns !== null) {
-        const fresh = part.namespaces.find((n) => n.name === e.ns);
-        const i = this.state.namespaces.findIndex((n) => n.name === e.ns);
-        if (fresh && i >= 0) this.state.namespaces[i] = fresh;
-        else if (fresh) this.state.namespaces = [...this.state.namespaces, fresh].sort((a, b) => (a.name! < b.name! ? -1 : 1));
-        else if (i >= 0) this.state.namespaces.splice(i, 1);
+      if (this.dirtyAll || !this.state) { this.dirtyAll = false; await this.reload(); return; }
+      const state = this.state;
+      if (gone.length) state.namespaces = state.namespaces.filter((n) => !gone.includes(n.name!));
+      const nss = names.filter((n): n is string => n !== null);
+      if (names.length) {
+        const part = await this.session.request<LiveState>('observe', { namespaces: nss, forwarding: true });
+        state.host = part.host;
+        state.firewall = part.firewall;
+        for (const name of nss) {
+          const fresh = part.namespaces.find((n) => n.name === name);
+          const i = state.namespaces.findIndex((n) => n.name === name);
+          if (fresh && i >= 0) state.namespaces[i] = fresh;
+          else if (fresh) state.namespaces.push(fresh);
+          else if (i >= 0) state.namespaces.splice(i, 1);
+        }
+        state.namespaces.sort((a, b) => (a.name! < b.name! ? -1 : 1));
       }
-      this.emitter.fire({ ns: e.kind === 'netns' ? undefined : e.ns });
+      this.emitter.fire({ ns: !structural && names.length === 1 ? names[0] : undefined });
     } catch (err) {
       this.lastError = (err as Error).message;
+    } finally {
+      this.flushing = false;
+      if (this.dirtyAll || this.dirty.size || this.gone.size) this.schedule();
     }
   }
 
   dispose(): void {
-    for (const t of this.pending.values()) clearTimeout(t);
+    clearTimeout(this.timer);
     void this.watch?.stop().catch(() => undefined);
     this.emitter.dispose();
   }

@@ -193,7 +193,6 @@ function checkValidation(name: string, text: string, expect: string): ReturnType
     if (text.length < 1_000_000) checkPlanRenders(r.topology!, bareLive());
   } else {
     assert.equal(r.ok, false, `${name} was accepted`);
-    assert.equal(r.topology, undefined, `${name}: a refused file yields no topology`);
     assert.ok(errors.length > 0 && errors.every((d) => KNOWN_CODES.has(d.code)), `${name}: ${shown}`);
     assert.ok(errors.some((d) => d.code === expect), `${name}: expected ${expect}, got ${shown}`);
     // bounded output: a file with a million problems gets a thousand and a note

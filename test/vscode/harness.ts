@@ -125,6 +125,18 @@ export function cpuByKind(key: string, value: string): Record<string, number> {
   return out;
 }
 
+/** resident memory (KiB, VmRSS) of each process that carries the run's marker, with its kind */
+export function rssOfRun(key: string, value: string): { pid: number; kind: string; rssKiB: number }[] {
+  const out: { pid: number; kind: string; rssKiB: number }[] = [];
+  for (const pid of pidsWithEnv(key, value)) {
+    try {
+      const rss = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (rss) out.push({ pid, kind: processKind(readFileSync(`/proc/${pid}/cmdline`, 'latin1')), rssKiB: Number(rss[1]) });
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
 /** per kind: CPU ms used between two cpuByKind samples (processes that came or went count from 0) */
 export function cpuDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
