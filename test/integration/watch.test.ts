@@ -1,5 +1,6 @@
 /** The helper's live watch sees changes made by plain `ip` commands within a second. */
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LiveEvent } from '../../src/core/monitor.js';
@@ -60,7 +61,11 @@ describe('live watch', () => {
   it('stop() ends the watch and its monitor processes', async () => {
     await w.stop();
     await new Promise((r) => setTimeout(r, 200));
-    const ps = sh('ps', ['-eo', 'args']);
+    // only processes in this sandbox's network namespace count: the machine may run other sandboxes
+    const mine = readlinkSync('/proc/self/ns/net');
+    const ps = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+      try { return readlinkSync(`/proc/${p}/ns/net`) === mine ? [readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ')] : []; } catch { return []; }
+    }).join('\n');
     assert.equal(/ip (-n \S+ )?-o monitor/.test(ps), false, ps);
     assert.equal(ps.includes('ip netns monitor'), false);
   });
