@@ -32,10 +32,15 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 
 if [ "${NETNS_LAB_START_INNER:-}" != 1 ]; then
   bash scripts/setup.sh
-  # the VSIX is rebuilt only when a source is newer than it
+  # build and package only what is older than its sources
   VSIX="netns-lab-$(node -p "require('./package.json').version").vsix"
-  if [ -f "$VSIX" ] && [ -z "$(find src webview media schema examples build package.json package-lock.json tsconfig.json README.md CHANGELOG.md LICENSE .vscodeignore -newer "$VSIX" -print -quit 2>/dev/null)" ]; then
+  newer_than() { [ -n "$(find "${@:2}" -newer "$1" -print -quit 2>/dev/null)" ]; }
+  BUILD_SRC=(src webview build package.json package-lock.json tsconfig.json)
+  if [ -f "$VSIX" ] && ! newer_than "$VSIX" "${BUILD_SRC[@]}" media schema examples README.md CHANGELOG.md LICENSE .vscodeignore; then
     echo "start: $VSIX is up to date"
+  elif [ -f dist/extension.cjs ] && ! newer_than dist/extension.cjs "${BUILD_SRC[@]}"; then
+    echo "start: packaging the extension (the build is up to date)"
+    node_modules/.bin/vsce package --no-dependencies --no-rewrite-relative-links --out "$VSIX" >/dev/null
   else
     echo "start: building and packaging the extension"
     npm run --silent package >/dev/null

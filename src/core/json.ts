@@ -129,6 +129,8 @@ export function parseJsonText(text: string): ParsedJson {
     return { value: undefined, tree, diagnostics, text };
   }
   // depth and duplicate keys (JSON.parse silently keeps the last one; we refuse)
+  // a leaf needs a visit (and a path) only when it is itself too deep: 5 million numbers cost no garbage
+  const deeper = (c: Node, depth: number) => c.type === 'object' || c.type === 'array' || depth + 1 > MAX_DEPTH;
   const walk = (n: Node, path: JsonPath, depth: number): boolean => {
     if (depth > MAX_DEPTH) {
       diagnostics.push({ severity: 'error', code: 'too-deep', message: `nesting deeper than ${MAX_DEPTH} levels`, path, ...at(text, n.offset, 1) });
@@ -148,11 +150,11 @@ export function parseJsonText(text: string): ParsedJson {
           diagnostics.push({ severity: 'error', code: 'duplicate-key', message: `duplicate key '${key.value}'`, path: [...path, key.value], ...at(text, key.offset, key.length) });
         }
         seen.add(key.value);
-        if (val && !walk(val, [...path, key.value], depth + 1)) return false;
+        if (val && deeper(val, depth) && !walk(val, [...path, key.value], depth + 1)) return false;
       }
     } else if (n.type === 'array') {
-      let i = 0;
-      for (const c of n.children ?? []) if (!walk(c, [...path, i++], depth + 1)) return false;
+      const cs = n.children ?? [];
+      for (let i = 0; i < cs.length; i++) if (deeper(cs[i]!, depth) && !walk(cs[i]!, [...path, i], depth + 1)) return false;
     }
     return true;
   };

@@ -90,7 +90,7 @@ function codedMessage(message: string, fallback: string): { code: string; messag
 type Issue = z.core.$ZodIssue;
 
 function describeExpected(iss: Issue): string {
-  if (iss.code === 'invalid_type') return `expected ${iss.expected}, got ${iss.input === null ? 'null' : Array.isArray(iss.input) ? 'array' : typeof iss.input === 'number' && !Number.isFinite(iss.input) ? `${iss.input} (a number too large for JSON)` : typeof iss.input}`;
+  if (iss.code === 'invalid_type') return `expected ${iss.expected}, got ${iss.input === null ? 'null' : Array.isArray(iss.input) ? 'array' : typeof iss.input === 'number' && !Number.isFinite(iss.input) ? `${iss.input} (not a finite number; 1e999 in JSON is Infinity)` : typeof iss.input}`;
   return iss.message;
 }
 

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   let failed = false;
   const report = <T>(name: string, d: fc.RunDetails<T>, s: FuzzStats | undefined, ms: number) => {
     process.stdout.write(`\n${name}: ${d.numRuns} runs in ${(ms / 1000).toFixed(1)} s${d.interrupted ? ' (time budget reached)' : ''}, ${d.failed ? 'FAILED' : 'passed'}\n`);
-    if (s) process.stdout.write(`  accepted ${s.accepted}, refused ${s.refused}; steps rendered ${s.steps}; helper: applied ${s.applied}, refused by the plan ${s.planRefused}\n  diagnostics: ${codes(s)}\n`);
+    if (s) process.stdout.write(`  accepted ${s.accepted}, refused ${s.refused}; steps rendered ${s.steps}${s.applied + s.planRefused ? `; helper: applied ${s.applied}, refused by the plan ${s.planRefused}, refused as invalid ${s.refused}` : ''}\n  diagnostics: ${codes(s)}\n`);
     if (d.failed) {
       failed = true;
       process.stdout.write(`${fc.defaultReportMessage(d) ?? ''}\n`);
