@@ -434,4 +434,21 @@ export function observeScope(t: Topology): { sysctls: Record<string, string[]> }
   return { sysctls };
 }
 
+/**
+ * Veth ends the file wants up that the kernel has set up but not yet running: the kernel
+ * activates a link's queue and carrier (and a bridge port starts forwarding) in a deferred
+ * work item that may run up to a second later; until then packets are dropped. An apply waits
+ * for these so that "applied" means traffic flows.
+ */
+export function linksNotRunning(t: Topology, live: LiveState): { scope: string | null; name: string }[] {
+  const out: { scope: string | null; name: string }[] = [];
+  for (const f of buildIndex(t).ifaces) {
+    if (f.kind !== 'veth' || !f.up) continue;
+    const n = f.scope === null ? live.host : live.namespaces.find((x) => x.name === f.scope);
+    const l = n?.links.find((x) => x.name === f.name);
+    if (l && l.up && l.operstate !== 'UP') out.push({ scope: f.scope, name: f.name });
+  }
+  return out;
+}
+
 export { HOST };

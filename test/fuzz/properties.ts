@@ -263,6 +263,8 @@ const WRITES = [
   /^write \/proc\/sys\/net\/ipv4\/ip_forward$/,
   /^mkdir \/run\/netns-lab$/,
   /^write \/run\/netns-lab\/observe\.batch$/,
+  /^mkdir \/run\/netns-lab\/apply$/,
+  /^(write|unlink) \/run\/netns-lab\/apply\/[A-Za-z0-9][A-Za-z0-9_.-]*\.batch$/,
 ];
 
 export type HelperOutcome = 'applied' | 'plan-refused' | 'invalid-topology' | 'bad-request';
@@ -290,6 +292,13 @@ export async function checkHelperApply(topology: unknown): Promise<HelperOutcome
   for (const c of runner.calls) {
     checkArgv(c.argv);
     if (c.argv[0] === 'ip' && c.argv.includes('-b')) for (const l of c.input.split('\n').filter(Boolean)) checkWords(l.split(' '), `ip -b line ${JSON.stringify(l)}`);
+  }
+  // the per-namespace batches a chunked apply writes for `netns exec NS ip -b FILE`
+  for (const w of runner.written.filter((x) => x.path.startsWith('/run/netns-lab/apply/'))) {
+    assert.match(w.path, /^\/run\/netns-lab\/apply\/[A-Za-z0-9][A-Za-z0-9_.-]*\.batch$/);
+    for (const l of w.data.split('\n').filter(Boolean)) checkWords(l.split(' '), `${w.path} line ${JSON.stringify(l)}`);
+  }
+  for (const c of runner.calls) {
     if (c.argv[0] === 'iptables-restore') c.input.split('\n').forEach(checkRestoreLine);
   }
   for (const w of runner.writes) assert.ok(WRITES.some((re) => re.test(w)), `wrote ${w}`);

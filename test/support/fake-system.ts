@@ -12,6 +12,8 @@ export interface FakeSystem extends Runner {
   dirs: Set<string>;
   /** everything the helper changed: process runs that are not reads, and file writes */
   writes: string[];
+  /** every file written, with its content (batch files are removed again after a run) */
+  written: { path: string; data: string }[];
 }
 
 export function fakeSystem(answer: (argv: string[], input: string) => RunResult | undefined = () => undefined, files: Record<string, string> = {}): FakeSystem {
@@ -19,9 +21,10 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
   const fs = new Map(Object.entries(files));
   const dirs = new Set<string>();
   const writes: string[] = [];
+  const written: { path: string; data: string }[] = [];
   const streams: FakeSystem['streams'] = [];
   return {
-    calls, files: fs, dirs, writes, streams,
+    calls, files: fs, dirs, writes, streams, written,
     streamRaw(argv, onData) {
       calls.push({ argv, input: '' });
       const s = { argv, feed: (line: string) => onData(Buffer.from(line)), stopped: false };
@@ -40,7 +43,7 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
       return answer(argv, input ?? '') ?? { code: 0, stdout: '', stderr: '' };
     },
     async readFile(p) { return fs.get(p) ?? null; },
-    async writeFile(p, d) { writes.push(`write ${p}`); fs.set(p, d); },
+    async writeFile(p, d) { writes.push(`write ${p}`); written.push({ path: p, data: d }); fs.set(p, d); },
     async writeExisting(p, d) { writes.push(`write ${p}`); fs.set(p, d); },
     async mkdir(p) { writes.push(`mkdir ${p}`); dirs.add(p); },
     async unlink(p) { writes.push(`unlink ${p}`); fs.delete(p); },
