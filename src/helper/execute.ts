@@ -18,6 +18,12 @@ export interface ExecOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /** test hook: fail at this step index as if the kernel refused it */
   faultAt?: number;
+  /**
+   * test hook (NETNS_LAB_KILL_AT): run the steps before this index, then call die() (the helper
+   * SIGKILLs itself there: a deterministic "kill -9 in the middle of an apply"). Unset: no effect.
+   */
+  killAt?: number;
+  die?: () => void;
   concurrency?: number;
   /** the live state the plan was made from (to wait for namespaces being dismantled) */
   live?: LiveState;
@@ -91,7 +97,9 @@ function describe(g: Group): string {
 async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
   const { runner } = opts;
   const fault = opts.faultAt !== undefined ? g.items.findIndex((i) => i.index === opts.faultAt) : -1;
-  const items = fault >= 0 ? g.items.slice(0, fault) : g.items;
+  const kill = opts.killAt !== undefined ? g.items.findIndex((i) => i.index === opts.killAt) : -1;
+  const cut = Math.min(...[fault, kill].filter((x) => x >= 0), g.items.length);
+  const items = g.items.slice(0, cut);
   const injected = () => {
     const it = g.items[fault]!;
     return new Failed({ step: it.index, argv: argvOf(it.step), kernel: 'injected fault (NETNS_LAB_FAULT_AT)', summary: it.step.op }, items.length);
@@ -152,6 +160,7 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
       }
     }
   }
+  if (kill >= 0 && kill === cut) (opts.die ?? (() => process.kill(process.pid, 'SIGKILL')))();
   if (fault >= 0) throw injected();
   return items.length;
 }
