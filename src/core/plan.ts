@@ -380,6 +380,13 @@ export function plan(t: Topology, live: LiveState): Plan {
   for (const name of deletingNs) {
     if (live.namespaces.find((n) => n.name === name)?.resolvConf) add(Phase.Teardown, { op: 'dns-remove', ns: name });
   }
+  // this topology's resolv.conf of a namespace that is gone: remove it (a namespace made again
+  // gets it written afresh in phase Files, after this teardown)
+  for (const f of live.strayDns ?? []) {
+    if (f.owner !== T) continue;
+    add(Phase.Teardown, { op: 'dns-remove', ns: f.ns });
+    objects.push({ kind: 'dns', scope: f.ns, name: 'resolv.conf', state: 'extra', detail: 'its namespace is gone' });
+  }
 
   // --- phase 4: firewall and forwarding ---
   const up = resolveUplink(t, live);

@@ -18,6 +18,12 @@ export interface ExecOptions {
   onProgress?: (done: number, total: number, message: string) => void;
   /** test hook: fail at this step index as if the kernel refused it */
   faultAt?: number;
+  /**
+   * test hook (NETNS_LAB_KILL_AT): run the steps before this index, then call die() (the helper
+   * SIGKILLs itself there: a deterministic "kill -9 in the middle of an apply"). Unset: no effect.
+   */
+  killAt?: number;
+  die?: () => void;
   concurrency?: number;
   /** the live state the plan was made from (to wait for namespaces being dismantled) */
   live?: LiveState;
@@ -101,9 +107,13 @@ export const APPLY_DIR = '/run/netns-lab/apply';
 async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: number, msg: string) => void): Promise<Group[]> {
   const { runner } = opts;
   const lines = new Map<Group, { text: string; owner: number[]; items: Group['items'] }>();
+  const killed = new Set<Group>();
   for (const g of groups) {
     const fault = opts.faultAt !== undefined ? g.items.findIndex((i) => i.index === opts.faultAt) : -1;
-    const items = fault >= 0 ? g.items.slice(0, fault) : g.items;
+    const kill = opts.killAt !== undefined ? g.items.findIndex((i) => i.index === opts.killAt) : -1;
+    const cut = Math.min(...[fault, kill].filter((x) => x >= 0), g.items.length);
+    if (kill >= 0 && kill === cut) killed.add(g);
+    const items = g.items.slice(0, cut);
     const owner: number[] = [];
     const text = items.flatMap((it, k) => ipLines(it.step)!.map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
     lines.set(g, { text, owner, items });
@@ -114,7 +124,7 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
   } catch {
     return [];
   }
-  // a group with an injected fault ends its chunk: what follows it never runs
+  // a group with an injected fault (or kill) ends its chunk: what follows it never runs
   const chunks: Group[][] = [];
   for (const g of groups) {
     const last = chunks[chunks.length - 1];
@@ -141,6 +151,7 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
       }
       const faulted = chunk.find((g) => lines.get(g)!.items.length < g.items.length);
       const ran = chunk.reduce((n, g) => n + lines.get(g)!.items.length, 0);
+      if (faulted && killed.has(faulted)) (opts.die ?? (() => process.kill(process.pid, 'SIGKILL')))();
       if (faulted) {
         const it = faulted.items[lines.get(faulted)!.items.length]!;
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel: 'injected fault (NETNS_LAB_FAULT_AT)', summary: it.step.op }, ran);
@@ -162,7 +173,9 @@ function describe(g: Group): string {
 async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
   const { runner } = opts;
   const fault = opts.faultAt !== undefined ? g.items.findIndex((i) => i.index === opts.faultAt) : -1;
-  const items = fault >= 0 ? g.items.slice(0, fault) : g.items;
+  const kill = opts.killAt !== undefined ? g.items.findIndex((i) => i.index === opts.killAt) : -1;
+  const cut = Math.min(...[fault, kill].filter((x) => x >= 0), g.items.length);
+  const items = g.items.slice(0, cut);
   const injected = () => {
     const it = g.items[fault]!;
     return new Failed({ step: it.index, argv: argvOf(it.step), kernel: 'injected fault (NETNS_LAB_FAULT_AT)', summary: it.step.op }, items.length);
@@ -223,6 +236,7 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
       }
     }
   }
+  if (kill >= 0 && kill === cut) (opts.die ?? (() => process.kill(process.pid, 'SIGKILL')))();
   if (fault >= 0) throw injected();
   return items.length;
 }

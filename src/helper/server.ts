@@ -27,6 +27,8 @@ export interface ServerOptions {
   runner: Runner;
   send: (r: Response) => void;
   faultAt?: number;
+  /** test hook: SIGKILL the helper before this step index of an apply or destroy */
+  killAt?: number;
   lockWaitMs?: number;
 }
 
@@ -104,6 +106,7 @@ export function createServer(opts: ServerOptions) {
         }
         const r = await execute(p.steps, {
           runner, live, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
         });
         if (!r.ok) {
@@ -150,8 +153,13 @@ export function createServer(opts: ServerOptions) {
 
   async function handle(req: Request): Promise<unknown> {
     switch (req.op) {
-      case 'hello':
-        return { protocol: PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1 };
+      case 'hello': {
+        // test hook for the soak (test/soak/soak.ts): only a helper started with --expose-gc has
+        // gc(); it then collects its garbage first and reports the heap that is really in use
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (gc) gc();
+        return { protocol: PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1, ...(gc ? { heapUsed: process.memoryUsage().heapUsed } : {}) };
+      }
       case 'observe':
         return observe(runner, { ...(req.namespaces ? { namespaces: req.namespaces } : {}), ...(req.forwarding ? { forwarding: true } : {}) });
       case 'plan': {

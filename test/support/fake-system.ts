@@ -60,3 +60,19 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
     },
   };
 }
+
+/**
+ * A host as the helper first sees it: lo and an uplink eth0 with a default route, no namespace,
+ * no rule; /etc/resolv.conf and ip_forward=0. Records every argv, keeps files in memory.
+ */
+export function emptyHost(): FakeSystem {
+  const hostJson = JSON.stringify([
+    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', addr_info: [] },
+    { ifindex: 2, ifname: 'eth0', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', addr_info: [{ family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global' }] },
+  ]) + JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: 'eth0', protocol: 'boot' }]) + '[]';
+  return fakeSystem((argv) => {
+    if (argv.join(' ') === 'ip -j netns list') return { code: 0, stdout: '', stderr: '' };
+    if (argv[0] === 'ip' && argv.includes('-b') && argv.includes('-j') && !argv.includes('-n')) return { code: 0, stdout: hostJson, stderr: '' };
+    return undefined;
+  }, { '/etc/resolv.conf': 'nameserver 192.0.2.53\n', '/proc/sys/net/ipv4/ip_forward': '0\n' });
+}

@@ -63,3 +63,17 @@ describe('chunked execution of many namespaces', () => {
     assert.equal(sys.written.length, 0);
   });
 });
+
+describe('chunked execution and the kill hook (NETNS_LAB_KILL_AT)', () => {
+  it('runs the steps before the index, then dies; nothing after it in the chunk runs', async () => {
+    const sys = fakeSystem();
+    let died = 0;
+    const r = execute(plan(), { runner: sys, killAt: 9, die: () => { died++; throw new Error('killed'); } });
+    await assert.rejects(r, /killed/);
+    assert.equal(died, 1);
+    const n5 = sys.written.find((w) => w.path === `${APPLY_DIR}/n5.batch`);
+    assert.equal(n5?.data, 'addr add 10.0.5.2/24 dev eth0\n');
+    const first = sys.calls[0]!.input.split('\n').filter(Boolean);
+    assert.equal(first[first.length - 1], `netns exec n5 ip -b ${APPLY_DIR}/n5.batch`);
+  });
+});
