@@ -19,8 +19,12 @@ const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\
  */
 const NS_BATCH = 'addr show\nroute show table all type unicast\nnetconf show\n';
 const NS_ARRAYS = 3;
-/** the batch each namespace's child reads (the children share the parent's stdin, so a file) */
-export const NS_BATCH_FILE = '/run/netns-lab/observe.batch';
+/**
+ * the batch each namespace's child reads (the children share the parent's stdin, so a file):
+ * one per observation (several may run at once), removed when it is done
+ */
+let batchSeq = 0;
+const nsBatchFile = () => `/run/netns-lab/observe.${process.pid}.${++batchSeq}.batch`;
 const IP_READ = ['-j', '-d', '-s'];
 /** namespaces per `ip -force -b -` process, at least */
 const CHUNK_MIN = 8;
@@ -111,8 +115,15 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     let batched = new Map<string, unknown[]>();
     if (wanted.length > 1) {
       // the children read their commands from a root-owned file; without it, one by one
-      const ok = await runner.mkdir('/run/netns-lab', 0o700).then(() => runner.writeFile(NS_BATCH_FILE, NS_BATCH, 0o600)).then(() => true, () => false);
-      if (ok) batched = await readChunked(runner, wanted, [...IP_READ, '-b', NS_BATCH_FILE], NS_ARRAYS, concurrency);
+      const file = nsBatchFile();
+      const ok = await runner.mkdir('/run/netns-lab', 0o700).then(() => runner.writeFile(file, NS_BATCH, 0o600)).then(() => true, () => false);
+      if (ok) {
+        try {
+          batched = await readChunked(runner, wanted, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);
+        } finally {
+          await runner.unlink(file).catch(() => undefined);
+        }
+      }
     }
     const rest = await pool(wanted.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(n)] as const);
     for (const [n, v] of rest) if (v) batched.set(n, v);

@@ -252,7 +252,7 @@ const WRITES = [
   /^mkdir \/run\/netns-lab\/intent$/,
   /^write \/proc\/sys\/net\/ipv4\/ip_forward$/,
   /^mkdir \/run\/netns-lab$/,
-  /^write \/run\/netns-lab\/observe\.batch$/,
+  /^(write|unlink) \/run\/netns-lab\/observe\.\d+\.\d+\.batch$/,
   /^mkdir \/run\/netns-lab\/apply$/,
   /^(write|unlink) \/run\/netns-lab\/apply\/[A-Za-z0-9][A-Za-z0-9_.-]*\.batch$/,
 ];

@@ -3,7 +3,7 @@ const NS = '[A-Za-z0-9][A-Za-z0-9_.-]*';
 /** commands of the batches observe sends to `ip -b` */
 const READ_LINES = new Set(['addr show', 'route show table all type unicast', 'netconf show', 'netns list-id']);
 /** lines of the chunked read: iproute2 forks `ip -j ...` reads inside each namespace */
-const CHUNK_LINE = new RegExp(`^netns exec ${NS} ip (-j -d -s -b /run/netns-lab/observe\\.batch|-j netns list-id)$`);
+const CHUNK_LINE = new RegExp(`^netns exec ${NS} ip (-j -d -s -b /run/netns-lab/observe\\.\\d+\\.\\d+\\.batch|-j netns list-id)$`);
 
 export function isReadCall(argv: readonly string[], input = ''): boolean {
   const lines = input.split('\n').filter(Boolean);
@@ -15,7 +15,7 @@ export function isReadCall(argv: readonly string[], input = ''): boolean {
   return !argv.includes('-b') || lines.every((l) => READ_LINES.has(l));
 }
 
-/** the one file observe writes: the constant batch its per-namespace children read */
+/** the one file observe writes (and removes): the constant batch its per-namespace children read */
 export function isObserveWrite(w: string): boolean {
-  return w === 'mkdir /run/netns-lab' || w === 'write /run/netns-lab/observe.batch';
+  return w === 'mkdir /run/netns-lab' || /^(write|unlink) \/run\/netns-lab\/observe\.\d+\.\d+\.batch$/.test(w);
 }

@@ -79,13 +79,14 @@ describe('touchedScopes', () => {
 
 describe('what tests count as only reading', () => {
   it('accepts observe\'s reads and refuses anything that changes', () => {
-    assert.ok(isReadCall(['ip', '-force', '-b', '-'], 'netns exec ns1 ip -j -d -s -b /run/netns-lab/observe.batch\nnetns exec n.2 ip -j netns list-id\n'));
+    assert.ok(isReadCall(['ip', '-force', '-b', '-'], 'netns exec ns1 ip -j -d -s -b /run/netns-lab/observe.12.3.batch\nnetns exec n.2 ip -j netns list-id\n'));
     assert.ok(!isReadCall(['ip', '-force', '-b', '-'], 'netns exec ns1 ip -j -d -s -b /tmp/evil\n'));
     assert.ok(!isReadCall(['ip', '-force', '-b', '-'], 'netns exec ns1 ip link del eth0\n'));
     assert.ok(isReadCall(['ip', '-n', 'ns1', '-j', '-d', '-s', '-b', '-'], 'addr show\nroute show table all type unicast\nnetconf show\n'));
     assert.ok(!isReadCall(['ip', '-j', '-b', '-'], 'addr show\nlink del eth0\n'));
     assert.ok(!isReadCall(['sysctl', '-w', '-n', 'net.ipv4.ip_forward=1']));
-    assert.ok(isObserveWrite('write /run/netns-lab/observe.batch'));
+    assert.ok(isObserveWrite('write /run/netns-lab/observe.12.3.batch'));
+    assert.ok(isObserveWrite('unlink /run/netns-lab/observe.12.3.batch'));
     assert.ok(!isObserveWrite('write /run/netns-lab/intent/x.json'));
   });
 });
