@@ -50,17 +50,18 @@ console.log(`lan${n} applied in ${(applied.ms / 1000).toFixed(2)} s`);
 try {
   const h = await startHelper({ helperPath: HELPER, elevation: 'direct' });
   try {
-    console.log('fanout  probes  ok      wall-s  helper-s  probes/s  cpu-s(helper+pings)');
+    console.log('fanout  probes      ok  wall-s  helper-s  probes/s  cpu-s(helper+pings)');
     for (const fanout of fanouts.length ? fanouts : [undefined]) {
       for (let i = 0; i < runs; i++) {
         const c0 = h.pid ? procCpu(h.pid) : childCpu();
         const t0 = Date.now();
-        const r = await h.request<{ results: ProbeResult[]; durationMs: number; fanout?: number }>('ping', { topology, ...(fanout ? { concurrency: fanout } : {}) });
+        const r = await h.request<{ results: ProbeResult[]; durationMs: number; fanout?: number; retried?: number }>('ping', { topology, ...(fanout ? { concurrency: fanout } : {}) });
         const wall = (Date.now() - t0) / 1000;
         const ok = r.results.filter((x) => x.ok).length;
         // (the helper's CPU reaches our cutime only once it exits: read the helper's own, with its reaped pings)
         const cpu = (h.pid ? procCpu(h.pid) : childCpu()) - c0;
         console.log(`${String(r.fanout ?? fanout ?? '?').padStart(6)}  ${String(r.results.length).padStart(6)}  ${String(ok).padStart(6)}  ${wall.toFixed(2).padStart(6)}  ${(r.durationMs / 1000).toFixed(2).padStart(8)}  ${(r.results.length / wall).toFixed(0).padStart(8)}  ${cpu.toFixed(2).padStart(8)}`);
+        if (r.retried) console.log(`  ${r.retried} probe(s) failed once and were tried again (the kernel's ARP table is shared by all namespaces: gc_thresh3)`);
         if (ok !== r.results.length) console.log(`  ${r.results.length - ok} failed, e.g. ${JSON.stringify(r.results.find((x) => !x.ok))}`);
       }
     }
