@@ -31,6 +31,9 @@ export interface ServerOptions {
 
 /** pings at a time: a probe is mostly a process start and a wait (-W 1 for a failure) */
 export const PING_FANOUT = 32;
+/** ENOBUFS from ping: the kernel's neighbour table is full */
+const NO_BUFFER = /No buffer space available/;
+const OVERFLOW = /No buffer space available|no reply/;
 
 /** one process per probe; ip netns exec: /etc/netns/NS/resolv.conf applies to names; -n: no reverse lookups */
 export function pingArgv(p: Probe): string[] {
@@ -179,14 +182,24 @@ export function createServer(opts: ServerOptions) {
           send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done: ++done, total: list.length, message: `${p.from} -> ${p.target}` });
           return r;
         });
-        // Once more for each failure, after the others: a full mesh of N namespaces needs ~N²
+        // Failures are tried again, after the others. A full mesh of N namespaces needs ~N²
         // neighbour entries, and the kernel's ARP table is one for all namespaces (gc_thresh3,
-        // 1024 by default): past it new entries are refused until old ones age (5 s), and a
-        // ping that could not resolve its neighbour reads as "no reply". A real failure fails twice.
-        const again = results.flatMap((r, i) => (!r.ok && names.has(r.from) ? [i] : []));
-        const retried = await pool(again, fanout, (i) => probe(list[i]!));
-        again.forEach((i, k) => { if (retried[k]!.ok) results[i] = retried[k]!; });
-        return { results, durationMs: Date.now() - t0, fanout, retried: again.length };
+        // 1024 by default): past it a new entry is refused ("sendmsg: No buffer space
+        // available", or no reply when the answer could not be sent) until old ones have aged
+        // 5 s. So: once more at once (a real failure fails twice), then, while the table was full,
+        // after a pause, up to 3 more rounds.
+        let retried = 0;
+        let overflow = 0;
+        for (let round = 0; round < 4; round++) {
+          const again = results.flatMap((r, i) => (!r.ok && names.has(r.from) && (round === 0 || OVERFLOW.test(r.error ?? '')) ? [i] : []));
+          if (!again.length || (round > 0 && !results.some((r) => !r.ok && NO_BUFFER.test(r.error ?? '')))) break;
+          if (round === 0) overflow = results.filter((r) => NO_BUFFER.test(r.error ?? '')).length;
+          if (round > 0) await new Promise((r) => setTimeout(r, 2000));
+          retried += again.length;
+          const next = await pool(again, fanout, (i) => probe(list[i]!));
+          again.forEach((i, k) => { if (next[k]!.ok || !OVERFLOW.test(next[k]!.error ?? '')) results[i] = next[k]!; });
+        }
+        return { results, durationMs: Date.now() - t0, fanout, retried, overflow };
       }
       case 'link-state':
       case 'remove':

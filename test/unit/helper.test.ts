@@ -320,4 +320,12 @@ describe('helper: the ping matrix', () => {
     assert.equal(r.retried, 2);
     assert.equal(r.fanout, 2);
   });
+  it('while the neighbour table is full (ENOBUFS), tries again after a pause until the probe is sent', async () => {
+    const full = { code: 2, stdout: '', stderr: 'ping: sendmsg: No buffer space available\n' };
+    const runner = system((key, attempt) => (key === 'ns2>10.0.0.2' && attempt <= 2 ? full : reply));
+    const { final } = await ask(JSON.stringify({ v: 1, id: 1, op: 'ping', topology: article }), runner);
+    const r = (final as { result: { results: { ok: boolean }[]; retried: number; overflow: number } }).result;
+    assert.ok(r.results.every((x) => x.ok));
+    assert.deepEqual([r.retried, r.overflow], [2, 1]);
+  });
 });
