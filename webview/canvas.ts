@@ -21,6 +21,12 @@ cytoscape.use(cytoscapeSvg);
 
 export interface Move { node: string; position: Pos }
 
+/** what the canvas needs of a connectivity paint (protocol.ts MatrixPaint) */
+export interface ReachPaint {
+  links: Record<string, { state: 'ok' | 'mixed' | 'fail'; ok: number; failed: number; detail: string }>;
+  nodes: Record<string, { state: 'ok' | 'mixed' | 'fail'; ok: number; failed: number; maxRttMs?: number; detail: string }>;
+}
+
 export interface CanvasEvents {
   selectionChanged(): void;
   moved(moves: Move[]): void;
@@ -64,6 +70,8 @@ export class Canvas {
   private readonly tooltip: HTMLElement;
   private tooltipTimer: ReturnType<typeof setTimeout> | undefined;
   private theme: Theme | undefined;
+  /** pixels at the bottom of the view covered by an overlay (the connectivity legend): fit keeps nodes out of them */
+  private bottomInset = 0;
 
   constructor(private readonly container: HTMLElement, private readonly events: CanvasEvents) {
     this.cy = cytoscape({
@@ -241,6 +249,39 @@ export class Canvas {
     });
   }
 
+  /**
+   * The connectivity paint: classes reach reach-ok / reach-mixed / reach-fail on the links
+   * (by index) and the source namespaces (by ref), a second label line on those nodes and the
+   * probes in their tooltips. Undefined clears it.
+   */
+  setReach(paint: ReachPaint | undefined): void {
+    const all = 'reach reach-ok reach-mixed reach-fail';
+    this.cy.batch(() => {
+      const painted = this.cy.elements('.reach');
+      painted.removeClass(all);
+      painted.removeData('reachLabel reachTip');
+      if (!paint) return;
+      this.cy.nodes().forEach((n) => {
+        const ref = refOfId(n.id());
+        const m = ref !== undefined ? paint.nodes[ref] : undefined;
+        if (!m) return;
+        const total = m.ok + m.failed;
+        const badge = m.failed
+          ? `✗ ${m.failed} of ${total} unreachable`
+          : `✓ ${total} reached${m.maxRttMs !== undefined ? ` · ≤ ${m.maxRttMs < 10 ? m.maxRttMs.toFixed(2) : m.maxRttMs.toFixed(0)} ms` : ''}`;
+        n.addClass(`reach reach-${m.state}`);
+        n.data({ reachLabel: `${String(n.data('label') ?? ref)}\n${badge}`, reachTip: `Connectivity from ${ref}:\n${m.detail}` });
+      });
+      this.cy.edges('.link').forEach((e) => {
+        const i = linkIndexOfId(e.id());
+        const m = i !== undefined ? paint.links[String(i)] : undefined;
+        if (!m) return;
+        e.addClass(`reach reach-${m.state}`);
+        e.data({ reachTip: `Probes across this link (${m.ok} reached, ${m.failed} failed):\n${m.detail}` });
+      });
+    });
+  }
+
   selectedNodes(): string[] {
     return this.cy.nodes(':selected').map((n) => n.data('ref') as string);
   }
@@ -281,6 +322,10 @@ export class Canvas {
    * box, which forces the whole style calculation up front; positions and the fixed node size
    * are enough here, plus a margin for the names under the nodes.)
    */
+  setBottomInset(px: number): void {
+    this.bottomInset = Math.max(0, Math.min(px, this.cy.height() / 2));
+  }
+
   fit(): void {
     const cy = this.cy;
     let x1 = Infinity; let y1 = Infinity; let x2 = -Infinity; let y2 = -Infinity;
@@ -292,9 +337,10 @@ export class Canvas {
     x1 -= NODE_W / 2; x2 += NODE_W / 2; y1 -= NODE_H / 2; y2 += NODE_H / 2 + 24;
     const pad = 40;
     const w = Math.max(1, cy.width() - 2 * pad);
-    const h = Math.max(1, cy.height() - 2 * pad);
+    const inset = this.bottomInset;
+    const h = Math.max(1, cy.height() - inset - 2 * pad);
     const zoom = Math.max(cy.minZoom(), Math.min(1.5, w / (x2 - x1), h / (y2 - y1)));
-    cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (x1 + x2) / 2, y: cy.height() / 2 - zoom * (y1 + y2) / 2 } });
+    cy.viewport({ zoom, pan: { x: cy.width() / 2 - zoom * (x1 + x2) / 2, y: (cy.height() - inset) / 2 - zoom * (y1 + y2) / 2 } });
   }
 
   zoomBy(factor: number): void {
@@ -587,7 +633,7 @@ export class Canvas {
 
   private scheduleTooltip(ele: cytoscape.SingularElementArgument, oe: MouseEvent | undefined): void {
     clearTimeout(this.tooltipTimer);
-    const text = [ele.data('problem') as string, ele.data('tooltip') as string].filter(Boolean);
+    const text = [ele.data('problem') as string, ele.data('tooltip') as string, ele.data('reachTip') as string].filter(Boolean);
     if (!text.length || !oe) return;
     const r = this.container.getBoundingClientRect();
     const x = oe.clientX - r.left;
@@ -605,6 +651,13 @@ export class Canvas {
       body.className = 'tooltip-body';
       body.textContent = ele.data('tooltip') as string;
       this.tooltip.append(body);
+      const reach = ele.data('reachTip') as string | undefined;
+      if (reach) {
+        const r = document.createElement('div');
+        r.className = `tooltip-reach ${ele.hasClass('reach-fail') ? 'fail' : ele.hasClass('reach-mixed') ? 'mixed' : 'ok'}`;
+        r.textContent = reach;
+        this.tooltip.append(r);
+      }
       this.tooltip.hidden = false;
       const w = this.container.clientWidth;
       const tw = this.tooltip.offsetWidth;

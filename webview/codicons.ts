@@ -4,6 +4,7 @@
  */
 import add from '@vscode/codicons/src/icons/add.svg';
 import check from '@vscode/codicons/src/icons/check.svg';
+import clearAll from '@vscode/codicons/src/icons/clear-all.svg';
 import close from '@vscode/codicons/src/icons/close.svg';
 import error from '@vscode/codicons/src/icons/error.svg';
 import fileCode from '@vscode/codicons/src/icons/file-code.svg';
@@ -11,6 +12,7 @@ import fileMedia from '@vscode/codicons/src/icons/file-media.svg';
 import listOrdered from '@vscode/codicons/src/icons/list-ordered.svg';
 import link from '@vscode/codicons/src/icons/link.svg';
 import play from '@vscode/codicons/src/icons/play.svg';
+import pulse from '@vscode/codicons/src/icons/pulse.svg';
 import screenFull from '@vscode/codicons/src/icons/screen-full.svg';
 import tag from '@vscode/codicons/src/icons/tag.svg';
 import terminal from '@vscode/codicons/src/icons/terminal.svg';
@@ -21,7 +23,7 @@ import zoomIn from '@vscode/codicons/src/icons/zoom-in.svg';
 import zoomOut from '@vscode/codicons/src/icons/zoom-out.svg';
 
 const ICONS = {
-  add, check, close, error, 'file-code': fileCode, 'file-media': fileMedia, 'list-ordered': listOrdered, link, play,
+  add, check, 'clear-all': clearAll, close, error, 'file-code': fileCode, 'file-media': fileMedia, 'list-ordered': listOrdered, link, play, pulse,
   'screen-full': screenFull, tag, terminal, trash, layout: typeHierarchy, warning, 'zoom-in': zoomIn, 'zoom-out': zoomOut,
 } as const;
 export type IconName = keyof typeof ICONS;

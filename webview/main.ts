@@ -24,6 +24,7 @@ import { NODE_DRAG_TYPE, Toolbar, type HostCommandName } from './toolbar.js';
 type DocumentMsg = Extract<ToWebview, { type: 'document' }>;
 type ActionMsg = Extract<ToWebview, { type: 'action' }>;
 type LiveMsg = Extract<ToWebview, { type: 'live' }>;
+type Paint = NonNullable<Extract<ToWebview, { type: 'matrix' }>['paint']>;
 
 interface SavedState {
   viewport?: { zoom: number; pan: { x: number; y: number } };
@@ -75,6 +76,9 @@ class App {
   private nextId = 1;
   /** the live decoration while the topology runs (undefined: not applied) */
   private live: LiveMsg | undefined;
+  /** the last Test Connectivity painted on the drawing (undefined: none) */
+  private reach: Paint | undefined;
+  private readonly legend: HTMLElement;
   private readonly pending = new Map<number, PendingEdit>();
   /** select what the next document adds (after our own add-node / add-link / paste) */
   private selectNew = false;
@@ -113,7 +117,9 @@ class App {
       toggleLabels: () => this.toggleLabels(),
       exportImage: (format) => this.exportImage(format),
       command: (c) => this.command(c),
+      clearReach: () => this.clearReach(),
     });
+    this.legend = this.buildLegend();
     this.menu = document.createElement('vscode-context-menu');
     this.menu.id = 'context-menu';
     this.menu.addEventListener('vsc-context-menu-select', (e) => this.menuSelect((e as CustomEvent<{ value: string }>).detail.value));
@@ -176,6 +182,9 @@ class App {
         if (!msg.ok) this.showFlash(msg.message ?? 'the command failed', 'error');
         break;
       case 'action': this.onAction(msg.action); break;
+      case 'matrix':
+        this.setReach(msg.paint ?? undefined);
+        break;
       case 'live':
         // while the topology runs: missing / drifted nodes, links up (green) or down (red, dashed)
         this.live = msg.applied ? msg : undefined;
@@ -211,7 +220,7 @@ class App {
     document.body.classList.toggle('unreadable', doc.unreadable);
     if (doc.unreadable) this.panel.showUnreadable();
     this.canvas.setGrid(doc.settings.gridSnap, doc.settings.gridSize);
-    if (!doc.unreadable) { this.draw(); this.canvas.setLive(this.live); }
+    if (!doc.unreadable) { this.draw(); this.canvas.setLive(this.live); this.canvas.setReach(this.reach); }
     if (first) {
       if (this.saved.viewport) this.canvas.setViewport(this.saved.viewport);
       else this.canvas.fit();
@@ -222,6 +231,82 @@ class App {
       document.body.dataset.drawnVersion = String(doc.version);
       document.body.dataset.drawMs = (performance.now() - t0).toFixed(1);
     }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // connectivity paint
+
+  private setReach(paint: Paint | undefined): void {
+    this.reach = paint;
+    this.canvas.setReach(paint);
+    const b = document.body.dataset;
+    b.reach = paint ? 'painted' : 'none';
+    b.reachProbes = String(paint?.probes ?? 0);
+    b.reachFailed = String(paint?.failed ?? 0);
+    this.updateLegend();
+    this.refreshChrome();
+  }
+
+  /** the user's clear (toolbar, legend, Escape): the host forgets it too */
+  private clearReach(): void {
+    if (!this.reach) return;
+    this.setReach(undefined);
+    this.post({ type: 'clear-matrix' });
+    this.showFlash('Connectivity results cleared', 'info');
+  }
+
+  private buildLegend(): HTMLElement {
+    const el = document.createElement('div');
+    el.id = 'reach-legend';
+    el.className = 'reach-legend';
+    el.setAttribute('role', 'region');
+    el.setAttribute('aria-label', 'Connectivity results');
+    el.hidden = true;
+    byId('canvas').append(el);
+    return el;
+  }
+
+  private updateLegend(): void {
+    const p = this.reach;
+    const el = this.legend;
+    el.hidden = !p;
+    el.replaceChildren();
+    if (!p) { this.canvas.setBottomInset(0); return; }
+    const head = document.createElement('div');
+    head.className = 'reach-head';
+    const title = document.createElement('strong');
+    title.textContent = 'Connectivity';
+    const sum = document.createElement('span');
+    sum.className = 'reach-summary';
+    const at = new Date(p.at);
+    sum.textContent = `${p.probes - p.failed} of ${p.probes} reachable · ${(p.durationMs / 1000).toFixed(1)} s${Number.isNaN(at.getTime()) ? '' : ` · ${at.toLocaleTimeString()}`}`;
+    const clear = document.createElement('button');
+    clear.type = 'button';
+    clear.className = 'reach-clear';
+    clear.textContent = '✕';
+    clear.title = 'Clear the connectivity results (Esc with nothing selected)';
+    clear.setAttribute('aria-label', 'Clear the connectivity results');
+    clear.addEventListener('click', () => this.clearReach());
+    head.append(title, sum, clear);
+    const keys = document.createElement('div');
+    keys.className = 'reach-keys';
+    for (const [st, text] of [['ok', 'all reached'], ['mixed', 'some failed'], ['fail', 'all failed']] as const) {
+      const k = document.createElement('span');
+      k.className = 'reach-key';
+      const sw = document.createElement('span');
+      sw.className = `reach-swatch ${st}`;
+      k.append(sw, document.createTextNode(text));
+      keys.append(k);
+    }
+    if (p.unplaced) {
+      const u = document.createElement('span');
+      u.className = 'reach-key reach-unplaced';
+      u.textContent = `${p.unplaced} without a path in the drawing`;
+      keys.append(u);
+    }
+    el.title = 'Halo: the pings across a link or from a namespace; the line itself keeps showing the link\'s state. Hover a node or link for each probe.';
+    el.append(head, keys);
+    this.canvas.setBottomInset(el.offsetHeight + 8);
   }
 
   private labels(): LabelMode {
@@ -364,6 +449,7 @@ class App {
       trusted: this.doc?.trusted ?? false,
       hasHost: this.view.byRef.has(HOST_ID),
       readable: !!this.doc && !this.doc.unreadable,
+      painted: !!this.reach,
     });
     this.refreshStatus();
   }
@@ -517,7 +603,12 @@ class App {
       const mod = e.ctrlKey || e.metaKey;
       if (e.key === 'Escape') {
         if (this.canvas.cancelModes()) { this.refreshChrome(); e.preventDefault(); return; }
-        if (!inPanel) { this.canvas.clearSelection(); e.preventDefault(); }
+        if (!inPanel) {
+          // Escape: the selection first, then the connectivity paint
+          if (this.canvas.selectedNodes().length || this.canvas.selectedLinks().length) this.canvas.clearSelection();
+          else this.clearReach();
+          e.preventDefault();
+        }
         return;
       }
       if (inPanel || e.altKey) return;

@@ -21,6 +21,11 @@ export interface Theme {
   monoFont: string;
 }
 
+/** the colour of a connectivity state: passed / warning (some failed) / error (all failed) */
+export function reachColor(theme: Theme, state: 'ok' | 'mixed' | 'fail'): string {
+  return state === 'ok' ? theme.passed : state === 'mixed' ? theme.warning : theme.error;
+}
+
 export interface StyleRule {
   selector: string;
   style: Record<string, string | number | number[]>;
@@ -70,6 +75,16 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     { selector: 'node.hover', style: { 'border-color': theme.selection } },
     { selector: 'node.has-warning', style: { 'border-color': theme.warning, 'border-width': 2 } },
     { selector: 'node.has-error', style: { 'border-color': theme.error, 'border-width': 2 } },
+    // connectivity (Test Connectivity): a halo under the node and a second label line, so the
+    // border (problems, live state) and the line (link state) stay readable beside it
+    ...(['ok', 'mixed', 'fail'] as const).map((st): StyleRule => ({
+      selector: `node.reach-${st}`,
+      style: {
+        'underlay-color': reachColor(theme, st), 'underlay-opacity': hc ? 0.7 : st === 'ok' ? 0.28 : 0.4,
+        'underlay-padding': 7, 'underlay-shape': 'round-rectangle',
+      },
+    })),
+    { selector: 'node.reach[reachLabel]', style: { label: 'data(reachLabel)', 'text-wrap': 'wrap' } },
     {
       selector: 'node:selected',
       style: {
@@ -110,6 +125,10 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     { selector: 'edge.live-missing', style: { 'line-style': 'dashed', 'line-opacity': 0.5 } },
     { selector: 'edge.live-drifted', style: { 'line-color': theme.warning, 'line-style': 'dashed' } },
     { selector: 'edge.live-down', style: { 'line-color': theme.error, 'line-style': 'dashed', 'line-opacity': 1, width: 3 } },
+    ...(['ok', 'mixed', 'fail'] as const).map((st): StyleRule => ({
+      selector: `edge.reach-${st}`,
+      style: { 'underlay-color': reachColor(theme, st), 'underlay-opacity': hc ? 0.75 : st === 'ok' ? 0.3 : 0.45, 'underlay-padding': st === 'ok' ? 4 : 6 },
+    })),
     { selector: 'edge.has-warning', style: { 'line-color': theme.warning, 'line-opacity': 1 } },
     { selector: 'edge.has-error', style: { 'line-color': theme.error, 'line-opacity': 1, 'line-style': hc ? 'dashed' : 'solid' } },
     { selector: 'edge:selected', style: { 'line-color': theme.selection, 'line-opacity': 1, width: 3, 'underlay-color': theme.selection, 'underlay-opacity': hc ? 0 : 0.2, 'underlay-padding': 4 } },

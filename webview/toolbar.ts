@@ -8,7 +8,7 @@ import { glyphUri } from './icons.js';
 import type { LabelMode, NodeKind } from './model.js';
 import type { Theme } from './style.js';
 
-export type HostCommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'exportScript';
+export type HostCommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'exportScript' | 'ping';
 
 export interface ToolbarActions {
   place(kind: NodeKind): void;
@@ -19,6 +19,7 @@ export interface ToolbarActions {
   toggleLabels(): void;
   exportImage(format: 'png' | 'svg'): void;
   command(c: HostCommandName): void;
+  clearReach(): void;
 }
 
 export interface ToolbarState {
@@ -28,6 +29,8 @@ export interface ToolbarState {
   trusted: boolean;
   hasHost: boolean;
   readable: boolean;
+  /** connectivity results are painted on the drawing */
+  painted: boolean;
 }
 
 export const NODE_DRAG_TYPE = 'application/x-netns-lab-node';
@@ -107,6 +110,11 @@ export class Toolbar {
       this.button('destroy', 'Destroy', 'trash', 'Netns: Destroy (remove what apply built)', () => actions.command('destroy'), true),
       this.button('script', 'Script', 'terminal', 'Netns: Export as Script (a shell script of the plan)', () => actions.command('exportScript'), true),
     );
+    const test = this.group('Connectivity');
+    test.append(
+      this.button('ping', 'Test', 'pulse', 'Netns: Test Connectivity (ping every pair; the results are painted on the drawing)', () => actions.command('ping'), true),
+      this.button('clear-reach', 'Clear results', 'clear-all', 'Clear the connectivity results from the drawing (Esc with nothing selected)', () => actions.clearReach()),
+    );
     this.buttons.get('apply')!.classList.add('tb-primary');
     for (const id of ['png', 'svg']) this.buttons.get(id)!.classList.add('tb-short');
     // one row whenever possible: drop button texts (palette last) while the toolbar wraps
@@ -173,7 +181,8 @@ export class Toolbar {
     const labels = this.buttons.get('labels')!;
     labels.querySelector('.tb-text')!.textContent = LABEL_SHORT[s.labels];
     labels.setAttribute('aria-label', `${LABEL_TEXT[s.labels]} (click to change)`);
-    for (const id of ['layout', 'png', 'svg', 'validate', 'plan', 'script']) this.buttons.get(id)!.disabled = !s.readable;
+    for (const id of ['layout', 'png', 'svg', 'validate', 'plan', 'script', 'ping']) this.buttons.get(id)!.disabled = !s.readable;
+    this.buttons.get('clear-reach')!.disabled = !s.painted;
     for (const id of ['apply', 'destroy']) {
       const b = this.buttons.get(id)!;
       b.disabled = !s.trusted || !s.readable;

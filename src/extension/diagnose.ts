@@ -9,6 +9,8 @@ import type { Finding } from '../core/doctor.js';
 import { hasErrors } from '../core/diagnostics.js';
 import type { Topology } from '../core/model.js';
 import type { ProbeResult } from '../core/reach.js';
+import { matrixPaint } from '../core/reach-paint.js';
+import type { MatrixPaint } from '../shared/protocol.js';
 import { validateText } from '../core/validate.js';
 import type { HelperSession } from './helper-session.js';
 import type { LiveModel } from './live.js';
@@ -16,20 +18,25 @@ import { pickNamespace } from './terminal.js';
 import { makeNonce } from './webview-html.js';
 import { matrixHtml } from './matrix-html.js';
 
-export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, target: (arg?: unknown) => Promise<vscode.TextDocument | undefined>): void {
-  const topologyOf = async (arg?: unknown): Promise<Topology | undefined> => {
+/** paints the matrix on the open canvases of a document; returns how many */
+export type PaintMatrix = (uri: vscode.Uri, t: Topology, paint: MatrixPaint) => number;
+
+export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, target: (arg?: unknown) => Promise<vscode.TextDocument | undefined>, paintMatrix: PaintMatrix): void {
+  const documentOf = async (arg?: unknown): Promise<{ doc: vscode.TextDocument; t: Topology } | undefined> => {
     const doc = await target(arg);
     if (!doc) return undefined;
     const v = validateText(doc.getText());
     if (!v.topology || hasErrors(v.diagnostics)) { void vscode.window.showErrorMessage('The topology has errors; fix them first (see Problems).'); return undefined; }
-    return v.topology;
+    return { doc, t: v.topology };
   };
+  const topologyOf = async (arg?: unknown): Promise<Topology | undefined> => (await documentOf(arg))?.t;
   let panel: vscode.WebviewPanel | undefined;
 
   context.subscriptions.push(
     vscode.commands.registerCommand('netnsLab.testConnectivity', async (arg?: unknown) => {
-      const t = await topologyOf(arg);
-      if (!t) return;
+      const d = await documentOf(arg);
+      if (!d) return;
+      const t = d.t;
       const outside = vscode.workspace.getConfiguration('netnsLab').get<string[]>('probeTargets') ?? [];
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: testing connectivity of '${t.name}'`, cancellable: false }, async (progress) => {
         let last = 0;
@@ -37,11 +44,14 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
           const r = await session.request<{ results: ProbeResult[]; durationMs: number }>('ping', { topology: t, outside }, (p) => {
             if (p.total) { progress.report({ increment: ((p.done - last) / p.total) * 100, message: `${p.done}/${p.total}` }); last = p.done; }
           });
-          panel ??= vscode.window.createWebviewPanel('netnsLab.matrix', 'Connectivity', vscode.ViewColumn.Beside, { enableScripts: false });
+          // beside, keeping the focus where it was (the canvas keeps its keys)
+          panel ??= vscode.window.createWebviewPanel('netnsLab.matrix', 'Connectivity', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false });
           panel.onDidDispose(() => { panel = undefined; });
           panel.title = `Connectivity: ${t.name}`;
           panel.webview.html = matrixHtml(`Connectivity of '${t.name}'`, r.results, makeNonce(), r.durationMs);
           panel.reveal(vscode.ViewColumn.Beside, true);
+          // and on the canvas of this file, if it is open (and the network is still the one probed)
+          paintMatrix(d.doc.uri, t, { ...matrixPaint(t, r.results), durationMs: r.durationMs, at: new Date().toISOString() });
         } catch (e) {
           void vscode.window.showErrorMessage(`Test Connectivity failed: ${(e as Error).message}`);
         }

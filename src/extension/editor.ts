@@ -10,9 +10,10 @@ import { EditError, applyGesture, minimalEdit, type GestureInput } from '../core
 import { parseJsonText } from '../core/json.js';
 import type { LiveMarks } from '../core/livemarks.js';
 import type { Topology } from '../core/model.js';
+import { networkKey } from '../core/reach-paint.js';
 import { buildIndex } from '../core/topo-index.js';
 import { validateText } from '../core/validate.js';
-import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type ViewSettings } from '../shared/protocol.js';
+import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
 export const VIEW_TYPE = 'netnsLab.topology';
@@ -35,6 +36,14 @@ interface Canvas {
   panel: vscode.WebviewPanel;
   post(msg: ToWebview): void;
   pendingImage?: (format: 'png' | 'svg', data: string) => void;
+  /** the connectivity paint shown, and the network it was measured on */
+  matrix?: { key: string; paint: MatrixPaint };
+}
+
+/** the network key of a document's text (undefined: not a valid topology) */
+function keyOf(document: vscode.TextDocument): string | undefined {
+  const v = validateText(document.getText());
+  return v.topology && !v.diagnostics.some((d) => d.severity === 'error') ? networkKey(v.topology) : undefined;
 }
 
 function settings(): ViewSettings {
@@ -89,6 +98,30 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   /** send an action (fit, layout, ...) to the active canvas */
   action(a: Extract<ToWebview, { type: 'action' }>['action']): void {
     this.active?.post({ type: 'action', action: a });
+  }
+
+  /**
+   * Paint the results of Test Connectivity on every canvas of this document, unless the network
+   * in the file changed since the probes ran for `t` (the paint would then be wrong).
+   */
+  paintMatrix(uri: vscode.Uri, t: Topology, paint: MatrixPaint): number {
+    const key = networkKey(t);
+    let painted = 0;
+    for (const c of this.canvases) {
+      if (c.document.uri.toString() !== uri.toString() || keyOf(c.document) !== key) continue;
+      c.matrix = { key, paint };
+      c.post({ type: 'matrix', paint });
+      painted++;
+    }
+    return painted;
+  }
+
+  /** after a change of the text: clear a paint measured on another network */
+  private dropStaleMatrix(c: Canvas): void {
+    if (c.matrix && keyOf(c.document) !== c.matrix.key) {
+      c.matrix = undefined;
+      c.post({ type: 'matrix', paint: null });
+    }
   }
 
   private refreshAll(): void {
@@ -150,7 +183,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() !== document.uri.toString() || !ready) return;
         clearTimeout(timer);
-        timer = setTimeout(() => { this.sendDocument(canvas); sendLive(); }, 16);
+        timer = setTimeout(() => { this.dropStaleMatrix(canvas); this.sendDocument(canvas); sendLive(); }, 16);
       }),
       panel.onDidChangeViewState(() => { if (panel.active) this.active = canvas; syncLive(); }),
       this.hooks.onLiveChange(() => { if (ready && panel.visible) sendLive(); }),
@@ -165,7 +198,11 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
           case 'ready':
             ready = true;
             this.sendDocument(canvas);
+            if (canvas.matrix) canvas.post({ type: 'matrix', paint: canvas.matrix.paint });
             syncLive();
+            break;
+          case 'clear-matrix':
+            canvas.matrix = undefined;
             break;
           case 'link-state': {
             const v = validateText(document.getText());

@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   registerTerminals(context, live);
   registerInstallHelper(context);
   registerImportLive(context, session);
-  registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg));
+  registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg), (uri, t, paint) => provider.paintMatrix(uri, t, paint));
   return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
 }
 

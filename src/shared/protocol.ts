@@ -75,6 +75,8 @@ export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('error'), message: z.string().max(4096) }),
   /** set one end of a drawn link down or up on the machine (not in the file) */
   z.strictObject({ type: z.literal('link-state'), id: z.int().min(0), link: z.int().min(0).max(100000), side: z.enum(['a', 'b']), up: z.boolean() }),
+  /** the user cleared the connectivity paint (the host then does not send it again) */
+  z.strictObject({ type: z.literal('clear-matrix') }),
 ]);
 export type FromWebview = z.infer<typeof FromWebview>;
 
@@ -103,6 +105,28 @@ export const LiveMark = z.strictObject({
   detail: z.string().max(512).optional(),
 });
 export type LiveMark = z.infer<typeof LiveMark>;
+
+const PaintState = z.enum(['ok', 'fail', 'mixed']);
+const Count = z.int().min(0).max(10_000_000);
+/** the connectivity matrix painted on the drawing (src/core/reach-paint.ts) */
+export const MatrixPaint = z.strictObject({
+  probes: Count,
+  failed: Count,
+  unplaced: Count,
+  durationMs: z.number().finite().min(0),
+  /** when it ran (ISO time) */
+  at: z.string().max(64),
+  /** by link index: every probe crossing it succeeded (ok), failed (fail), or both (mixed) */
+  links: z.record(z.string().regex(/^\d{1,6}$/), z.strictObject({ state: PaintState, ok: Count, failed: Count, detail: z.string().max(4096) })),
+  /** by source namespace */
+  nodes: z.record(Name, z.strictObject({
+    state: PaintState, ok: Count, failed: Count,
+    maxRttMs: z.number().finite().min(0).optional(),
+    failing: z.array(z.string().max(512)).max(100000),
+    detail: z.string().max(4096),
+  })),
+});
+export type MatrixPaint = z.infer<typeof MatrixPaint>;
 
 /** host -> webview */
 export const ToWebview = z.discriminatedUnion('type', [
@@ -137,6 +161,8 @@ export const ToWebview = z.discriminatedUnion('type', [
     /** by link index: each end */
     links: z.record(z.string(), z.strictObject({ a: LiveMark, b: LiveMark })),
   }),
+  /** the last Test Connectivity of this topology painted on the drawing; null: clear it (stale or cleared) */
+  z.strictObject({ type: z.literal('matrix'), paint: MatrixPaint.nullable() }),
 ]);
 export type ToWebview = z.infer<typeof ToWebview>;
 

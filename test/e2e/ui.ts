@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { EXTENSION_ID, RESULTS, log as hlog, runCommand, sleep } from '../vscode/harness.js';
+import { EXTENSION_ID, RESULTS, freePort, log as hlog, runCommand, sleep, waitHttp, waitWorkbench, type RunDir } from '../vscode/harness.js';
 
 let tag = 'e2e';
 /** the tag of this module's log lines (the script's own) */
@@ -194,6 +194,20 @@ export async function setTheme(page: Page, theme: string, frame: Frame): Promise
   await sleep(300); // the webview restyles cytoscape on the class change
 }
 
+
+/** code-server on a free port with `folder` open, and a page on it once the workbench is up (page errors logged) */
+export async function openWorkbench(run: RunDir, folder: string, viewport: { width: number; height: number }, onPage: (p: Page) => void = () => {}): Promise<Page> {
+  const port = await freePort();
+  const cs = run.startCodeServer(port, folder);
+  await waitHttp(`http://127.0.0.1:${port}/healthz`, 60_000, cs.alive);
+  const { page } = await run.browser({ viewport });
+  onPage(page);
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}`);
+  await waitWorkbench(page);
+  log(`workbench up (code-server on port ${port})`);
+  return page;
+}
 
 export function tail(file: string, lines = 30): string {
   try { return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n'); } catch { return `(no ${file})`; }

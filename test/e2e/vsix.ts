@@ -61,3 +61,10 @@ export function checkVsixFiles(files: string[]): string[] {
   for (const f of files) if (!ALLOWED.some((re) => re.test(f))) problems.push(`should not ship ${f}`);
   return problems;
 }
+
+/** the project's VSIX (package.json's version) packaged into the run directory and installed into its code-server */
+export function packageAndInstall(root: string, run: { path(...p: string[]): string; codeServerCli(args: string[]): string }): { vsix: Vsix; installed: string } {
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const vsix = packageVsix(root, run.path(`netns-lab-${version}.vsix`));
+  return { vsix, installed: run.codeServerCli(['--install-extension', vsix.path]) };
+}

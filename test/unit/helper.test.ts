@@ -270,3 +270,50 @@ describe('helper: raw protocol lines from a hostile client', () => {
     assert.deepEqual(runner.writes, []);
   });
 });
+
+describe('helper: the ping matrix', () => {
+  const article = JSON.parse(readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8')) as unknown;
+  const reply = { code: 0, stdout: '64 bytes from x: icmp_seq=1 ttl=64 time=0.071 ms\n', stderr: '' };
+  const lost = { code: 1, stdout: '1 packets transmitted, 0 received, 100% packet loss, time 0ms\n', stderr: '' };
+  const system = (answer: (target: string, attempt: number) => { code: number; stdout: string; stderr: string }) => {
+    const tries = new Map<string, number>();
+    return fakeSystem((argv) => {
+      if (argv.join(' ') === 'ip -j netns list') return { code: 0, stdout: '[{"name":"ns1"},{"name":"ns2"}]', stderr: '' };
+      if (argv.includes('ping')) {
+        const key = `${argv[3]}>${argv.at(-1)}`;
+        tries.set(key, (tries.get(key) ?? 0) + 1);
+        return answer(key, tries.get(key)!);
+      }
+      return undefined;
+    });
+  };
+  it('one process per probe, the target after "--"; a probe that failed once and then answers is a success (a full ARP table)', async () => {
+    const runner = system((key, attempt) => (key === 'ns1>10.0.0.3' && attempt === 1 ? lost : reply));
+    const { final } = await ask(JSON.stringify({ v: 1, id: 1, op: 'ping', topology: article }), runner);
+    assert.ok('ok' in final && final.ok);
+    const r = (final as { result: { results: { from: string; target: string; ok: boolean }[]; retried: number; fanout: number } }).result;
+    assert.ok(r.results.every((x) => x.ok), JSON.stringify(r.results));
+    assert.equal(r.retried, 1);
+    assert.equal(r.fanout, 32);
+    const pings = runner.calls.filter((c) => c.argv.includes('ping'));
+    assert.equal(pings.length, 5); // 4 probes + 1 retry
+    assert.deepEqual(pings[0]!.argv, ['ip', 'netns', 'exec', 'ns1', 'ping', '-c', '1', '-W', '1', '-n', '--', '10.0.0.3']);
+    assert.deepEqual(runner.writes, []);
+  });
+  it('a probe that fails twice is a failure, with the reason', async () => {
+    const runner = system((key) => (key.startsWith('ns2>') ? lost : reply));
+    const { final } = await ask(JSON.stringify({ v: 1, id: 1, op: 'ping', topology: article, concurrency: 2 }), runner);
+    const r = (final as { result: { results: { from: string; ok: boolean; error?: string }[]; retried: number; fanout: number } }).result;
+    assert.deepEqual(r.results.filter((x) => !x.ok).map((x) => `${x.from}:${x.error}`), ['ns2:no reply', 'ns2:no reply']);
+    assert.equal(r.retried, 2);
+    assert.equal(r.fanout, 2);
+  });
+  it('while the neighbour table is full (ENOBUFS), tries again after a pause until the probe is sent', async () => {
+    const full = { code: 2, stdout: '', stderr: 'ping: sendmsg: No buffer space available\n' };
+    const runner = system((key, attempt) => (key === 'ns2>10.0.0.2' && attempt <= 2 ? full : reply));
+    const { final } = await ask(JSON.stringify({ v: 1, id: 1, op: 'ping', topology: article }), runner);
+    const r = (final as { result: { results: { ok: boolean }[]; retried: number; overflow: number } }).result;
+    assert.ok(r.results.every((x) => x.ok));
+    assert.deepEqual([r.retried, r.overflow], [2, 1]);
+  });
+});

@@ -13,6 +13,8 @@ describe('webview -> host messages', () => {
     { type: 'edit', id: 5, gesture: { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.0.0.2/24'] } },
     { type: 'command', id: 6, command: 'apply' },
     { type: 'export-image', id: 7, format: 'svg', data: '<svg/>' },
+    { type: 'command', id: 8, command: 'ping' },
+    { type: 'clear-matrix' },
   ];
   for (const m of good) {
     it(`accepts ${JSON.stringify(m).slice(0, 70)}`, () => assert.equal(parseMessage(FromWebview, m).ok, true));
@@ -31,6 +33,7 @@ describe('webview -> host messages', () => {
     ['a negative id', { type: 'edit', id: -1, gesture: { kind: 'add-link', a: 'a', b: 'b' } }],
     ['a huge image', { type: 'export-image', id: 1, format: 'png', data: 'a'.repeat(9 * 1024 * 1024) }],
     ['an image format that is not png or svg', { type: 'export-image', id: 1, format: 'html', data: '<script>' }],
+    ['a clear-matrix with a payload', { type: 'clear-matrix', links: [0] }],
     ['null', null],
     ['a string', 'ready'],
   ];
@@ -49,4 +52,31 @@ describe('host -> webview messages', () => {
     assert.equal(parseMessage(ToWebview, m).ok, true);
     assert.equal(parseMessage(ToWebview, { ...m, settings: { labels: 'some', gridSnap: true, gridSize: 20 } }).ok, false);
   });
+});
+
+describe('the connectivity paint (host -> webview)', () => {
+  const paint = {
+    probes: 4, failed: 3, unplaced: 0, durationMs: 1400, at: '2026-11-29T17:00:00.000Z',
+    links: { 0: { state: 'mixed', ok: 1, failed: 2, detail: '✗ ns1 → ns2' }, 1: { state: 'fail', ok: 0, failed: 3, detail: '' } },
+    nodes: { ns2: { state: 'fail', ok: 0, failed: 2, failing: ['ns1 (10.0.0.2)'], detail: '' }, ns1: { state: 'mixed', ok: 1, failed: 1, maxRttMs: 0.05, failing: [], detail: '' } },
+  };
+  it('accepts a paint and a clear', () => {
+    assert.equal(parseMessage(ToWebview, { type: 'matrix', paint }).ok, true);
+    assert.equal(parseMessage(ToWebview, { type: 'matrix', paint: null }).ok, true);
+  });
+  const bad: [string, unknown][] = [
+    ['a state that is not ok/fail/mixed', { ...paint, links: { 0: { ...paint.links[0], state: 'red' } } }],
+    ['a link key that is not an index', { ...paint, links: { 'l:0': paint.links[0] } }],
+    ['a negative count', { ...paint, failed: -1 }],
+    ['an infinite latency', { ...paint, nodes: { ns1: { ...paint.nodes.ns1, maxRttMs: Number.POSITIVE_INFINITY } } }],
+    ['an extra field', { ...paint, script: 'x' }],
+    ['a node name too long', { ...paint, nodes: { ['n'.repeat(65)]: paint.nodes.ns1 } }],
+  ];
+  for (const [what, p] of bad) {
+    it(`refuses ${what}, saying where`, () => {
+      const r = parseMessage(ToWebview, { type: 'matrix', paint: p });
+      assert.equal(r.ok, false);
+      assert.ok(!r.ok && /paint/.test(r.reason), !r.ok ? r.reason : '');
+    });
+  }
 });

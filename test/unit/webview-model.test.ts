@@ -353,4 +353,23 @@ describe('webview style', () => {
     assert.equal(cy.getElementById('l:0:ns1:br0').style('source-label'), 'veth1\n10.0.0.2/24');
     assert.equal(cy.getElementById('n:ns1').style('width'), '84px');
   });
+
+  it('paints connectivity as a halo in the theme\'s colours, beside the live state, and a second label line', () => {
+    const sheet = buildStylesheet(theme, {}, { w: 84, h: 62 });
+    const cy = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: buildElements(readTopology(article), [], 'all').elements as unknown as cytoscape.ElementDefinition[] }));
+    cy.style(sheet as unknown as cytoscape.StylesheetJson);
+    const e = cy.getElementById('l:1:ns2:br0');
+    e.addClass('live-up reach reach-fail');
+    assert.equal(e.style('underlay-color'), 'rgb(241,76,76)'); // the error colour as a halo
+    assert.equal(e.style('line-color'), 'rgb(115,201,145)'); // the link is up: the line stays the live colour
+    cy.getElementById('l:0:ns1:br0').addClass('reach reach-mixed');
+    assert.equal(cy.getElementById('l:0:ns1:br0').style('underlay-color'), 'rgb(204,167,0)');
+    const n = cy.getElementById('n:ns2');
+    n.data('reachLabel', 'ns2\n✗ 2 of 2 unreachable');
+    n.addClass('reach reach-fail');
+    assert.equal(n.style('label'), 'ns2\n✗ 2 of 2 unreachable');
+    assert.equal(n.style('underlay-color'), 'rgb(241,76,76)');
+    n.select();
+    assert.equal(n.style('underlay-color'), 'rgb(0,120,212)'); // the selection shows over it
+  });
 });
