@@ -204,9 +204,10 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
     const key = `${what.subject}|${what.topology}`;
     if (skipped.has(key)) { unavailable.push({ ...what, reason: 'skipped: a smaller N did not finish within a minute' }); return; }
     try { await f(); } catch (e) {
-      if (!(e instanceof TooSlow)) throw e;
-      skipped.add(key);
-      unavailable.push({ ...what, reason: e.message });
+      // a failure is a result too: recorded, and the run goes on from an empty sandbox
+      if (e instanceof TooSlow) skipped.add(key);
+      unavailable.push({ ...what, reason: e instanceof TooSlow ? e.message : `failed: ${(e as Error).message.slice(0, 400)}` });
+      o.log(`${what.subject} ${what.topology} N=${what.n}: ${(e as Error).message.slice(0, 200)}`);
     } finally { await reset(); }
   };
   await reset();

@@ -34,7 +34,7 @@ describe('bench report', () => {
       row('apply', 'lan', 50, 'floor: ip -batch', 100), row('apply', 'lan', 50, "article's way: one process per command", 1000),
       row('apply', 'lan', 50, SESSION, 140), row('apply', 'lan', 50, CLI, 400),
       row('apply', 'lan', 200, 'floor: ip -batch', 400), row('apply', 'lan', 200, "article's way: one process per command", 4000),
-      row('apply', 'lan', 200, SESSION, 700), row('reapply', 'lan', 200, SESSION, 499), row('observe', 'lan', 200, SESSION, 1000),
+      row('apply', 'lan', 200, SESSION, 700), row('reapply', 'lan', 200, SESSION, 499), row('observe', 'lan', 200, SESSION, 1000), row('observe', 'lan', 200, `${CLI} status`, 900),
     ];
     const t = Object.fromEntries(evaluateTargets(rows).map((x) => [x.name, x.result]));
     assert.equal(t['apply lan N=50 (session) <= 1.5x floor'], 'pass');
@@ -46,6 +46,7 @@ describe('bench report', () => {
     assert.equal(t['apply lan N=200 (CLI) <= 1.5x floor'], 'n/a');
     assert.equal(t['re-apply with no change, lan N=200 (session) < 0.5 s'], 'pass');
     assert.equal(t['observe lan N=200 (session) < 1 s'], 'miss'); // strictly under
+    assert.equal(t['observe lan N=200 (CLI status) < 1 s'], 'pass');
     assert.equal(t['VSIX < 3 MB'], 'n/a');
   });
 
