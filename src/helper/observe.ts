@@ -1,5 +1,5 @@
 /** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
-import { applyIntents, needNsidMap, parseObservation, parseJsonStream, type LiveState, type RawNs } from '../core/observe.js';
+import { applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, type LiveState, type RawNs } from '../core/observe.js';
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
@@ -113,5 +113,17 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     }
     live = parseObservation(raw);
   }
+  await readShaping(runner, live, opts.concurrency ?? 4);
   return applyIntents(live, await readIntents(runner));
+}
+
+/**
+ * Impairments: `tc -j qdisc show` only in the scopes where `ip link` named a netem or tbf root
+ * qdisc (none in most topologies, so observe stays one ip batch per namespace).
+ */
+export async function readShaping(runner: Runner, live: LiveState, concurrency = 4): Promise<void> {
+  await pool(shapedScopes(live), concurrency, async (scope) => {
+    const r = await runner.run(scope === null ? ['tc', '-j', 'qdisc', 'show'] : ['tc', '-n', scope, '-j', 'qdisc', 'show']);
+    if (r.code === 0) attachQdiscs(live, scope, r.stdout);
+  });
 }
