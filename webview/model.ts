@@ -7,6 +7,8 @@
  * and compile under both the root tsconfig (NodeNext, no DOM) and webview/tsconfig.json.
  */
 
+import { impairDetail, impairSummary } from '../src/core/impair.js';
+
 export type NodeKind = 'namespace' | 'router' | 'bridge' | 'host';
 export type LabelMode = 'all' | 'names' | 'none';
 export type JsonPath = (string | number)[];
@@ -27,7 +29,13 @@ export interface ViewEndpoint {
   name: string;
   addresses: string[];
   mtu: number | undefined;
+  /** the numeric fields of the end's impair object, as written */
+  impair?: Impairment;
 }
+
+/** an endpoint's impairments (delay/jitter ms, loss/corrupt/duplicate %, rate kbit/s) */
+export interface Impairment { delay?: number; jitter?: number; loss?: number; corrupt?: number; duplicate?: number; rate?: number }
+export const IMPAIR_FIELDS = ['delay', 'jitter', 'loss', 'corrupt', 'duplicate', 'rate'] as const;
 
 export interface ViewNode {
   /** the name used in gestures: a namespace or bridge name, or "host" */
@@ -116,7 +124,29 @@ function endpoint(v: unknown): ViewEndpoint | undefined {
   if (!isObj(v)) return undefined;
   const node = str(v.node);
   if (!node) return undefined;
-  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu) };
+  const impair = impairment(v.impair);
+  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu), ...(impair ? { impair } : {}) };
+}
+
+function impairment(v: unknown): Impairment | undefined {
+  if (!isObj(v)) return undefined;
+  const out: Impairment = {};
+  for (const k of IMPAIR_FIELDS) { const n = num(v[k]); if (n !== undefined && Number.isFinite(n)) out[k] = n; }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** the text in the middle of a link: the impairments of its ends ("100ms ±10ms · 1% loss") */
+export function impairLabel(l: Pick<ViewLink, 'a' | 'b'>, mode: LabelMode): string {
+  if (mode === 'none') return '';
+  const a = impairSummary(l.a.impair);
+  const b = impairSummary(l.b.impair);
+  if (!a || !b) return a || b;
+  return a === b ? a : `${l.a.name}: ${a}\n${l.b.name}: ${b}`;
+}
+
+/** the tooltip lines of a link's impairments, one per impaired end, every value with its unit */
+export function impairTooltip(l: Pick<ViewLink, 'a' | 'b'>): string {
+  return [l.a, l.b].filter((e) => impairDetail(e.impair)).map((e) => `${e.node}:${e.name || '?'} sends with ${impairDetail(e.impair)}`).join('\n');
 }
 
 /**
@@ -391,10 +421,11 @@ export function buildElements(view: TopologyView, diags: readonly Diag[], labels
         srcShort: endpointLabel(l.a, labels === 'all' ? 'names' : labels), tgtShort: endpointLabel(l.b, labels === 'all' ? 'names' : labels),
         srcLabel: endpointLabel(l.a, labels), tgtLabel: endpointLabel(l.b, labels),
         srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN,
-        tooltip: `${l.a.node}:${l.a.name || '?'} ⟷ ${l.b.node}:${l.b.name || '?'}${l.mtu ? ` (mtu ${l.mtu})` : ''}${l.note ? `\n${l.note}` : ''}`,
+        label: impairLabel(l, labels),
+        tooltip: `${l.a.node}:${l.a.name || '?'} ⟷ ${l.b.node}:${l.b.name || '?'}${l.mtu ? ` (mtu ${l.mtu})` : ''}${impairTooltip(l) ? `\n${impairTooltip(l)}` : ''}${l.note ? `\n${l.note}` : ''}`,
         problem: d?.[0] ? diagText(d[0]) : '',
       },
-      classes: `link${l.a.node === l.b.node ? ' loop' : ''}${severityClass(d)}`,
+      classes: `link${l.a.node === l.b.node ? ' loop' : ''}${impairSummary(l.a.impair) || impairSummary(l.b.impair) ? ' impaired' : ''}${severityClass(d)}`,
     });
   }
   return { elements, unplaced, diagnostics: dm };

@@ -101,6 +101,14 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         'source-text-offset': 'data(srcOffset)', 'target-text-offset': 'data(tgtOffset)',
       },
     },
+    // an impaired link: its impairments in the middle, the line dotted like a lossy cable
+    {
+      selector: 'edge.link.impaired',
+      style: {
+        label: 'data(label)', 'line-style': 'dashed', 'line-dash-pattern': [2, 3],
+        'font-family': theme.font, 'font-size': 10, color: theme.muted, 'text-rotation': 'none',
+      },
+    },
     { selector: 'edge.hover', style: { 'line-opacity': 1 } },
     // live: what runs on the machine (while the topology is applied)
     { selector: 'node.live-missing', style: { opacity: 0.5, 'border-style': 'dashed' } },

@@ -11,6 +11,8 @@ import { Phase, Step } from '../../src/core/steps.js';
 import { validateText, validateValue } from '../../src/core/validate.js';
 import { qdiscHint } from '../../src/helper/execute.js';
 import { SETTABLE } from '../../src/shared/protocol.js';
+import { checkImpairField } from '../../webview/fields.js';
+import { buildElements, impairLabel, readTopology } from '../../webview/model.js';
 import { article, articleLive, fixture } from '../support/fixtures.js';
 
 /** the article with impairments on ns1's end (veth1) and/or the bridge port veth2-br */
@@ -271,5 +273,47 @@ describe('impair: canvas edits', () => {
     const one = applyGesture(TEXT, T(), { kind: 'set', target, field: 'impair', value: { rate: 1000 } });
     assert.equal(applyGesture(one, validateText(one).topology!, { kind: 'set', target, field: 'impair', value: { rate: null } }), TEXT);
     assert.equal(applyGesture(one, validateText(one).topology!, { kind: 'set', target, field: 'impair', value: null }), TEXT);
+  });
+});
+
+describe('impair: the canvas (label, tooltip, panel checks)', () => {
+  const view = (a?: Impair, b?: Impair) => readTopology(withImpair(a, b));
+
+  it('the link label is the short summary; both ends are named when they differ; hidden with labels off', () => {
+    const v = view({ delay: 100, jitter: 10, loss: 1, rate: 10000 });
+    assert.equal(impairLabel(v.links[0]!, 'all'), '100ms ±10ms · 1% loss · 10 Mbit/s');
+    assert.equal(impairLabel(v.links[0]!, 'names'), '100ms ±10ms · 1% loss · 10 Mbit/s');
+    assert.equal(impairLabel(v.links[0]!, 'none'), '');
+    assert.equal(impairLabel(v.links[1]!, 'all'), '', 'no impairment, no label');
+    const t = withImpair({ rate: 1000 });
+    t.links![0]!.b.impair = { delay: 5 };
+    assert.equal(impairLabel(readTopology(t).links[0]!, 'all'), 'veth1: 1 Mbit/s\nveth1-br: 5ms');
+  });
+
+  it('the edge carries the label, the tooltip every value with its unit, and the class "impaired"', () => {
+    const { elements } = buildElements(view({ loss: 1 }, { rate: 512 }), [], 'all');
+    const edges = elements.filter((e) => String(e.classes ?? '').includes('link'));
+    assert.equal(edges[0]!.data.label, '1% loss');
+    assert.match(String(edges[0]!.data.tooltip), /\nns1:veth1 sends with loss 1 %$/);
+    assert.match(String(edges[1]!.data.tooltip), /br0:veth2-br sends with rate 512 kbit\/s \(512 kbit\/s\)/);
+    assert.ok(edges.every((e) => String(e.classes).includes('impaired')));
+    const plain = buildElements(view(), [], 'all').elements.filter((e) => String(e.classes ?? '').includes('link'));
+    assert.ok(plain.every((e) => !String(e.classes).includes('impaired') && e.data.label === ''));
+  });
+
+  it('a value the schema refuses never reaches the view as something else', () => {
+    const t = withImpair() as unknown as { links: { a: Record<string, unknown> }[] };
+    t.links[0]!.a.impair = { delay: 'x', loss: 2 };
+    assert.deepEqual(readTopology(t).links[0]!.a.impair, { loss: 2 });
+  });
+
+  it('panel fields: units may be typed, empty removes, the schema\'s message otherwise', () => {
+    assert.deepEqual(checkImpairField('delay', '100 ms'), { ok: true, value: 100 });
+    assert.deepEqual(checkImpairField('loss', '0.5%'), { ok: true, value: 0.5 });
+    assert.deepEqual(checkImpairField('rate', '10000'), { ok: true, value: 10000 });
+    assert.deepEqual(checkImpairField('rate', ''), { ok: true, value: null });
+    assert.deepEqual(checkImpairField('loss', '150'), { ok: false, error: 'loss must be at most 100% (got 150)' });
+    assert.deepEqual(checkImpairField('rate', '4'), { ok: false, error: 'rate must be at least 8 kbit/s (got 4)' });
+    assert.deepEqual(checkImpairField('delay', 'soon'), { ok: false, error: "'soon' is not a number of ms" });
   });
 });
