@@ -270,18 +270,44 @@ export interface EndLabels { src: string; tgt: string; srcOffset: number; tgtOff
 export function fitEndLabels(
   a: Pos, b: Pos, node: { w: number; h: number }, names: [string, string], full: [string, string], short: [string, string],
 ): EndLabels {
+  const l = fitLinkLabels(a, b, node, names, full, short, '');
+  return { src: l.src, tgt: l.tgt, srcOffset: l.srcOffset, tgtOffset: l.tgtOffset };
+}
+
+export interface LinkLabels extends EndLabels {
+  /** the label in the middle of the link (its impairments), '' when it does not fit */
+  mid: string;
+}
+
+/**
+ * The end labels and the middle label (impairments) of a link: both when they fit, else the
+ * middle with only the interface names, else the end labels alone, else the middle alone
+ * (what is left out stays in the tooltip and the panel).
+ */
+export function fitLinkLabels(
+  a: Pos, b: Pos, node: { w: number; h: number }, names: [string, string], full: [string, string], short: [string, string], mid: string,
+): LinkLabels {
+  const none = { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN, mid: '' };
+  if (a.x === b.x && a.y === b.y) return none;
   const [na, nameA] = nodeBoxes(a, node, names[0]);
   const [nb, nameB] = nodeBoxes(b, node, names[1]);
-  const place = ([src, tgt]: [string, string]) => {
+  const m = labelSize(mid);
+  const cx = (a.x + b.x) / 2;
+  const cy = (a.y + b.y) / 2;
+  const midBox = { x1: cx - m.w / 2, y1: cy - m.h / 2, x2: cx + m.w / 2, y2: cy + m.h / 2 };
+  const midFree = !!mid && ![na, nameA, nb, nameB].some((x) => overlaps(midBox, x));
+  const place = ([src, tgt]: [string, string], withMid: boolean): LinkLabels | undefined => {
+    if (withMid && !midFree) return undefined;
     const ls = placeEndLabel(a, b, node, names[0], src);
     const lt = placeEndLabel(b, a, node, names[1], tgt);
     const ok = !(ls && lt && overlaps(ls.box, lt.box))
       && !(ls && (overlaps(ls.box, nb) || overlaps(ls.box, nameB)))
-      && !(lt && (overlaps(lt.box, na) || overlaps(lt.box, nameA)));
-    return ok ? { src, tgt, srcOffset: ls?.offset ?? END_LABEL_MIN, tgtOffset: lt?.offset ?? END_LABEL_MIN } : undefined;
+      && !(lt && (overlaps(lt.box, na) || overlaps(lt.box, nameA)))
+      && !(withMid && [ls, lt].some((x) => x && overlaps(x.box, midBox)));
+    return ok ? { src, tgt, srcOffset: ls?.offset ?? END_LABEL_MIN, tgtOffset: lt?.offset ?? END_LABEL_MIN, mid: withMid ? mid : '' } : undefined;
   };
-  if (a.x === b.x && a.y === b.y) return { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN };
-  return place(full) ?? place(short) ?? { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN };
+  return (mid ? place(full, true) ?? place(short, true) : undefined)
+    ?? place(full, false) ?? place(short, false) ?? place(['', ''], true) ?? none;
 }
 
 /** the label at one end of a link */
@@ -421,7 +447,8 @@ export function buildElements(view: TopologyView, diags: readonly Diag[], labels
         srcShort: endpointLabel(l.a, labels === 'all' ? 'names' : labels), tgtShort: endpointLabel(l.b, labels === 'all' ? 'names' : labels),
         srcLabel: endpointLabel(l.a, labels), tgtLabel: endpointLabel(l.b, labels),
         srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN,
-        label: impairLabel(l, labels),
+        // the impairments in the middle (placed with the end labels: see fitLinkLabels)
+        midFull: impairLabel(l, labels), label: impairLabel(l, labels),
         tooltip: `${l.a.node}:${l.a.name || '?'} ⟷ ${l.b.node}:${l.b.name || '?'}${l.mtu ? ` (mtu ${l.mtu})` : ''}${impairTooltip(l) ? `\n${impairTooltip(l)}` : ''}${l.note ? `\n${l.note}` : ''}`,
         problem: d?.[0] ? diagText(d[0]) : '',
       },

@@ -106,7 +106,8 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
       selector: 'edge.link.impaired',
       style: {
         label: 'data(label)', 'line-style': 'dashed', 'line-dash-pattern': [2, 3],
-        'font-family': theme.font, 'font-size': 10, color: theme.muted, 'text-rotation': 'none',
+        // in the middle of the line, level (placed clear of the end labels: fitLinkLabels)
+        'font-family': theme.monoFont, 'font-size': 10, color: theme.muted,
       },
     },
     { selector: 'edge.hover', style: { 'line-opacity': 1 } },

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyGesture, minimalEdit } from '../../src/core/edits.js';
+import { importLive } from '../../src/core/importer.js';
 import { effectiveImpair, impairDetail, impairSummary, parseQdiscs, qdiscKind, sameImpair, tbfBurst } from '../../src/core/impair.js';
 import type { Impair, Topology } from '../../src/core/model.js';
 import { attachQdiscs, parseJsonStream, parseLinks, shapedScopes, type LiveState } from '../../src/core/observe.js';
@@ -12,7 +13,7 @@ import { validateText, validateValue } from '../../src/core/validate.js';
 import { qdiscHint } from '../../src/helper/execute.js';
 import { SETTABLE } from '../../src/shared/protocol.js';
 import { checkImpairField } from '../../webview/fields.js';
-import { buildElements, impairLabel, readTopology } from '../../webview/model.js';
+import { buildElements, fitEndLabels, fitLinkLabels, impairLabel, readTopology } from '../../webview/model.js';
 import { article, articleLive, fixture } from '../support/fixtures.js';
 
 /** the article with impairments on ns1's end (veth1) and/or the bridge port veth2-br */
@@ -315,5 +316,44 @@ describe('impair: the canvas (label, tooltip, panel checks)', () => {
     assert.deepEqual(checkImpairField('loss', '150'), { ok: false, error: 'loss must be at most 100% (got 150)' });
     assert.deepEqual(checkImpairField('rate', '4'), { ok: false, error: 'rate must be at least 8 kbit/s (got 4)' });
     assert.deepEqual(checkImpairField('delay', 'soon'), { ok: false, error: "'soon' is not a number of ms" });
+  });
+});
+
+describe('impair: import of a live network', () => {
+  it('a netem/tbf root read back from tc becomes the end\'s impair; the imported file plans nothing', () => {
+    const l = liveWith({ kind: 'netem', impair: { delay: 100, loss: 1 } }, { kind: 'tbf', impair: { rate: 10000 } });
+    const { topology } = importLive(l, { name: 'article', namespaces: ['ns1', 'ns2'] });
+    const ends = topology.links!.flatMap((k) => [k.a, k.b]);
+    assert.deepEqual(ends.find((e) => e.name === 'veth1')!.impair, { delay: 100, loss: 1 });
+    assert.deepEqual(ends.find((e) => e.name === 'veth2-br')!.impair, { rate: 10000 });
+    assert.equal(ends.filter((e) => e.impair).length, 2);
+    assert.equal(validateValue(topology).ok, true);
+    assert.equal(plan(topology, l).steps.filter((s) => s.step.op.startsWith('qdisc')).length, 0);
+  });
+});
+
+describe('impair: placing the middle label', () => {
+  const node = { w: 84, h: 62 };
+  const names: [string, string] = ['ns1', 'br0'];
+  const full: [string, string] = ['veth1\n10.0.0.2/24', 'veth1-br'];
+  const short: [string, string] = ['veth1', 'veth1-br'];
+  const mid = '100ms ±10ms · 1% loss · 10 Mbit/s';
+
+  it('a long link shows the end labels and the impairments', () => {
+    const l = fitLinkLabels({ x: 0, y: 0 }, { x: 700, y: 0 }, node, names, full, short, mid);
+    assert.deepEqual([l.src, l.tgt, l.mid], [...full, mid]);
+  });
+  it('with less room the impairments stay and the addresses go (they are in the tooltip)', () => {
+    const l = fitLinkLabels({ x: 150, y: 340 }, { x: 300, y: 200 }, node, names, full, short, mid);
+    assert.equal(l.mid, mid);
+    assert.deepEqual([l.src, l.tgt], short);
+  });
+  it('when the middle label would cover a node it is left out', () => {
+    const l = fitLinkLabels({ x: 0, y: 0 }, { x: 0, y: 90 }, node, names, full, short, mid);
+    assert.equal(l.mid, '');
+  });
+  it('without impairments it places the end labels as before', () => {
+    const l = fitLinkLabels({ x: 150, y: 340 }, { x: 300, y: 200 }, node, names, full, short, '');
+    assert.deepEqual(l, { ...fitEndLabels({ x: 150, y: 340 }, { x: 300, y: 200 }, node, names, full, short), mid: '' });
   });
 });
