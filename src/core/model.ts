@@ -108,7 +108,9 @@ const measure = (field: string, unit: string, min: number, max: number, descript
 /** a time in ms with at most microsecond precision (what netem keeps) */
 const millis = (field: string, description: string) => measure(field, ' ms', 0, 60000, description)
   .refine((v) => Math.abs(v * 1000 - Math.round(v * 1000)) < 1e-6, { error: (iss) => `[invalid-value] ${field} has more precision than a microsecond (got ${String(iss.input)} ms)` });
-const percent = (field: string, what: string) => measure(field, '%', 0, 100, `${what} in percent (0-100), e.g. 0.5 for 0.5 %.`);
+/** a percentage with at most 6 decimals (netem keeps 1/2^32; tc is given 6 decimals) */
+const percent = (field: string, what: string) => measure(field, '%', 0, 100, `${what} in percent (0-100), e.g. 0.5 for 0.5 %.`)
+  .refine((v) => Math.abs(v * 1e6 - Math.round(v * 1e6)) < 1e-3, { error: (iss) => `[invalid-value] ${field} has more than 6 decimals (got ${String(iss.input)} %)` });
 
 export const Impair = z.strictObject({
   delay: millis('delay', 'Added one-way delay in milliseconds (0-60000), e.g. 100 for 100 ms (tc netem delay).').optional(),

@@ -59,6 +59,8 @@ describe('impair: the model', () => {
     assert.deepEqual(diag({ rate: 1e9 }), ['error out-of-range links.0.a.impair.rate: rate must be at most 100000000 kbit/s (100 Gbit/s) (got 1000000000)']);
     assert.deepEqual(diag({ rate: 8.5 }), ['error invalid-value links.0.a.impair.rate: rate is a whole number of kbit/s (got 8.5)']);
     assert.deepEqual(diag({ delay: 0.0004 }), ['error invalid-value links.0.a.impair.delay: delay has more precision than a microsecond (got 0.0004 ms)']);
+    assert.deepEqual(diag({ loss: 0.0000001 }), ['error invalid-value links.0.a.impair.loss: loss has more than 6 decimals (got 1e-7 %)']);
+    assert.deepEqual(diag({ loss: 0.000001 }), []);
     assert.deepEqual(diag({ delay: '100ms' }), ['error invalid-type links.0.a.impair.delay: expected number, got string']);
     assert.deepEqual(diag({ latency: 5 }), ["error unknown-field links.0.a.impair.latency: unknown field 'latency'"]);
   });
