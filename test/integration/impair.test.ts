@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { renderArgv } from '../../src/core/render.js';
 import { cli, listNetns, ping, resetSandbox, sh, tryRun } from './sandbox.js';
 
 interface Imp { delay?: number; jitter?: number; loss?: number; rate?: number }
@@ -105,6 +106,19 @@ describe('impairments', () => {
   it('destroy leaves nothing', () => {
     assert.equal(cli(['destroy', file]).code, 0);
     assert.deepEqual(listNetns(), []);
+  });
+
+  it("tc's parser accepts every netem form we render (the kernel may still lack netem)", () => {
+    sh('ip', ['link', 'add', 'name', 'nlp0', 'type', 'veth', 'peer', 'name', 'nlp1']);
+    try {
+      for (const impair of [{ delay: 100, jitter: 10, loss: 1, corrupt: 0.1, duplicate: 1, rate: 1000 }, { delay: 0.25, loss: 0.000001 }, { delay: 60000 }, { duplicate: 100, rate: 100_000_000 }]) {
+        const argv = renderArgv({ op: 'qdisc-set', ns: null, dev: 'nlp0', impair })!;
+        const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+        assert.ok(r.status === 0 || /qdisc kind is unknown/.test(r.stderr), `${argv.join(' ')}: ${r.stderr}`);
+      }
+    } finally {
+      tryRun('ip', ['link', 'del', 'nlp0']);
+    }
   });
 
   it('100 ms of delay: ping takes >= 100 ms, and < 20 ms once removed', (t) => {
