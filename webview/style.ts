@@ -101,11 +101,11 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         'source-text-offset': 'data(srcOffset)', 'target-text-offset': 'data(tgtOffset)',
       },
     },
-    // an impaired link: its impairments in the middle, the line dotted like a lossy cable
+    // an impaired link: its impairments in the middle (dashed lines mean "missing" in live mode)
     {
       selector: 'edge.link.impaired',
       style: {
-        label: 'data(label)', 'line-style': 'dashed', 'line-dash-pattern': [2, 3],
+        label: 'data(label)',
         // in the middle of the line, level (placed clear of the end labels: fitLinkLabels)
         'font-family': theme.monoFont, 'font-size': 10, color: theme.muted,
       },
