@@ -122,19 +122,29 @@ async function run(argv: string[]): Promise<number> {
       const l = await loadValid(a.pos[0]!);
       const h = await helper(a);
       try {
+        if (a.cmd === 'apply' && !a.flags.has('--dry-run')) {
+          // one request: the helper plans from its own observation and refuses a plan with errors
+          const r = await applyTopology(h, l.topology, json ? undefined : progress).catch((e: unknown) => {
+            if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
+              printDiagnostics(a.pos[0]!, (e.error.diagnostics ?? []) as Diagnostic[], l.text);
+              process.stderr.write('apply refused: nothing was changed\n');
+              return undefined;
+            }
+            throw e;
+          });
+          if (!r) return 1;
+          if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+          else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
+          return r.remaining.length ? 1 : 0;
+        }
         const p = await planTopology(h, l.topology);
         printDiagnostics(a.pos[0]!, p.errors, l.text);
-        if (a.cmd === 'plan' || a.flags.has('--dry-run')) {
+        {
           if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors }, null, 2) + '\n');
           else process.stdout.write(p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
           if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
           return p.errors.length ? 1 : 0;
         }
-        if (p.errors.length) { process.stderr.write('apply refused: nothing was changed\n'); return 1; }
-        const r = await applyTopology(h, l.topology, json ? undefined : progress);
-        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
-        return r.remaining.length ? 1 : 0;
       } finally { await h.close(); }
     }
     case 'destroy': {

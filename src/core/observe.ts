@@ -84,6 +84,8 @@ export interface RawNs {
   name: string | null;
   /** stdout of the -j batch: JSON arrays back to back */
   ipJson: string;
+  /** the same, already split into its values (addr, route, list-id); used instead of ipJson */
+  parsed?: unknown[];
   sysctls?: Record<string, string>;
   resolvConf?: string | null;
 }
@@ -210,7 +212,7 @@ export function parseNsids(listId: unknown): Record<number, string | null> {
 }
 
 export function parseNs(raw: RawNs): LiveNs {
-  const [addrShow, routeShow, listId] = parseJsonStream(raw.ipJson);
+  const [addrShow, routeShow, listId] = raw.parsed ?? parseJsonStream(raw.ipJson);
   const links = parseLinks(addrShow);
   const lo = links.find((l) => l.kind === 'loopback' || l.name === 'lo');
   return {
@@ -224,7 +226,6 @@ export function parseNs(raw: RawNs): LiveNs {
   };
 }
 
-/** resolve the other end of every veth, using ifindex/link_index and the nsid maps */
 /**
  * Resolve the other end of every veth from ifindex/link_index and nsids. The host's veths are
  * resolved first with the host's nsid map; a namespace's veth whose peer is in the host is then
@@ -287,6 +288,46 @@ export function parseIptablesSave(text: string): { filter: FwTable; nat: FwTable
   return { filter: tables.filter!, nat: tables.nat! };
 }
 
+const RP_FILTER = ['0', '1', '2'];
+const RP_FILTER_NAMES: Record<string, string> = { off: '0', strict: '1', loose: '2' };
+
+/**
+ * A sysctl value read from `ip -j netconf show` (one netlink dump in the same process that reads
+ * links and routes), or undefined when netconf does not carry that key. Covered:
+ * net.ipv4.ip_forward and net.ipv{4,6}.conf.{all,default,IFACE}.{forwarding,rp_filter}.
+ */
+export function sysctlFromNetconf(netconf: unknown, key: string): string | undefined {
+  if (!Array.isArray(netconf)) return undefined;
+  let family: string;
+  let iface: string;
+  let field: 'forwarding' | 'rp_filter';
+  if (key === 'net.ipv4.ip_forward') [family, iface, field] = ['inet', 'all', 'forwarding'];
+  else {
+    const m = /^net\.ipv([46])\.conf\.([^.]+)\.(forwarding|rp_filter)$/.exec(key);
+    if (!m || (m[1] === '6' && m[3] === 'rp_filter')) return undefined;
+    [family, iface, field] = [m[1] === '4' ? 'inet' : 'inet6', m[2]!, m[3] as 'forwarding' | 'rp_filter'];
+  }
+  const e = (netconf as J[]).find((x) => x.family === family && x.interface === iface);
+  const v = e?.[field];
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  if (typeof v === 'number' && field === 'rp_filter') return RP_FILTER[v];
+  if (typeof v === 'string') return RP_FILTER_NAMES[v];
+  return undefined;
+}
+
+/**
+ * Split the output of one `ip -force -b -` whose lines are `netns exec NS ip -j ... -b FILE`
+ * (one line per namespace, each printing `arrays` JSON arrays) into each namespace's values.
+ * Undefined when any line failed (its output may be partial, so nothing can be aligned):
+ * the caller then reads those namespaces one by one.
+ */
+export function splitBatchOutput(names: string[], arrays: number, stdout: string, stderr: string): Map<string, unknown[]> | undefined {
+  if (/^Command failed -:\d+/m.test(stderr)) return undefined;
+  const values = parseJsonStream(stdout);
+  if (values.length !== names.length * arrays || values.some((v) => !Array.isArray(v))) return undefined;
+  return new Map(names.map((n, i) => [n, values.slice(i * arrays, (i + 1) * arrays)]));
+}
+
 export function parseObservation(raw: RawObservation): LiveState {
   const all = raw.namespaces.map(parseNs);
   pairVeths(all);
@@ -297,6 +338,20 @@ export function parseObservation(raw: RawObservation): LiveState {
     firewall: raw.iptablesSave !== undefined ? parseIptablesSave(raw.iptablesSave) : undefined,
     hostDns: { resolvConf: raw.hostResolvConf ?? null, systemdResolvConf: raw.systemdResolvConf ?? null },
   };
+}
+
+/**
+ * The live state after re-reading only some namespaces (and the host, firewall and DNS, which
+ * `fresh` always holds): the namespaces in `reread` come from `fresh` (absent there = gone),
+ * the others from `prev`; veths are paired again across both.
+ */
+export function mergeObservation(prev: LiveState, fresh: LiveState, reread: ReadonlySet<string>): LiveState {
+  const namespaces = [...prev.namespaces.filter((n) => !reread.has(n.name!)), ...fresh.namespaces.filter((n) => reread.has(n.name!))]
+    .sort((a, b) => (a.name! < b.name! ? -1 : 1));
+  const all = [fresh.host, ...namespaces];
+  for (const n of all) for (const l of n.links) l.peer = undefined;
+  pairVeths(all);
+  return { ...fresh, namespaces };
 }
 
 export function emptyNs(name: string | null): LiveNs {

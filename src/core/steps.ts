@@ -100,6 +100,43 @@ export enum Phase {
   Shape = 5,
 }
 
+/**
+ * The namespaces a step changes (null = the host), for a verify that re-reads only those. A
+ * step on one end of a veth may change the other end (deleting it removes both): `peerOf`
+ * names the namespace of a link's peer as observed before the apply.
+ */
+export function touchedScopes(s: Step, peerOf: (ns: string | null, name: string) => string | null | undefined): (string | null)[] {
+  const withPeer = (ns: string | null, name: string) => { const p = peerOf(ns, name); return p === undefined ? [ns] : [ns, p]; };
+  switch (s.op) {
+    case 'netns-add':
+    case 'netns-del':
+      return [s.name];
+    case 'veth-add':
+      return [s.a.ns, s.b.ns];
+    case 'bridge-add':
+    case 'link-del':
+    case 'link-set':
+      return withPeer(s.ns, s.name);
+    case 'addr-add':
+    case 'addr-del':
+    case 'addr-change':
+      return withPeer(s.ns, s.dev);
+    case 'route-add':
+    case 'route-del':
+    case 'sysctl':
+    case 'dns-write':
+    case 'dns-remove':
+    case 'qdisc-set':
+    case 'qdisc-del':
+      return [s.ns];
+    case 'fw-chain':
+    case 'fw-chain-del':
+    case 'fw-jump':
+    case 'ip-forward':
+      return [null];
+  }
+}
+
 /** where a step executes: steps with the same key in one phase are one batch / one process */
 export function executorKey(s: Step): string {
   switch (s.op) {

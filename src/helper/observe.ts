@@ -1,14 +1,32 @@
-/** Read the live state through the runner: one `ip -b` per namespace, one iptables-save. */
-import { applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, type LiveState, type RawNs } from '../core/observe.js';
+/**
+ * Read the live state through the runner. The host: one `ip -b`, one iptables-save. The
+ * namespaces: a few `ip -force -b -` processes whose lines are `netns exec NS ip -j ... -b FILE`,
+ * so iproute2 forks one small child per namespace and Node starts only a handful of processes
+ * (spawning from Node costs ~3 ms of the event loop each: at 200 namespaces that was most of
+ * the observe). A chunk in which any line fails is read again one namespace at a time.
+ */
+import {
+  applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
+  type LiveState, type RawNs,
+} from '../core/observe.js';
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
 
-/** per namespace: links with addresses and statistics, unicast routes of every table */
-const BATCH = 'addr show\nroute show table all type unicast\n';
-/** the host also reads its nsid map (namespace names of veth peers); others only when needed */
-const HOST_BATCH = `${BATCH}netns list-id\n`;
+/** the host: links with addresses and statistics, unicast routes of every table, its nsid map */
+const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\n';
+/**
+ * a namespace: the same without the nsid map (read only where needed: iproute2 resolves every
+ * id against every namespace, O(N^2) if read everywhere), plus netconf (forwarding, rp_filter)
+ */
+const NS_BATCH = 'addr show\nroute show table all type unicast\nnetconf show\n';
+const NS_ARRAYS = 3;
+/** the batch each namespace's child reads (the children share the parent's stdin, so a file) */
+export const NS_BATCH_FILE = '/run/netns-lab/observe.batch';
+const IP_READ = ['-j', '-d', '-s'];
+/** namespaces per `ip -force -b -` process, at least */
+const CHUNK_MIN = 8;
 
 export interface ObserveOptions {
   /** only these namespaces (others are not read) */
@@ -55,44 +73,76 @@ export async function listNamespaces(runner: Runner): Promise<string[]> {
   return arr.map((x) => x.name ?? '').filter((n) => !nsNameProblem(n)).sort();
 }
 
+/** lines `netns exec NS ip ARGS` in a few parallel `ip -force -b -`; undefined for a chunk that failed */
+async function readChunked(runner: Runner, names: string[], args: string[], arrays: number, concurrency: number): Promise<Map<string, unknown[]>> {
+  const out = new Map<string, unknown[]>();
+  if (!names.length) return out;
+  const k = Math.max(1, Math.min(concurrency, Math.ceil(names.length / CHUNK_MIN)));
+  const size = Math.ceil(names.length / k);
+  const chunks = Array.from({ length: k }, (_, i) => names.slice(i * size, (i + 1) * size)).filter((c) => c.length);
+  await pool(chunks, k, async (chunk) => {
+    const r = await runner.run(['ip', '-force', '-b', '-'], chunk.map((n) => `netns exec ${n} ip ${args.join(' ')}\n`).join(''));
+    const m = splitBatchOutput(chunk, arrays, r.stdout, r.stderr);
+    if (m) for (const [n, v] of m) out.set(n, v);
+  });
+  return out;
+}
+
 export async function observe(runner: Runner, opts: ObserveOptions = {}): Promise<LiveState> {
   const all = await listNamespaces(runner);
   const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
-  const readNs = async (ns: string | null): Promise<RawNs> => {
-    const argv = ns === null ? ['ip', '-j', '-d', '-s', '-b', '-'] : ['ip', '-n', ns, '-j', '-d', '-s', '-b', '-'];
-    const r = await runner.run(argv, ns === null ? HOST_BATCH : BATCH);
-    if (r.code !== 0) {
-      // a namespace removed while we read it is not an error: it is simply gone
-      if (ns !== null && !(await listNamespaces(runner)).includes(ns)) return { name: ns, ipJson: '' };
-      throw new ObserveError(`reading ${ns ?? 'the host'} failed: ${r.stderr.trim()}`);
-    }
-    const keys = new Set(ns === null ? ['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])] : [...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
-    const sysctls: Record<string, string> = {};
-    if (keys.size) {
-      if (ns === null) {
-        for (const k of keys) {
-          const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
-          if (v !== null) sysctls[k] = v.trim();
-        }
-      } else {
-        const list = [...keys];
-        const s = await runner.run(inNetns(ns, ['sysctl', '-n', ...list]));
-        const vals = s.stdout.split('\n');
-        list.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
-      }
-    }
-    return {
-      name: ns, ipJson: r.stdout, sysctls,
-      resolvConf: ns === null ? undefined : await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`),
-    };
+  const concurrency = opts.concurrency ?? 3;
+  /** one namespace on its own (a chunk failed: e.g. a namespace removed while we read) */
+  const readOne = async (ns: string): Promise<unknown[] | null> => {
+    const r = await runner.run(['ip', '-n', ns, ...IP_READ, '-b', '-'], NS_BATCH);
+    if (r.code === 0) return parseJsonStream(r.stdout);
+    // a namespace removed while we read it is not an error: it is simply gone
+    if (!(await listNamespaces(runner)).includes(ns)) return null;
+    throw new ObserveError(`reading ${ns} failed: ${r.stderr.trim()}`);
   };
-  const [host, fw, resolv, sd] = await Promise.all([
-    readNs(null),
+  const readHost = async (): Promise<RawNs> => {
+    const r = await runner.run(['ip', ...IP_READ, '-b', '-'], HOST_BATCH);
+    if (r.code !== 0) throw new ObserveError(`reading the host failed: ${r.stderr.trim()}`);
+    const sysctls: Record<string, string> = {};
+    for (const k of new Set(['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])])) {
+      const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
+      if (v !== null) sysctls[k] = v.trim();
+    }
+    return { name: null, ipJson: r.stdout, sysctls };
+  };
+  const readNamespaces = async (): Promise<RawNs[]> => {
+    let batched = new Map<string, unknown[]>();
+    if (wanted.length > 1) {
+      // the children read their commands from a root-owned file; without it, one by one
+      const ok = await runner.mkdir('/run/netns-lab', 0o700).then(() => runner.writeFile(NS_BATCH_FILE, NS_BATCH, 0o600)).then(() => true, () => false);
+      if (ok) batched = await readChunked(runner, wanted, [...IP_READ, '-b', NS_BATCH_FILE], NS_ARRAYS, concurrency);
+    }
+    const rest = await pool(wanted.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(n)] as const);
+    for (const [n, v] of rest) if (v) batched.set(n, v);
+    return pool(wanted.filter((n) => batched.has(n)), concurrency, async (ns) => {
+      const [addr, route, netconf] = batched.get(ns)!;
+      const keys = new Set([...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
+      const sysctls: Record<string, string> = {};
+      const others: string[] = [];
+      for (const k of keys) {
+        const v = sysctlFromNetconf(netconf, k);
+        if (v !== undefined) sysctls[k] = v; else others.push(k);
+      }
+      if (others.length) {
+        const s = await runner.run(inNetns(ns, ['sysctl', '-n', ...others]));
+        const vals = s.stdout.split('\n');
+        others.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
+      }
+      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? []], sysctls, resolvConf: await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) };
+    });
+  };
+  const [host, fw, resolv, sd, nss] = await Promise.all([
+    readHost(),
     runner.run(['iptables-save']),
     runner.readFile('/etc/resolv.conf'),
     runner.readFile('/run/systemd/resolve/resolv.conf'),
+    readNamespaces(),
   ]);
-  const nss = await pool(wanted, opts.concurrency ?? 4, readNs);
   const raw = {
     namespaces: [host, ...nss],
     ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
@@ -103,17 +153,18 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
   // veths between two namespaces: read those namespaces' nsid maps, then pair again
   const need = needNsidMap(live);
   if (need.length) {
-    const maps = new Map(await pool(need, opts.concurrency ?? 4, async (ns) => {
+    const maps = need.length > 1 ? await readChunked(runner, need, ['-j', 'netns', 'list-id'], 1, concurrency) : new Map<string, unknown[]>();
+    for (const [ns, v] of await pool(need.filter((n) => !maps.has(n)), concurrency, async (ns) => {
       const r = await runner.run(['ip', '-n', ns, '-j', 'netns', 'list-id']);
-      return [ns, r.code === 0 ? r.stdout : '[]'] as const;
-    }));
+      return [ns, r.code === 0 ? parseJsonStream(r.stdout) : [[]]] as const;
+    })) maps.set(ns, v);
     for (const n of nss) {
       const m = n.name !== null ? maps.get(n.name) : undefined;
-      if (m !== undefined) n.ipJson = `${n.ipJson.trimEnd() || '[]\n[]'}\n${m}`;
+      if (m !== undefined) n.parsed = [n.parsed![0], n.parsed![1], m[0] ?? []];
     }
     live = parseObservation(raw);
   }
-  await readShaping(runner, live, opts.concurrency ?? 4);
+  await readShaping(runner, live, concurrency);
   return applyIntents(live, await readIntents(runner));
 }
 

@@ -7,7 +7,8 @@
 import { hasErrors } from '../core/diagnostics.js';
 import { ownerTag } from '../core/names.js';
 import { emptyTopology, observeScope, plan, type Plan } from '../core/plan.js';
-import { Phase, type PlannedStep, type Step } from '../core/steps.js';
+import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
+import { mergeObservation, type LiveState } from '../core/observe.js';
 import { inNetns, summarize } from '../core/render.js';
 import { validateValue } from '../core/validate.js';
 import { parsePing, probes, type ProbeResult } from '../core/reach.js';
@@ -54,6 +55,22 @@ export function createServer(opts: ServerOptions) {
     return { p: plan(t, live), live };
   };
 
+  /**
+   * Plan again after an apply, re-reading only the namespaces the steps touched (plus the host,
+   * firewall and DNS): at 200 namespaces, changing one address re-reads one namespace, not 200.
+   */
+  const verifyPlan = async (t: Topology, before: LiveState, steps: PlannedStep[]): Promise<{ p: Plan }> => {
+    const peerOf = (ns: string | null, name: string) => {
+      const l = (ns === null ? before.host : before.namespaces.find((n) => n.name === ns))?.links.find((x) => x.name === name);
+      return l?.peer?.ns;
+    };
+    const touched = new Set<string>();
+    for (const s of steps) for (const sc of touchedScopes(s.step, peerOf)) if (sc !== null) touched.add(sc);
+    if (touched.size * 2 >= Math.max(2, before.namespaces.length)) return planFor(t);
+    const fresh = await observe(runner, { ...observeScope(t), namespaces: [...touched] });
+    return { p: plan(t, mergeObservation(before, fresh, touched)) };
+  };
+
   const runPlan = async (id: number, t: Topology, expect?: { steps: number; digest: string }) => {
     return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000,
       () => send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for another apply of '${t.name}' to finish` }),
@@ -64,6 +81,8 @@ export function createServer(opts: ServerOptions) {
         if (expect && (expect.steps !== p.steps.length || expect.digest !== planDigest(p.steps))) {
           fail('plan-changed', `the live state changed since the plan was shown (${expect.steps} step(s) then, ${p.steps.length} now); review the plan again`);
         }
+        // nothing to do: no journal, no execution, no second read
+        if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: Date.now() - t0, remaining: [] }; }
         const intent = intentOf(t.name, p.steps);
         if (intent.namespaces.length || intent.links.length) {
           await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
@@ -78,7 +97,7 @@ export function createServer(opts: ServerOptions) {
         }
         // every object this topology made now carries its tag: the journal has done its job
         await clearIntent(runner, t.name);
-        const verify = await planFor(t);
+        const verify = await verifyPlan(t, live, p.steps);
         return {
           steps: p.steps.length, processes: r.processes, durationMs: Date.now() - t0,
           remaining: verify.p.steps.map((s) => s.summary),

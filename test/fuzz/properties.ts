@@ -23,6 +23,7 @@ import { validateText, validateValue } from '../../src/core/validate.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { createServer } from '../../src/helper/server.js';
 import { fakeSystem, type FakeSystem } from '../support/fake-system.js';
+import { isObserveWrite, isReadCall } from '../support/reads.js';
 import { bareHost, live } from '../support/fixtures.js';
 
 /** every code the validator may report (docs/topology-format.md, "Diagnostics of the file") */
@@ -250,8 +251,8 @@ export function errorCode(r: Response): string | undefined {
 }
 
 /** a process that only reads (observe), never changes anything */
-export function isRead(argv: readonly string[]): boolean {
-  return (argv[0] === 'ip' && argv.includes('-j')) || argv[0] === 'iptables-save' || (argv.includes('sysctl') && argv.includes('-n'));
+export function isRead(argv: readonly string[], input = ''): boolean {
+  return isReadCall(argv, input);
 }
 
 const WRITES = [
@@ -260,6 +261,8 @@ const WRITES = [
   /^(write|unlink) \/run\/netns-lab\/intent\/[A-Za-z0-9][A-Za-z0-9_-]*\.json$/,
   /^mkdir \/run\/netns-lab\/intent$/,
   /^write \/proc\/sys\/net\/ipv4\/ip_forward$/,
+  /^mkdir \/run\/netns-lab$/,
+  /^write \/run\/netns-lab\/observe\.batch$/,
 ];
 
 export type HelperOutcome = 'applied' | 'plan-refused' | 'invalid-topology' | 'bad-request';
@@ -291,8 +294,8 @@ export async function checkHelperApply(topology: unknown): Promise<HelperOutcome
   }
   for (const w of runner.writes) assert.ok(WRITES.some((re) => re.test(w)), `wrote ${w}`);
   if (code === 'plan-refused') {
-    assert.ok(runner.calls.every((c) => isRead(c.argv)), `a refused plan ran something: ${what}`);
-    assert.deepEqual(runner.writes, []);
+    assert.ok(runner.calls.every((c) => isRead(c.argv, c.input)), `a refused plan ran something: ${what}`);
+    assert.deepEqual(runner.writes.filter((w) => !isObserveWrite(w)), []);
     return 'plan-refused';
   }
   return 'applied';

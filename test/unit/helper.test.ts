@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { createServer } from '../../src/helper/server.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { fakeSystem, type FakeSystem } from '../support/fake-system.js';
+import { isObserveWrite, isReadCall } from '../support/reads.js';
 
 const ARTICLE = JSON.parse(readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -175,12 +176,10 @@ function crowdedHost(): FakeSystem {
   }, { '/etc/resolv.conf': 'nameserver 192.0.2.53\n', '/proc/sys/net/ipv4/ip_forward': '0\n' });
 }
 
-/** only observation ran: `ip -j`, iptables-save, `sysctl -n` */
+/** only observation ran: `ip -j` reads, iptables-save, `sysctl -n` (and observe's own batch file) */
 function onlyReads(runner: FakeSystem): void {
-  for (const c of runner.calls) {
-    assert.ok((c.argv[0] === 'ip' && c.argv.includes('-j')) || c.argv[0] === 'iptables-save' || (c.argv.includes('sysctl') && c.argv.includes('-n')), `ran ${c.argv.join(' ')}`);
-  }
-  assert.deepEqual(runner.writes, []);
+  for (const c of runner.calls) assert.ok(isReadCall(c.argv, c.input), `ran ${c.argv.join(' ')} ${JSON.stringify(c.input)}`);
+  assert.deepEqual(runner.writes.filter((w) => !isObserveWrite(w)), []);
 }
 
 describe('helper: raw protocol lines from a hostile client', () => {
@@ -264,7 +263,7 @@ describe('helper: raw protocol lines from a hostile client', () => {
       assert.ok('ok' in final && final.ok, JSON.stringify(final));
       assert.equal((final as { result: { steps: number } }).result.steps, 0);
       // the one change: its own journal entry for that name is cleared (there was none)
-      assert.deepEqual(runner.writes, [`unlink /run/netns-lab/intent/${name}.json`]);
+      assert.deepEqual(runner.writes.filter((w) => !isObserveWrite(w)), [`unlink /run/netns-lab/intent/${name}.json`]);
       runner.writes.length = 0;
       onlyReads(runner);
     }

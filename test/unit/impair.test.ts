@@ -8,7 +8,7 @@ import type { Impair, Topology } from '../../src/core/model.js';
 import { attachQdiscs, parseJsonStream, parseLinks, shapedScopes, type LiveState } from '../../src/core/observe.js';
 import { plan, type Plan } from '../../src/core/plan.js';
 import { renderCommands, renderScript, summarize } from '../../src/core/render.js';
-import { Phase, Step } from '../../src/core/steps.js';
+import { Phase, Step, touchedScopes } from '../../src/core/steps.js';
 import { validateText, validateValue } from '../../src/core/validate.js';
 import { qdiscHint } from '../../src/helper/execute.js';
 import { SETTABLE } from '../../src/shared/protocol.js';
@@ -180,6 +180,11 @@ describe('impair: render', () => {
     assert.match(s, /\nip netns exec ns1 tc qdisc replace dev veth1 root netem delay 100ms 10ms loss 1% corrupt 0\.1% duplicate 1% rate 1000kbit\n/);
     const del = renderScript(plan(article(), liveWith({ kind: 'netem', impair: { delay: 1 } })).steps, 'x');
     assert.match(del, /\nip netns exec ns1 tc qdisc del dev veth1 root\n/);
+  });
+
+  it('a verify after apply re-reads the namespace of a qdisc step', () => {
+    assert.deepEqual(touchedScopes({ op: 'qdisc-set', ns: 'ns1', dev: 'veth1', impair: { rate: 8 } }, () => undefined), ['ns1']);
+    assert.deepEqual(touchedScopes({ op: 'qdisc-del', ns: null, dev: 'veth1-br' }, () => undefined), [null]);
   });
 
   it('summaries name the tc command', () => {
