@@ -402,11 +402,11 @@ export function shapedScopes(live: LiveState): (string | null)[] {
   return [live.host, ...live.namespaces].filter((n) => n.links.some((l) => l.qdisc !== undefined && IMPAIR_KINDS.includes(l.qdisc))).map((n) => n.name);
 }
 
-/** put the output of `tc -j qdisc show` of one scope on that scope's links */
-export function attachQdiscs(live: LiveState, scope: string | null, tcJson: string): void {
+/** put the (parsed) output of `tc -j qdisc show` of one scope on that scope's links */
+export function attachQdiscs(live: LiveState, scope: string | null, tcJson: unknown): void {
   const n = scope === null ? live.host : live.namespaces.find((x) => x.name === scope);
   if (!n) return;
-  const qd = parseQdiscs(parseJsonStream(tcJson)[0]);
+  const qd = parseQdiscs(tcJson);
   for (const l of n.links) {
     const q = qd.get(l.name);
     if (q) l.shaping = q;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { renderArgv } from '../../src/core/render.js';
-import { cli, listNetns, ping, resetSandbox, sh, tryRun } from './sandbox.js';
+import { cli, listNetns, resetSandbox, sh, tryRun } from './sandbox.js';
 
 interface Imp { delay?: number; jitter?: number; loss?: number; rate?: number }
 interface Step { op: string; ns?: string | null; dev?: string }
@@ -31,6 +31,11 @@ const planSteps = (): Step[] => (JSON.parse(cli(['plan', file, '--json']).stdout
 function rootQdisc(ns: string, dev: string): { kind: string; handle: string; options: Record<string, unknown> } {
   const all = JSON.parse(sh('tc', ['-n', ns, '-j', 'qdisc', 'show', 'dev', dev])) as { kind: string; handle: string; root?: boolean; options: Record<string, unknown> }[];
   return all.find((q) => q.root)!;
+}
+
+/** reachable: at least one of 5 echo requests answered (a loaded machine may lose the first to ARP) */
+function ping(ns: string, target: string): boolean {
+  return spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '5', '-i', '0.2', '-W', '2', target], { encoding: 'utf8' }).status === 0;
 }
 
 /** can this kernel make a netem qdisc? undefined when it can, else the kernel's message */

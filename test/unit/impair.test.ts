@@ -11,10 +11,13 @@ import { renderCommands, renderScript, summarize } from '../../src/core/render.j
 import { Phase, Step, touchedScopes } from '../../src/core/steps.js';
 import { validateText, validateValue } from '../../src/core/validate.js';
 import { qdiscHint } from '../../src/helper/execute.js';
+import { readShaping } from '../../src/helper/observe.js';
+import type { Runner } from '../../src/helper/runner.js';
 import { SETTABLE } from '../../src/shared/protocol.js';
 import { checkImpairField } from '../../webview/fields.js';
 import { buildElements, fitEndLabels, fitLinkLabels, impairLabel, readTopology } from '../../webview/model.js';
 import { article, articleLive, fixture } from '../support/fixtures.js';
+import { isReadCall } from '../support/reads.js';
 
 /** the article with impairments on ns1's end (veth1) and/or the bridge port veth2-br */
 function withImpair(a?: Impair, port?: Impair): Topology {
@@ -244,7 +247,7 @@ describe('impair: observe', () => {
     const ns1 = l.namespaces.find((n) => n.name === 'ns1')!;
     ns1.links.find((x) => x.name === 'veth1')!.qdisc = 'tbf';
     assert.deepEqual(shapedScopes(l), ['ns1']);
-    attachQdiscs(l, 'ns1', '[{"kind":"tbf","handle":"8003:","dev":"veth1","root":true,"refcnt":3,"options":{"rate":1000,"burst":1600,"lat":50000}}]\n');
+    attachQdiscs(l, 'ns1', parseJsonStream('[{"kind":"tbf","handle":"8003:","dev":"veth1","root":true,"refcnt":3,"options":{"rate":1000,"burst":1600,"lat":50000}}]\n')[0]);
     assert.deepEqual(ns1.links.find((x) => x.name === 'veth1')!.shaping, { kind: 'tbf', impair: { rate: 8 } });
     assert.deepEqual(plan(withImpair({ rate: 8 }), l).steps, []);
   });
@@ -362,5 +365,51 @@ describe('impair: placing the middle label', () => {
   it('without impairments it places the end labels as before', () => {
     const l = fitLinkLabels({ x: 150, y: 340 }, { x: 300, y: 200 }, node, names, full, short, '');
     assert.deepEqual(l, { ...fitEndLabels({ x: 150, y: 340 }, { x: 300, y: 200 }, node, names, full, short), mid: '' });
+  });
+});
+
+describe('impair: the helper reads qdiscs only where they are', () => {
+  /** a runner that answers tc reads and records every call */
+  function runner(calls: { argv: string[]; input: string }[]): Runner {
+    const tbf = (dev: string) => `[{"kind":"tbf","handle":"8001:","dev":"${dev}","root":true,"refcnt":3,"options":{"rate":1250000,"burst":12500,"lat":50000}}]\n`;
+    return {
+      spawned: 0,
+      async run(argv: string[], input?: string) {
+        calls.push({ argv, input: input ?? '' });
+        if (argv.join(' ') === 'ip -force -b -') return { code: 0, stdout: (input ?? '').split('\n').filter(Boolean).map(() => tbf('veth1')).join(''), stderr: '' };
+        if (argv[0] === 'tc') return { code: 0, stdout: tbf(argv[1] === '-n' ? 'veth1' : 'veth1-br'), stderr: '' };
+        return { code: 1, stdout: '', stderr: 'unexpected' };
+      },
+    } as unknown as Runner;
+  }
+  const shaped = (names: string[]) => {
+    const l = articleLive();
+    for (const n of [l.host, ...l.namespaces]) for (const x of n.links) x.qdisc = x.kind === 'loopback' ? 'noqueue' : (n.name === null ? names.includes('host') : names.includes(n.name)) ? 'tbf' : 'noqueue';
+    return l;
+  };
+
+  it('nothing shaped: no process at all', async () => {
+    const calls: { argv: string[]; input: string }[] = [];
+    await readShaping(runner(calls), shaped([]));
+    assert.deepEqual(calls, []);
+  });
+
+  it('several namespaces: one batched read; the host on its own; every call a read', async () => {
+    const calls: { argv: string[]; input: string }[] = [];
+    const l = shaped(['host', 'ns1', 'ns2']);
+    await readShaping(runner(calls), l);
+    assert.deepEqual(calls.map((c) => [c.argv.join(' '), c.input]).sort(), [
+      ['ip -force -b -', 'netns exec ns1 tc -j qdisc show\nnetns exec ns2 tc -j qdisc show\n'],
+      ['tc -j qdisc show', ''],
+    ]);
+    assert.ok(calls.every((c) => isReadCall(c.argv, c.input)));
+    assert.deepEqual(l.namespaces.find((n) => n.name === 'ns1')!.links.find((x) => x.name === 'veth1')!.shaping, { kind: 'tbf', impair: { rate: 10000 } });
+    assert.deepEqual(l.host.links.find((x) => x.name === 'veth1-br')!.shaping, { kind: 'tbf', impair: { rate: 10000 } });
+  });
+
+  it('one namespace: tc -n NS', async () => {
+    const calls: { argv: string[]; input: string }[] = [];
+    await readShaping(runner(calls), shaped(['ns2']));
+    assert.deepEqual(calls.map((c) => c.argv.join(' ')), ['tc -n ns2 -j qdisc show']);
   });
 });
