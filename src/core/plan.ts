@@ -393,6 +393,13 @@ export function plan(t: Topology, live: LiveState): Plan {
   for (const name of deletingNs) {
     if (live.namespaces.find((n) => n.name === name)?.resolvConf) add(Phase.Teardown, { op: 'dns-remove', ns: name });
   }
+  // this topology's resolv.conf of a namespace that is gone: remove it (a namespace made again
+  // gets it written afresh in phase Files, after this teardown)
+  for (const f of live.strayDns ?? []) {
+    if (f.owner !== T) continue;
+    add(Phase.Teardown, { op: 'dns-remove', ns: f.ns });
+    objects.push({ kind: 'dns', scope: f.ns, name: 'resolv.conf', state: 'extra', detail: 'its namespace is gone' });
+  }
 
   // --- phase 4: firewall and forwarding ---
   const up = resolveUplink(t, live);
@@ -445,6 +452,23 @@ export function observeScope(t: Topology): { sysctls: Record<string, string[]> }
     if (keys.length) sysctls[ns.name] = keys;
   }
   return { sysctls };
+}
+
+/**
+ * Veth ends the file wants up that the kernel has set up but not yet running: the kernel
+ * activates a link's queue and carrier (and a bridge port starts forwarding) in a deferred
+ * work item that may run up to a second later; until then packets are dropped. An apply waits
+ * for these so that "applied" means traffic flows.
+ */
+export function linksNotRunning(t: Topology, live: LiveState): { scope: string | null; name: string }[] {
+  const out: { scope: string | null; name: string }[] = [];
+  for (const f of buildIndex(t).ifaces) {
+    if (f.kind !== 'veth' || !f.up) continue;
+    const n = f.scope === null ? live.host : live.namespaces.find((x) => x.name === f.scope);
+    const l = n?.links.find((x) => x.name === f.name);
+    if (l && l.up && l.operstate !== 'UP') out.push({ scope: f.scope, name: f.name });
+  }
+  return out;
 }
 
 export { HOST };

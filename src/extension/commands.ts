@@ -40,6 +40,8 @@ export interface CommandDeps {
   provider: () => TopologyEditorProvider;
   diagnostics: TopologyDiagnostics;
   plans: PlanDocuments;
+  /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
+  hold?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
 function baseName(uri: vscode.Uri): string {
@@ -64,6 +66,7 @@ export interface Commands {
 
 export function registerCommands(deps: CommandDeps): Commands {
   const { context, session, diagnostics, plans } = deps;
+  const held = <T>(fn: () => Promise<T>): Promise<T> => (deps.hold ? deps.hold(fn) : fn());
 
   async function targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined> {
     if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
@@ -150,11 +153,11 @@ export function registerCommands(deps: CommandDeps): Commands {
       if (token.isCancellationRequested) return;
       let last = 0;
       try {
-        const r = await session.request<ApplyResult>('apply', { topology: t, expect: { steps: p.steps.length, digest: p.digest } }, (ev) => {
+        const r = await held(() => session.request<ApplyResult>('apply', { topology: t, expect: { steps: p.steps.length, digest: p.digest } }, (ev) => {
           if (!ev.total) { progress.report({ message: ev.message }); return; }
           progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
           last = ev.done;
-        });
+        }));
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {
@@ -176,9 +179,9 @@ export function registerCommands(deps: CommandDeps): Commands {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {
       let last = 0;
       try {
-        const res = await session.request<ApplyResult>('destroy', { name }, (ev) => {
+        const res = await held(() => session.request<ApplyResult>('destroy', { name }, (ev) => {
           if (ev.total) { progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}` }); last = ev.done; }
-        });
+        }));
         void vscode.window.showInformationMessage(`Destroyed '${name}': ${res.steps} step(s) in ${(res.durationMs / 1000).toFixed(2)} s`);
       } catch (e) {
         void vscode.window.showErrorMessage(`Destroy of '${name}' failed: ${helperMessage(e)}`);

@@ -33,14 +33,14 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   const live = new LiveModel(session);
   context.subscriptions.push(session, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
   const ref: { provider?: TopologyEditorProvider } = {};
-  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider! });
+  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn) => live.hold(fn) });
   const provider = ref.provider = TopologyEditorProvider.register(context, {
     runCommand: (c, uri, node) => (c === 'openTerminal' ? Promise.resolve(void vscode.commands.executeCommand('netnsLab.openTerminal', node)) : commands.run(c, uri, node)),
     writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
     liveMarks: async (t) => {
       if (!live.live) await live.reload();
       if (!live.live) return undefined;
-      const p = await session.request<{ objects: ObjectStatus[] }>('plan', { topology: t });
+      const p = live.planOf(t) ?? await session.request<{ objects: ObjectStatus[] }>('plan', { topology: t });
       return liveMarks(t, p.objects, live.live);
     },
     onLiveChange: live.onDidChange,

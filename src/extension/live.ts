@@ -7,7 +7,9 @@
  */
 import * as vscode from 'vscode';
 import type { LiveEvent } from '../core/monitor.js';
-import type { LiveNs, LiveState } from '../core/observe.js';
+import { mergeObservation, type LiveNs, type LiveState } from '../core/observe.js';
+import type { Topology } from '../core/model.js';
+import { observeScope, plan, type Plan } from '../core/plan.js';
 import type { HelperSession } from './helper-session.js';
 
 export class LiveModel implements vscode.Disposable {
@@ -22,6 +24,8 @@ export class LiveModel implements vscode.Disposable {
   private structural = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
+  /** operations in flight (an apply) during which events only accumulate */
+  private held = 0;
   private readonly emitter = new vscode.EventEmitter<{ ns: string | null | undefined }>();
   /** fired with the namespace that changed (undefined: everything) */
   readonly onDidChange = this.emitter.event;
@@ -34,6 +38,36 @@ export class LiveModel implements vscode.Disposable {
   namespace(name: string | null): LiveNs | undefined {
     if (!this.state) return undefined;
     return name === null ? this.state.host : this.state.namespaces.find((n) => n.name === name);
+  }
+
+  /**
+   * The plan of a topology against the state this model already holds (the planner is pure):
+   * views and live canvases need no helper round trip and no new observation per change.
+   * Undefined when there is no state yet or the topology needs sysctls the model did not read.
+   */
+  planOf(t: Topology): Plan | undefined {
+    const state = this.state;
+    // only a watched state is current
+    if (!state || this.loading || !this.watch) return undefined;
+    for (const [ns, keys] of Object.entries(observeScope(t).sysctls)) {
+      const l = this.namespace(ns);
+      if (l && keys.some((k) => !(k in l.sysctls))) return undefined;
+    }
+    return plan(t, state);
+  }
+
+  /**
+   * Run an operation that changes many namespaces (apply, destroy): its events only mark what
+   * changed, and one read follows it, instead of reads racing the operation in the helper.
+   */
+  async hold<T>(fn: () => Promise<T>): Promise<T> {
+    this.held++;
+    try {
+      return await fn();
+    } finally {
+      this.held--;
+      if (!this.held && (this.dirtyAll || this.dirty.size || this.gone.size)) this.schedule();
+    }
   }
 
   /** someone looks (a visible view): observe and watch; release() when they stop */
@@ -92,7 +126,7 @@ export class LiveModel implements vscode.Disposable {
    * apply of 200 namespaces) becomes a few reads, not one (of the host too) per event.
    */
   private schedule(): void {
-    if (this.timer || this.flushing) return;
+    if (this.timer || this.flushing || this.held) return;
     this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, 80);
   }
 
@@ -111,16 +145,8 @@ export class LiveModel implements vscode.Disposable {
       const nss = names.filter((n): n is string => n !== null);
       if (names.length) {
         const part = await this.session.request<LiveState>('observe', { namespaces: nss, forwarding: true });
-        state.host = part.host;
-        state.firewall = part.firewall;
-        for (const name of nss) {
-          const fresh = part.namespaces.find((n) => n.name === name);
-          const i = state.namespaces.findIndex((n) => n.name === name);
-          if (fresh && i >= 0) state.namespaces[i] = fresh;
-          else if (fresh) state.namespaces.push(fresh);
-          else if (i >= 0) state.namespaces.splice(i, 1);
-        }
-        state.namespaces.sort((a, b) => (a.name! < b.name! ? -1 : 1));
+        // the fresh host's veths are paired again with the namespaces not re-read
+        this.state = mergeObservation(state, part, new Set(nss));
       }
       this.emitter.fire({ ns: !structural && names.length === 1 ? names[0] : undefined });
     } catch (err) {

@@ -19,13 +19,16 @@ function main(): void {
     process.exit(2);
   }
   const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
-  // test hooks: fail at a step index; how long to wait for a topology's lock
+  // test hooks, ignored unless set (sudo and pkexec drop them from the environment anyway):
+  // fail at a step index; SIGKILL itself before a step index; how long to wait for a lock
   const num = (v: string | undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
   const faultAt = num(process.env.NETNS_LAB_FAULT_AT);
+  const killAt = num(process.env.NETNS_LAB_KILL_AT);
   const lockWaitMs = num(process.env.NETNS_LAB_LOCK_WAIT_MS);
   const server = createServer({
     runner: createSystemRunner(), send,
     ...(faultAt !== undefined ? { faultAt } : {}),
+    ...(killAt !== undefined ? { killAt } : {}),
     ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
   });
   const pending = new Set<Promise<void>>();

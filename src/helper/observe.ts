@@ -143,11 +143,19 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     runner.readFile('/run/systemd/resolve/resolv.conf'),
     readNamespaces(),
   ]);
+  // resolv.conf files left without their namespace (a destroy killed between the two)
+  const strayResolvConfs: { ns: string; content: string }[] = [];
+  for (const name of await runner.listDir(ETC_NETNS)) {
+    if (all.includes(name) || nsNameProblem(name)) continue;
+    const content = await runner.readFile(`${ETC_NETNS}/${name}/resolv.conf`);
+    if (content !== null) strayResolvConfs.push({ ns: name, content });
+  }
   const raw = {
     namespaces: [host, ...nss],
     ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
     hostResolvConf: resolv,
     systemdResolvConf: sd,
+    strayResolvConfs,
   };
   let live = parseObservation(raw);
   // veths between two namespaces: read those namespaces' nsid maps, then pair again

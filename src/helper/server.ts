@@ -6,7 +6,7 @@
  */
 import { hasErrors } from '../core/diagnostics.js';
 import { ownerTag } from '../core/names.js';
-import { emptyTopology, observeScope, plan, type Plan } from '../core/plan.js';
+import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '../core/plan.js';
 import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
 import { mergeObservation, type LiveState } from '../core/observe.js';
 import { inNetns, summarize } from '../core/render.js';
@@ -27,8 +27,13 @@ export interface ServerOptions {
   runner: Runner;
   send: (r: Response) => void;
   faultAt?: number;
+  /** test hook: SIGKILL the helper before this step index of an apply or destroy */
+  killAt?: number;
   lockWaitMs?: number;
 }
+
+/** the longest an apply waits for its links to start running (the kernel takes up to ~1 s) */
+const SETTLE_MS = 3000;
 
 class RequestError extends Error {
   constructor(readonly detail: HelperError) { super(detail.message); }
@@ -59,7 +64,7 @@ export function createServer(opts: ServerOptions) {
    * Plan again after an apply, re-reading only the namespaces the steps touched (plus the host,
    * firewall and DNS): at 200 namespaces, changing one address re-reads one namespace, not 200.
    */
-  const verifyPlan = async (t: Topology, before: LiveState, steps: PlannedStep[]): Promise<{ p: Plan }> => {
+  const verifyPlan = async (t: Topology, before: LiveState, steps: PlannedStep[]): Promise<{ p: Plan; live: LiveState }> => {
     const peerOf = (ns: string | null, name: string) => {
       const l = (ns === null ? before.host : before.namespaces.find((n) => n.name === ns))?.links.find((x) => x.name === name);
       return l?.peer?.ns;
@@ -68,7 +73,19 @@ export function createServer(opts: ServerOptions) {
     for (const s of steps) for (const sc of touchedScopes(s.step, peerOf)) if (sc !== null) touched.add(sc);
     if (touched.size * 2 >= Math.max(2, before.namespaces.length)) return planFor(t);
     const fresh = await observe(runner, { ...observeScope(t), namespaces: [...touched] });
-    return { p: plan(t, mergeObservation(before, fresh, touched)) };
+    const live = mergeObservation(before, fresh, touched);
+    return { p: plan(t, live), live };
+  };
+
+  /** wait (at most SETTLE_MS) until the links the file wants up are running, re-reading only those */
+  const settle = async (t: Topology, live: LiveState, id: number): Promise<void> => {
+    const deadline = Date.now() + SETTLE_MS;
+    for (let waiting = linksNotRunning(t, live); waiting.length && Date.now() < deadline; waiting = linksNotRunning(t, live)) {
+      send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for ${waiting.length} link(s) to come up` });
+      await new Promise((r) => setTimeout(r, 50));
+      const nss = new Set(waiting.map((w) => w.scope).filter((s): s is string => s !== null));
+      live = mergeObservation(live, await observe(runner, { ...observeScope(t), namespaces: [...nss] }), nss);
+    }
   };
 
   const runPlan = async (id: number, t: Topology, expect?: { steps: number; digest: string }) => {
@@ -89,6 +106,7 @@ export function createServer(opts: ServerOptions) {
         }
         const r = await execute(p.steps, {
           runner, live, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
         });
         if (!r.ok) {
@@ -98,6 +116,7 @@ export function createServer(opts: ServerOptions) {
         // every object this topology made now carries its tag: the journal has done its job
         await clearIntent(runner, t.name);
         const verify = await verifyPlan(t, live, p.steps);
+        if (!verify.p.steps.length) await settle(t, verify.live, id);
         return {
           steps: p.steps.length, processes: r.processes, durationMs: Date.now() - t0,
           remaining: verify.p.steps.map((s) => s.summary),
@@ -134,8 +153,13 @@ export function createServer(opts: ServerOptions) {
 
   async function handle(req: Request): Promise<unknown> {
     switch (req.op) {
-      case 'hello':
-        return { protocol: PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1 };
+      case 'hello': {
+        // test hook for the soak (test/soak/soak.ts): only a helper started with --expose-gc has
+        // gc(); it then collects its garbage first and reports the heap that is really in use
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (gc) gc();
+        return { protocol: PROTOCOL_VERSION, pid: process.pid, uid: process.getuid?.() ?? -1, ...(gc ? { heapUsed: process.memoryUsage().heapUsed } : {}) };
+      }
       case 'observe':
         return observe(runner, { ...(req.namespaces ? { namespaces: req.namespaces } : {}), ...(req.forwarding ? { forwarding: true } : {}) });
       case 'plan': {
@@ -182,7 +206,7 @@ export function createServer(opts: ServerOptions) {
         const results = await pool(list, req.concurrency ?? 16, async (p): Promise<ProbeResult> => {
           if (!names.has(p.from)) return { ...p, ok: false, error: `namespace ${p.from} does not exist` };
           // ip netns exec: /etc/netns/NS/resolv.conf applies to names; -n: no reverse lookups
-          const r = await runner.run(['ip', 'netns', 'exec', p.from, 'ping', '-c', '1', '-W', '1', '-n', '--', p.target]);
+          const r = await runner.run(['ip', 'netns', 'exec', p.from, 'ping', '-c', '1', '-w', '2', '-n', '--', p.target]);
           send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done: ++done, total: list.length, message: `${p.from} -> ${p.target}` });
           return { ...p, ...parsePing(r.code, r.stdout, r.stderr) };
         });

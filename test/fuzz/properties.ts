@@ -22,7 +22,7 @@ import type { Step } from '../../src/core/steps.js';
 import { validateText, validateValue } from '../../src/core/validate.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { createServer } from '../../src/helper/server.js';
-import { fakeSystem, type FakeSystem } from '../support/fake-system.js';
+import { emptyHost, type FakeSystem } from '../support/fake-system.js';
 import { isObserveWrite, isReadCall } from '../support/reads.js';
 import { bareHost, live } from '../support/fixtures.js';
 
@@ -223,18 +223,8 @@ export function checkPlanRenders(t: Topology, state: LiveState): { steps: number
 
 // ---- through the helper ----
 
-/** answers like an empty host with an uplink eth0 and a default route; records every argv, keeps files in memory */
-export function recorder(): FakeSystem {
-  const hostJson = JSON.stringify([
-    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', addr_info: [] },
-    { ifindex: 2, ifname: 'eth0', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', addr_info: [{ family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global' }] },
-  ]) + JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: 'eth0', protocol: 'boot' }]) + '[]';
-  return fakeSystem((argv) => {
-    if (argv.join(' ') === 'ip -j netns list') return { code: 0, stdout: '', stderr: '' };
-    if (argv[0] === 'ip' && argv.includes('-b') && argv.includes('-j') && !argv.includes('-n')) return { code: 0, stdout: hostJson, stderr: '' };
-    return undefined;
-  }, { '/etc/resolv.conf': 'nameserver 192.0.2.53\n', '/proc/sys/net/ipv4/ip_forward': '0\n' });
-}
+/** the empty host of test/support/fake-system.ts (kept under this name for the fuzzer's callers) */
+export const recorder = emptyHost;
 
 export async function ask(line: string, runner: FakeSystem = recorder()): Promise<{ final: Response; runner: FakeSystem }> {
   const out: Response[] = [];
@@ -263,6 +253,8 @@ const WRITES = [
   /^write \/proc\/sys\/net\/ipv4\/ip_forward$/,
   /^mkdir \/run\/netns-lab$/,
   /^write \/run\/netns-lab\/observe\.batch$/,
+  /^mkdir \/run\/netns-lab\/apply$/,
+  /^(write|unlink) \/run\/netns-lab\/apply\/[A-Za-z0-9][A-Za-z0-9_.-]*\.batch$/,
 ];
 
 export type HelperOutcome = 'applied' | 'plan-refused' | 'invalid-topology' | 'bad-request';
@@ -290,6 +282,13 @@ export async function checkHelperApply(topology: unknown): Promise<HelperOutcome
   for (const c of runner.calls) {
     checkArgv(c.argv);
     if (c.argv[0] === 'ip' && c.argv.includes('-b')) for (const l of c.input.split('\n').filter(Boolean)) checkWords(l.split(' '), `ip -b line ${JSON.stringify(l)}`);
+  }
+  // the per-namespace batches a chunked apply writes for `netns exec NS ip -b FILE`
+  for (const w of runner.written.filter((x) => x.path.startsWith('/run/netns-lab/apply/'))) {
+    assert.match(w.path, /^\/run\/netns-lab\/apply\/[A-Za-z0-9][A-Za-z0-9_.-]*\.batch$/);
+    for (const l of w.data.split('\n').filter(Boolean)) checkWords(l.split(' '), `${w.path} line ${JSON.stringify(l)}`);
+  }
+  for (const c of runner.calls) {
     if (c.argv[0] === 'iptables-restore') c.input.split('\n').forEach(checkRestoreLine);
   }
   for (const w of runner.writes) assert.ok(WRITES.some((re) => re.test(w)), `wrote ${w}`);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EXAMPLES, cli, ping, resetSandbox, setupInternet, sh } from './sandbox.js';
+import { EXAMPLES, cli, noPing, ping, resetSandbox, setupInternet, sh } from './sandbox.js';
 
 describe('link admin state in the file', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'netns-lab-admin-')), 'article.netns.json');
@@ -20,7 +20,7 @@ describe('link admin state in the file', () => {
     write(false);
     assert.equal(cli(['apply', file]).code, 0);
     assert.match(sh('ip', ['-n', 'ns2', '-br', 'link', 'show', 'veth2']), /DOWN/);
-    assert.ok(!ping('ns1', '10.0.0.3'));
+    assert.ok(noPing('ns1', '10.0.0.3'));
     assert.deepEqual(JSON.parse(cli(['plan', file, '--json']).stdout).steps, []);
     const d = JSON.parse(cli(['doctor', file, '--json']).stdout) as { findings: { code: string }[] };
     assert.equal(d.findings.some((f) => f.code === 'link-down'), false, 'a link the file keeps down is not a problem');

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { HelperFailure, startHelper, type HelperClient } from '../../src/engine/helper-client.js';
-import { EXAMPLES, ROOT, cli, hostLinks, listNetns, ping, resetSandbox, setupInternet, sh } from './sandbox.js';
+import { EXAMPLES, ROOT, cli, hostLinks, listNetns, noPing, ping, resetSandbox, setupInternet, sh } from './sandbox.js';
 
 describe('owned-only actions', () => {
   let h: HelperClient;
@@ -22,7 +22,7 @@ describe('owned-only actions', () => {
 
   it('sets an owned link down and up', async () => {
     await h.request('link-state', { ns: 'ns1', name: 'veth1', up: false });
-    assert.ok(!ping('ns1', '10.0.0.3'));
+    assert.ok(noPing('ns1', '10.0.0.3'));
     assert.match(sh('ip', ['-n', 'ns1', '-br', 'link', 'show', 'veth1']), /DOWN/);
     await h.request('link-state', { ns: 'ns1', name: 'veth1', up: true });
     assert.match(sh('ip', ['-n', 'ns1', '-br', 'link', 'show', 'veth1']), /UP|LOWERLAYERDOWN/);

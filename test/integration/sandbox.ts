@@ -39,8 +39,17 @@ export function cli(args: string[], env: Record<string, string> = {}): CliResult
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * One reply within 5 s (a probe a second): right after an apply the kernel may still drop the
+ * first ARP requests of a new link for a second or two (measured: 0.03-3 s on a loaded machine).
+ */
 export function ping(ns: string, target: string): boolean {
-  return spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '2', target], { encoding: 'utf8' }).status === 0;
+  return spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-w', '5', target], { encoding: 'utf8' }).status === 0;
+}
+
+/** no reply to one probe within 2 s: for paths that must be broken */
+export function noPing(ns: string, target: string): boolean {
+  return spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '2', target], { encoding: 'utf8' }).status !== 0;
 }
 
 /** the fake internet: namespace "wan" behind the host's uplink0, with a DNS server */

@@ -12,6 +12,8 @@ export interface FakeSystem extends Runner {
   dirs: Set<string>;
   /** everything the helper changed: process runs that are not reads, and file writes */
   writes: string[];
+  /** every file written, with its content (batch files are removed again after a run) */
+  written: { path: string; data: string }[];
 }
 
 export function fakeSystem(answer: (argv: string[], input: string) => RunResult | undefined = () => undefined, files: Record<string, string> = {}): FakeSystem {
@@ -19,9 +21,10 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
   const fs = new Map(Object.entries(files));
   const dirs = new Set<string>();
   const writes: string[] = [];
+  const written: { path: string; data: string }[] = [];
   const streams: FakeSystem['streams'] = [];
   return {
-    calls, files: fs, dirs, writes, streams,
+    calls, files: fs, dirs, writes, streams, written,
     streamRaw(argv, onData) {
       calls.push({ argv, input: '' });
       const s = { argv, feed: (line: string) => onData(Buffer.from(line)), stopped: false };
@@ -40,7 +43,7 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
       return answer(argv, input ?? '') ?? { code: 0, stdout: '', stderr: '' };
     },
     async readFile(p) { return fs.get(p) ?? null; },
-    async writeFile(p, d) { writes.push(`write ${p}`); fs.set(p, d); },
+    async writeFile(p, d) { writes.push(`write ${p}`); written.push({ path: p, data: d }); fs.set(p, d); },
     async writeExisting(p, d) { writes.push(`write ${p}`); fs.set(p, d); },
     async mkdir(p) { writes.push(`mkdir ${p}`); dirs.add(p); },
     async unlink(p) { writes.push(`unlink ${p}`); fs.delete(p); },
@@ -56,4 +59,20 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
       return [...new Set([...fs.keys(), ...dirs].filter((f) => f.startsWith(pre)).map((f) => f.slice(pre.length).split('/')[0]!))];
     },
   };
+}
+
+/**
+ * A host as the helper first sees it: lo and an uplink eth0 with a default route, no namespace,
+ * no rule; /etc/resolv.conf and ip_forward=0. Records every argv, keeps files in memory.
+ */
+export function emptyHost(): FakeSystem {
+  const hostJson = JSON.stringify([
+    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', addr_info: [] },
+    { ifindex: 2, ifname: 'eth0', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', addr_info: [{ family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global' }] },
+  ]) + JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: 'eth0', protocol: 'boot' }]) + '[]';
+  return fakeSystem((argv) => {
+    if (argv.join(' ') === 'ip -j netns list') return { code: 0, stdout: '', stderr: '' };
+    if (argv[0] === 'ip' && argv.includes('-b') && argv.includes('-j') && !argv.includes('-n')) return { code: 0, stdout: hostJson, stderr: '' };
+    return undefined;
+  }, { '/etc/resolv.conf': 'nameserver 192.0.2.53\n', '/proc/sys/net/ipv4/ip_forward': '0\n' });
 }

@@ -7,23 +7,12 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createServer } from '../../src/helper/server.js';
 import type { Response } from '../../src/helper/protocol.js';
-import { fakeSystem, type FakeSystem } from '../support/fake-system.js';
+import { emptyHost, fakeSystem, type FakeSystem } from '../support/fake-system.js';
 import { isObserveWrite, isReadCall } from '../support/reads.js';
 
 const ARTICLE = JSON.parse(readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
-/** answers like an empty host with an uplink and a default route; records every argv, keeps files in memory */
-function recorder(): FakeSystem {
-  const hostJson = JSON.stringify([
-    { ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536, operstate: 'UNKNOWN', link_type: 'loopback', addr_info: [] },
-    { ifindex: 2, ifname: 'eth0', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', addr_info: [{ family: 'inet', local: '192.0.2.10', prefixlen: 24, scope: 'global' }] },
-  ]) + JSON.stringify([{ dst: 'default', gateway: '192.0.2.1', dev: 'eth0', protocol: 'boot' }]) + '[]';
-  return fakeSystem((argv) => {
-    if (argv.join(' ') === 'ip -j netns list') return { code: 0, stdout: '', stderr: '' };
-    if (argv[0] === 'ip' && argv.includes('-b') && argv.includes('-j')) return { code: 0, stdout: hostJson, stderr: '' };
-    return undefined;
-  }, { '/etc/resolv.conf': 'nameserver 192.0.2.53\n', '/proc/sys/net/ipv4/ip_forward': '0\n' });
-}
+const recorder = emptyHost;
 
 async function ask(line: string, runner = recorder()): Promise<{ final: Response; events: Response[]; runner: ReturnType<typeof recorder> }> {
   const out: Response[] = [];

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mergeObservation, parseObservation, splitBatchOutput, sysctlFromNetconf } from '../../src/core/observe.js';
 import { touchedScopes } from '../../src/core/steps.js';
-import { articleCaptured, articleRaw } from '../support/fixtures.js';
+import { linksNotRunning } from '../../src/core/plan.js';
+import { article, articleCaptured, articleRaw } from '../support/fixtures.js';
 import { isObserveWrite, isReadCall } from '../support/reads.js';
 
 // `ip -n a -j netconf show` in a namespace with forwarding on (iproute2 6.1, kernel 6.18)
@@ -86,5 +87,19 @@ describe('what tests count as only reading', () => {
     assert.ok(!isReadCall(['sysctl', '-w', '-n', 'net.ipv4.ip_forward=1']));
     assert.ok(isObserveWrite('write /run/netns-lab/observe.batch'));
     assert.ok(!isObserveWrite('write /run/netns-lab/intent/x.json'));
+  });
+});
+
+describe('linksNotRunning (an apply waits until traffic can flow)', () => {
+  it('lists veth ends set up whose carrier the kernel has not activated yet, and only those', () => {
+    const live = articleCaptured();
+    assert.deepEqual(linksNotRunning(article(), live), []);
+    const v1 = live.namespaces.find((n) => n.name === 'ns1')!.links.find((l) => l.name === 'veth1')!;
+    v1.operstate = 'LOWERLAYERDOWN';
+    assert.deepEqual(linksNotRunning(article(), live), [{ scope: 'ns1', name: 'veth1' }]);
+    // a link the file wants down is not waited for
+    const t = article();
+    t.links![0]!.up = false;
+    assert.deepEqual(linksNotRunning(t, live).filter((x) => x.name === 'veth1'), []);
   });
 });

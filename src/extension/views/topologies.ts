@@ -27,7 +27,7 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   private readonly subs: vscode.Disposable[] = [];
   private visible = false;
 
-  constructor(private readonly session: HelperSession, live: LiveModel) {
+  constructor(private readonly session: HelperSession, private readonly live: LiveModel) {
     const w = vscode.workspace.createFileSystemWatcher('**/*.netns.json');
     this.subs.push(w, w.onDidChange(() => this.schedule()), w.onDidCreate(() => this.schedule()), w.onDidDelete(() => this.schedule()),
       live.onDidChange(() => this.schedule()));
@@ -56,7 +56,8 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
         continue;
       }
       try {
-        const p = await this.session.request<{ objects: ObjectStatus[]; errors: { message: string }[] }>('plan', { topology: v.topology });
+        // from the live model's state when it has one (no new observation per change)
+        const p = this.live.planOf(v.topology) ?? await this.session.request<{ objects: ObjectStatus[]; errors: { message: string }[] }>('plan', { topology: v.topology });
         const counts: Record<string, number> = {};
         for (const o of p.objects) counts[o.state] = (counts[o.state] ?? 0) + 1;
         out.push({ uri, name: v.topology.name, status: overallStatus(p.objects), counts, ...(p.errors[0] ? { detail: p.errors[0].message } : {}) });

@@ -1,0 +1,79 @@
+/** Many namespaces' batches run as a few `ip -b -` processes of `netns exec NS ip -b FILE` lines. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { APPLY_DIR, execute } from '../../src/helper/execute.js';
+import { Phase, type PlannedStep } from '../../src/core/steps.js';
+import { fakeSystem } from '../support/fake-system.js';
+
+/** per namespace: an address and lo up (2 steps); 30 namespaces */
+function plan(n = 30): PlannedStep[] {
+  const out: PlannedStep[] = [];
+  for (let i = 1; i <= n; i++) {
+    out.push({ phase: Phase.Configure, step: { op: 'addr-add', ns: `n${i}`, dev: 'eth0', cidr: `10.0.${i}.2/24` }, summary: '' });
+    out.push({ phase: Phase.Configure, step: { op: 'link-set', ns: `n${i}`, name: 'lo', up: true }, summary: '' });
+  }
+  return out;
+}
+
+describe('chunked execution of many namespaces', () => {
+  it('runs 30 namespaces in 2 processes, one batch file each, removed afterwards', async () => {
+    const sys = fakeSystem();
+    const r = await execute(plan(), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.equal(r.stepsRun, 60);
+    assert.equal(sys.calls.length, 2);
+    for (const c of sys.calls) assert.deepEqual(c.argv, ['ip', '-b', '-']);
+    const lines = sys.calls.flatMap((c) => c.input.split('\n').filter(Boolean));
+    assert.equal(lines.length, 30);
+    assert.equal(lines[2], `netns exec n3 ip -b ${APPLY_DIR}/n3.batch`);
+    const n3 = sys.written.find((w) => w.path === `${APPLY_DIR}/n3.batch`);
+    assert.equal(n3?.data, 'addr add 10.0.3.2/24 dev eth0\nlink set dev lo up\n');
+    assert.equal([...sys.files.keys()].filter((f) => f.startsWith(APPLY_DIR)).length, 0, 'batch files removed');
+  });
+
+  it('names the failing step from the parent\'s and the child\'s line numbers, with the kernel\'s message', async () => {
+    const sys = fakeSystem((argv, input) => (input.includes('netns exec n3 ') && !input.includes('netns exec n30 ')
+      ? { code: 1, stdout: '', stderr: `Error: ipv4: Address already assigned.\nCommand failed ${APPLY_DIR}/n3.batch:2\nCommand failed -:3\n` }
+      : undefined));
+    const r = await execute(plan(), { runner: sys });
+    assert.equal(r.ok, false);
+    // n3's second step is index 5 of the plan (n1: 0,1; n2: 2,3; n3: 4,5)
+    assert.equal(r.failure!.step, 5);
+    assert.equal(r.failure!.kernel, 'Error: ipv4: Address already assigned.');
+    assert.deepEqual(r.failure!.argv, ['ip', '-n', 'n3', 'link', 'set', 'dev', 'lo', 'up']);
+  });
+
+  it('an injected fault stops its chunk at that step: nothing after it in the chunk runs', async () => {
+    const sys = fakeSystem();
+    const r = await execute(plan(), { runner: sys, faultAt: 7 });
+    assert.equal(r.ok, false);
+    assert.equal(r.failure!.step, 7);
+    assert.match(r.failure!.kernel, /injected fault/);
+    const n4 = sys.written.find((w) => w.path === `${APPLY_DIR}/n4.batch`);
+    assert.equal(n4?.data, 'addr add 10.0.4.2/24 dev eth0\n');
+    const first = sys.calls[0]!.input.split('\n').filter(Boolean);
+    assert.equal(first[first.length - 1], `netns exec n4 ip -b ${APPLY_DIR}/n4.batch`);
+  });
+
+  it('few namespaces keep one process each', async () => {
+    const sys = fakeSystem();
+    const r = await execute(plan(3), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.deepEqual(sys.calls.map((c) => c.argv.join(' ')).sort(), ['ip -n n1 -b -', 'ip -n n2 -b -', 'ip -n n3 -b -']);
+    assert.equal(sys.written.length, 0);
+  });
+});
+
+describe('chunked execution and the kill hook (NETNS_LAB_KILL_AT)', () => {
+  it('runs the steps before the index, then dies; nothing after it in the chunk runs', async () => {
+    const sys = fakeSystem();
+    let died = 0;
+    const r = execute(plan(), { runner: sys, killAt: 9, die: () => { died++; throw new Error('killed'); } });
+    await assert.rejects(r, /killed/);
+    assert.equal(died, 1);
+    const n5 = sys.written.find((w) => w.path === `${APPLY_DIR}/n5.batch`);
+    assert.equal(n5?.data, 'addr add 10.0.5.2/24 dev eth0\n');
+    const first = sys.calls[0]!.input.split('\n').filter(Boolean);
+    assert.equal(first[first.length - 1], `netns exec n5 ip -b ${APPLY_DIR}/n5.batch`);
+  });
+});
