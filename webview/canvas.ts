@@ -10,7 +10,7 @@ import fcose from 'cytoscape-fcose';
 import cytoscapeSvg from 'cytoscape-svg';
 import { NODE_H, NODE_W, nodeImages } from './icons.js';
 import {
-  autoPlace, diffElements, fitEndLabels, linkIndexOfId, refOfId, signature, snap,
+  autoPlace, diffElements, fitLinkLabels, linkIndexOfId, refOfId, signature, snap,
   type BuildResult, type NodeKind, type Pos, type TopologyView,
 } from './model.js';
 import { buildStylesheet, type Theme } from './style.js';
@@ -198,9 +198,9 @@ export class Canvas {
 
   private endLabels(d: Record<string, unknown>, a: Pos, b: Pos): Record<string, string | number> {
     const name = (id: unknown) => refOfId(String(id)) ?? '';
-    const l = fitEndLabels(a, b, { w: NODE_W, h: NODE_H }, [name(d.source), name(d.target)],
-      [d.srcFull as string, d.tgtFull as string], [d.srcShort as string, d.tgtShort as string]);
-    return { srcLabel: l.src, tgtLabel: l.tgt, srcOffset: l.srcOffset, tgtOffset: l.tgtOffset };
+    const l = fitLinkLabels(a, b, { w: NODE_W, h: NODE_H }, [name(d.source), name(d.target)],
+      [d.srcFull as string, d.tgtFull as string], [d.srcShort as string, d.tgtShort as string], (d.midFull as string | undefined) ?? '');
+    return { srcLabel: l.src, tgtLabel: l.tgt, srcOffset: l.srcOffset, tgtOffset: l.tgtOffset, label: l.mid };
   }
 
   /** after nodes moved on the canvas: their links' end labels follow the new directions */

@@ -4,7 +4,7 @@
  * checks again (and refuses edits that add errors): these are a convenience, not the guard.
  */
 import { z } from 'zod';
-import { CidrString, IfName, IpString, Mtu, NsName, TopoName } from '../src/core/model.js';
+import { CidrString, IfName, Impair, IpString, Mtu, NsName, TopoName } from '../src/core/model.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -92,4 +92,13 @@ export function checkRoute(r: RouteDraft): Check<Record<string, unknown>> {
   if (!out.via && !out.dev) return { ok: false, error: 'a route needs "via" (a gateway) or "dev" (an interface)' };
   if (r.metric !== undefined) out.metric = r.metric;
   return { ok: true, value: out };
+}
+
+/** one impairment value (delay/jitter ms, loss/corrupt/duplicate %, rate kbit/s); empty -> null */
+export function checkImpairField(key: keyof typeof Impair.shape, s: string): Check<number | null> {
+  const t = s.trim().replace(/\s*(ms|%|kbit\/s|kbit)$/i, '');
+  if (!t) return { ok: true, value: null };
+  if (!/^\d+(\.\d+)?$/.test(t)) return { ok: false, error: `'${s.trim()}' is not a number${key === 'rate' ? ' of kbit/s' : key === 'delay' || key === 'jitter' ? ' of ms' : ' (percent)'}` };
+  const r = run(Impair.shape[key], Number(t));
+  return r.ok ? { ok: true, value: r.value ?? null } : r;
 }

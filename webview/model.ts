@@ -7,6 +7,8 @@
  * and compile under both the root tsconfig (NodeNext, no DOM) and webview/tsconfig.json.
  */
 
+import { impairDetail, impairSummary } from '../src/core/impair.js';
+
 export type NodeKind = 'namespace' | 'router' | 'bridge' | 'host';
 export type LabelMode = 'all' | 'names' | 'none';
 export type JsonPath = (string | number)[];
@@ -27,7 +29,13 @@ export interface ViewEndpoint {
   name: string;
   addresses: string[];
   mtu: number | undefined;
+  /** the numeric fields of the end's impair object, as written */
+  impair?: Impairment;
 }
+
+/** an endpoint's impairments (delay/jitter ms, loss/corrupt/duplicate %, rate kbit/s) */
+export interface Impairment { delay?: number; jitter?: number; loss?: number; corrupt?: number; duplicate?: number; rate?: number }
+export const IMPAIR_FIELDS = ['delay', 'jitter', 'loss', 'corrupt', 'duplicate', 'rate'] as const;
 
 export interface ViewNode {
   /** the name used in gestures: a namespace or bridge name, or "host" */
@@ -116,7 +124,29 @@ function endpoint(v: unknown): ViewEndpoint | undefined {
   if (!isObj(v)) return undefined;
   const node = str(v.node);
   if (!node) return undefined;
-  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu) };
+  const impair = impairment(v.impair);
+  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu), ...(impair ? { impair } : {}) };
+}
+
+function impairment(v: unknown): Impairment | undefined {
+  if (!isObj(v)) return undefined;
+  const out: Impairment = {};
+  for (const k of IMPAIR_FIELDS) { const n = num(v[k]); if (n !== undefined && Number.isFinite(n)) out[k] = n; }
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** the text in the middle of a link: the impairments of its ends ("100ms ±10ms · 1% loss") */
+export function impairLabel(l: Pick<ViewLink, 'a' | 'b'>, mode: LabelMode): string {
+  if (mode === 'none') return '';
+  const a = impairSummary(l.a.impair);
+  const b = impairSummary(l.b.impair);
+  if (!a || !b) return a || b;
+  return a === b ? a : `${l.a.name}: ${a}\n${l.b.name}: ${b}`;
+}
+
+/** the tooltip lines of a link's impairments, one per impaired end, every value with its unit */
+export function impairTooltip(l: Pick<ViewLink, 'a' | 'b'>): string {
+  return [l.a, l.b].filter((e) => impairDetail(e.impair)).map((e) => `${e.node}:${e.name || '?'} sends with ${impairDetail(e.impair)}`).join('\n');
 }
 
 /**
@@ -240,18 +270,44 @@ export interface EndLabels { src: string; tgt: string; srcOffset: number; tgtOff
 export function fitEndLabels(
   a: Pos, b: Pos, node: { w: number; h: number }, names: [string, string], full: [string, string], short: [string, string],
 ): EndLabels {
+  const l = fitLinkLabels(a, b, node, names, full, short, '');
+  return { src: l.src, tgt: l.tgt, srcOffset: l.srcOffset, tgtOffset: l.tgtOffset };
+}
+
+export interface LinkLabels extends EndLabels {
+  /** the label in the middle of the link (its impairments), '' when it does not fit */
+  mid: string;
+}
+
+/**
+ * The end labels and the middle label (impairments) of a link: both when they fit, else the
+ * middle with only the interface names, else the end labels alone, else the middle alone
+ * (what is left out stays in the tooltip and the panel).
+ */
+export function fitLinkLabels(
+  a: Pos, b: Pos, node: { w: number; h: number }, names: [string, string], full: [string, string], short: [string, string], mid: string,
+): LinkLabels {
+  const none = { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN, mid: '' };
+  if (a.x === b.x && a.y === b.y) return none;
   const [na, nameA] = nodeBoxes(a, node, names[0]);
   const [nb, nameB] = nodeBoxes(b, node, names[1]);
-  const place = ([src, tgt]: [string, string]) => {
+  const m = labelSize(mid);
+  const cx = (a.x + b.x) / 2;
+  const cy = (a.y + b.y) / 2;
+  const midBox = { x1: cx - m.w / 2, y1: cy - m.h / 2, x2: cx + m.w / 2, y2: cy + m.h / 2 };
+  const midFree = !!mid && ![na, nameA, nb, nameB].some((x) => overlaps(midBox, x));
+  const place = ([src, tgt]: [string, string], withMid: boolean): LinkLabels | undefined => {
+    if (withMid && !midFree) return undefined;
     const ls = placeEndLabel(a, b, node, names[0], src);
     const lt = placeEndLabel(b, a, node, names[1], tgt);
     const ok = !(ls && lt && overlaps(ls.box, lt.box))
       && !(ls && (overlaps(ls.box, nb) || overlaps(ls.box, nameB)))
-      && !(lt && (overlaps(lt.box, na) || overlaps(lt.box, nameA)));
-    return ok ? { src, tgt, srcOffset: ls?.offset ?? END_LABEL_MIN, tgtOffset: lt?.offset ?? END_LABEL_MIN } : undefined;
+      && !(lt && (overlaps(lt.box, na) || overlaps(lt.box, nameA)))
+      && !(withMid && [ls, lt].some((x) => x && overlaps(x.box, midBox)));
+    return ok ? { src, tgt, srcOffset: ls?.offset ?? END_LABEL_MIN, tgtOffset: lt?.offset ?? END_LABEL_MIN, mid: withMid ? mid : '' } : undefined;
   };
-  if (a.x === b.x && a.y === b.y) return { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN };
-  return place(full) ?? place(short) ?? { src: '', tgt: '', srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN };
+  return (mid ? place(full, true) ?? place(short, true) : undefined)
+    ?? place(full, false) ?? place(short, false) ?? place(['', ''], true) ?? none;
 }
 
 /** the label at one end of a link */
@@ -391,10 +447,12 @@ export function buildElements(view: TopologyView, diags: readonly Diag[], labels
         srcShort: endpointLabel(l.a, labels === 'all' ? 'names' : labels), tgtShort: endpointLabel(l.b, labels === 'all' ? 'names' : labels),
         srcLabel: endpointLabel(l.a, labels), tgtLabel: endpointLabel(l.b, labels),
         srcOffset: END_LABEL_MIN, tgtOffset: END_LABEL_MIN,
-        tooltip: `${l.a.node}:${l.a.name || '?'} ⟷ ${l.b.node}:${l.b.name || '?'}${l.mtu ? ` (mtu ${l.mtu})` : ''}${l.note ? `\n${l.note}` : ''}`,
+        // the impairments in the middle (placed with the end labels: see fitLinkLabels)
+        midFull: impairLabel(l, labels), label: impairLabel(l, labels),
+        tooltip: `${l.a.node}:${l.a.name || '?'} ⟷ ${l.b.node}:${l.b.name || '?'}${l.mtu ? ` (mtu ${l.mtu})` : ''}${impairTooltip(l) ? `\n${impairTooltip(l)}` : ''}${l.note ? `\n${l.note}` : ''}`,
         problem: d?.[0] ? diagText(d[0]) : '',
       },
-      classes: `link${l.a.node === l.b.node ? ' loop' : ''}${severityClass(d)}`,
+      classes: `link${l.a.node === l.b.node ? ' loop' : ''}${impairSummary(l.a.impair) || impairSummary(l.b.impair) ? ' impaired' : ''}${severityClass(d)}`,
     });
   }
   return { elements, unplaced, diagnostics: dm };

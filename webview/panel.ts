@@ -20,13 +20,14 @@ import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-text
 import type { Gesture, Target } from '../src/shared/protocol.js';
 import { codicon } from './codicons.js';
 import {
-  checkCidrList, checkIfName, checkMtu, checkNsName, checkRoute, checkServers, checkTopoName, checkUplink,
+  checkCidrList, checkIfName, checkImpairField, checkMtu, checkNsName, checkRoute, checkServers, checkTopoName, checkUplink,
   type Check, type RouteDraft,
 } from './fields.js';
 import {
   HOST_ID, KIND_TEXT, diagText, elementOfPath, pathStartsWith, summary,
-  type Diag, type JsonPath, type TopologyView, type ViewLink, type ViewNode,
+  type Diag, type Impairment, type JsonPath, type TopologyView, type ViewLink, type ViewNode,
 } from './model.js';
+import { impairSummary } from '../src/core/impair.js';
 
 export type PanelTarget =
   | { type: 'topology' }
@@ -694,6 +695,38 @@ export class Panel {
     this.actions(body, n);
   }
 
+  /** delay, jitter, loss, corruption, duplication and rate of what one end sends (tc netem / tbf) */
+  private impairments(parent: HTMLElement, l: ViewLink, side: 'a' | 'b', target: Target, p: JsonPath): void {
+    const e = l[side];
+    const end = l.raw[side];
+    const cur: Record<string, unknown> = isObj(end) && isObj(end.impair) ? end.impair : {};
+    const FIELDS: [keyof Impairment, string, string, string][] = [
+      ['delay', 'Delay (ms)', '100', 'Added one-way delay'],
+      ['jitter', 'Jitter (ms)', '10', '± this much around the delay (needs a delay)'],
+      ['loss', 'Loss (%)', '1', 'Share of packets dropped'],
+      ['corrupt', 'Corruption (%)', '0.1', 'Share of packets with a flipped bit'],
+      ['duplicate', 'Duplication (%)', '1', 'Share of packets sent twice'],
+      ['rate', 'Rate (kbit/s)', '10000', 'Bandwidth limit: 10000 = 10 Mbit/s'],
+    ];
+    const summary = impairSummary(e.impair);
+    this.section(parent, `Impairments of ${e.node}:${e.name || '?'}`, (b) => {
+      for (const [key, label, placeholder, help] of FIELDS) {
+        const v = cur[key];
+        this.text(b, {
+          key: `${side}.impair.${key}`, label, path: [...p, 'impair', key], mono: true,
+          value: typeof v === 'number' ? String(v) : '', placeholder, help,
+          check: (s) => checkImpairField(key, s),
+          commit: (n) => {
+            if ((typeof v === 'number' ? v : null) === n) return undefined;
+            const next: Record<string, unknown> = { ...cur, [key]: n };
+            const empty = Object.values(next).every((x) => x === null || x === undefined);
+            return { kind: 'set', target, field: 'impair', value: empty ? null : next };
+          },
+        });
+      }
+    }, summary !== '', summary || 'none (tc netem / tbf on what this end sends)');
+  }
+
   private linkPanel(body: HTMLElement, ctx: PanelContext, l: ViewLink): void {
     const base: JsonPath = ['links', l.index];
     this.targetPath = base;
@@ -724,6 +757,7 @@ export class Panel {
           commit: (v) => ({ kind: 'set', target, field: 'mtu', value: v }),
         });
       });
+      this.impairments(body, l, side, target, p);
     }
     const target: Target = { type: 'link', index: l.index };
     this.text(body, {

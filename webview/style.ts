@@ -116,6 +116,15 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         'source-text-offset': 'data(srcOffset)', 'target-text-offset': 'data(tgtOffset)',
       },
     },
+    // an impaired link: its impairments in the middle (dashed lines mean "missing" in live mode)
+    {
+      selector: 'edge.link.impaired',
+      style: {
+        label: 'data(label)',
+        // in the middle of the line, level (placed clear of the end labels: fitLinkLabels)
+        'font-family': theme.monoFont, 'font-size': 10, color: theme.muted,
+      },
+    },
     { selector: 'edge.hover', style: { 'line-opacity': 1 } },
     // live: what runs on the machine (while the topology is applied)
     { selector: 'node.live-missing', style: { opacity: 0.5, 'border-style': 'dashed' } },

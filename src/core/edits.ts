@@ -284,6 +284,8 @@ export function applyGesture(text: string, t: Topology, g: GestureInput, opts: {
   return doc.text;
 }
 
+const isPlainObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+
 function setField(doc: Doc, t: Topology, target: SetTarget, field: string, value: unknown): void {
   const v = value === null ? undefined : value;
   switch (target.type) {
@@ -306,6 +308,17 @@ function setField(doc: Doc, t: Topology, target: SetTarget, field: string, value
       break;
     case 'link': {
       if (target.index >= (t.links ?? []).length) throw new EditError(`no link ${target.index}`);
+      const cur = target.side ? (t.links![target.index]![target.side] as Record<string, unknown>)[field] : undefined;
+      if (field === 'impair' && target.side && isPlainObject(cur) && isPlainObject(v)) {
+        // an edited impairment changes only the values that changed (the object stays where it is)
+        const emptied = Object.keys(v).every((k) => v[k] === undefined || v[k] === null);
+        if (emptied) { doc.set(['links', target.index, target.side, field], undefined); break; }
+        for (const k of new Set([...Object.keys(cur), ...Object.keys(v)])) {
+          const next = v[k] === null ? undefined : v[k];
+          if (next !== cur[k]) doc.set(['links', target.index, target.side, field, k], next);
+        }
+        break;
+      }
       doc.set(target.side ? ['links', target.index, target.side, field] : ['links', target.index, field], v);
       break;
     }

@@ -4,7 +4,8 @@
  * ip_forward, resolv.conf servers and MASQUERADE rules for the imported subnets.
  */
 import { canonicalCidr, overlaps, parseCidr, subnetOf } from './ip.js';
-import type { Bridge, Link, Namespace, Route, Topology } from './model.js';
+import { IMPAIR_KINDS, effectiveImpair } from './impair.js';
+import { Impair, type Bridge, type Link, type Namespace, type Route, type Topology } from './model.js';
 import { ifNameProblem } from './names.js';
 import { nameservers, type LiveLink, type LiveNs, type LiveRoute, type LiveState } from './observe.js';
 
@@ -71,7 +72,10 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
   const endpoint = (e: { ns: string | null; l: LiveLink }) => {
     const node = e.l.master && bridgeNames.has(e.l.master) ? e.l.master : e.ns ?? 'host';
     const addrs = e.l.master ? [] : e.l.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
-    return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}) };
+    // a netem/tbf root qdisc read back from tc: the end's impairments (when the file could hold them)
+    const imp = e.l.shaping && IMPAIR_KINDS.includes(e.l.shaping.kind) ? effectiveImpair(e.l.shaping.impair) : undefined;
+    const impair = imp && Impair.safeParse(imp).success ? imp : undefined;
+    return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}), ...(impair ? { impair } : {}) };
   };
   const links: Link[] = pairs
     .filter(([a, b]) => !ifNameProblem(a.l.name) && !ifNameProblem(b.l.name))

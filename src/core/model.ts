@@ -100,11 +100,37 @@ export const Bridge = z.strictObject({
   position: Position.optional(),
 }).meta({ description: 'A Linux bridge (a switch). Its address is the gateway of the LAN behind it.' });
 
+/** a bounded number whose refusals name the field, its unit and its range */
+const measure = (field: string, unit: string, min: number, max: number, description: string) => z.number()
+  .min(min, { error: (iss) => `[out-of-range] ${field} must be at least ${min}${unit} (got ${String(iss.input)})` })
+  .max(max, { error: (iss) => `[out-of-range] ${field} must be at most ${max}${unit} (got ${String(iss.input)})` })
+  .meta({ description });
+/** a time in ms with at most microsecond precision (what netem keeps) */
+const millis = (field: string, description: string) => measure(field, ' ms', 0, 60000, description)
+  .refine((v) => Math.abs(v * 1000 - Math.round(v * 1000)) < 1e-6, { error: (iss) => `[invalid-value] ${field} has more precision than a microsecond (got ${String(iss.input)} ms)` });
+/** a percentage with at most 6 decimals (netem keeps 1/2^32; tc is given 6 decimals) */
+const percent = (field: string, what: string) => measure(field, '%', 0, 100, `${what} in percent (0-100), e.g. 0.5 for 0.5 %.`)
+  .refine((v) => Math.abs(v * 1e6 - Math.round(v * 1e6)) < 1e-3, { error: (iss) => `[invalid-value] ${field} has more than 6 decimals (got ${String(iss.input)} %)` });
+
+export const Impair = z.strictObject({
+  delay: millis('delay', 'Added one-way delay in milliseconds (0-60000), e.g. 100 for 100 ms (tc netem delay).').optional(),
+  jitter: millis('jitter', 'Random variation of the delay in milliseconds (± this much; needs delay), e.g. 10 (tc netem delay D J).').optional(),
+  loss: percent('loss', 'Share of packets dropped').optional(),
+  corrupt: percent('corrupt', 'Share of packets with a flipped bit').optional(),
+  duplicate: percent('duplicate', 'Share of packets sent twice').optional(),
+  rate: z.int({ error: (iss) => (typeof iss.input === 'number' ? `[invalid-value] rate is a whole number of kbit/s (got ${iss.input})` : undefined) })
+    .min(8, { error: (iss) => `[out-of-range] rate must be at least 8 kbit/s (got ${String(iss.input)})` })
+    .max(100_000_000, { error: (iss) => `[out-of-range] rate must be at most 100000000 kbit/s (100 Gbit/s) (got ${String(iss.input)})` })
+    .meta({ description: 'Bandwidth limit in kbit/s (1000 bits per second; 8-100000000), e.g. 10000 for 10 Mbit/s (tc tbf, or netem rate with other impairments).' })
+    .optional(),
+}).meta({ description: 'Impairments of the traffic this end sends (its egress): tc netem when delay, jitter, loss, corrupt or duplicate is set, else tc tbf for a rate alone.' });
+
 export const Endpoint = z.strictObject({
   node: NodeRef,
   name: IfName.meta({ description: 'Interface name of this end of the veth pair.' }),
   addresses: z.array(CidrString).max(64).optional(),
   mtu: Mtu.optional(),
+  impair: Impair.optional(),
 }).meta({ description: 'One end of a veth link. An end on a bridge is a port of that bridge and has no address.' });
 
 export const Link = z.strictObject({
@@ -150,6 +176,7 @@ export type Namespace = z.infer<typeof Namespace>;
 export type Bridge = z.infer<typeof Bridge>;
 export type Link = z.infer<typeof Link>;
 export type Endpoint = z.infer<typeof Endpoint>;
+export type Impair = z.infer<typeof Impair>;
 export type Route = z.infer<typeof Route>;
 export type Host = z.infer<typeof Host>;
 export type Dns = z.infer<typeof Dns>;

@@ -4,6 +4,7 @@
  *   ip -j netns list, iptables-save, sysctl values, /etc/netns/NAME/resolv.conf and the host's resolv.conf
  * into a LiveState. Pure: the helper collects the text, this module reads it.
  */
+import { IMPAIR_KINDS, parseQdiscs, type LiveQdisc } from './impair.js';
 import { canonicalCidr, canonicalIP } from './ip.js';
 import { CHAIN_PREFIX, parseOwnerTag } from './names.js';
 
@@ -33,6 +34,10 @@ export interface LiveLink {
   /** resolved other end of a veth: scope null = host; undefined when not known */
   peer: { ns: string | null; name: string } | undefined;
   addresses: LiveAddr[];
+  /** name of the root qdisc (`ip -j link` prints it for every link: "noqueue", "tbf", "netem", ...) */
+  qdisc?: string;
+  /** the root qdisc with its parameters, read with tc only where `qdisc` is one this tool sets */
+  shaping?: LiveQdisc;
   stats?: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number };
 }
 
@@ -160,6 +165,7 @@ export function parseLinks(addrShow: unknown): LiveLink[] {
         const cidr = canonicalCidr(`${local}/${prefix}`);
         return cidr ? [{ cidr, family: fam, scope: str(a.scope) ?? 'global' }] : [];
       }),
+      ...(str(l.qdisc) !== undefined ? { qdisc: str(l.qdisc)! } : {}),
       ...(s64 ? { stats: { rxBytes: num(rx.bytes) ?? 0, txBytes: num(tx.bytes) ?? 0, rxPackets: num(rx.packets) ?? 0, txPackets: num(tx.packets) ?? 0 } } : {}),
     };
   });
@@ -404,4 +410,20 @@ export function nameservers(text: string | null | undefined): string[] {
     if (m && canonicalIP(m[1]!)) out.push(canonicalIP(m[1]!)!);
   }
   return out;
+}
+
+/** scopes (null = host) with a link whose root qdisc is one this tool sets: only there is tc read */
+export function shapedScopes(live: LiveState): (string | null)[] {
+  return [live.host, ...live.namespaces].filter((n) => n.links.some((l) => l.qdisc !== undefined && IMPAIR_KINDS.includes(l.qdisc))).map((n) => n.name);
+}
+
+/** put the (parsed) output of `tc -j qdisc show` of one scope on that scope's links */
+export function attachQdiscs(live: LiveState, scope: string | null, tcJson: unknown): void {
+  const n = scope === null ? live.host : live.namespaces.find((x) => x.name === scope);
+  if (!n) return;
+  const qd = parseQdiscs(tcJson);
+  for (const l of n.links) {
+    const q = qd.get(l.name);
+    if (q) l.shaping = q;
+  }
 }

@@ -5,6 +5,7 @@
  * - an existing object the topology wants but does not own is a clash: an error, nothing runs.
  */
 import type { Diagnostic } from './diagnostics.js';
+import { IMPAIR_KINDS, effectiveImpair, impairDetail, qdiscKind, sameImpair, tbfBurst } from './impair.js';
 import { canonicalCidr, canonicalIP, contains, isLoopback, parseCidr, parseIP, subnetOf } from './ip.js';
 import { HOST, type Route, type Topology } from './model.js';
 import { STATE_CHAIN, forwardChain, natChain, ownerTag } from './names.js';
@@ -294,6 +295,18 @@ export function plan(t: Topology, live: LiveState): Plan {
       if (v4.length && v4.every((a) => a.scope === 'global' && !want.includes(a.cidr))) v4Flushed.add(f.name);
       if (f.up && (!l || !l.up)) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: true }); if (l) drift.push('down -> up'); }
       if (!f.up && l?.up) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: false }); drift.push('up -> down (the file keeps this link down)'); }
+      // impairments: the root qdisc, after the link is up; only netem/tbf are ours to replace or remove
+      if (f.kind === 'veth') {
+        const want = effectiveImpair(f.impair);
+        const shaped = l?.qdisc !== undefined && IMPAIR_KINDS.includes(l.qdisc);
+        if (want && !(shaped && l!.shaping && sameImpair(want, l!.shaping))) {
+          add(Phase.Shape, { op: 'qdisc-set', ns: scope, dev: f.name, impair: want, ...(qdiscKind(want) === 'tbf' ? { burst: tbfBurst(want.rate!, f.mtu) } : {}) });
+          if (l) drift.push(shaped && l.shaping ? `impairment ${impairDetail(l.shaping.impair) || l.shaping.kind} -> ${impairDetail(want)}` : `add impairment ${impairDetail(want)}`);
+        } else if (!want && shaped && l) {
+          add(Phase.Shape, { op: 'qdisc-del', ns: scope, dev: f.name });
+          drift.push(`remove impairment (${l.qdisc}${l.shaping ? ` ${impairDetail(l.shaping.impair)}` : ''})`);
+        }
+      }
       if (l) {
         objects.push({ kind: f.kind, scope, name: f.name, state: drift.length ? 'drifted' : 'in-sync', ...(drift.length ? { detail: drift.join(', ') } : {}) });
       }

@@ -2,6 +2,7 @@
  * Rendering: Step -> argv (the contract tests deep-equal), Step groups -> `ip -batch` lines and
  * iptables-restore input, Step[] -> a readable bash script in the article's style.
  */
+import { qdiscWords } from './impair.js';
 import { NSNAME_PATTERN } from './names.js';
 import { Phase, executorKey, type FwRule, type PlannedStep, type Step } from './steps.js';
 
@@ -142,6 +143,18 @@ export function restoreLines(table: 'filter' | 'nat', steps: Step[]): string[] {
   return out;
 }
 
+/** the words of a tc step, without `tc` and without `-n NS` (one line of a `tc -b` batch) */
+export function tcWords(s: Step): string[] | undefined {
+  if (s.op === 'qdisc-set') return checkValues(qdiscWords(s.dev, s.impair, s.burst));
+  if (s.op === 'qdisc-del') return checkValues(['qdisc', 'del', 'dev', s.dev, 'root']);
+  return undefined;
+}
+
+/** the namespace a tc step runs in (null = host) */
+export function tcScope(s: Step): string | null {
+  return 'ns' in s && typeof s.ns === 'string' ? s.ns : null;
+}
+
 /** argv that runs `argv` inside a namespace's network stack (host: as is) */
 export function inNetns(ns: string | null, argv: string[]): string[] {
   return ns === null ? argv : ['nsenter', `--net=${NETNS_DIR}/${nsWord(ns)}`, '--', ...argv];
@@ -175,6 +188,11 @@ export function renderArgv(s: Step): string[] | undefined {
   if (ip) {
     const scope = ipScope(s);
     return scope === null ? ['ip', ...ip] : ['ip', '-n', nsWord(scope), ...ip];
+  }
+  const tc = tcWords(s);
+  if (tc) {
+    const scope = tcScope(s);
+    return scope === null ? ['tc', ...tc] : ['tc', '-n', nsWord(scope), ...tc];
   }
   switch (s.op) {
     // the value is part of one argv word and may hold spaces ("0 2147483647"): checked on its own
@@ -211,6 +229,7 @@ const PHASE_TITLES: Record<Phase, string> = {
   [Phase.Configure]: 'Addresses, links up, routes',
   [Phase.Files]: 'Sysctls and DNS (/etc/netns/NAME/resolv.conf)',
   [Phase.Firewall]: 'Forwarding and NAT (own chains, one jump each)',
+  [Phase.Shape]: 'Link impairments (tc qdiscs: netem for delay/loss/..., tbf for a rate alone)',
 };
 
 /** a standalone bash script that does what the plan does, in the article's style */
@@ -243,6 +262,10 @@ export function renderScript(plan: PlannedStep[], title: string): string {
       for (const r of s.rules) lines.push(['iptables', '-t', s.table, '-A', s.chain, ...fwRuleWords(r)].join(' '));
     } else if (s.op === 'fw-chain-del') {
       lines.push(`iptables -t ${s.table} -F ${s.chain}`, `iptables -t ${s.table} -X ${s.chain}`);
+    } else if (s.op === 'qdisc-set' || s.op === 'qdisc-del') {
+      // the article's way into a namespace: ip netns exec NS COMMAND
+      const scope = tcScope(s);
+      lines.push([...(scope === null ? [] : ['ip', 'netns', 'exec', nsWord(scope)]), 'tc', ...tcWords(s)!].map(shQuote).join(' '));
     } else if (s.op === 'ip-forward') {
       lines.push(s.enable ? 'sysctl -w net.ipv4.ip_forward=1   # (netns-lab apply also records the old value to restore on destroy; this script does not)'
         : `sysctl -w net.ipv4.ip_forward=${s.restore ?? '0'}`);

@@ -3,7 +3,7 @@
  * topology, so a Step can only ever render to safe argv words.
  */
 import { z } from 'zod';
-import { CidrString, IfName, IpString, NsName, TopoName } from './model.js';
+import { CidrString, IfName, Impair, IpString, NsName, TopoName } from './model.js';
 
 export const Scope = NsName.nullable().meta({ description: 'namespace name, or null for the host' });
 
@@ -66,6 +66,14 @@ export const Step = z.discriminatedUnion('op', [
     op: z.literal('fw-jump'), table: Table, from: z.enum(['FORWARD', 'POSTROUTING']), chain: Chain,
     comment: z.string().regex(/^netns-lab:[A-Za-z0-9_-]{1,20}$/), action: z.enum(['add', 'del']),
   }),
+  /** an endpoint's impairments: its root qdisc (netem, or tbf for a rate alone), set or replaced */
+  z.strictObject({
+    op: z.literal('qdisc-set'), ns: Scope, dev: IfName, impair: Impair,
+    /** tbf's bucket in bytes (only for tbf) */
+    burst: z.int().min(1600).max(2_000_000_000).optional(),
+  }),
+  /** the impairments were removed from the file: the root qdisc goes back to the kernel's default */
+  z.strictObject({ op: z.literal('qdisc-del'), ns: Scope, dev: IfName }),
   z.strictObject({
     op: z.literal('ip-forward'), topology: TopoName, enable: z.boolean(),
     /** value to restore when this topology is the last user (display only; the helper re-reads it) */
@@ -88,6 +96,8 @@ export enum Phase {
   Configure = 2,
   Files = 3,
   Firewall = 4,
+  /** impairments (tc qdiscs): after every link exists and is up */
+  Shape = 5,
 }
 
 /**
@@ -116,6 +126,8 @@ export function touchedScopes(s: Step, peerOf: (ns: string | null, name: string)
     case 'sysctl':
     case 'dns-write':
     case 'dns-remove':
+    case 'qdisc-set':
+    case 'qdisc-del':
       return [s.ns];
     case 'fw-chain':
     case 'fw-chain-del':
@@ -152,5 +164,8 @@ export function executorKey(s: Step): string {
       return `fw:${s.table}`;
     case 'ip-forward':
       return 'ip-forward';
+    case 'qdisc-set':
+    case 'qdisc-del':
+      return `tc:${s.ns ?? ''}`;
   }
 }

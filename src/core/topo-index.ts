@@ -4,7 +4,7 @@
  */
 import type { JsonPath } from './diagnostics.js';
 import { parseCidr, type Cidr } from './ip.js';
-import { HOST, type Topology } from './model.js';
+import { HOST, type Impair, type Topology } from './model.js';
 
 export interface IfaceInfo {
   /** null = the host (root namespace) */
@@ -21,6 +21,8 @@ export interface IfaceInfo {
   side: 'a' | 'b' | undefined;
   /** desired administrative state (a link drawn but set down in the file is false) */
   up: boolean;
+  /** a veth end's impairments as written (see impair.ts for what takes effect) */
+  impair: Impair | undefined;
   namePath: JsonPath;
   addrPath: JsonPath;
   /** L2 segment id: a bridge with all its ports' peers, or a bare veth pair */
@@ -53,7 +55,7 @@ export function buildIndex(t: Topology): TopoIndex {
     parent.push(ifaces.length);
     ifaces.push({
       scope: bridgeScope.get(b.name)!, name: b.name, kind: 'bridge', addresses: b.addresses ?? [], mtu: b.mtu,
-      onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined, up: true,
+      onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined, up: true, impair: undefined,
       namePath: ['bridges', i, 'name'], addrPath: ['bridges', i, 'addresses'], segment: -1,
     });
   });
@@ -71,7 +73,7 @@ export function buildIndex(t: Topology): TopoIndex {
       parent.push(ifaces.length);
       ifaces.push({
         scope: scopeOfNode(ep.node), name: ep.name, kind: 'veth', addresses: ep.addresses ?? [], mtu: ep.mtu ?? l.mtu,
-        onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side, up: l.up ?? true,
+        onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side, up: l.up ?? true, impair: ep.impair,
         namePath: ['links', i, side, 'name'], addrPath: ['links', i, side, 'addresses'], segment: -1,
       });
       if (onBridge) union(ifaces.length - 1, bridgeIfIdx.get(onBridge)!);

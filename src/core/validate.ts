@@ -130,6 +130,10 @@ export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []):
         break;
       }
       case 'invalid_type':
+        if (/^\[[a-z0-9-]+\] /.test(iss.message) && iss.input !== undefined) {
+          out.push({ severity: 'error', ...codedMessage(iss.message, 'invalid-type'), path });
+          break;
+        }
         out.push({ severity: 'error', code: iss.input === undefined ? 'missing-field' : 'invalid-type', message: iss.input === undefined ? `missing required field '${String(path[path.length - 1])}'` : describeExpected(iss), path });
         break;
       case 'invalid_value':
@@ -146,6 +150,11 @@ export function zodToDiagnostics(issues: readonly Issue[], base: JsonPath = []):
         break;
       case 'too_big':
       case 'too_small': {
+        // a schema with its own message (naming the field and its unit) says it better
+        if (/^\[[a-z0-9-]+\] /.test(iss.message)) {
+          out.push({ severity: 'error', ...codedMessage(iss.message, 'out-of-range'), path });
+          break;
+        }
         const lim1 = Number(iss.code === 'too_big' ? iss.maximum : iss.minimum) === 1;
         const what = iss.origin === 'array' ? (lim1 ? 'item' : 'items') : iss.origin === 'string' ? (lim1 ? 'character' : 'characters') : '';
         const lim = iss.code === 'too_big' ? `at most ${iss.maximum}` : `at least ${iss.minimum}`;
@@ -268,6 +277,23 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     }
     if (!cover || cover.c.family !== e.c.family || e.end > cover.end) cover = e;
   }
+
+  // impairments: jitter varies a delay, so it needs one; more jitter than delay clips at zero
+  links.forEach((l, i) => {
+    for (const side of ['a', 'b'] as const) {
+      const im = l[side].impair;
+      if (!im) continue;
+      const p: JsonPath = ['links', i, side, 'impair'];
+      if (im.jitter !== undefined && im.jitter > 0 && !(im.delay !== undefined && im.delay > 0)) {
+        d.push(err('jitter-needs-delay', `jitter (${im.jitter} ms) varies the delay, but '${l[side].name}' has no delay; set impair.delay (ms) as well`, [...p, 'jitter']));
+      } else if (im.jitter !== undefined && im.delay !== undefined && im.jitter > im.delay) {
+        d.push(warn('jitter-exceeds-delay', `jitter ${im.jitter} ms is larger than delay ${im.delay} ms: netem cannot delay a packet by less than 0 ms, so delays pile up at 0 and packets are reordered`, [...p, 'jitter']));
+      }
+      if (!Object.values(im).some((v) => v !== undefined && v !== 0)) {
+        d.push(warn('empty-impair', `impair of '${l[side].name}' sets nothing (every value is 0 or missing); remove it`, p));
+      }
+    }
+  });
 
   // routes of every namespace and of the host
   namespaces.forEach((ns, i) => checkRoutes(d, idx, ns.name, ns.routes ?? [], ['namespaces', i, 'routes']));

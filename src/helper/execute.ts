@@ -1,13 +1,13 @@
 /**
  * Runs a plan: consecutive steps of one phase that run in the same place become one process
- * (`ip [-n NS] -b -`, one iptables-restore per table, one sysctl per namespace). Groups of the
- * Configure and Files phases run in parallel. The first failure stops the run and names the
+ * (`ip [-n NS] -b -`, `tc [-n NS] -b -`, one iptables-restore per table, one sysctl per namespace).
+ * Groups of the Configure, Files and Shape phases run in parallel. The first failure stops the run and names the
  * step, its argv and the kernel's message; what ran stays consistent, so re-apply converges.
  */
 import { parseIptablesSave, type LiveState } from '../core/observe.js';
 import { STATE_CHAIN } from '../core/names.js';
 import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
-import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, sysctlArgv } from '../core/render.js';
+import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/render.js';
 import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
 import { pool } from './observe.js';
@@ -74,7 +74,7 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   const progress = (n: number, msg: string) => { done += n; opts.onProgress?.(done, total, msg); };
   try {
     for (const phase of groupPlan(plan)) {
-      const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files;
+      const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files || phase[0]!.phase === Phase.Shape;
       // many namespaces' ip batches: a few processes that fork one `ip -b` per namespace
       const nsGroups = parallel ? phase.filter((g) => g.key.startsWith('ip:') && g.key !== 'ip:') : [];
       const chunked = nsGroups.length >= CHUNK_MIN_GROUPS ? await runChunked(nsGroups, opts, (n, msg) => progress(n, msg)) : [];
@@ -181,20 +181,23 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
     return new Failed({ step: it.index, argv: argvOf(it.step), kernel: 'injected fault (NETNS_LAB_FAULT_AT)', summary: it.step.op }, items.length);
   };
   const kind = g.key.split(':')[0];
-  if (kind === 'ip') {
+  if (kind === 'ip' || kind === 'tc') {
     if (items.length) {
-      const scope = ipScope(items[0]!.step);
-      const argv = scope === null ? ['ip', '-b', '-'] : ['ip', '-n', scope, '-b', '-'];
-      // a step may be several batch lines: remember which step each line belongs to
+      // one `ip -b -` / `tc -b -` per scope; a step may be several batch lines: remember whose each is
+      const tool = kind;
+      const scope = tool === 'ip' ? ipScope(items[0]!.step) : tcScope(items[0]!.step);
+      const argv = scope === null ? [tool, '-b', '-'] : [tool, '-n', scope, '-b', '-'];
       const owner: number[] = [];
-      const input = items.flatMap((it, k) => ipLines(it.step)!.map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
+      const linesOf = (s: Step) => (tool === 'ip' ? ipLines(s)! : [tcWords(s)!]);
+      const input = items.flatMap((it, k) => linesOf(it.step).map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
       const r = await runner.run(argv, input);
       if (r.code !== 0) {
         const m = /Command failed -:(\d+)/.exec(r.stderr);
         const k = owner[Math.min(m ? Number(m[1]) - 1 : 0, owner.length - 1)]!;
         const it = items[k]!;
-        const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
-        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, k);
+        let kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
+        if (tool === 'tc') kernel += qdiscHint(it.step, kernel);
+        throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: tool === 'tc' ? summarize(it.step) : it.step.op }, k);
       }
     }
   } else if (kind === 'sysctl') {
@@ -239,6 +242,16 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
   if (kill >= 0 && kill === cut) (opts.die ?? (() => process.kill(process.pid, 'SIGKILL')))();
   if (fault >= 0) throw injected();
   return items.length;
+}
+
+/** what to do when the kernel refuses a qdisc (most often: its module is not there) */
+export function qdiscHint(s: Step, kernel: string): string {
+  if (s.op !== 'qdisc-set' || !/qdisc kind is unknown|Unknown qdisc|No such file or directory/i.test(kernel)) return '';
+  const where = `interface '${s.dev}' in ${s.ns === null ? 'the host' : `namespace '${s.ns}'`}`;
+  const kindOf = renderCommands(s)![0]!.includes('netem') ? 'netem' : 'tbf';
+  return kindOf === 'netem'
+    ? ` (hint: the impairment of ${where} needs the netem qdisc, and this kernel has no sch_netem: load it with 'modprobe sch_netem' (package linux-modules-extra on some distributions) or use a kernel built with CONFIG_NET_SCH_NETEM; a rate alone uses tbf and works without it)`
+    : ` (hint: the rate limit of ${where} needs the tbf qdisc: load it with 'modprobe sch_tbf' or use a kernel built with CONFIG_NET_SCH_TBF)`;
 }
 
 /** /etc/netns/NAME/resolv.conf, written atomically; never through a symlink */

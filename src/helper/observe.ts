@@ -5,7 +5,10 @@
  * (spawning from Node costs ~3 ms of the event loop each: at 200 namespaces that was most of
  * the observe). A chunk in which any line fails is read again one namespace at a time.
  */
-import { applyIntents, needNsidMap, parseObservation, parseJsonStream, splitBatchOutput, sysctlFromNetconf, type LiveState, type RawNs } from '../core/observe.js';
+import {
+  applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
+  type LiveState, type RawNs,
+} from '../core/observe.js';
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
@@ -74,15 +77,15 @@ export async function listNamespaces(runner: Runner): Promise<string[]> {
   return arr.map((x) => x.name ?? '').filter((n) => !nsNameProblem(n)).sort();
 }
 
-/** lines `netns exec NS ip ARGS` in a few parallel `ip -force -b -`; undefined for a chunk that failed */
-async function readChunked(runner: Runner, names: string[], args: string[], arrays: number, concurrency: number): Promise<Map<string, unknown[]>> {
+/** lines `netns exec NS ip ARGS` (or `tc ARGS`) in a few parallel `ip -force -b -`; undefined for a chunk that failed */
+async function readChunked(runner: Runner, names: string[], args: string[], arrays: number, concurrency: number, tool: 'ip' | 'tc' = 'ip'): Promise<Map<string, unknown[]>> {
   const out = new Map<string, unknown[]>();
   if (!names.length) return out;
   const k = Math.max(1, Math.min(concurrency, Math.ceil(names.length / CHUNK_MIN)));
   const size = Math.ceil(names.length / k);
   const chunks = Array.from({ length: k }, (_, i) => names.slice(i * size, (i + 1) * size)).filter((c) => c.length);
   await pool(chunks, k, async (chunk) => {
-    const r = await runner.run(['ip', '-force', '-b', '-'], chunk.map((n) => `netns exec ${n} ip ${args.join(' ')}\n`).join(''));
+    const r = await runner.run(['ip', '-force', '-b', '-'], chunk.map((n) => `netns exec ${n} ${tool} ${args.join(' ')}\n`).join(''));
     const m = splitBatchOutput(chunk, arrays, r.stdout, r.stderr);
     if (m) for (const [n, v] of m) out.set(n, v);
   });
@@ -180,5 +183,22 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     }
     live = parseObservation(raw);
   }
+  await readShaping(runner, live, concurrency);
   return applyIntents(live, await readIntents(runner));
+}
+
+/**
+ * Impairments: `tc -j qdisc show` only in the scopes where `ip link` named a netem or tbf root
+ * qdisc (none in most topologies, so observe stays one ip batch per namespace).
+ */
+export async function readShaping(runner: Runner, live: LiveState, concurrency = 3): Promise<void> {
+  const scopes = shapedScopes(live);
+  const names = scopes.filter((s): s is string => s !== null);
+  // several namespaces: `netns exec NS tc -j qdisc show` lines in a few `ip -force -b -`, like the ip reads
+  const batched = names.length > 1 ? await readChunked(runner, names, ['-j', 'qdisc', 'show'], 1, concurrency, 'tc') : new Map<string, unknown[]>();
+  for (const [ns, v] of batched) attachQdiscs(live, ns, v[0]);
+  await pool(scopes.filter((s) => s === null || !batched.has(s)), concurrency, async (scope) => {
+    const r = await runner.run(scope === null ? ['tc', '-j', 'qdisc', 'show'] : ['tc', '-n', scope, '-j', 'qdisc', 'show']);
+    if (r.code === 0) attachQdiscs(live, scope, parseJsonStream(r.stdout)[0]);
+  });
 }

@@ -3,12 +3,14 @@ const NS = '[A-Za-z0-9][A-Za-z0-9_.-]*';
 /** commands of the batches observe sends to `ip -b` */
 const READ_LINES = new Set(['addr show', 'route show table all type unicast', 'netconf show', 'netns list-id']);
 /** lines of the chunked read: iproute2 forks `ip -j ...` reads inside each namespace */
-const CHUNK_LINE = new RegExp(`^netns exec ${NS} ip (-j -d -s -b /run/netns-lab/observe\\.\\d+\\.\\d+\\.batch|-j netns list-id)$`);
+const CHUNK_LINE = new RegExp(`^netns exec ${NS} (ip (-j -d -s -b /run/netns-lab/observe\\.\\d+\\.\\d+\\.batch|-j netns list-id)|tc -j qdisc show)$`);
 
 export function isReadCall(argv: readonly string[], input = ''): boolean {
   const lines = input.split('\n').filter(Boolean);
   if (argv[0] === 'iptables-save') return argv.length === 1;
   if (argv.includes('sysctl')) return argv.includes('-n') && !argv.includes('-w');
+  // impairments: the root qdiscs of one scope
+  if (argv[0] === 'tc') return argv.slice(-3).join(' ') === 'qdisc show' || argv.slice(-3).join(' ') === '-j qdisc show';
   if (argv[0] !== 'ip') return false;
   if (argv.join(' ') === 'ip -force -b -') return lines.length > 0 && lines.every((l) => CHUNK_LINE.test(l));
   if (!argv.includes('-j')) return false;

@@ -49,6 +49,13 @@ const CASES: [Step, string[]][] = [
   [{ op: 'fw-jump', table: 'nat', from: 'POSTROUTING', chain: 'NSL-N-article', comment: C, action: 'del' },
     ['iptables', '-t', 'nat', '-D', 'POSTROUTING', '-m', 'comment', '--comment', C, '-j', 'NSL-N-article']],
   [{ op: 'ip-forward', topology: 'article', enable: true }, ['sysctl', '-w', 'net.ipv4.ip_forward=1']],
+  [{ op: 'qdisc-set', ns: 'ns1', dev: 'veth1', impair: { delay: 100, jitter: 10, loss: 1, corrupt: 0.1, duplicate: 1, rate: 1000 } },
+    ['tc', '-n', 'ns1', 'qdisc', 'replace', 'dev', 'veth1', 'root', 'netem', 'delay', '100ms', '10ms', 'loss', '1%', 'corrupt', '0.1%', 'duplicate', '1%', 'rate', '1000kbit']],
+  [{ op: 'qdisc-set', ns: null, dev: 'veth1-br', impair: { rate: 10000 }, burst: 12500 },
+    ['tc', 'qdisc', 'replace', 'dev', 'veth1-br', 'root', 'tbf', 'rate', '10000kbit', 'burst', '12500', 'latency', '50ms']],
+  [{ op: 'qdisc-set', ns: 'ns2', dev: 'eth0', impair: { delay: 0.25, loss: 0.000001 } },
+    ['tc', '-n', 'ns2', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'netem', 'delay', '0.25ms', 'loss', '0.000001%']],
+  [{ op: 'qdisc-del', ns: 'ns1', dev: 'veth1' }, ['tc', '-n', 'ns1', 'qdisc', 'del', 'dev', 'veth1', 'root']],
   [{ op: 'ip-forward', topology: 'article', enable: false, restore: '0' }, ['sysctl', '-w', 'net.ipv4.ip_forward=0']],
   [{ op: 'ip-forward', topology: 'article', enable: false, restore: '1' }, ['sysctl', '-w', 'net.ipv4.ip_forward=1']],
 ];
