@@ -152,7 +152,11 @@ export function renderMarkdown(rows: readonly Row[], unavailable: readonly Unava
   return lines.join('\n');
 }
 
-export interface Options { quick: boolean; only: Set<string> | undefined; reps: number | undefined; sizes: number[] }
+export interface Options {
+  quick: boolean; only: Set<string> | undefined; reps: number | undefined; sizes: number[];
+  /** write the tables of docs/performance.md and README.md even from a partial run (it says which) */
+  docs?: boolean;
+}
 
 export const SECTIONS = ['apply', 'reapply', 'change', 'destroy', 'observe', 'event', 'canvas', 'extension'] as const;
 /** sections that need the kernel (run inside test/sandbox/run.sh) */
@@ -163,6 +167,7 @@ export function parseOptions(argv: readonly string[]): Options {
   let only: Set<string> | undefined;
   let reps: number | undefined;
   let sizes: number[] | undefined;
+  let docs = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [k, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -172,6 +177,7 @@ export function parseOptions(argv: readonly string[]): Options {
       return v;
     };
     if (k === '--quick') quick = true;
+    else if (k === '--docs') docs = true;
     else if (k === '--only') {
       only = new Set(value().split(',').map((s) => s.trim()).filter(Boolean));
       for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section '${s}' (sections: ${SECTIONS.join(', ')})`);
@@ -181,9 +187,9 @@ export function parseOptions(argv: readonly string[]): Options {
     } else if (k === '--sizes') {
       sizes = value().split(',').map(Number);
       if (sizes.some((n) => !Number.isInteger(n) || n < 2 || n > 1000)) throw new Error('--sizes: whole numbers from 2 to 1000, comma-separated');
-    } else throw new Error(`unknown option ${a} (options: --quick, --only SECTION,..., --reps K, --sizes N,...)`);
+    } else throw new Error(`unknown option ${a} (options: --quick, --only SECTION,..., --reps K, --sizes N,..., --docs)`);
   }
-  return { quick, only, reps, sizes: sizes ?? (quick ? [10, 50] : [10, 50, 200, 500]) };
+  return { quick, only, reps, sizes: sizes ?? (quick ? [10, 50] : [10, 50, 200, 500]), ...(docs ? { docs } : {}) };
 }
 
 /** replace the text between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->` (undefined: no such markers) */

@@ -3,7 +3,7 @@
  * measured in the same run (the machine is shared and noisy; absolute times are context).
  * Prints a table and the targets, writes bench/results.json.
  *
- *   npm run bench [-- --quick] [-- --only apply,observe,...] [-- --reps K] [-- --sizes 10,50]
+ *   npm run bench [-- --quick] [-- --only apply,observe,...] [-- --reps K] [-- --sizes 10,50] [-- --docs]
  *
  * The kernel sections run inside the network sandbox: this script re-executes itself in
  * `test/sandbox/run.sh` for them (NETNS_LAB_BENCH_CHILD names the file for its results). The
@@ -130,8 +130,9 @@ async function main(): Promise<number> {
   // a full run (every section, every size) is the latest table of the docs and the README
   const full = !o.only && !o.quick && !argv.includes('--sizes') && !argv.some((a) => a.startsWith('--sizes='));
   const written = ['bench/results.json'];
-  if (full) {
-    const when = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC in ${results.durationS} s on ${String(info.cpus)} CPUs (${String(info.cpu)}), Linux ${String(info.kernel)}, ${String(info.iproute2)}, Node ${String(info.node)}, load average ${String(info.loadavgAtStart)} at the start.`;
+  if (full || o.docs) {
+    const scope = full ? '' : ` Partial run: sections ${[...(o.only ?? SECTIONS)].join(', ')}; N = ${o.sizes.join(', ')}${o.reps ? `; ${o.reps} round(s)` : ''}.`;
+    const when = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC in ${results.durationS} s on ${String(info.cpus)} CPUs (${String(info.cpu)}), Linux ${String(info.kernel)}, ${String(info.iproute2)}, Node ${String(info.node)}, load average ${String(info.loadavgAtStart)} at the start.${scope}`;
     for (const [f, body] of [
       ['docs/performance.md', `${when}\n\n${renderMarkdown(rows, unavailable, targets)}`],
       ['README.md', `${when} All figures: [docs/performance.md](docs/performance.md).\n\n${renderTargetsMarkdown(targets)}`],
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
       written.push(f);
     }
   }
-  log(`done in ${results.durationS} s: ${written.join(', ')}${full ? '' : ' (a partial run leaves the docs and the README alone)'}`);
+  log(`done in ${results.durationS} s: ${written.join(', ')}${full || o.docs ? '' : ' (a partial run leaves the docs and the README alone; --docs writes them)'}`);
   return 0;
 }
 

@@ -11,6 +11,9 @@ import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, s
 import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
 import { pool } from './observe.js';
+import { APPLY_DIR, applyBatchFile, sweepScratch } from './scratch.js';
+
+export { APPLY_DIR };
 import type { Runner } from './runner.js';
 
 export interface ExecOptions {
@@ -72,6 +75,7 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   const total = plan.length;
   let done = 0;
   const progress = (n: number, msg: string) => { done += n; opts.onProgress?.(done, total, msg); };
+  if (plan.length) await sweepScratch(runner);
   try {
     for (const phase of groupPlan(plan)) {
       const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files || phase[0]!.phase === Phase.Shape;
@@ -94,7 +98,6 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
 /** namespaces' groups from which batches are chunked; namespaces per chunk */
 const CHUNK_MIN_GROUPS = 8;
 const CHUNK_SIZE = 25;
-export const APPLY_DIR = '/run/netns-lab/apply';
 
 /**
  * Run the ip groups of many namespaces as a few `ip -b -` processes whose lines are
@@ -120,7 +123,7 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
   }
   try {
     await runner.mkdir(APPLY_DIR, 0o700);
-    await pool(groups, 4, (g) => runner.writeFile(`${APPLY_DIR}/${ipScope(g.items[0]!.step)}.batch`, lines.get(g)!.text, 0o600));
+    await pool(groups, 4, (g) => runner.writeFile(applyBatchFile(ipScope(g.items[0]!.step)!), lines.get(g)!.text, 0o600));
   } catch {
     return [];
   }
@@ -135,14 +138,14 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
     await pool(chunks, opts.concurrency ?? 2, async (chunk) => {
       const withSteps = chunk.filter((g) => lines.get(g)!.items.length);
       const r = withSteps.length
-        ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${ipScope(g.items[0]!.step)} ip -b ${APPLY_DIR}/${ipScope(g.items[0]!.step)}.batch\n`).join(''))
+        ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${ipScope(g.items[0]!.step)} ip -b ${applyBatchFile(ipScope(g.items[0]!.step)!)}\n`).join(''))
         : { code: 0, stdout: '', stderr: '' };
       if (r.code !== 0) {
         const m = /^Command failed -:(\d+)/m.exec(r.stderr);
         const gi = Math.min(m ? Number(m[1]) - 1 : 0, withSteps.length - 1);
         const g = withSteps[gi]!;
         const { owner, items } = lines.get(g)!;
-        const c = /Command failed \/run\/netns-lab\/apply\/[^:]+:(\d+)/.exec(r.stderr); // the child's line in APPLY_DIR/NS.batch
+        const c = /Command failed \/run\/netns-lab\/apply\/[^:]+:(\d+)/.exec(r.stderr); // the child's line in its batch file
         const k = owner[Math.min(c ? Number(c[1]) - 1 : 0, owner.length - 1)] ?? 0;
         const it = items[k]!;
         const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
@@ -159,7 +162,7 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
       progress(ran, `${chunk.length} namespaces: ${ran} steps`);
     });
   } finally {
-    await pool(groups, 4, (g) => runner.unlink(`${APPLY_DIR}/${ipScope(g.items[0]!.step)}.batch`)).catch(() => undefined);
+    await pool(groups, 4, (g) => runner.unlink(applyBatchFile(ipScope(g.items[0]!.step)!))).catch(() => undefined);
   }
   return groups;
 }

@@ -13,6 +13,7 @@ import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
+import { observeBatchFile, sweepScratch } from './scratch.js';
 
 /** the host: links with addresses and statistics, unicast routes of every table, its nsid map */
 const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\n';
@@ -22,12 +23,6 @@ const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\
  */
 const NS_BATCH = 'addr show\nroute show table all type unicast\nnetconf show\n';
 const NS_ARRAYS = 3;
-/**
- * the batch each namespace's child reads (the children share the parent's stdin, so a file):
- * one per observation (several may run at once), removed when it is done
- */
-let batchSeq = 0;
-const nsBatchFile = () => `/run/netns-lab/observe.${process.pid}.${++batchSeq}.batch`;
 const IP_READ = ['-j', '-d', '-s'];
 /** namespaces per `ip -force -b -` process, at least */
 const CHUNK_MIN = 8;
@@ -118,7 +113,8 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     let batched = new Map<string, unknown[]>();
     if (wanted.length > 1) {
       // the children read their commands from a root-owned file; without it, one by one
-      const file = nsBatchFile();
+      await sweepScratch(runner);
+      const file = observeBatchFile();
       const ok = await runner.mkdir('/run/netns-lab', 0o700).then(() => runner.writeFile(file, NS_BATCH, 0o600)).then(() => true, () => false);
       if (ok) {
         try {

@@ -25,15 +25,15 @@ describe('chunked execution of many namespaces', () => {
     for (const c of sys.calls) assert.deepEqual(c.argv, ['ip', '-b', '-']);
     const lines = sys.calls.flatMap((c) => c.input.split('\n').filter(Boolean));
     assert.equal(lines.length, 30);
-    assert.equal(lines[2], `netns exec n3 ip -b ${APPLY_DIR}/n3.batch`);
-    const n3 = sys.written.find((w) => w.path === `${APPLY_DIR}/n3.batch`);
+    assert.equal(lines[2], `netns exec n3 ip -b ${APPLY_DIR}/${process.pid}.n3.batch`);
+    const n3 = sys.written.find((w) => w.path === `${APPLY_DIR}/${process.pid}.n3.batch`);
     assert.equal(n3?.data, 'addr add 10.0.3.2/24 dev eth0\nlink set dev lo up\n');
     assert.equal([...sys.files.keys()].filter((f) => f.startsWith(APPLY_DIR)).length, 0, 'batch files removed');
   });
 
   it('names the failing step from the parent\'s and the child\'s line numbers, with the kernel\'s message', async () => {
     const sys = fakeSystem((argv, input) => (input.includes('netns exec n3 ') && !input.includes('netns exec n30 ')
-      ? { code: 1, stdout: '', stderr: `Error: ipv4: Address already assigned.\nCommand failed ${APPLY_DIR}/n3.batch:2\nCommand failed -:3\n` }
+      ? { code: 1, stdout: '', stderr: `Error: ipv4: Address already assigned.\nCommand failed ${APPLY_DIR}/${process.pid}.n3.batch:2\nCommand failed -:3\n` }
       : undefined));
     const r = await execute(plan(), { runner: sys });
     assert.equal(r.ok, false);
@@ -49,10 +49,10 @@ describe('chunked execution of many namespaces', () => {
     assert.equal(r.ok, false);
     assert.equal(r.failure!.step, 7);
     assert.match(r.failure!.kernel, /injected fault/);
-    const n4 = sys.written.find((w) => w.path === `${APPLY_DIR}/n4.batch`);
+    const n4 = sys.written.find((w) => w.path === `${APPLY_DIR}/${process.pid}.n4.batch`);
     assert.equal(n4?.data, 'addr add 10.0.4.2/24 dev eth0\n');
     const first = sys.calls[0]!.input.split('\n').filter(Boolean);
-    assert.equal(first[first.length - 1], `netns exec n4 ip -b ${APPLY_DIR}/n4.batch`);
+    assert.equal(first[first.length - 1], `netns exec n4 ip -b ${APPLY_DIR}/${process.pid}.n4.batch`);
   });
 
   it('few namespaces keep one process each', async () => {
@@ -71,9 +71,20 @@ describe('chunked execution and the kill hook (NETNS_LAB_KILL_AT)', () => {
     const r = execute(plan(), { runner: sys, killAt: 9, die: () => { died++; throw new Error('killed'); } });
     await assert.rejects(r, /killed/);
     assert.equal(died, 1);
-    const n5 = sys.written.find((w) => w.path === `${APPLY_DIR}/n5.batch`);
+    const n5 = sys.written.find((w) => w.path === `${APPLY_DIR}/${process.pid}.n5.batch`);
     assert.equal(n5?.data, 'addr add 10.0.5.2/24 dev eth0\n');
     const first = sys.calls[0]!.input.split('\n').filter(Boolean);
-    assert.equal(first[first.length - 1], `netns exec n5 ip -b ${APPLY_DIR}/n5.batch`);
+    assert.equal(first[first.length - 1], `netns exec n5 ip -b ${APPLY_DIR}/${process.pid}.n5.batch`);
+  });
+});
+
+describe('batch files of a killed helper', () => {
+  it('are removed by the next apply; files of a live writer and other files stay', async () => {
+    const sys = fakeSystem();
+    sys.dirs.add('/proc/1');
+    for (const f of [`${APPLY_DIR}/999999.n1.batch`, `${APPLY_DIR}/1.n2.batch`, '/run/netns-lab/observe.999999.4.batch', '/run/netns-lab/intent/x.json']) sys.files.set(f, 'x\n');
+    const r = await execute(plan(2), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.deepEqual([...sys.files.keys()].sort(), [`${APPLY_DIR}/1.n2.batch`, '/run/netns-lab/intent/x.json']);
   });
 });
