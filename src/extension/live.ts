@@ -48,7 +48,7 @@ export class LiveModel implements vscode.Disposable {
   planOf(t: Topology): Plan | undefined {
     const state = this.state;
     // only a watched state is current
-    if (!state || this.loading || !this.watch) return undefined;
+    if (!state || this.loading || !this.watch || this.held || this.timer || this.flushing || this.dirtyAll || this.dirty.size || this.gone.size) return undefined;
     for (const [ns, keys] of Object.entries(observeScope(t).sysctls)) {
       const l = this.namespace(ns);
       if (l && keys.some((k) => !(k in l.sysctls))) return undefined;

@@ -11,7 +11,7 @@ import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, s
 import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
 import { pool } from './observe.js';
-import { APPLY_DIR, applyBatchFile, sweepScratch } from './scratch.js';
+import { APPLY_DIR, applyBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
 export { APPLY_DIR };
 import type { Runner } from './runner.js';
@@ -121,10 +121,13 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
     const text = items.flatMap((it, k) => ipLines(it.step)!.map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
     lines.set(g, { text, owner, items });
   }
+  const files = groups.map((g) => applyBatchFile(ipScope(g.items[0]!.step)!));
+  const removeFiles = () => pool(files, 4, (f) => runner.unlink(f)).catch(() => undefined);
   try {
-    await runner.mkdir(APPLY_DIR, 0o700);
+    if (!(await privateScratch(runner, APPLY_DIR))) return [];
     await pool(groups, 4, (g) => runner.writeFile(applyBatchFile(ipScope(g.items[0]!.step)!), lines.get(g)!.text, 0o600));
   } catch {
+    await removeFiles();
     return [];
   }
   // a group with an injected fault (or kill) ends its chunk: what follows it never runs
@@ -135,7 +138,9 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
     else last.push(g);
   }
   try {
-    await pool(chunks, opts.concurrency ?? 2, async (chunk) => {
+    // with a test hook set, one chunk at a time: nothing after the hook's step may run
+    const hooked = opts.faultAt !== undefined || opts.killAt !== undefined;
+    await pool(chunks, hooked ? 1 : opts.concurrency ?? 2, async (chunk) => {
       const withSteps = chunk.filter((g) => lines.get(g)!.items.length);
       const r = withSteps.length
         ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${ipScope(g.items[0]!.step)} ip -b ${applyBatchFile(ipScope(g.items[0]!.step)!)}\n`).join(''))
@@ -162,7 +167,7 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
       progress(ran, `${chunk.length} namespaces: ${ran} steps`);
     });
   } finally {
-    await pool(groups, 4, (g) => runner.unlink(applyBatchFile(ipScope(g.items[0]!.step)!))).catch(() => undefined);
+    await removeFiles();
   }
   return groups;
 }

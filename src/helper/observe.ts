@@ -13,7 +13,7 @@ import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
-import { observeBatchFile, sweepScratch } from './scratch.js';
+import { SCRATCH_DIR, observeBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
 /** the host: links with addresses and statistics, unicast routes of every table, its nsid map */
 const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\n';
@@ -115,7 +115,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
       // the children read their commands from a root-owned file; without it, one by one
       await sweepScratch(runner);
       const file = observeBatchFile();
-      const ok = await runner.mkdir('/run/netns-lab', 0o700).then(() => runner.writeFile(file, NS_BATCH, 0o600)).then(() => true, () => false);
+      const ok = (await privateScratch(runner, SCRATCH_DIR)) && (await runner.writeFile(file, NS_BATCH, 0o600).then(() => true, () => false));
       if (ok) {
         try {
           batched = await readChunked(runner, wanted, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);

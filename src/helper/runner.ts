@@ -34,6 +34,8 @@ export interface Runner {
   unlink(path: string): Promise<void>;
   /** remove a directory when it is empty; false when it is not */
   rmdirIfEmpty(path: string): Promise<boolean>;
+  /** a real directory (not a symlink) owned by this user that no group or other may write */
+  privateDir(path: string): Promise<boolean>;
   /** 'missing' | 'symlink' | 'dir' | 'file' (without following links) */
   kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
   listDir(path: string): Promise<string[]>;
@@ -100,6 +102,10 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
       if ((await readdir(path)).length) return false;
       await rmdir(path);
       return true;
+    },
+    async privateDir(path) {
+      const st = await lstat(path).catch(() => undefined);
+      return !!st && st.isDirectory() && !st.isSymbolicLink() && st.uid === (process.getuid?.() ?? -1) && (st.mode & 0o022) === 0;
     },
     async kind(path) {
       try {

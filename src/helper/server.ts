@@ -81,7 +81,14 @@ export function createServer(opts: ServerOptions) {
       return l?.peer?.ns;
     };
     const touched = new Set<string>();
-    for (const s of steps) for (const sc of touchedScopes(s.step, peerOf)) if (sc !== null) touched.add(sc);
+    for (const s of steps) {
+      for (const sc of touchedScopes(s.step, peerOf)) if (sc !== null) touched.add(sc);
+      // a deleted namespace takes the other ends of its veths with it
+      if (s.step.op === 'netns-del') {
+        const gone = s.step.name;
+        for (const l of before.namespaces.find((n) => n.name === gone)?.links ?? []) if (l.peer?.ns) touched.add(l.peer.ns);
+      }
+    }
     if (touched.size * 2 >= Math.max(2, before.namespaces.length)) return planFor(t);
     const fresh = await observe(runner, { ...observeScope(t), namespaces: [...touched] });
     const live = mergeObservation(before, fresh, touched);
@@ -93,7 +100,7 @@ export function createServer(opts: ServerOptions) {
     const deadline = Date.now() + SETTLE_MS;
     for (let waiting = linksNotRunning(t, live); waiting.length && Date.now() < deadline; waiting = linksNotRunning(t, live)) {
       send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for ${waiting.length} link(s) to come up` });
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
       const nss = new Set(waiting.map((w) => w.scope).filter((s): s is string => s !== null));
       live = mergeObservation(live, await observe(runner, { ...observeScope(t), namespaces: [...nss] }), nss);
     }

@@ -53,6 +53,7 @@ export function fakeSystem(answer: (argv: string[], input: string) => RunResult 
       dirs.delete(p);
       return true;
     },
+    async privateDir(p) { return dirs.has(p); },
     async kind(p) { return fs.has(p) ? 'file' : dirs.has(p) ? 'dir' : 'missing'; },
     async listDir(p) {
       const pre = `${p}/`;

@@ -88,3 +88,15 @@ describe('batch files of a killed helper', () => {
     assert.deepEqual([...sys.files.keys()].sort(), [`${APPLY_DIR}/1.n2.batch`, '/run/netns-lab/intent/x.json']);
   });
 });
+
+describe('batch files only in a private directory', () => {
+  it('falls back to one process per namespace when the directory is not private', async () => {
+    const sys = fakeSystem();
+    sys.privateDir = async () => false;
+    const r = await execute(plan(10), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.equal(sys.calls.length, 10);
+    assert.ok(sys.calls.every((c) => c.argv[1] === '-n'));
+    assert.equal(sys.written.length, 0);
+  });
+});
