@@ -82,6 +82,9 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
       // many namespaces' ip batches: a few processes that fork one `ip -b` per namespace
       const nsGroups = parallel ? phase.filter((g) => g.key.startsWith('ip:') && g.key !== 'ip:') : [];
       const chunked = nsGroups.length >= CHUNK_MIN_GROUPS ? await runChunked(nsGroups, opts, (n, msg) => progress(n, msg)) : [];
+      // many namespaces' sysctls (a chain of routers): lines `netns exec NS sysctl -q -w K=V`
+      const sysGroups = parallel ? phase.filter((g) => g.key.startsWith('sysctl:') && g.key !== 'sysctl:' && g.items.every((i) => !(i.step as Extract<Step, { op: 'sysctl' }>).value.includes(' '))) : [];
+      if (sysGroups.length >= CHUNK_MIN_GROUPS && opts.faultAt === undefined && opts.killAt === undefined) chunked.push(...await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg)));
       await pool(phase.filter((g) => !chunked.includes(g)), parallel ? opts.concurrency ?? 2 : 1, async (g) => {
         const ran = await runGroup(g, opts);
         progress(ran, describe(g));
@@ -169,6 +172,30 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
   } finally {
     await removeFiles();
   }
+  return groups;
+}
+
+/**
+ * The sysctls of many namespaces as a few `ip -b -` processes whose lines are
+ * `netns exec NS sysctl -q -w K=V...` (values without spaces: a batch line splits on them).
+ * The parent stops at the first failing line; its `Command failed -:L` names the namespace.
+ */
+async function runSysctlChunks(groups: Group[], opts: ExecOptions, progress: (n: number, msg: string) => void): Promise<Group[]> {
+  const chunks = Array.from({ length: Math.ceil(groups.length / CHUNK_SIZE) }, (_, i) => groups.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE));
+  const pairsOf = (g: Group) => g.items.map((i) => i.step as Extract<Step, { op: 'sysctl' }>);
+  const nsOf = (g: Group) => pairsOf(g)[0]!.ns!;
+  await pool(chunks, opts.concurrency ?? 2, async (chunk) => {
+    const r = await opts.runner.run(['ip', '-b', '-'], chunk.map((g) => `netns exec ${nsOf(g)} ${['sysctl', '-q', '-w', ...pairsOf(g).map((p) => `${p.key}=${p.value}`)].join(' ')}\n`).join(''));
+    if (r.code !== 0) {
+      const m = /^Command failed -:(\d+)/m.exec(r.stderr);
+      const gi = Math.min(m ? Number(m[1]) - 1 : 0, chunk.length - 1);
+      const g = chunk[gi]!;
+      const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
+      const before = chunk.slice(0, gi).reduce((n, x) => n + x.items.length, 0);
+      throw new Failed({ step: g.items[0]!.index, argv: sysctlArgv(nsOf(g), pairsOf(g)), kernel, summary: 'sysctl' }, before);
+    }
+    progress(chunk.reduce((n, g) => n + g.items.length, 0), `${chunk.length} namespaces: sysctls`);
+  });
   return groups;
 }
 

@@ -100,3 +100,30 @@ describe('batch files only in a private directory', () => {
     assert.equal(sys.written.length, 0);
   });
 });
+
+describe('chunked sysctls of many namespaces (a chain of routers)', () => {
+  const sysPlan = (n: number, value = '1'): PlannedStep[] => Array.from({ length: n }, (_, i) => ({ phase: Phase.Files, step: { op: 'sysctl' as const, ns: `r${i + 1}`, key: 'net.ipv4.ip_forward', value }, summary: '' }));
+  it('runs them as netns exec lines of one ip -b process', async () => {
+    const sys = fakeSystem();
+    const r = await execute(sysPlan(10), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.equal(r.stepsRun, 10);
+    assert.equal(sys.calls.length, 1);
+    assert.deepEqual(sys.calls[0]!.argv, ['ip', '-b', '-']);
+    assert.equal(sys.calls[0]!.input.split('\n')[2], 'netns exec r3 sysctl -q -w net.ipv4.ip_forward=1');
+  });
+  it('names the namespace whose line failed, with the message', async () => {
+    const sys = fakeSystem(() => ({ code: 1, stdout: '', stderr: 'sysctl: permission denied on key "net.ipv4.ip_forward"\nCommand failed -:4\n' }));
+    const r = await execute(sysPlan(10), { runner: sys });
+    assert.equal(r.ok, false);
+    assert.equal(r.failure!.step, 3);
+    assert.match(r.failure!.kernel, /permission denied/);
+    assert.deepEqual(r.failure!.argv.slice(-1), ['net.ipv4.ip_forward=1']);
+  });
+  it('keeps one process per namespace for a value with spaces (a batch line would split it)', async () => {
+    const sys = fakeSystem();
+    const r = await execute(sysPlan(10, '4096 87380 6291456'), { runner: sys });
+    assert.equal(r.ok, true);
+    assert.equal(sys.calls.length, 10);
+  });
+});
