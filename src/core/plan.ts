@@ -299,9 +299,12 @@ export function plan(t: Topology, live: LiveState): Plan {
       if (f.kind === 'veth') {
         const want = effectiveImpair(f.impair);
         const shaped = l?.qdisc !== undefined && IMPAIR_KINDS.includes(l.qdisc);
-        if (want && !(shaped && l!.shaping && sameImpair(want, l!.shaping))) {
+        const same = !!want && shaped && !!l!.shaping && sameImpair(want, l!.shaping);
+        // tbf's bucket holds one frame of the MTU it was made for: a larger MTU needs a new one
+        const bucketTooSmall = same && qdiscKind(want!) === 'tbf' && f.mtu !== undefined && tbfBurst(want!.rate!, f.mtu) > tbfBurst(want!.rate!, l!.mtu);
+        if (want && (!same || bucketTooSmall)) {
           add(Phase.Shape, { op: 'qdisc-set', ns: scope, dev: f.name, impair: want, ...(qdiscKind(want) === 'tbf' ? { burst: tbfBurst(want.rate!, f.mtu) } : {}) });
-          if (l) drift.push(shaped && l.shaping ? `impairment ${impairDetail(l.shaping.impair) || l.shaping.kind} -> ${impairDetail(want)}` : `add impairment ${impairDetail(want)}`);
+          if (l) drift.push(bucketTooSmall ? `rate limit bucket for MTU ${f.mtu}` : shaped && l.shaping ? `impairment ${impairDetail(l.shaping.impair) || l.shaping.kind} -> ${impairDetail(want)}` : `add impairment ${impairDetail(want)}`);
         } else if (!want && shaped && l) {
           add(Phase.Shape, { op: 'qdisc-del', ns: scope, dev: f.name });
           drift.push(`remove impairment (${l.qdisc}${l.shaping ? ` ${impairDetail(l.shaping.impair)}` : ''})`);

@@ -128,6 +128,22 @@ describe('impair: plan', () => {
     assert.ok(p.objects.filter((o) => o.kind === 'veth').every((o) => o.state === 'in-sync'));
   });
 
+  it('an MTU raised on a rate-limited end also replaces its tbf (the bucket holds one frame)', () => {
+    const t = withImpair(undefined, { rate: 1000 });
+    t.links![1]!.b.mtu = 9000;
+    const p = plan(t, liveWith(undefined, { kind: 'tbf', impair: { rate: 1000 } }));
+    const q = p.steps.filter((s) => s.step.op === 'qdisc-set').map((s) => s.step);
+    assert.deepEqual(q, [{ op: 'qdisc-set', ns: null, dev: 'veth2-br', impair: { rate: 1000 }, burst: 9014 }]);
+    // a rate whose 10 ms already exceed a 9000-byte frame keeps its bucket
+    const fast = withImpair(undefined, { rate: 10000 });
+    fast.links![1]!.b.mtu = 9000;
+    assert.deepEqual(plan(fast, liveWith(undefined, { kind: 'tbf', impair: { rate: 10000 } })).steps.filter((s) => s.step.op === 'qdisc-set'), []);
+    // the same MTU as live: nothing to redo
+    const same = withImpair(undefined, { rate: 10000 });
+    same.links![1]!.b.mtu = 1500;
+    assert.deepEqual(plan(same, liveWith(undefined, { kind: 'tbf', impair: { rate: 10000 } })).steps.filter((s) => s.step.op === 'qdisc-set'), []);
+  });
+
   it('one value changed: exactly one replace, for that interface only', () => {
     const p = plan(withImpair({ delay: 100, jitter: 10, loss: 2 }, { rate: 10000 }),
       liveWith({ kind: 'netem', impair: { delay: 100, jitter: 10, loss: 1 } }, { kind: 'tbf', impair: { rate: 10000 } }));
