@@ -23,20 +23,13 @@ import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integr
 import {
   BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, describePage, log as hlog, requireCodeServer, runCommand, sleep,
 } from '../vscode/harness.js';
-import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, tail, until, waitDrawn, waitNotification } from './ui.js';
+import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, tail, until, waitDrawn, waitNotification, check, passed } from './ui.js';
 import { packageAndInstall } from './vsix.js';
 
 setLogTag('connectivity');
 const log = (...a: unknown[]) => hlog('connectivity', ...a);
 const VIEWPORT = { width: 1360, height: 820 };
 const metrics: Record<string, unknown> = {};
-let checks = 0;
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`check failed: ${what}`);
-  checks++;
-  log(`ok - ${what}`);
-}
 
 function ip(...args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -216,9 +209,9 @@ async function main(): Promise<number> {
     await resetSandbox().catch((e: unknown) => console.error('[connectivity] reset of the sandbox failed', e));
   }
   metrics.totalMs = Date.now() - t0;
-  writeFileSync(join(RESULTS, 'e2e-connectivity.json'), JSON.stringify({ ok, checks, metrics }, null, 2) + '\n');
+  writeFileSync(join(RESULTS, 'e2e-connectivity.json'), JSON.stringify({ ok, checks: passed.count, metrics }, null, 2) + '\n');
   log(`${ok ? 'CONNECTIVITY E2E OK' : 'CONNECTIVITY E2E FAILED'} in ${(Number(metrics.totalMs) / 1000).toFixed(1)} s`);
-  console.log(`e2e-connectivity: ${checks} passed, ${ok ? 0 : 1} failed`);
+  console.log(`e2e-connectivity: ${passed.count} passed, ${ok ? 0 : 1} failed`);
   return ok ? 0 : 1;
 }
 

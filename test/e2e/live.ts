@@ -32,8 +32,7 @@ import {
 } from '../vscode/harness.js';
 import {
   LIGHT, applyFromPalette, canvasFrame, confirmFromPalette, drawn, emptySpot, findFiles, node, quickOpen, refs, setLogTag, tail, until, waitDrawn,
-  waitNotification,
-} from './ui.js';
+  waitNotification, check, passed } from './ui.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 setLogTag('live');
@@ -42,14 +41,6 @@ const MARKER = 'NETNS_LAB_TEST_RUN';
 const VIEWPORT = { width: 1360, height: 820 };
 const SIDEBAR = 430;
 const metrics: Record<string, unknown> = {};
-let checks = 0;
-
-class CheckFailed extends Error {}
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new CheckFailed(what);
-  checks++;
-  log(`ok - ${what}`);
-}
 
 function ip(...args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -483,10 +474,10 @@ async function main(): Promise<number> {
   }
   metrics.media = media;
   metrics.totalMs = Date.now() - t0;
-  writeFileSync(join(RESULTS, 'e2e-live.json'), JSON.stringify({ ok, checks, metrics }, null, 2) + '\n');
+  writeFileSync(join(RESULTS, 'e2e-live.json'), JSON.stringify({ ok, checks: passed.count, metrics }, null, 2) + '\n');
   log(`metrics: ${JSON.stringify(metrics)}`);
   log(`${ok ? 'LIVE E2E OK' : 'LIVE E2E FAILED'} in ${(Number(metrics.totalMs) / 1000).toFixed(1)} s (details: test-results/e2e-live.json)`);
-  console.log(`e2e-live: ${checks} passed, ${ok ? 0 : 1} failed`);
+  console.log(`e2e-live: ${passed.count} passed, ${ok ? 0 : 1} failed`);
   return ok ? 0 : 1;
 }
 

@@ -15,19 +15,11 @@ import type { Page } from 'playwright-core';
 import {
   RESULTS, ROOT, RunDir, describePage, freePort, httpStatus, log as hlog, requireCodeServer, sleep, waitWorkbench,
 } from '../vscode/harness.js';
-import { canvasFrame, drawn, linked, refs, setLogTag, tail, waitDrawn } from './ui.js';
+import { canvasFrame, drawn, linked, refs, setLogTag, tail, waitDrawn, check, passed } from './ui.js';
 
 setLogTag('quickstart');
 const log = (...a: unknown[]) => hlog('quickstart', ...a);
 const metrics: Record<string, unknown> = {};
-let checks = 0;
-
-class CheckFailed extends Error {}
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new CheckFailed(what);
-  checks++;
-  log(`ok - ${what}`);
-}
 
 const START_DIR = join(ROOT, '.vscode-test', 'start');
 
@@ -131,10 +123,10 @@ async function main(): Promise<number> {
     for (const p of leftovers(marker)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
   }
   metrics.totalMs = Date.now() - t0;
-  writeFileSync(join(RESULTS, 'quickstart.json'), JSON.stringify({ ok, checks, metrics }, null, 2) + '\n');
+  writeFileSync(join(RESULTS, 'quickstart.json'), JSON.stringify({ ok, checks: passed.count, metrics }, null, 2) + '\n');
   log(`metrics: ${JSON.stringify(metrics)}`);
   log(`${ok ? 'QUICKSTART OK' : 'QUICKSTART FAILED'} in ${(Number(metrics.totalMs) / 1000).toFixed(1)} s`);
-  console.log(`quickstart: ${checks} passed, ${ok ? 0 : 1} failed`);
+  console.log(`quickstart: ${passed.count} passed, ${ok ? 0 : 1} failed`);
   return ok ? 0 : 1;
 }
 

@@ -13,6 +13,16 @@ let tag = 'e2e';
 export function setLogTag(t: string): void { tag = t; }
 const log = (...a: unknown[]) => hlog(tag, ...a);
 
+export class CheckFailed extends Error { override name = 'CheckFailed'; }
+/** how many check() calls of this script passed (each E2E script is its own process) */
+export const passed = { count: 0 };
+/** one checked fact of an E2E script: logged as "ok - WHAT" and counted, or thrown */
+export function check(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new CheckFailed(what);
+  passed.count++;
+  log(`ok - ${what}`);
+}
+
 export const LIGHT = 'Default Light Modern';
 export const DARK = 'Default Dark Modern';
 

@@ -24,20 +24,11 @@ import {
 import { lanTopology } from '../vscode/fixtures.js';
 import {
   DARK, LIGHT, applyFromPalette, canvasFrame, drawn, emptySpot, findFiles, linked, node, quickOpen, refs, setTheme, shotCanvas, tail, until,
-  waitDrawn, waitNotification,
-} from './ui.js';
+  waitDrawn, waitNotification, check, passed } from './ui.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 const log = (...a: unknown[]) => hlog('e2e', ...a);
 const metrics: Record<string, unknown> = {};
-let checks = 0;
-
-class CheckFailed extends Error {}
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new CheckFailed(what);
-  checks++;
-  log(`ok - ${what}`);
-}
 
 /** open lan100.netns.json by Quick Open; time from Enter to the canvas having drawn 101 nodes and 100 links */
 async function openLan100(page: Page, label: string, run: RunDir): Promise<void> {
@@ -266,10 +257,10 @@ async function main(): Promise<number> {
     await resetSandbox().catch((e: unknown) => console.error('[e2e] reset of the sandbox failed', e));
   }
   metrics.totalMs = Date.now() - t0;
-  writeFileSync(join(RESULTS, 'e2e.json'), JSON.stringify({ ok, checks, metrics }, null, 2) + '\n');
+  writeFileSync(join(RESULTS, 'e2e.json'), JSON.stringify({ ok, checks: passed.count, metrics }, null, 2) + '\n');
   log(`metrics: ${JSON.stringify(metrics)}`);
   log(`${ok ? 'E2E OK' : 'E2E FAILED'} in ${(Number(metrics.totalMs) / 1000).toFixed(1)} s (details: test-results/e2e.json)`);
-  console.log(`e2e: ${checks} passed, ${ok ? 0 : 1} failed`);
+  console.log(`e2e: ${passed.count} passed, ${ok ? 0 : 1} failed`);
   return ok ? 0 : 1;
 }
 
