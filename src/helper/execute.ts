@@ -14,7 +14,7 @@ import { pool } from './observe.js';
 import { APPLY_DIR, applyBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
 export { APPLY_DIR };
-import type { Runner } from './runner.js';
+import type { RunResult, Runner } from './runner.js';
 
 export interface ExecOptions {
   runner: Runner;
@@ -98,6 +98,21 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   }
 }
 
+/**
+ * What a failed `ip -b` / `tc -b` said: the failing line of its input (0-based; 0 when it did
+ * not say), the failing line of a child's batch file under APPLY_DIR (`netns exec NS ip -b
+ * FILE`), and the kernel's message without iproute2's "Command failed" lines.
+ */
+function batchFailure(r: RunResult): { line: number; childLine: number | undefined; kernel: string } {
+  const parent = /^Command failed -:(\d+)/m.exec(r.stderr);
+  const child = /Command failed \/run\/netns-lab\/apply\/[^:]+:(\d+)/.exec(r.stderr);
+  return {
+    line: parent ? Number(parent[1]) - 1 : 0,
+    childLine: child ? Number(child[1]) - 1 : undefined,
+    kernel: r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`,
+  };
+}
+
 /** namespaces' groups from which batches are chunked; namespaces per chunk */
 const CHUNK_MIN_GROUPS = 8;
 const CHUNK_SIZE = 25;
@@ -149,14 +164,12 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
         ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${ipScope(g.items[0]!.step)} ip -b ${applyBatchFile(ipScope(g.items[0]!.step)!)}\n`).join(''))
         : { code: 0, stdout: '', stderr: '' };
       if (r.code !== 0) {
-        const m = /^Command failed -:(\d+)/m.exec(r.stderr);
-        const gi = Math.min(m ? Number(m[1]) - 1 : 0, withSteps.length - 1);
+        const { line, childLine, kernel } = batchFailure(r);
+        const gi = Math.min(line, withSteps.length - 1);
         const g = withSteps[gi]!;
         const { owner, items } = lines.get(g)!;
-        const c = /Command failed \/run\/netns-lab\/apply\/[^:]+:(\d+)/.exec(r.stderr); // the child's line in its batch file
-        const k = owner[Math.min(c ? Number(c[1]) - 1 : 0, owner.length - 1)] ?? 0;
+        const k = owner[Math.min(childLine ?? 0, owner.length - 1)] ?? 0;
         const it = items[k]!;
-        const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
         const before = withSteps.slice(0, gi).reduce((n, x) => n + lines.get(x)!.items.length, 0);
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, before + k);
       }
@@ -187,10 +200,9 @@ async function runSysctlChunks(groups: Group[], opts: ExecOptions, progress: (n:
   await pool(chunks, opts.concurrency ?? 2, async (chunk) => {
     const r = await opts.runner.run(['ip', '-b', '-'], chunk.map((g) => `netns exec ${nsOf(g)} ${['sysctl', '-q', '-w', ...pairsOf(g).map((p) => `${p.key}=${p.value}`)].join(' ')}\n`).join(''));
     if (r.code !== 0) {
-      const m = /^Command failed -:(\d+)/m.exec(r.stderr);
-      const gi = Math.min(m ? Number(m[1]) - 1 : 0, chunk.length - 1);
+      const { line, kernel } = batchFailure(r);
+      const gi = Math.min(line, chunk.length - 1);
       const g = chunk[gi]!;
-      const kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
       const before = chunk.slice(0, gi).reduce((n, x) => n + x.items.length, 0);
       throw new Failed({ step: g.items[0]!.index, argv: sysctlArgv(nsOf(g), pairsOf(g)), kernel, summary: 'sysctl' }, before);
     }
@@ -227,10 +239,10 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
       const input = items.flatMap((it, k) => linesOf(it.step).map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
       const r = await runner.run(argv, input);
       if (r.code !== 0) {
-        const m = /Command failed -:(\d+)/.exec(r.stderr);
-        const k = owner[Math.min(m ? Number(m[1]) - 1 : 0, owner.length - 1)]!;
+        const f = batchFailure(r);
+        const k = owner[Math.min(f.line, owner.length - 1)]!;
         const it = items[k]!;
-        let kernel = r.stderr.split('\n').filter((l) => l && !l.startsWith('Command failed')).join('\n').trim() || `exit code ${r.code}`;
+        let kernel = f.kernel;
         if (tool === 'tc') kernel += qdiscHint(it.step, kernel);
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: tool === 'tc' ? summarize(it.step) : it.step.op }, k);
       }
