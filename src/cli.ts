@@ -10,6 +10,7 @@ import { locate, parseJsonText } from './core/json.js';
 import {
   EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
+  formatPhases,
 } from './engine/engine.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { IfName, NsName, TopoName } from './core/model.js';
@@ -134,7 +135,7 @@ async function run(argv: string[]): Promise<number> {
           });
           if (!r) return 1;
           if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-          else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
+          else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
           return r.remaining.length ? 1 : 0;
         }
         const p = await planTopology(h, l.topology);
@@ -162,7 +163,7 @@ async function run(argv: string[]): Promise<number> {
       const h = await helper(a);
       try {
         const r = await destroyTopology(h, parsed.data, progress);
-        process.stderr.write(`destroyed '${parsed.data}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s\n`);
+        process.stderr.write(`destroyed '${parsed.data}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}\n`);
         return r.remaining.length ? 1 : 0;
       } finally { await h.close(); }
     }

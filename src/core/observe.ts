@@ -329,11 +329,38 @@ export function sysctlFromNetconf(netconf: unknown, key: string): string | undef
  * Undefined when any line failed (its output may be partial, so nothing can be aligned):
  * the caller then reads those namespaces one by one.
  */
-export function splitBatchOutput(names: string[], arrays: number, stdout: string, stderr: string): Map<string, unknown[]> | undefined {
+export function splitBatchOutput(names: string[], arrays: number | number[], stdout: string, stderr: string): Map<string, unknown[]> | undefined {
   if (/^Command failed -:\d+/m.test(stderr)) return undefined;
   const values = parseJsonStream(stdout);
-  if (values.length !== names.length * arrays || values.some((v) => !Array.isArray(v))) return undefined;
-  return new Map(names.map((n, i) => [n, values.slice(i * arrays, (i + 1) * arrays)]));
+  const counts = typeof arrays === 'number' ? names.map(() => arrays) : arrays;
+  if (counts.length !== names.length || values.length !== counts.reduce((a, b) => a + b, 0) || values.some((v) => !Array.isArray(v))) return undefined;
+  let at = 0;
+  return new Map(names.map((n, i) => { const v = values.slice(at, at + counts[i]!); at += counts[i]!; return [n, v]; }));
+}
+
+/**
+ * The live state with the links of some scopes (null = the host) set to what a later
+ * `ip -j link show` there printed: admin and operational state only (what settle() waits for).
+ */
+export function withLinkStates(live: LiveState, states: ReadonlyMap<string | null, unknown>): LiveState {
+  const update = (n: LiveNs): LiveNs => {
+    const shown = states.get(n.name);
+    if (!Array.isArray(shown)) return n;
+    const by = new Map((shown as J[]).map((l) => [str(l.ifname), l]));
+    return {
+      ...n,
+      links: n.links.map((l) => {
+        const x = by.get(l.name);
+        if (!x) return l;
+        const flags = Array.isArray(x.flags) ? (x.flags as string[]) : [];
+        return { ...l, up: flags.includes('UP'), operstate: str(x.operstate) ?? 'UNKNOWN' };
+      }),
+    };
+  };
+  const host = update(live.host);
+  const namespaces = live.namespaces.map(update);
+  // the peers point at link objects by name and scope only: nothing to re-pair
+  return { ...live, host, namespaces };
 }
 
 export function parseObservation(raw: RawObservation): LiveState {

@@ -367,7 +367,9 @@ export function plan(t: Topology, live: LiveState): Plan {
       const cur = l?.sysctls[key];
       // the kernel prints a multi-value sysctl ("0 2147483647") with tabs
       if (cur !== undefined && cur.trim().split(/\s+/).join(' ') === value.trim().split(/\s+/).join(' ')) { objects.push({ kind: 'sysctl', scope: ns.name, name: key, state: 'in-sync' }); continue; }
-      add(Phase.Files, { op: 'sysctl', ns: ns.name, key, value });
+      // with the addresses and routes (one phase, independent groups): an apply then reads each
+      // namespace back once, after all of its changes (src/helper/execute.ts)
+      add(Phase.Configure, { op: 'sysctl', ns: ns.name, key, value });
       objects.push({ kind: 'sysctl', scope: ns.name, name: key, state: l ? 'drifted' : 'missing', ...(cur !== undefined ? { detail: `${cur} -> ${value}` } : {}) });
     }
     let content: string | undefined;
@@ -461,7 +463,7 @@ export function observeScope(t: Topology): { sysctls: Record<string, string[]> }
  * Veth ends the file wants up that the kernel has set up but not yet running: the kernel
  * activates a link's queue and carrier (and a bridge port starts forwarding) in a deferred
  * work item that may run up to a second later; until then packets are dropped. An apply waits
- * for these so that "applied" means traffic flows.
+ * for these so that "applied" means traffic flows. `live` must be read after the apply.
  */
 export function linksNotRunning(t: Topology, live: LiveState): { scope: string | null; name: string }[] {
   const out: { scope: string | null; name: string }[] = [];
@@ -469,7 +471,15 @@ export function linksNotRunning(t: Topology, live: LiveState): { scope: string |
     if (f.kind !== 'veth' || !f.up) continue;
     const n = f.scope === null ? live.host : live.namespaces.find((x) => x.name === f.scope);
     const l = n?.links.find((x) => x.name === f.name);
-    if (l && l.up && l.operstate !== 'UP') out.push({ scope: f.scope, name: f.name });
+    if (!l || !l.up || l.operstate === 'UP') continue;
+    // Both ends of a veth get their carrier in the same call and the kernel's link watch takes
+    // both in the same pass: a peer seen running (in a read made after the apply, like every
+    // read here) says this end runs too, however early this end's namespace was read (an apply
+    // reads each namespace back right after its own steps, before the watch ran).
+    const p = l.peer;
+    const pn = p ? (p.ns === null ? live.host : live.namespaces.find((x) => x.name === p.ns)) : undefined;
+    if (p && pn?.links.find((x) => x.name === p.name)?.operstate === 'UP') continue;
+    out.push({ scope: f.scope, name: f.name });
   }
   return out;
 }

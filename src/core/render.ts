@@ -226,8 +226,8 @@ export function summarize(s: Step): string {
 const PHASE_TITLES: Record<Phase, string> = {
   [Phase.Teardown]: 'Remove what the topology no longer has',
   [Phase.Create]: 'Namespaces, bridges and veth pairs',
-  [Phase.Configure]: 'Addresses, links up, routes',
-  [Phase.Files]: 'Sysctls and DNS (/etc/netns/NAME/resolv.conf)',
+  [Phase.Configure]: 'Addresses, links up, routes, sysctls',
+  [Phase.Files]: 'DNS (/etc/netns/NAME/resolv.conf)',
   [Phase.Firewall]: 'Forwarding and NAT (own chains, one jump each)',
   [Phase.Shape]: 'Link impairments (tc qdiscs: netem for delay/loss/..., tbf for a rate alone)',
 };

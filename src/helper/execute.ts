@@ -8,9 +8,10 @@ import { parseIptablesSave, type LiveState } from '../core/observe.js';
 import { STATE_CHAIN } from '../core/names.js';
 import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
 import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/render.js';
-import { Phase, executorKey, type PlannedStep, type Step } from '../core/steps.js';
+import { Phase, executorKey, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
-import { pool } from './observe.js';
+import { IP_READ, NS_ARRAYS, NS_BATCH, pool } from './observe.js';
+import { splitBatchOutput } from '../core/observe.js';
 import { APPLY_DIR, applyBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
 export { APPLY_DIR };
@@ -28,8 +29,17 @@ export interface ExecOptions {
   killAt?: number;
   die?: () => void;
   concurrency?: number;
-  /** the live state the plan was made from (to wait for namespaces being dismantled) */
+  /** the live state the plan was made from (to wait for namespaces being dismantled; the peers of deleted links) */
   live?: LiveState;
+  /**
+   * read each namespace back at the end of its own batch (the reads of observe's NS_BATCH, in
+   * the same process), where no later step changes that namespace: the verify after the apply
+   * then needs no process of its own for it
+   */
+  readBack?: {
+    /** namespaces whose read-back includes their nsid map (`netns list-id`: veths to other namespaces) */
+    nsidMaps: ReadonlySet<string>;
+  };
 }
 
 export interface StepFailure {
@@ -44,6 +54,8 @@ export interface ExecResult {
   stepsRun: number;
   processes: number;
   failure?: StepFailure;
+  /** readBack: the namespaces read at the end of their batch (observe's NS_BATCH arrays) */
+  reads?: Map<string, unknown[]>;
 }
 
 interface Group { key: string; phase: Phase; items: { index: number; step: Step }[] }
@@ -76,22 +88,36 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   let done = 0;
   const progress = (n: number, msg: string) => { done += n; opts.onProgress?.(done, total, msg); };
   if (plan.length) await sweepScratch(runner);
+  const reads = new Map<string, unknown[]>();
+  const phases = groupPlan(plan);
+  // a namespace can be read back at the end of its batch in the last phase that changes it
+  const lastPhase = new Map<string, Phase>();
+  if (opts.readBack) for (const p of plan) for (const sc of changedScopes(p.step, opts.live)) if (sc !== null) lastPhase.set(sc, p.phase);
   try {
-    for (const phase of groupPlan(plan)) {
+    for (const phase of phases) {
       const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files || phase[0]!.phase === Phase.Shape;
       // many namespaces' ip batches: a few processes that fork one `ip -b` per namespace
       const nsGroups = parallel ? phase.filter((g) => g.key.startsWith('ip:') && g.key !== 'ip:') : [];
-      const chunked = nsGroups.length >= CHUNK_MIN_GROUPS ? await runChunked(nsGroups, opts, (n, msg) => progress(n, msg)) : [];
+      const chunkIp = nsGroups.length >= CHUNK_MIN_GROUPS;
       // many namespaces' sysctls (a chain of routers): lines `netns exec NS sysctl -q -w K=V`
       const sysGroups = parallel ? phase.filter((g) => g.key.startsWith('sysctl:') && g.key !== 'sysctl:' && g.items.every((i) => !(i.step as Extract<Step, { op: 'sysctl' }>).value.includes(' '))) : [];
-      if (sysGroups.length >= CHUNK_MIN_GROUPS && opts.faultAt === undefined && opts.killAt === undefined) chunked.push(...await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg)));
-      await pool(phase.filter((g) => !chunked.includes(g)), parallel ? opts.concurrency ?? 2 : 1, async (g) => {
+      const chunkSys = sysGroups.length >= CHUNK_MIN_GROUPS && opts.faultAt === undefined && opts.killAt === undefined;
+      const runEach = (gs: Group[]) => pool(gs, parallel ? opts.concurrency ?? 2 : 1, async (g) => {
         const ran = await runGroup(g, opts);
         progress(ran, describe(g));
       });
+      // the groups of one phase are independent; the chunked namespaces run last, so that what
+      // they read back at their end already has the host's side of this phase (a veth's host end up)
+      await runEach(phase.filter((g) => !(chunkIp && nsGroups.includes(g)) && !(chunkSys && sysGroups.includes(g))));
+      if (chunkSys) await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg));
+      if (chunkIp) {
+        const readBack = new Set(opts.readBack ? nsGroups.map((g) => ipScope(g.items[0]!.step)!).filter((ns) => lastPhase.get(ns) === phase[0]!.phase) : []);
+        const chunked = await runChunked(nsGroups, opts, (n, msg) => progress(n, msg), readBack, opts.readBack?.nsidMaps, reads);
+        if (!chunked.length) await runEach(nsGroups);
+      }
       if (phase[0]!.phase === Phase.Teardown) await waitForDismantle(phase, opts);
     }
-    return { ok: true, stepsRun: done, processes: runner.spawned - start };
+    return { ok: true, stepsRun: done, processes: runner.spawned - start, ...(opts.readBack ? { reads } : {}) };
   } catch (e) {
     if (e instanceof Failed) return { ok: false, stepsRun: done + e.done, processes: runner.spawned - start, failure: e.failure };
     throw e;
@@ -113,6 +139,27 @@ function batchFailure(r: RunResult): { line: number; childLine: number | undefin
   };
 }
 
+/**
+ * The namespaces whose read a step changes (null = the host). Unlike touchedScopes, setting
+ * one end of a veth (up, master, alias, MTU) or its addresses does not change what a read of the
+ * other end's namespace shows, except its operational state, which settle() reads again; deleting
+ * it does (the peer goes too). A resolv.conf is read on its own, so DNS files change no read.
+ */
+export function changedScopes(s: Step, live: LiveState | undefined): (string | null)[] {
+  switch (s.op) {
+    case 'dns-write':
+    case 'dns-remove':
+      return [];
+    case 'link-del': {
+      const n = s.ns === null ? live?.host : live?.namespaces.find((x) => x.name === s.ns);
+      const peer = n?.links.find((l) => l.name === s.name)?.peer;
+      return peer ? [s.ns, peer.ns] : [s.ns];
+    }
+    default:
+      return touchedScopes(s, () => undefined);
+  }
+}
+
 /** namespaces' groups from which batches are chunked; namespaces per chunk */
 const CHUNK_MIN_GROUPS = 8;
 const CHUNK_SIZE = 25;
@@ -125,9 +172,11 @@ const CHUNK_SIZE = 25;
  * child's `Command failed FILE:K` the step. Returns the groups it ran; [] when the batch
  * files cannot be written (the caller then runs every group on its own).
  */
-async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: number, msg: string) => void): Promise<Group[]> {
+async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: number, msg: string) => void,
+  readBack: ReadonlySet<string> = new Set(), nsidMaps: ReadonlySet<string> = new Set(), reads?: Map<string, unknown[]>): Promise<Group[]> {
   const { runner } = opts;
-  const lines = new Map<Group, { text: string; owner: number[]; items: Group['items'] }>();
+  /** back: read back at the end, printing `arrays` JSON arrays */
+  const lines = new Map<Group, { text: string; owner: number[]; items: Group['items']; back: boolean; arrays: number }>();
   const killed = new Set<Group>();
   for (const g of groups) {
     const fault = opts.faultAt !== undefined ? g.items.findIndex((i) => i.index === opts.faultAt) : -1;
@@ -137,7 +186,11 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
     const items = g.items.slice(0, cut);
     const owner: number[] = [];
     const text = items.flatMap((it, k) => ipLines(it.step)!.map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
-    lines.set(g, { text, owner, items });
+    // read back at the end: only where every step of the group will run (no hook cuts it)
+    const ns = ipScope(g.items[0]!.step)!;
+    const back = readBack.has(ns) && items.length === g.items.length;
+    const map = back && nsidMaps.has(ns);
+    lines.set(g, { text: back ? text + NS_BATCH + (map ? 'netns list-id\n' : '') : text, owner, items, back, arrays: back ? NS_ARRAYS + (map ? 1 : 0) : 0 });
   }
   const files = groups.map((g) => applyBatchFile(ipScope(g.items[0]!.step)!));
   const removeFiles = () => pool(files, 4, (f) => runner.unlink(f)).catch(() => undefined);
@@ -160,8 +213,10 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
     const hooked = opts.faultAt !== undefined || opts.killAt !== undefined;
     await pool(chunks, hooked ? 1 : opts.concurrency ?? 2, async (chunk) => {
       const withSteps = chunk.filter((g) => lines.get(g)!.items.length);
+      const nsOf = (g: Group) => ipScope(g.items[0]!.step)!;
+      // a child that reads back prints JSON (-j) for its reads only; the changes print nothing
       const r = withSteps.length
-        ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${ipScope(g.items[0]!.step)} ip -b ${applyBatchFile(ipScope(g.items[0]!.step)!)}\n`).join(''))
+        ? await runner.run(['ip', '-b', '-'], withSteps.map((g) => `netns exec ${nsOf(g)} ip ${lines.get(g)!.back ? `${IP_READ.join(' ')} ` : ''}-b ${applyBatchFile(nsOf(g))}\n`).join(''))
         : { code: 0, stdout: '', stderr: '' };
       if (r.code !== 0) {
         const { line, childLine, kernel } = batchFailure(r);
@@ -173,6 +228,9 @@ async function runChunked(groups: Group[], opts: ExecOptions, progress: (n: numb
         const before = withSteps.slice(0, gi).reduce((n, x) => n + lines.get(x)!.items.length, 0);
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: it.step.op }, before + k);
       }
+      const backs = withSteps.filter((g) => lines.get(g)!.back);
+      // output that does not split into each namespace's arrays is not used (verify reads those again)
+      if (reads && backs.length) for (const [ns, v] of splitBatchOutput(backs.map(nsOf), backs.map((g) => lines.get(g)!.arrays), r.stdout, r.stderr) ?? []) reads.set(ns, v);
       const faulted = chunk.find((g) => lines.get(g)!.items.length < g.items.length);
       const ran = chunk.reduce((n, g) => n + lines.get(g)!.items.length, 0);
       if (faulted && killed.has(faulted)) (opts.die ?? (() => process.kill(process.pid, 'SIGKILL')))();

@@ -21,9 +21,11 @@ const HOST_BATCH = 'addr show\nroute show table all type unicast\nnetns list-id\
  * a namespace: the same without the nsid map (read only where needed: iproute2 resolves every
  * id against every namespace, O(N^2) if read everywhere), plus netconf (forwarding, rp_filter)
  */
-const NS_BATCH = 'addr show\nroute show table all type unicast\nnetconf show\n';
-const NS_ARRAYS = 3;
-const IP_READ = ['-j', '-d', '-s'];
+export const NS_BATCH = 'addr show\nroute show table all type unicast\nnetconf show\n';
+/** JSON arrays a namespace's read prints (addr, route, netconf) */
+export const NS_ARRAYS = 3;
+/** the global options of every read */
+export const IP_READ = ['-j', '-d', '-s'];
 /** namespaces per `ip -force -b -` process, at least */
 const CHUNK_MIN = 8;
 
@@ -37,6 +39,11 @@ export interface ObserveOptions {
   /** more sysctl keys to read in the host (ip_forward is always read) */
   hostSysctls?: string[];
   concurrency?: number;
+  /**
+   * namespaces already read (the NS_BATCH arrays, then optionally `netns list-id`'s, e.g. by an
+   * apply's batch right after its last step in that namespace): used as they are, not read again
+   */
+  preread?: ReadonlyMap<string, unknown[]>;
 }
 
 /**
@@ -111,23 +118,25 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
   };
   const readNamespaces = async (): Promise<RawNs[]> => {
     let batched = new Map<string, unknown[]>();
-    if (wanted.length > 1) {
+    const toRead = wanted.filter((n) => !opts.preread?.has(n));
+    if (toRead.length > 1) {
       // the children read their commands from a root-owned file; without it, one by one
       await sweepScratch(runner);
       const file = observeBatchFile();
       const ok = (await privateScratch(runner, SCRATCH_DIR)) && (await runner.writeFile(file, NS_BATCH, 0o600).then(() => true, () => false));
       if (ok) {
         try {
-          batched = await readChunked(runner, wanted, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);
+          batched = await readChunked(runner, toRead, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);
         } finally {
           await runner.unlink(file).catch(() => undefined);
         }
       }
     }
-    const rest = await pool(wanted.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(n)] as const);
+    const rest = await pool(toRead.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(n)] as const);
     for (const [n, v] of rest) if (v) batched.set(n, v);
+    for (const n of wanted) if (opts.preread?.has(n)) batched.set(n, opts.preread.get(n)!);
     return pool(wanted.filter((n) => batched.has(n)), concurrency, async (ns) => {
-      const [addr, route, netconf] = batched.get(ns)!;
+      const [addr, route, netconf, nsidMap] = batched.get(ns)!;
       const keys = new Set([...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
       const sysctls: Record<string, string> = {};
       const others: string[] = [];
@@ -140,7 +149,8 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
         const vals = s.stdout.split('\n');
         others.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
       }
-      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? []], sysctls, resolvConf: await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) };
+      // a read-back may hold the namespace's nsid map too (`netns list-id`, see execute.ts)
+      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) };
     });
   };
   const [host, fw, resolv, sd, nss] = await Promise.all([
@@ -181,6 +191,20 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
   }
   await readShaping(runner, live, concurrency);
   return applyIntents(live, await readIntents(runner));
+}
+
+/** `ip -j link show` in each scope (null = the host): links' admin and operational state */
+export async function readLinkStates(runner: Runner, scopes: (string | null)[], concurrency = 3): Promise<Map<string | null, unknown>> {
+  const out = new Map<string | null, unknown>();
+  const names = [...new Set(scopes.filter((s): s is string => s !== null))];
+  const batched = names.length > 1 ? await readChunked(runner, names, ['-j', 'link', 'show'], 1, concurrency) : new Map<string, unknown[]>();
+  for (const [ns, v] of batched) out.set(ns, v[0]);
+  const rest: (string | null)[] = [...(scopes.includes(null) ? [null] : []), ...names.filter((n) => !batched.has(n))];
+  await pool(rest, concurrency, async (scope) => {
+    const r = await runner.run(scope === null ? ['ip', '-j', 'link', 'show'] : ['ip', '-n', scope, '-j', 'link', 'show']);
+    if (r.code === 0) out.set(scope, parseJsonStream(r.stdout)[0]);
+  });
+  return out;
 }
 
 /**

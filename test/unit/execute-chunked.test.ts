@@ -1,7 +1,8 @@
 /** Many namespaces' batches run as a few `ip -b -` processes of `netns exec NS ip -b FILE` lines. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { APPLY_DIR, execute } from '../../src/helper/execute.js';
+import { APPLY_DIR, changedScopes, execute } from '../../src/helper/execute.js';
+import { NS_BATCH } from '../../src/helper/observe.js';
 import { Phase, type PlannedStep } from '../../src/core/steps.js';
 import { fakeSystem } from '../support/fake-system.js';
 
@@ -61,6 +62,70 @@ describe('chunked execution of many namespaces', () => {
     assert.equal(r.ok, true);
     assert.deepEqual(sys.calls.map((c) => c.argv.join(' ')).sort(), ['ip -n n1 -b -', 'ip -n n2 -b -', 'ip -n n3 -b -']);
     assert.equal(sys.written.length, 0);
+  });
+});
+
+describe('reading each namespace back at the end of its batch (the verify then starts no process for it)', () => {
+  /** answers each chunk like iproute2 would: per read-back line, its JSON arrays, tagged with the namespace */
+  const answering = (maps = new Set<string>()) => fakeSystem((argv, input) => {
+    if (argv.join(' ') !== 'ip -b -') return undefined;
+    const out = input.split('\n').filter(Boolean).map((l) => {
+      const m = /^netns exec (\S+) ip (-j -d -s )?-b (\S+)$/.exec(l);
+      if (!m?.[2]) return '';
+      return `[{"ifname":"eth0","ns":"${m[1]}"}]\n[]\n[]\n${maps.has(m[1]!) ? '[{"nsid":0}]\n' : ''}`;
+    }).join('');
+    return { code: 0, stdout: out, stderr: '' };
+  });
+
+  it('appends the reads to the batch of every namespace no later phase changes, and returns what they printed', async () => {
+    const sys = answering(new Set(['n3']));
+    const p = plan(10);
+    // n2 gets a qdisc in the last phase: its read would be stale, so it is read by the verify
+    p.push({ phase: Phase.Shape, step: { op: 'qdisc-del', ns: 'n2', dev: 'eth0' }, summary: '' });
+    const r = await execute(p, { runner: sys, readBack: { nsidMaps: new Set(['n3']) } });
+    assert.equal(r.ok, true);
+    const lines = sys.calls[0]!.input.split('\n').filter(Boolean);
+    assert.equal(lines[0], `netns exec n1 ip -j -d -s -b ${APPLY_DIR}/${process.pid}.n1.batch`);
+    assert.equal(lines[1], `netns exec n2 ip -b ${APPLY_DIR}/${process.pid}.n2.batch`);
+    const file = (ns: string) => sys.written.find((w) => w.path === `${APPLY_DIR}/${process.pid}.${ns}.batch`)?.data;
+    assert.equal(file('n1'), `addr add 10.0.1.2/24 dev eth0\nlink set dev lo up\n${NS_BATCH}`);
+    assert.equal(file('n2'), 'addr add 10.0.2.2/24 dev eth0\nlink set dev lo up\n');
+    // n3 has a veth to another namespace: its nsid map is read too
+    assert.equal(file('n3'), `addr add 10.0.3.2/24 dev eth0\nlink set dev lo up\n${NS_BATCH}netns list-id\n`);
+    assert.deepEqual([...r.reads!.keys()].sort(), ['n1', 'n10', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9']);
+    assert.deepEqual(r.reads!.get('n7'), [[{ ifname: 'eth0', ns: 'n7' }], [], []]);
+    assert.deepEqual(r.reads!.get('n3')![3], [{ nsid: 0 }]);
+  });
+
+  it('uses nothing from output that does not split into each namespace\'s arrays', async () => {
+    const sys = fakeSystem((argv) => (argv.join(' ') === 'ip -b -' ? { code: 0, stdout: '[]\n', stderr: '' } : undefined));
+    const r = await execute(plan(10), { runner: sys, readBack: { nsidMaps: new Set() } });
+    assert.equal(r.ok, true);
+    assert.equal(r.reads!.size, 0);
+  });
+
+  it('runs the host\'s groups of a phase before the namespaces read back (a veth\'s host end is up when its namespace is read)', async () => {
+    const sys = answering();
+    const p = plan(10);
+    p.push({ phase: Phase.Configure, step: { op: 'link-set', ns: null, name: 'vn1', up: true }, summary: '' });
+    await execute(p, { runner: sys, readBack: { nsidMaps: new Set() } });
+    assert.deepEqual(sys.calls.map((c) => c.argv.join(' ')), ['ip -b -', 'ip -b -']);
+    assert.equal(sys.calls[0]!.input, 'link set dev vn1 up\n');
+  });
+
+  it('a group cut by a hook is not read back', async () => {
+    const sys = answering();
+    const r = await execute(plan(10), { runner: sys, faultAt: 3, readBack: { nsidMaps: new Set() } });
+    assert.equal(r.ok, false);
+    assert.equal(sys.calls[0]!.input.split('\n').filter(Boolean).pop(), `netns exec n2 ip -b ${APPLY_DIR}/${process.pid}.n2.batch`);
+  });
+
+  it('what a step changes in a read: a veth end\'s settings do not change its peer\'s namespace, deleting it does', () => {
+    const live = { host: { links: [{ name: 'vn1', peer: { ns: 'n1', name: 'eth0' } }] }, namespaces: [] } as never;
+    assert.deepEqual(changedScopes({ op: 'link-set', ns: null, name: 'vn1', up: true }, live), [null]);
+    assert.deepEqual(changedScopes({ op: 'link-del', ns: null, name: 'vn1' }, live), [null, 'n1']);
+    assert.deepEqual(changedScopes({ op: 'dns-write', ns: 'n1', content: '' }, live), []);
+    assert.deepEqual(changedScopes({ op: 'veth-add', a: { ns: 'n1', name: 'a' }, b: { ns: 'n2', name: 'b' } }, live), ['n1', 'n2']);
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeObservation, parseObservation, splitBatchOutput, sysctlFromNetconf } from '../../src/core/observe.js';
+import { mergeObservation, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe.js';
 import { touchedScopes } from '../../src/core/steps.js';
 import { linksNotRunning } from '../../src/core/plan.js';
 import { article, articleCaptured, articleRaw } from '../support/fixtures.js';
@@ -35,6 +35,12 @@ describe('splitBatchOutput', () => {
   it('gives each namespace its arrays, in line order', () => {
     const m = splitBatchOutput(['a', 'b'], 2, '[{"x":1}]\n[]\n[{"x":2}]\n[]\n', '');
     assert.deepEqual(m && [...m], [['a', [[{ x: 1 }], []]], ['b', [[{ x: 2 }], []]]]);
+  });
+  it('takes a count per namespace (a read-back with its nsid map prints one array more)', () => {
+    const m = splitBatchOutput(['a', 'b'], [1, 2], '[1]\n[2]\n[3]\n', '');
+    assert.deepEqual(m && [...m], [['a', [[1]]], ['b', [[2], [3]]]]);
+    assert.equal(splitBatchOutput(['a', 'b'], [2, 2], '[1]\n[2]\n[3]\n', ''), undefined);
+    assert.equal(splitBatchOutput(['a'], [1, 1], '[1]\n', ''), undefined);
   });
   it('refuses to align when a line failed or the count is off (the caller reads one by one)', () => {
     assert.equal(splitBatchOutput(['a', 'b'], 2, '[]\n[]\n', 'Cannot open network namespace "b"\nCommand failed -:2\n'), undefined);
@@ -97,10 +103,45 @@ describe('linksNotRunning (an apply waits until traffic can flow)', () => {
     assert.deepEqual(linksNotRunning(article(), live), []);
     const v1 = live.namespaces.find((n) => n.name === 'ns1')!.links.find((l) => l.name === 'veth1')!;
     v1.operstate = 'LOWERLAYERDOWN';
-    assert.deepEqual(linksNotRunning(article(), live), [{ scope: 'ns1', name: 'veth1' }]);
+    // its peer (the host end) runs: the kernel activated both ends in one pass (the namespace was read earlier)
+    assert.equal(v1.peer?.ns, null);
+    const br = live.host.links.find((l) => l.name === v1.peer!.name)!;
+    assert.equal(br.operstate, 'UP');
+    assert.deepEqual(linksNotRunning(article(), live), []);
+    br.operstate = 'LOWERLAYERDOWN';
+    assert.deepEqual(linksNotRunning(article(), live), [{ scope: 'ns1', name: 'veth1' }, { scope: null, name: br.name }]);
+    br.operstate = 'UP';
+    v1.operstate = 'LOWERLAYERDOWN';
+    // the same between two namespaces: the peer's state tells
+    const v2 = live.namespaces.find((n) => n.name === 'ns2')!.links.find((l) => l.name === 'veth2')!;
+    const v2peer = v2.peer;
+    v1.peer = { ns: 'ns2', name: 'veth2' };
+    v2.peer = { ns: 'ns1', name: 'veth1' };
+    assert.deepEqual(linksNotRunning(article(), live), []);
+    v2.operstate = 'LOWERLAYERDOWN';
+    assert.deepEqual(linksNotRunning(article(), live), [{ scope: 'ns1', name: 'veth1' }, { scope: 'ns2', name: 'veth2' }]);
+    v1.peer = { ns: null, name: br.name };
+    v2.peer = v2peer;
     // a link the file wants down is not waited for
     const t = article();
     t.links![0]!.up = false;
     assert.deepEqual(linksNotRunning(t, live).filter((x) => x.name === 'veth1'), []);
+  });
+});
+
+describe('withLinkStates (settle re-reads only the links still coming up)', () => {
+  it('sets admin and operational state of the links of the scopes read, and nothing else', () => {
+    const live = articleCaptured();
+    const v1 = () => live2.namespaces.find((n) => n.name === 'ns1')!.links.find((l) => l.name === 'veth1')!;
+    let live2 = withLinkStates(live, new Map([['ns1', [{ ifname: 'veth1', flags: ['BROADCAST'], operstate: 'DOWN' }]]]));
+    assert.equal(v1().up, false);
+    assert.equal(v1().operstate, 'DOWN');
+    assert.deepEqual(v1().addresses, live.namespaces.find((n) => n.name === 'ns1')!.links.find((l) => l.name === 'veth1')!.addresses);
+    assert.deepEqual(live2.host, live.host);
+    assert.deepEqual(live2.namespaces.find((n) => n.name === 'ns2'), live.namespaces.find((n) => n.name === 'ns2'));
+    // the input is not changed
+    assert.equal(live.namespaces.find((n) => n.name === 'ns1')!.links.find((l) => l.name === 'veth1')!.operstate, 'UP');
+    live2 = withLinkStates(live, new Map([[null, 'not an array']]));
+    assert.deepEqual(live2, live);
   });
 });

@@ -291,8 +291,8 @@ describe('renderScript', () => {
     const heads = lines.filter((l) => l.startsWith('# ') && lines[lines.indexOf(l) - 1] === '');
     assert.deepEqual(heads, [
       '# Namespaces, bridges and veth pairs',
-      '# Addresses, links up, routes',
-      '# Sysctls and DNS (/etc/netns/NAME/resolv.conf)',
+      '# Addresses, links up, routes, sysctls',
+      '# DNS (/etc/netns/NAME/resolv.conf)',
       '# Forwarding and NAT (own chains, one jump each)',
     ]);
   });
