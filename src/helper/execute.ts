@@ -106,15 +106,21 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
         const ran = await runGroup(g, opts);
         progress(ran, describe(g));
       });
-      // the groups of one phase are independent; the chunked namespaces run last, so that what
-      // they read back at their end already has the host's side of this phase (a veth's host end up)
-      await runEach(phase.filter((g) => !(chunkIp && nsGroups.includes(g)) && !(chunkSys && sysGroups.includes(g))));
-      if (chunkSys) await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg));
-      if (chunkIp) {
-        const readBack = new Set(opts.readBack ? nsGroups.map((g) => ipScope(g.items[0]!.step)!).filter((ns) => lastPhase.get(ns) === phase[0]!.phase) : []);
-        const chunked = await runChunked(nsGroups, opts, (n, msg) => progress(n, msg), readBack, opts.readBack?.nsidMaps, reads);
-        if (!chunked.length) await runEach(nsGroups);
-      }
+      // The groups of one phase are independent: the others (the host's) run beside the chunked
+      // namespaces. A namespace's sysctls run before its ip batch, which reads it back at its end
+      // (a veth end whose host side was not up yet then: settle asks its peer, see linksNotRunning).
+      const hooked = opts.faultAt !== undefined || opts.killAt !== undefined;
+      const others = phase.filter((g) => !(chunkIp && nsGroups.includes(g)) && !(chunkSys && sysGroups.includes(g)));
+      const chunks = async () => {
+        if (chunkSys) await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg));
+        if (chunkIp) {
+          const readBack = new Set(opts.readBack ? nsGroups.map((g) => ipScope(g.items[0]!.step)!).filter((ns) => lastPhase.get(ns) === phase[0]!.phase) : []);
+          const chunked = await runChunked(nsGroups, opts, (n, msg) => progress(n, msg), readBack, opts.readBack?.nsidMaps, reads);
+          if (!chunked.length) await runEach(nsGroups);
+        }
+      };
+      // with a test hook set, one after the other: nothing after the hook's step may run
+      if (hooked) { await runEach(others); await chunks(); } else await settleAll([runEach(others), chunks()]);
       if (phase[0]!.phase === Phase.Teardown) await waitForDismantle(phase, opts);
     }
     return { ok: true, stepsRun: done, processes: runner.spawned - start, ...(opts.readBack ? { reads } : {}) };
@@ -122,6 +128,13 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
     if (e instanceof Failed) return { ok: false, stepsRun: done + e.done, processes: runner.spawned - start, failure: e.failure };
     throw e;
   }
+}
+
+/** wait for all (nothing may still be changing the system when a failure is reported), then throw the first failure */
+async function settleAll(ps: Promise<unknown>[]): Promise<void> {
+  const rs = await Promise.allSettled(ps);
+  const bad = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
 }
 
 /**

@@ -95,6 +95,23 @@ async function readChunked(runner: Runner, names: string[], args: string[], arra
 }
 
 export async function observe(runner: Runner, opts: ObserveOptions = {}): Promise<LiveState> {
+  /** the host: one `ip -b`, then its sysctls */
+  const readHost = async (): Promise<RawNs> => {
+    const r = await runner.run(['ip', ...IP_READ, '-b', '-'], HOST_BATCH);
+    if (r.code !== 0) throw new ObserveError(`reading the host failed: ${r.stderr.trim()}`);
+    const sysctls: Record<string, string> = {};
+    for (const k of new Set(['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])])) {
+      const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
+      if (v !== null) sysctls[k] = v.trim();
+    }
+    return { name: null, ipJson: r.stdout, sysctls };
+  };
+  // what does not need the list of namespaces starts at once, beside the listing
+  const early = <T>(p: Promise<T>): Promise<T> => { p.catch(() => undefined); return p; };
+  const fwP = early(runner.run(['iptables-save']));
+  const resolvP = early(runner.readFile('/etc/resolv.conf'));
+  const sdP = early(runner.readFile('/run/systemd/resolve/resolv.conf'));
+  const hostP = early(readHost());
   const all = await listNamespaces(runner);
   const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
   // parallel reads: 4 beat 3 by ~15% at 200 namespaces on 2 cores (a namespace read waits on the kernel's mount work too)
@@ -108,16 +125,6 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     // a namespace removed while we read it is not an error: it is simply gone
     if (!(await listNamespaces(runner)).includes(ns)) return null;
     throw new ObserveError(`reading ${ns} failed: ${r.stderr.trim()}`);
-  };
-  const readHost = async (): Promise<RawNs> => {
-    const r = await runner.run(['ip', ...IP_READ, '-b', '-'], HOST_BATCH);
-    if (r.code !== 0) throw new ObserveError(`reading the host failed: ${r.stderr.trim()}`);
-    const sysctls: Record<string, string> = {};
-    for (const k of new Set(['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])])) {
-      const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
-      if (v !== null) sysctls[k] = v.trim();
-    }
-    return { name: null, ipJson: r.stdout, sysctls };
   };
   const readNamespaces = async (): Promise<RawNs[]> => {
     let batched = new Map<string, unknown[]>();
@@ -156,13 +163,7 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
       return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: (await etcNetns).includes(ns) ? await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) : null };
     });
   };
-  const [host, fw, resolv, sd, nss] = await Promise.all([
-    readHost(),
-    runner.run(['iptables-save']),
-    runner.readFile('/etc/resolv.conf'),
-    runner.readFile('/run/systemd/resolve/resolv.conf'),
-    readNamespaces(),
-  ]);
+  const [host, fw, resolv, sd, nss] = await Promise.all([hostP, fwP, resolvP, sdP, readNamespaces()]);
   // resolv.conf files left without their namespace (a destroy killed between the two)
   const strayResolvConfs: { ns: string; content: string }[] = [];
   for (const name of await etcNetns) {
