@@ -92,7 +92,14 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   const phases = groupPlan(plan);
   // a namespace can be read back at the end of its batch in the last phase that changes it
   const lastPhase = new Map<string, Phase>();
-  if (opts.readBack) for (const p of plan) for (const sc of changedScopes(p.step, opts.live)) if (sc !== null) lastPhase.set(sc, p.phase);
+  if (opts.readBack) for (const p of plan) for (const sc of changedScopes(p.step, opts.live)) if (sc !== null) lastPhase.set(sc, Math.max(lastPhase.get(sc) ?? p.phase, p.phase));
+  // `netns del` returns before the kernel dismantles the namespace: the other ends of its veths
+  // in other namespaces go some time later, so those namespaces are not read back (verify reads them)
+  const dismantling = new Set<string>();
+  for (const { step: s } of plan) {
+    if (s.op !== 'netns-del') continue;
+    for (const l of opts.live?.namespaces.find((n) => n.name === s.name)?.links ?? []) if (l.peer?.ns) dismantling.add(l.peer.ns);
+  }
   try {
     for (const phase of phases) {
       const parallel = phase[0]!.phase === Phase.Configure || phase[0]!.phase === Phase.Files || phase[0]!.phase === Phase.Shape;
@@ -114,7 +121,7 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
       const chunks = async () => {
         if (chunkSys) await runSysctlChunks(sysGroups, opts, (n, msg) => progress(n, msg));
         if (chunkIp) {
-          const readBack = new Set(opts.readBack ? nsGroups.map((g) => ipScope(g.items[0]!.step)!).filter((ns) => lastPhase.get(ns) === phase[0]!.phase) : []);
+          const readBack = new Set(opts.readBack ? nsGroups.map((g) => ipScope(g.items[0]!.step)!).filter((ns) => lastPhase.get(ns) === phase[0]!.phase && !dismantling.has(ns)) : []);
           const chunked = await runChunked(nsGroups, opts, (n, msg) => progress(n, msg), readBack, opts.readBack?.nsidMaps, reads);
           if (!chunked.length) await runEach(nsGroups);
         }

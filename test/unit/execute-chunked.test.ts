@@ -97,6 +97,28 @@ describe('reading each namespace back at the end of its batch (the verify then s
     assert.deepEqual(r.reads!.get('n3')![3], [{ nsid: 0 }]);
   });
 
+  it('does not read back a namespace whose veth peer is in a namespace being deleted (the kernel removes that peer later)', async () => {
+    const sys = answering();
+    const p: PlannedStep[] = [{ phase: Phase.Teardown, step: { op: 'netns-del', name: 'gone' }, summary: '' }, ...plan(10)];
+    const live = {
+      host: { links: [] },
+      namespaces: [{ name: 'gone', links: [{ name: 'x', peer: { ns: 'n5', name: 'y' } }] }],
+    } as never;
+    const r = await execute(p, { runner: sys, live, readBack: { nsidMaps: new Set() } });
+    assert.equal(r.ok, true);
+    assert.equal(r.reads!.has('n5'), false);
+    assert.equal(r.reads!.size, 9);
+  });
+
+  it('reads back after the last phase that changes a namespace, whatever the order of the plan', async () => {
+    const sys = answering();
+    // a qdisc step listed before the Configure steps still runs after them
+    const p: PlannedStep[] = [{ phase: Phase.Shape, step: { op: 'qdisc-del', ns: 'n1', dev: 'eth0' }, summary: '' }, ...plan(10)];
+    const r = await execute(p, { runner: sys, readBack: { nsidMaps: new Set() } });
+    assert.equal(r.reads!.has('n1'), false);
+    assert.equal(r.reads!.size, 9);
+  });
+
   it('uses nothing from output that does not split into each namespace\'s arrays', async () => {
     const sys = fakeSystem((argv) => (argv.join(' ') === 'ip -b -' ? { code: 0, stdout: '[]\n', stderr: '' } : undefined));
     const r = await execute(plan(10), { runner: sys, readBack: { nsidMaps: new Set() } });
