@@ -13,6 +13,7 @@ import {
   formatPhases,
 } from './engine/engine.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
+import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
@@ -77,6 +78,10 @@ const HELPER = join(here, 'helper.js');
 async function helper(a: Args): Promise<HelperClient> {
   const e = a.flags.get('--elevation');
   if (e !== undefined && !['auto', 'direct', 'sudo', 'pkexec'].includes(String(e))) throw new Usage('--elevation is auto, direct, sudo or pkexec');
+  // already root, no other helper asked for: the helper's code in this process (one Node start, not two)
+  if (process.getuid?.() === 0 && (e === undefined || e === 'auto' || e === 'direct') && process.env.NETNS_LAB_HELPER === undefined) {
+    return startInProcessHelper(process.env);
+  }
   return startHelper({
     helperPath: process.env.NETNS_LAB_HELPER ?? HELPER,
     elevation: (e as Elevation | undefined) ?? 'auto',

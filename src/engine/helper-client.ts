@@ -86,35 +86,61 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false,
     ...(direct && opts.env ? { env: opts.env } : {}),
   });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
+  return connect({
+    pid: child.pid,
+    write: (line) => { child.stdin!.write(line); },
+    onLines: (deliver) => {
+      let buf = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          deliver(line);
+        }
+      });
+    },
+    exited: child.then((r) => (r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r, stderr))),
+    close: async () => { child.stdin!.end(); await child; },
+  });
+}
+
+/** how a client reaches a helper: JSON lines both ways */
+export interface LineTransport {
+  pid: number | undefined;
+  /** send one request line (with its newline) */
+  write(line: string): void;
+  /** register the receiver of every answer line (without its newline) */
+  onLines(deliver: (line: string) => void): void;
+  /** resolves with the reason when the helper is gone */
+  exited: Promise<string>;
+  close(): Promise<void>;
+}
+
+/** the client side of the helper protocol over a line transport; says hello before it returns */
+export async function connect(t: LineTransport): Promise<HelperClient> {
   let nextId = 1;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }>();
-  let stderr = '';
   let dead: Error | undefined;
-  child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
-  let buf = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      let msg: Response;
-      try { msg = JSON.parse(line) as Response; } catch { continue; }
-      if (msg.id === null) continue;
-      const w = waiting.get(msg.id);
-      if (!w) continue;
-      if ('event' in msg) {
-        if (msg.event === 'live') w.onLive?.(msg.change);
-        else if (msg.event === 'capture') w.onData?.(msg.data);
-        else w.onProgress?.({ done: msg.done, total: msg.total, message: msg.message });
-        continue;
-      }
-      waiting.delete(msg.id);
-      if (msg.ok) w.resolve(msg.result); else w.reject(new HelperFailure(msg.error));
+  t.onLines((line) => {
+    let msg: Response;
+    try { msg = JSON.parse(line) as Response; } catch { return; }
+    if (msg.id === null) return;
+    const w = waiting.get(msg.id);
+    if (!w) return;
+    if ('event' in msg) {
+      if (msg.event === 'live') w.onLive?.(msg.change);
+      else if (msg.event === 'capture') w.onData?.(msg.data);
+      else w.onProgress?.({ done: msg.done, total: msg.total, message: msg.message });
+      return;
     }
+    waiting.delete(msg.id);
+    if (msg.ok) w.resolve(msg.result); else w.reject(new HelperFailure(msg.error));
   });
-  void child.then((r) => {
-    const why = r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r, stderr);
+  void t.exited.then((why) => {
     dead = new HelperFailure({ code: 'helper-exited', message: why });
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
@@ -124,7 +150,7 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     const id = nextId++;
     const done = dead ? Promise.reject(dead) : new Promise<unknown>((resolve, reject) => {
       waiting.set(id, { resolve, reject, ...handlers });
-      child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, ...req }) + '\n');
+      t.write(JSON.stringify({ v: PROTOCOL_VERSION, id, ...req }) + '\n');
     });
     done.catch(() => undefined);
     return {
@@ -133,13 +159,13 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     };
   }
   const client: HelperClient = {
-    pid: child.pid,
+    pid: t.pid,
     request<T>(op: string, params: Record<string, unknown> = {}, onProgress?: (p: Progress) => void): Promise<T> {
       if (dead) return Promise.reject(dead);
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(onProgress ? { onProgress } : {}) });
-        child.stdin!.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...params }) + '\n');
+        t.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...params }) + '\n');
       });
     },
     watch(onLive) {
@@ -148,10 +174,7 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
     capture(params, onData) {
       return openStream({ op: 'capture', ...params }, { onData });
     },
-    async close() {
-      child.stdin!.end();
-      await child;
-    },
+    close: () => t.close(),
   };
   await client.request('hello');
   return client;

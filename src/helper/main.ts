@@ -6,6 +6,7 @@
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, type Response } from './protocol.js';
 import { createSystemRunner } from './runner.js';
 import { createServer } from './server.js';
+import { serverHooks } from './hooks.js';
 import { runShell } from './shell.js';
 
 function main(): void {
@@ -19,18 +20,7 @@ function main(): void {
     process.exit(2);
   }
   const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
-  // test hooks, ignored unless set (sudo and pkexec drop them from the environment anyway):
-  // fail at a step index; SIGKILL itself before a step index; how long to wait for a lock
-  const num = (v: string | undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
-  const faultAt = num(process.env.NETNS_LAB_FAULT_AT);
-  const killAt = num(process.env.NETNS_LAB_KILL_AT);
-  const lockWaitMs = num(process.env.NETNS_LAB_LOCK_WAIT_MS);
-  const server = createServer({
-    runner: createSystemRunner(), send,
-    ...(faultAt !== undefined ? { faultAt } : {}),
-    ...(killAt !== undefined ? { killAt } : {}),
-    ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
-  });
+  const server = createServer({ runner: createSystemRunner(), send, ...serverHooks(process.env) });
   const pending = new Set<Promise<void>>();
   let buf = Buffer.alloc(0);
   let discarding = false;

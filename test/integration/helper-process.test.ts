@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EXAMPLES, ROOT, cli, listNetns, resetSandbox, setupInternet } from './sandbox.js';
+import { EXAMPLES, ROOT, cli, listNetns, resetSandbox, setupInternet, tryRun } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
 const ARTICLE = join(EXAMPLES, 'article.netns.json');
@@ -86,6 +86,26 @@ describe('the helper process', () => {
     } finally {
       lock.close();
     }
+  });
+
+  it('the CLI run as root uses the helper\'s code in its own process; with NETNS_LAB_HELPER, a helper process', async () => {
+    // while the apply waits for the lock, look at the CLI's children
+    const children = async (env: Record<string, string>) => {
+      const lock = await holdLock('topology/article');
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'apply', ARTICLE], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      for (let i = 0; i < 100 && !err.includes('waiting for another apply'); i++) await new Promise((r) => setTimeout(r, 50));
+      // ps exits with 1 when there is no such process
+      const kids = tryRun('ps', ['-o', 'args=', '--ppid', String(child.pid)]).stdout.split('\n').filter(Boolean);
+      lock.close();
+      assert.equal(await exited, 0, err);
+      assert.equal(cli(['destroy', ARTICLE]).code, 0);
+      return kids;
+    };
+    assert.deepEqual((await children({})).filter((k) => k.includes('helper.js')), []);
+    assert.equal((await children({ NETNS_LAB_HELPER: HELPER })).filter((k) => k.includes('helper.js')).length, 1);
   });
 
   it('two different topologies apply in parallel without disturbing each other', async () => {
