@@ -48,6 +48,15 @@ interface EdgeHandles {
 }
 
 const LARGE = 600; // elements above which the viewport is drawn from a texture while panning
+/**
+ * Every label has a min-zoomed-font-size of at least half its font size, and cytoscape compares
+ * at the zoom level rounded up to a power of two: at zoom x pixel ratio <= 1/4 it draws no label
+ * at all. Zoomed out that far the stylesheet has no label properties (style.ts labelGate with a
+ * class no element has), so cytoscape does not apply, measure and place thousands of labels it
+ * would not draw (most of the first draw of 1000 namespaces). Exports put them back.
+ */
+const LABEL_MIN_SCALE = 0.25;
+const NO_LABELS = 'never-labelled';
 
 export class Canvas {
   readonly cy: cytoscape.Core;
@@ -70,6 +79,12 @@ export class Canvas {
   private readonly tooltip: HTMLElement;
   private tooltipTimer: ReturnType<typeof setTimeout> | undefined;
   private theme: Theme | undefined;
+  /** the stylesheet has the labels (the zoom shows them) */
+  private labelsShown = true;
+  /** a live decoration was drawn (setLive) and not cleared since */
+  private liveShown = false;
+  /** a connectivity paint was drawn (setReach) and not cleared since */
+  private reachShown = false;
   /** pixels at the bottom of the view covered by an overlay (the connectivity legend): fit keeps nodes out of them */
   private bottomInset = 0;
 
@@ -117,7 +132,12 @@ export class Canvas {
 
   setTheme(theme: Theme): void {
     this.theme = theme;
-    const sheet = buildStylesheet(theme, nodeImages(theme), { w: NODE_W, h: NODE_H });
+    this.applyStyle();
+  }
+
+  private applyStyle(): void {
+    if (!this.theme) return;
+    const sheet = buildStylesheet(this.theme, nodeImages(this.theme), { w: NODE_W, h: NODE_H }, this.labelsShown ? undefined : NO_LABELS);
     this.cy.style(sheet as unknown as cytoscape.StylesheetJson);
   }
 
@@ -196,6 +216,36 @@ export class Canvas {
     return added;
   }
 
+  /** would cytoscape draw any label at this zoom? (see LABEL_MIN_SCALE) */
+  private labelsVisible(): boolean {
+    const r = (this.cy as unknown as { renderer?(): { getPixelRatio?(): number } | undefined }).renderer?.();
+    return this.cy.zoom() * (r?.getPixelRatio?.() ?? 1) > LABEL_MIN_SCALE;
+  }
+
+  /** the stylesheet with or without labels when the zoom crosses the label threshold */
+  private syncLabels(show = this.labelsVisible()): void {
+    if (show === this.labelsShown) return;
+    this.labelsShown = show;
+    this.applyStyle();
+    // a large drawing restyled while zoomed keeps the zoom's low-resolution textures on screen
+    // until something redraws it: redraw once the new style is drawn
+    // (measured: a redraw 50 ms after that frame was too early; 400 ms was enough on this machine)
+    this.cy.one('render', () => {
+      for (const ms of [400, 1500]) setTimeout(() => this.cy.forceRender(), ms);
+    });
+  }
+
+  /** run an export with every label in the style (exports draw labels at their own scale) */
+  private withLabels<T>(fn: () => T): T {
+    const was = this.labelsShown;
+    this.syncLabels(true);
+    try {
+      return fn();
+    } finally {
+      this.syncLabels(was);
+    }
+  }
+
   private endLabels(d: Record<string, unknown>, a: Pos, b: Pos): Record<string, string | number> {
     const name = (id: unknown) => refOfId(String(id)) ?? '';
     const l = fitLinkLabels(a, b, { w: NODE_W, h: NODE_H }, [name(d.source), name(d.target)],
@@ -227,6 +277,9 @@ export class Canvas {
   setLive(live: { nodes: Record<string, { state: string }>; links: Record<string, { a: { state: string; up?: boolean }; b: { state: string; up?: boolean } }> } | undefined): void {
     const all = ['live-missing', 'live-drifted', 'live-clash', 'live-down', 'live-up'];
     const cls = (state: string) => (state === 'missing' ? 'live-missing' : state === 'drifted' ? 'live-drifted' : state === 'unowned-clash' ? 'live-clash' : undefined);
+    // nothing live before and now: no element carries a live class (every document calls this)
+    if (!live && !this.liveShown) return;
+    this.liveShown = !!live;
     this.cy.batch(() => {
       this.cy.elements().removeClass(all.join(' '));
       if (!live) return;
@@ -256,6 +309,9 @@ export class Canvas {
    */
   setReach(paint: ReachPaint | undefined): void {
     const all = 'reach reach-ok reach-mixed reach-fail';
+    // nothing painted before and now (every document calls this)
+    if (!paint && !this.reachShown) return;
+    this.reachShown = !!paint;
     this.cy.batch(() => {
       const painted = this.cy.elements('.reach');
       painted.removeClass(all);
@@ -479,13 +535,15 @@ export class Canvas {
   // export
 
   png(): string {
-    const bb = this.cy.elements().boundingBox();
-    const scale = Math.max(0.5, Math.min(2, 6000 / Math.max(1, bb.w, bb.h)));
-    return this.cy.png({ full: true, output: 'base64', bg: this.theme?.background ?? '#ffffff', scale });
+    return this.withLabels(() => {
+      const bb = this.cy.elements().boundingBox();
+      const scale = Math.max(0.5, Math.min(2, 6000 / Math.max(1, bb.w, bb.h)));
+      return this.cy.png({ full: true, output: 'base64', bg: this.theme?.background ?? '#ffffff', scale });
+    });
   }
 
   svg(): string {
-    return (this.cy as unknown as { svg(o: object): string }).svg({ full: true, bg: this.theme?.background ?? '#ffffff' });
+    return this.withLabels(() => (this.cy as unknown as { svg(o: object): string }).svg({ full: true, bg: this.theme?.background ?? '#ffffff' }));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -569,6 +627,7 @@ export class Canvas {
       this.hideHandle();
       this.hideTooltip();
       this.paintGrid();
+      this.syncLabels();
       this.events.viewportChanged();
     });
     // (no selector on these frequent events: a delegated listener builds a collection per event)

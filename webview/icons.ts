@@ -2,9 +2,14 @@
  * Node pictures. The glyphs are the SVG files in media/icons/ (bundled as text); they are drawn
  * in neutral grey (#808080) with one accent colour each, which are replaced here by the theme's
  * colours. A node picture is a glyph, the kind as small text under it and, for a namespace that
- * reaches the internet, a globe badge, turned into a data: URI: so the canvas, its PNG and its
- * SVG export need no resource loads (an image from the webview resource origin would taint
- * the canvas and break the PNG export).
+ * reaches the internet, a globe badge, turned into a blob: URL made in the page: so the canvas,
+ * its PNG and its SVG export need no resource loads (an image from the webview resource origin
+ * would taint the canvas and break the PNG export; the SVG export embeds each picture as a PNG
+ * data URI drawn from the loaded image).
+ *
+ * Not a data: URI because cytoscape hashes every character of every style value of every
+ * element when it applies the stylesheet: a 1.3 kB data URI per node was most of that work
+ * (about 130 ms of the first draw of 1000 namespaces); a blob: URL is about 70 characters.
  */
 import bridgeSvg from '../media/icons/bridge.svg';
 import hostSvg from '../media/icons/host.svg';
@@ -48,6 +53,22 @@ export function glyphUri(kind: NodeKind, theme: Theme, size = 16): string {
   return dataUri(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}">${inner}</svg>`);
 }
 
+const blobUrls = new Map<string, string>();
+
+/**
+ * An SVG as a short blob: URL (one per distinct picture, kept for the page's life: a handful per
+ * theme), or a data: URI where the page cannot make blob URLs.
+ */
+export function blobUri(svg: string): string {
+  if (typeof URL.createObjectURL !== 'function' || typeof Blob !== 'function') return dataUri(svg);
+  let url = blobUrls.get(svg);
+  if (!url) {
+    url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+    blobUrls.set(svg, url);
+  }
+  return url;
+}
+
 /** the picture of a node: glyph, kind text, optional internet badge */
 export function nodeImage(kind: NodeKind, internet: boolean, theme: Theme): string {
   const g = GLYPHS[kind];
@@ -57,7 +78,7 @@ export function nodeImage(kind: NodeKind, internet: boolean, theme: Theme): stri
     : '';
   const caption = kind === 'host' ? 'root netns' : kind;
   const text = `<text x="${NODE_W / 2}" y="${NODE_H - 9}" text-anchor="middle" font-family="${xmlEscape(theme.font)}" font-size="10" fill="${theme.muted}">${xmlEscape(caption)}</text>`;
-  return dataUri(`<svg xmlns="http://www.w3.org/2000/svg" width="${NODE_W}" height="${NODE_H}" viewBox="0 0 ${NODE_W} ${NODE_H}">${glyph}${badge}${text}</svg>`);
+  return blobUri(`<svg xmlns="http://www.w3.org/2000/svg" width="${NODE_W}" height="${NODE_H}" viewBox="0 0 ${NODE_W} ${NODE_H}">${glyph}${badge}${text}</svg>`);
 }
 
 /** every node picture for a theme, keyed like the node classes: "router" / "router-internet" */

@@ -31,7 +31,37 @@ export interface StyleRule {
   style: Record<string, string | number | number[]>;
 }
 
-export function buildStylesheet(theme: Theme, images: Record<string, string>, size: { w: number; h: number }): StyleRule[] {
+/** the properties that only matter where a label is drawn */
+const LABEL_PROPS = new Set([
+  'label', 'source-label', 'target-label', 'source-text-offset', 'target-text-offset',
+  'color', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-valign', 'text-halign', 'text-margin-y',
+  'text-wrap', 'min-zoomed-font-size', 'text-background-color', 'text-background-opacity', 'text-background-padding', 'text-background-shape',
+]);
+
+/**
+ * Each rule's label properties moved to a rule right after it that applies only to elements of
+ * class `gate` (same order, so the same property wins). Elements without the class have no
+ * label properties at all: cytoscape neither applies, measures nor places them.
+ */
+function gateLabels(rules: StyleRule[], gate: string): StyleRule[] {
+  const out: StyleRule[] = [];
+  for (const r of rules) {
+    const label = Object.entries(r.style).filter(([k]) => LABEL_PROPS.has(k));
+    if (!label.length) { out.push(r); continue; }
+    const rest = Object.entries(r.style).filter(([k]) => !LABEL_PROPS.has(k));
+    if (rest.length) out.push({ selector: r.selector, style: Object.fromEntries(rest) });
+    const selector = r.selector.split(',').map((part) => part.trim().replace(/^(node|edge)/, `$1.${gate}`)).join(', ');
+    out.push({ selector, style: Object.fromEntries(label) });
+  }
+  return out;
+}
+
+/**
+ * The stylesheet. With `labelGate`, labels are drawn only on elements of that class: the canvas
+ * passes a class no element has while zoomed out so far that cytoscape would hide every label
+ * anyway (canvas.ts LABEL_MIN_SCALE).
+ */
+export function buildStylesheet(theme: Theme, images: Record<string, string>, size: { w: number; h: number }, labelGate?: string): StyleRule[] {
   const hc = theme.kind === 'hc' || theme.kind === 'hc-light';
   const labelBg = {
     'text-background-color': theme.background,
@@ -39,6 +69,8 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     'text-background-padding': 2,
     'text-background-shape': 'roundrectangle',
   };
+  // (cytoscape's defaults are left out: background-fit none, text-halign center. Every property
+  // a rule sets costs its elements work whenever the style is applied, 1000 nodes at a time)
   const rules: StyleRule[] = [
     {
       selector: 'node',
@@ -47,7 +79,6 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         width: size.w,
         height: size.h,
         'background-color': theme.nodeBackground,
-        'background-fit': 'none',
         'background-width': size.w,
         'background-height': size.h,
         'background-clip': 'none',
@@ -58,7 +89,6 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         'font-size': 12,
         'font-weight': 600,
         'text-valign': 'bottom',
-        'text-halign': 'center',
         'text-margin-y': 5,
         'min-zoomed-font-size': 6,
         ...labelBg,
@@ -170,5 +200,5 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     { selector: 'edge.eh-ghost-edge.eh-preview-active', style: { opacity: 0 } },
     { selector: 'node.eh-ghost-node', style: { width: 1, height: 1, opacity: 0 } },
   );
-  return rules;
+  return labelGate ? gateLabels(rules, labelGate) : rules;
 }

@@ -16,7 +16,7 @@ import { validateText } from '../core/validate.js';
 import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
-export const VIEW_TYPE = 'netnsLab.topology';
+export { VIEW_TYPE } from './ids.js';
 
 export interface EditorHooks {
   /** run a Netns command for this document (the same handlers as the palette) */
@@ -67,10 +67,10 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   private readonly canvases = new Set<Canvas>();
   private active: Canvas | undefined;
 
+  /** the provider and its listeners; extension.ts registers it with VS Code (as VIEW_TYPE, EDITOR_OPTIONS) */
   static register(context: vscode.ExtensionContext, hooks: EditorHooks): TopologyEditorProvider {
     const p = new TopologyEditorProvider(context, hooks);
     context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(VIEW_TYPE, p, { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('netnsLab.canvas')) p.refreshAll(); }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => p.refreshAll()),
     );

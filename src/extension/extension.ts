@@ -2,57 +2,90 @@
  * Netns Lab in VS Code: the canvas editor for *.netns.json, the Netns commands, Problems
  * diagnostics, the live views, terminals inside namespaces, and one privileged helper per
  * window for everything that needs root.
+ *
+ * This file is the activation shell (dist/extension.cjs, a few kB): it registers every
+ * contribution VS Code looks up by id (the commands, the three tree views, the canvas editor,
+ * the namespace shell profile) and nothing else. The implementation (main.ts: zod, execa, the
+ * planner, the views' trees) is dist/extension-main.cjs, required on the first use of any of
+ * them. Activation used to load and run all of it: about 100 ms in code-server.
  */
 import * as vscode from 'vscode';
-import { liveMarks } from '../core/livemarks.js';
-import type { ObjectStatus } from '../core/plan.js';
-import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
-import { TopologyDiagnostics } from './diagnostics.js';
-import { TopologyEditorProvider } from './editor.js';
-import { HelperSession } from './helper-session.js';
-import { registerInstallHelper } from './install-helper.js';
-import { registerDiagnose } from './diagnose.js';
-import { registerImportLive } from './import-live.js';
-import { LiveModel } from './live.js';
-import { registerTerminals } from './terminal.js';
-import { registerViews } from './views/register.js';
+import { EDITOR_OPTIONS, TERMINAL_PROFILE, TREE_VIEWS, VIEW_TYPE } from './ids.js';
+import type { TopologyEditorProvider } from './editor.js';
+import type { LiveModel } from './live.js';
+import type { Main } from './main.js';
+import type { TreeViews } from './views/register.js';
 
 export interface NetnsLabApi {
   /** for tests: apply a canvas gesture to a document as if the webview had sent it */
   applyGesture: TopologyEditorProvider['applyEdit'];
-  /** for tests and measurements: the live model behind the views */
-  live: LiveModel;
+  /** for tests and measurements: the live model behind the views (loads the implementation) */
+  readonly live: LiveModel;
   activationMs: number;
+}
+
+/** a tree view's provider until the implementation is loaded, then a relay to its tree */
+class TreeRelay implements vscode.TreeDataProvider<unknown> {
+  private readonly emitter = new vscode.EventEmitter<unknown>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  getParent?: (e: unknown) => vscode.ProviderResult<unknown>;
+
+  constructor(private readonly tree: () => vscode.TreeDataProvider<unknown>, withParent: boolean) {
+    if (withParent) this.getParent = (e) => this.tree().getParent?.(e);
+  }
+
+  connect(tree: vscode.TreeDataProvider<unknown>): vscode.Disposable | undefined {
+    return tree.onDidChangeTreeData?.((e) => this.emitter.fire(e));
+  }
+
+  getChildren(e?: unknown): vscode.ProviderResult<unknown[]> { return this.tree().getChildren(e); }
+  getTreeItem(e: unknown): vscode.TreeItem | Thenable<vscode.TreeItem> { return this.tree().getTreeItem(e); }
+  dispose(): void { this.emitter.dispose(); }
 }
 
 export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   const t0 = performance.now();
-  const session = new HelperSession(context.extensionPath);
-  const diagnostics = new TopologyDiagnostics();
-  const plans = new PlanDocuments();
-  const live = new LiveModel(session);
-  context.subscriptions.push(session, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
-  const ref: { provider?: TopologyEditorProvider } = {};
-  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn) => live.hold(fn) });
-  const provider = ref.provider = TopologyEditorProvider.register(context, {
-    runCommand: (c, uri, node) => (c === 'openTerminal' ? Promise.resolve(void vscode.commands.executeCommand('netnsLab.openTerminal', node)) : commands.run(c, uri, node)),
-    writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
-    liveMarks: async (t) => {
-      if (!live.live) await live.reload();
-      if (!live.live) return undefined;
-      const p = live.planOf(t) ?? await session.request<{ objects: ObjectStatus[] }>('plan', { topology: t });
-      return liveMarks(t, p.objects, live.live);
-    },
-    onLiveChange: live.onDidChange,
-    watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
-    setLinkState: async (ns, name, up) => { await session.request('link-state', { ns, name, up }); },
-  });
-  registerViews(context, session, live);
-  registerTerminals(context, live);
-  registerInstallHelper(context);
-  registerImportLive(context, session);
-  registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg), (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { applyGesture: (doc, g) => provider.applyEdit(doc, g), live, activationMs: performance.now() - t0 };
+  let main: Main | undefined;
+  const stubs: vscode.Disposable[] = [];
+  const relays = {} as Record<keyof TreeViews, TreeRelay>;
+  const views = {} as TreeViews;
+  const load = (): Main => {
+    if (main) return main;
+    // the implementation registers the real commands under the same ids
+    for (const s of stubs.splice(0)) s.dispose();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the second bundle, loaded on first use
+    const m = require('./extension-main.cjs') as typeof import('./main.js');
+    main = m.start(context, views);
+    for (const k of Object.keys(relays) as (keyof TreeViews)[]) {
+      const sub = relays[k].connect(main.trees[k]);
+      if (sub) context.subscriptions.push(sub);
+    }
+    return main;
+  };
+
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
+  for (const { command } of contributed) {
+    stubs.push(vscode.commands.registerCommand(command, (...args: unknown[]) => { load(); return vscode.commands.executeCommand(command, ...args); }));
+  }
+  context.subscriptions.push({ dispose: () => { for (const s of stubs.splice(0)) s.dispose(); } });
+  for (const k of Object.keys(TREE_VIEWS) as (keyof TreeViews)[]) {
+    const relay = relays[k] = new TreeRelay(() => load().trees[k], k === 'namespaces');
+    views[k] = vscode.window.createTreeView<unknown>(TREE_VIEWS[k], { treeDataProvider: relay, showCollapseAll: k !== 'topologies' });
+    context.subscriptions.push(relay, views[k]);
+  }
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(VIEW_TYPE, {
+      resolveCustomTextEditor: (doc, panel) => load().provider.resolveCustomTextEditor(doc, panel),
+    }, EDITOR_OPTIONS),
+    vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, {
+      provideTerminalProfile: (token) => load().terminalProfile.provideTerminalProfile(token),
+    }),
+  );
+  return {
+    applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
+    get live() { return load().live; },
+    activationMs: performance.now() - t0,
+  };
 }
 
 export function deactivate(): void {}

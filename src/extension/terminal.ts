@@ -41,7 +41,8 @@ export async function pickNamespace(live: LiveModel, placeHolder = 'Open a termi
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.label;
 }
 
-export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): void {
+/** the Open Terminal command; returns the namespace shell profile provider, which extension.ts registers */
+export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): vscode.TerminalProfileProvider {
   const open = async (arg?: unknown) => {
     let ns: string | undefined;
     if (typeof arg === 'string') ns = arg;
@@ -52,13 +53,11 @@ export function registerTerminals(context: vscode.ExtensionContext, live: LiveMo
     const t = vscode.window.createTerminal(terminalOptions(context.extensionPath, ns));
     t.show();
   };
-  context.subscriptions.push(
-    vscode.commands.registerCommand('netnsLab.openTerminal', open),
-    vscode.window.registerTerminalProfileProvider('netnsLab.namespaceShell', {
-      async provideTerminalProfile() {
-        const ns = await pickNamespace(live);
-        return ns ? new vscode.TerminalProfile(terminalOptions(context.extensionPath, ns)) : undefined;
-      },
-    }),
-  );
+  context.subscriptions.push(vscode.commands.registerCommand('netnsLab.openTerminal', open));
+  return {
+    async provideTerminalProfile() {
+      const ns = await pickNamespace(live);
+      return ns ? new vscode.TerminalProfile(terminalOptions(context.extensionPath, ns)) : undefined;
+    },
+  };
 }

@@ -3,19 +3,23 @@ import * as vscode from 'vscode';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
 import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
-import { TopologiesTree } from './topologies.js';
+import { TopologiesTree, type TopologyNode } from './topologies.js';
 
-export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel): { topologies: TopologiesTree } {
+/** the tree views extension.ts made at activation (their providers forward to these trees) */
+export interface TreeViews {
+  namespaces: vscode.TreeView<unknown>;
+  bridges: vscode.TreeView<unknown>;
+  topologies: vscode.TreeView<unknown>;
+}
+
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
   const namespaces = new NamespacesTree(live);
   const bridges = new BridgesTree(live);
   const topologies = new TopologiesTree(session, live);
-  const nsView = vscode.window.createTreeView<TreeNode>('netnsLab.namespaces', { treeDataProvider: namespaces, showCollapseAll: true });
-  const brView = vscode.window.createTreeView<TreeNode>('netnsLab.bridges', { treeDataProvider: bridges, showCollapseAll: true });
-  const topoView = vscode.window.createTreeView('netnsLab.topologies', { treeDataProvider: topologies });
-  namespaces.attach(nsView);
-  bridges.attach(brView);
-  topologies.attach(topoView);
-  context.subscriptions.push(namespaces, bridges, topologies, nsView, brView, topoView);
+  namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
+  bridges.attach(views.bridges as vscode.TreeView<TreeNode>);
+  topologies.attach(views.topologies as vscode.TreeView<TopologyNode>);
+  context.subscriptions.push(namespaces, bridges, topologies);
 
   const target = (n: unknown): { ns: string | null; name?: string } | undefined =>
     n && typeof n === 'object' && 'ns' in n ? (n as { ns: string | null; name?: string }) : undefined;
@@ -64,5 +68,5 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
       void vscode.window.showInformationMessage(owner ? `No *.netns.json in the workspace is named '${owner}'.` : 'This object was not made by a topology.');
     }),
   );
-  return { topologies };
+  return { namespaces, bridges, topologies };
 }
