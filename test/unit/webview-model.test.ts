@@ -354,6 +354,33 @@ describe('webview style', () => {
     assert.equal(cy.getElementById('n:ns1').style('width'), '84px');
   });
 
+  it('with a label gate, labels are styled only on elements of that class; the same rules otherwise (zoomed far out)', () => {
+    const full = buildStylesheet(theme, {}, { w: 84, h: 62 });
+    const gated = buildStylesheet(theme, {}, { w: 84, h: 62 }, 'labels-on');
+    const cy = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: buildElements(readTopology(article), [], 'all').elements as unknown as cytoscape.ElementDefinition[] }));
+    cy.style(gated as unknown as cytoscape.StylesheetJson);
+    const ns1 = cy.getElementById('n:ns1');
+    const link = cy.getElementById('l:0:ns1:br0');
+    assert.equal(ns1.style('label'), '');
+    assert.equal(link.style('source-label'), '');
+    assert.equal(ns1.style('width'), '84px', 'the rest of the style is unchanged');
+    // an element carrying the gate's class gets exactly the full stylesheet's labels and fonts
+    cy.elements().addClass('labels-on');
+    const ref = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: buildElements(readTopology(article), [], 'all').elements as unknown as cytoscape.ElementDefinition[] }));
+    ref.style(full as unknown as cytoscape.StylesheetJson);
+    for (const id of ['n:ns1', 'n:ns2', 'n:br0', 'l:0:ns1:br0', 'l:1:ns2:br0']) {
+      assert.ok(cy.getElementById(id).nonempty(), id);
+      for (const prop of ['label', 'source-label', 'target-label', 'font-size', 'color', 'text-valign', 'min-zoomed-font-size', 'line-color', 'background-color']) {
+        assert.equal(cy.getElementById(id).style(prop), ref.getElementById(id).style(prop), `${id} ${prop}`);
+      }
+    }
+    // every rule that still sets a label property is gated
+    const labelProps = ['label', 'source-label', 'target-label', 'font-size', 'color', 'text-background-color'];
+    for (const r of gated) {
+      if (Object.keys(r.style).some((k) => labelProps.includes(k))) assert.ok(r.selector.split(',').every((p) => p.includes('.labels-on')), r.selector);
+    }
+  });
+
   it('paints connectivity as a halo in the theme\'s colours, beside the live state, and a second label line', () => {
     const sheet = buildStylesheet(theme, {}, { w: 84, h: 62 });
     const cy = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: buildElements(readTopology(article), [], 'all').elements as unknown as cytoscape.ElementDefinition[] }));
