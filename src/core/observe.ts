@@ -107,20 +107,25 @@ export interface RawObservation {
 
 /** split "[...][...]\n[...]" into its JSON values */
 export function parseJsonStream(s: string): unknown[] {
+  // iproute2 prints each value of `ip -j` on one line: parse them all in one native JSON.parse
+  const lines = s.split('\n').filter((l) => l.trim() !== '');
+  if (lines.every((l) => { const c = l.trimStart()[0]; return c === '[' || c === '{'; })) {
+    try { return JSON.parse(`[${lines.join(',')}]`) as unknown[]; } catch { /* a value over several lines, or text between: scan */ }
+  }
   const out: unknown[] = [];
   let depth = 0;
   let start = -1;
   let inStr = false;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
+    const c = s.charCodeAt(i);
     if (inStr) {
-      if (c === '\\') i++;
-      else if (c === '"') inStr = false;
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inStr = false;
       continue;
     }
-    if (c === '"') inStr = true;
-    else if (c === '[' || c === '{') { if (depth++ === 0) start = i; }
-    else if (c === ']' || c === '}') {
+    if (c === 34) inStr = true;
+    else if (c === 91 /* [ */ || c === 123 /* { */) { if (depth++ === 0) start = i; }
+    else if (c === 93 /* ] */ || c === 125 /* } */) {
       if (--depth === 0) { out.push(JSON.parse(s.slice(start, i + 1))); start = -1; }
     }
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeObservation, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe.js';
+import { mergeObservation, parseJsonStream, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe.js';
 import { touchedScopes } from '../../src/core/steps.js';
 import { linksNotRunning } from '../../src/core/plan.js';
 import { article, articleCaptured, articleRaw } from '../support/fixtures.js';
@@ -28,6 +28,18 @@ describe('sysctlFromNetconf', () => {
     assert.equal(sysctlFromNetconf(NETCONF, 'net.ipv6.conf.all.rp_filter'), undefined);
     assert.equal(sysctlFromNetconf(NETCONF, 'net.ipv4.conf.eth9.forwarding'), undefined);
     assert.equal(sysctlFromNetconf(undefined, 'net.ipv4.ip_forward'), undefined);
+  });
+});
+
+describe('parseJsonStream', () => {
+  it('reads one value per line (iproute2\'s -j output) and anything else by scanning', () => {
+    assert.deepEqual(parseJsonStream('[{"a":"]"}]\n[]\n{"b":[1,{"c":"\\"["}]}\n'), [[{ a: ']' }], [], { b: [1, { c: '"[' }] }]);
+    // pretty-printed over several lines, two values on one line, text between, scalars skipped
+    assert.deepEqual(parseJsonStream('[\n  {"a": 1}\n]\n'), [[{ a: 1 }]]);
+    assert.deepEqual(parseJsonStream('[1][2]\n'), [[1], [2]]);
+    assert.deepEqual(parseJsonStream('Warning: x\n[1]\n7\n{"k":"}"}'), [[1], { k: '}' }]);
+    assert.deepEqual(parseJsonStream(''), []);
+    assert.deepEqual(parseJsonStream('\n\n'), []);
   });
 });
 
