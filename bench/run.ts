@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark of issue 7, each figure with a ratio against a baseline
  * measured in the same run (the machine is shared and noisy; absolute times are context).
- * Prints a table and the targets, writes bench/results.json.
+ * Prints a table and the targets, writes bench/results.json (a partial run: bench/results.partial.json).
  *
  *   npm run bench [-- --quick] [-- --only apply,observe,...] [-- --reps K] [-- --sizes 10,50] [-- --docs]
  *
@@ -125,11 +125,13 @@ async function main(): Promise<number> {
     date: new Date().toISOString(), durationS: Math.round((Date.now() - T0) / 1000), options: { ...o, only: o.only ? [...o.only] : null },
     machine: info, rows, unavailable, targets,
   };
-  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
   console.log(renderTable(rows, unavailable, targets));
-  // a full run (every section, every size) is the latest table of the docs and the README
+  // a full run (every section, every size) is the latest table of the docs and the README, and
+  // bench/results.json beside them; a partial run writes bench/results.partial.json (not kept)
   const full = !o.only && !o.quick && !argv.includes('--sizes') && !argv.some((a) => a.startsWith('--sizes='));
-  const written = ['bench/results.json'];
+  const resultsFile = full || o.docs ? 'bench/results.json' : 'bench/results.partial.json';
+  writeFileSync(join(ROOT, resultsFile), JSON.stringify(results, null, 2) + '\n');
+  const written = [resultsFile];
   if (full || o.docs) {
     const scope = full ? '' : ` Partial run: sections ${[...(o.only ?? SECTIONS)].join(', ')}; N = ${o.sizes.join(', ')}${o.reps ? `; ${o.reps} round(s)` : ''}.`;
     const when = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC in ${results.durationS} s on ${String(info.cpus)} CPUs (${String(info.cpu)}), Linux ${String(info.kernel)}, ${String(info.iproute2)}, Node ${String(info.node)}, load average ${String(info.loadavgAtStart)} at the start.${scope}`;
