@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integration/sandbox.js';
 import {
-  BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, describePage, log as hlog, requireCodeServer, runCommand, sleep,
+  BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, log as hlog, requireCodeServer, runCommand, sleep,
 } from '../vscode/harness.js';
-import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, tail, until, waitDrawn, waitNotification, check, passed } from './ui.js';
+import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, tail, until, waitDrawn, waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
 import { packageAndInstall } from './vsix.js';
 
 setLogTag('connectivity');
@@ -100,10 +100,7 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   let frame: Frame | undefined;
   let ok = false;
-  const watchdog = setTimeout(() => {
-    console.error('[connectivity] FAILED: the run took more than 5 minutes');
-    void run.close().finally(() => { void resetSandbox().finally(() => process.exit(1)); });
-  }, 300_000);
+  const limit = watchdog('connectivity', 300_000, () => run.close().finally(() => resetSandbox()));
   try {
     await setupInternet();
     check(/successfully installed/i.test(packageAndInstall(ROOT, run).installed), 'code-server installs the VSIX');
@@ -196,15 +193,13 @@ async function main(): Promise<number> {
     log(`canvas: ${refs(await drawn(frame)).join(',')}`);
     ok = true;
   } catch (e) {
-    console.error(`[connectivity] FAILED: ${(e as Error).stack ?? String(e)}`);
+    await reportFailure('connectivity', e, page);
     if (page) {
-      await page.screenshot({ path: join(RESULTS, 'connectivity-failure.png') }).catch(() => undefined);
-      console.error(`[connectivity] the page showed:\n${await describePage(page)}`);
       if (frame) console.error(`[connectivity] the canvas paint: ${JSON.stringify(await readPaint(frame).catch((x: unknown) => String(x)))}`);
     }
     console.error(`[connectivity] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
   } finally {
-    clearTimeout(watchdog);
+    clearTimeout(limit);
     await run.close();
     await resetSandbox().catch((e: unknown) => console.error('[connectivity] reset of the sandbox failed', e));
   }

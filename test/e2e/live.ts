@@ -27,12 +27,12 @@ import type { Frame, Page } from 'playwright-core';
 import { lan } from '../../bench/topologies.js';
 import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integration/sandbox.js';
 import {
-  BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, cpuByKind, cpuDelta, describePage, freePort, log as hlog, pidsWithEnv, requireCodeServer, rssOfRun, runCommand, sleep,
+  BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, cpuByKind, cpuDelta, freePort, log as hlog, pidsWithEnv, requireCodeServer, rssOfRun, runCommand, sleep,
   waitHttp, waitWorkbench,
 } from '../vscode/harness.js';
 import {
   LIGHT, applyFromPalette, canvasFrame, confirmFromPalette, drawn, emptySpot, findFiles, node, quickOpen, refs, setLogTag, tail, until, waitDrawn,
-  waitNotification, check, passed } from './ui.js';
+  waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 setLogTag('live');
@@ -211,11 +211,10 @@ async function main(): Promise<number> {
   let frame: Frame | undefined;
   let ok = false;
   let wsParent: string | undefined;
-  const watchdog = setTimeout(() => {
-    console.error('[live] FAILED: the run took more than 5 minutes');
+  const limit = watchdog('live', 300_000, () => {
     if (wsParent) rmSync(wsParent, { recursive: true, force: true });
-    void run.close().finally(() => { void resetSandbox().finally(() => process.exit(1)); });
-  }, 300_000);
+    return run.close().finally(() => resetSandbox());
+  });
   try {
     await setupInternet();
 
@@ -453,10 +452,8 @@ async function main(): Promise<number> {
     await memory(run, 'afterDestroy');
     ok = true;
   } catch (e) {
-    console.error(`[live] FAILED: ${(e as Error).stack ?? String(e)}`);
+    await reportFailure('live', e, page);
     if (page) {
-      await page.screenshot({ path: join(RESULTS, 'live-failure.png') }).catch(() => undefined);
-      console.error(`[live] screenshot: test-results/live-failure.png\n[live] the page showed:\n${await describePage(page)}`);
       console.error(`[live] Namespaces view: ${JSON.stringify(await treeRows(page, 'Namespaces').catch(() => []))}`);
       if (frame) {
         const d = await drawn(frame).catch(() => undefined);
@@ -467,7 +464,7 @@ async function main(): Promise<number> {
     console.error(`[live] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
     for (const f of findFiles(run.path('user-data', 'logs'), /exthost\.log$/)) console.error(`[live] ${f} (tail):\n${tail(f, 30)}`);
   } finally {
-    clearTimeout(watchdog);
+    clearTimeout(limit);
     await run.close();
     await resetSandbox().catch((e: unknown) => console.error('[live] reset of the sandbox failed', e));
     if (wsParent) rmSync(wsParent, { recursive: true, force: true });

@@ -13,9 +13,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
-  RESULTS, ROOT, RunDir, describePage, freePort, httpStatus, log as hlog, requireCodeServer, sleep, waitWorkbench,
+  RESULTS, ROOT, RunDir, freePort, httpStatus, log as hlog, requireCodeServer, sleep, waitWorkbench,
 } from '../vscode/harness.js';
-import { canvasFrame, drawn, linked, refs, setLogTag, tail, waitDrawn, check, passed } from './ui.js';
+import { canvasFrame, drawn, linked, refs, setLogTag, tail, waitDrawn, check, passed, reportFailure, watchdog } from './ui.js';
 
 setLogTag('quickstart');
 const log = (...a: unknown[]) => hlog('quickstart', ...a);
@@ -50,10 +50,7 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   let ok = false;
   let output = '';
-  const watchdog = setTimeout(() => {
-    console.error('[quickstart] FAILED: the run took more than 5 minutes');
-    void run.close().finally(() => process.exit(1));
-  }, 300_000);
+  const limit = watchdog('quickstart', 300_000, () => run.close());
   try {
     // 1. the quick-start command, as a person runs it (its own process group, like a terminal's job)
     const port = await freePort();
@@ -106,10 +103,8 @@ async function main(): Promise<number> {
     check(await httpStatus(`http://127.0.0.1:${port}/healthz`) === 0, `nothing answers on 127.0.0.1:${port} any more`);
     ok = true;
   } catch (e) {
-    console.error(`[quickstart] FAILED: ${(e as Error).stack ?? String(e)}`);
+    await reportFailure('quickstart', e, page);
     if (page) {
-      await page.screenshot({ path: join(RESULTS, 'quickstart-failure.png') }).catch(() => undefined);
-      console.error(`[quickstart] the page showed:\n${await describePage(page)}`);
       const fr = await canvasFrame(page, 1000).catch(() => undefined);
       const d = fr && await drawn(fr).catch(() => undefined);
       if (d) console.error(`[quickstart] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}`);
@@ -117,7 +112,7 @@ async function main(): Promise<number> {
     console.error(`[quickstart] start.sh output (tail):\n${output.split('\n').slice(-30).join('\n')}`);
     console.error(`[quickstart] code-server log (tail):\n${tail(join(START_DIR, 'code-server.log'), 20)}`);
   } finally {
-    clearTimeout(watchdog);
+    clearTimeout(limit);
     await run.close();
     // whatever escaped the marker but runs from the quick start's directory
     for (const p of leftovers(marker)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }

@@ -18,13 +18,13 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { WAN, assertSandbox, listNetns, ping, resetSandbox, setupInternet } from '../integration/sandbox.js';
 import {
-  BASE_SETTINGS, RESULTS, ROOT, RunDir, cpuByKind, cpuDelta, describePage, freePort, log as hlog, requireCodeServer, runCommand, sleep,
+  BASE_SETTINGS, RESULTS, ROOT, RunDir, cpuByKind, cpuDelta, freePort, log as hlog, requireCodeServer, runCommand, sleep,
   waitHttp, waitWorkbench,
 } from '../vscode/harness.js';
 import { lanTopology } from '../vscode/fixtures.js';
 import {
   DARK, LIGHT, applyFromPalette, canvasFrame, drawn, emptySpot, findFiles, linked, node, quickOpen, refs, setTheme, shotCanvas, tail, until,
-  waitDrawn, waitNotification, check, passed } from './ui.js';
+  waitDrawn, waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 const log = (...a: unknown[]) => hlog('e2e', ...a);
@@ -57,11 +57,7 @@ async function main(): Promise<number> {
   let page: Page | undefined;
   let frame: Frame | undefined;
   let ok = false;
-  // a hard limit for the whole run: clean up and fail rather than hang CI
-  const watchdog = setTimeout(() => {
-    console.error('[e2e] FAILED: the run took more than 6 minutes');
-    void run.close().finally(() => { void resetSandbox().finally(() => process.exit(1)); });
-  }, 360_000);
+  const limit = watchdog('e2e', 360_000, () => run.close().finally(() => resetSandbox()));
   try {
     await setupInternet();
     log(`sandbox ready: fake internet behind ${WAN.uplink}`);
@@ -239,20 +235,16 @@ async function main(): Promise<number> {
     check(act, `Running Extensions shows Netns Lab's activation time: "${rowText}"`);
     ok = true;
   } catch (e) {
-    console.error(`[e2e] FAILED: ${(e as Error).stack ?? String(e)}`);
-    if (page) {
-      await page.screenshot({ path: join(RESULTS, 'e2e-failure.png') }).catch(() => undefined);
-      console.error(`[e2e] screenshot: test-results/e2e-failure.png\n[e2e] the page showed:\n${await describePage(page)}`);
-      if (frame) {
-        const d = await drawn(frame).catch(() => undefined);
-        if (d) console.error(`[e2e] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}, status "${d.status}"`);
-      }
+    await reportFailure('e2e', e, page);
+    if (page && frame) {
+      const d = await drawn(frame).catch(() => undefined);
+      if (d) console.error(`[e2e] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}, status "${d.status}"`);
     }
     console.error(`[e2e] namespaces in the sandbox: ${listNetns().join(' ') || '(none)'}`);
     console.error(`[e2e] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
     for (const f of findFiles(run.path('user-data', 'logs'), /exthost\.log$/)) console.error(`[e2e] ${f} (tail):\n${tail(f, 30)}`);
   } finally {
-    clearTimeout(watchdog);
+    clearTimeout(limit);
     await run.close();
     await resetSandbox().catch((e: unknown) => console.error('[e2e] reset of the sandbox failed', e));
   }
