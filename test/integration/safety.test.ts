@@ -115,9 +115,12 @@ describe('host safety and failures', () => {
 describe('without root', () => {
   it('a user without a way to elevate gets a clear message and exit 1, and nothing changes', async () => {
     const { spawnSync } = await import('node:child_process');
-    const { CLI } = await import('./sandbox.js');
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, CLI, 'plan', ARTICLE],
+    const { readableCopies } = await import('./sandbox.js');
+    // the CLI (a bundle, with its helper beside it) and the file, where the user can read them
+    const copies = readableCopies(['dist/cli.js', 'dist/helper.js', 'examples/article.netns.json']);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, copies.path('dist/cli.js'), 'plan', copies.path('examples/article.netns.json')],
       { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+    copies.remove();
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /needs root to change the network and could not start its helper: sudo is not installed/);
     assert.match(r.stderr, /docs\/privilege\.md/);

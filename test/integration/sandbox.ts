@@ -3,13 +3,31 @@
  * test/sandbox/run.sh (a private network namespace), so no test can touch the real host.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const EXAMPLES = join(ROOT, 'examples');
+
+/**
+ * Copies of some files of the checkout (paths relative to it, same layout) where any user can
+ * read them: a test that runs something as an unprivileged user must not depend on where the
+ * checkout lies (a clean clone in a `mktemp -d` directory is readable by root only).
+ */
+export function readableCopies(paths: string[]): { path: (p: string) => string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'netns-lab-readable-'));
+  chmodSync(dir, 0o755);
+  for (const p of paths) {
+    const to = join(dir, p);
+    for (let d = dirname(to); d.length > dir.length; d = dirname(d)) { mkdirSync(d, { recursive: true }); chmodSync(d, 0o755); }
+    copyFileSync(join(ROOT, p), to);
+    chmodSync(to, 0o644);
+  }
+  return { path: (p) => join(dir, p), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** throws unless this process sits in a network namespace other than PID 1's */
 export function assertSandbox(): void {

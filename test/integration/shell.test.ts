@@ -4,10 +4,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, resetSandbox, sh } from './sandbox.js';
+import { ROOT, readableCopies, resetSandbox, sh } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
-const RC = join(ROOT, 'media', 'shell', 'bashrc');
+// the user's shell reads it: a copy any user can read, wherever the checkout lies
+const RC_COPY = readableCopies(['media/shell/bashrc']);
+const RC = RC_COPY.path('media/shell/bashrc');
 
 function shell(env: Record<string, string>, input: string, args: string[] = ['--shell', 'ns1', '--rcfile', RC]) {
   return spawnSync(process.execPath, [HELPER, ...args], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', TERM: 'dumb', ...env }, timeout: 20_000 });
@@ -22,7 +24,7 @@ describe('a shell inside a namespace', () => {
     mkdirSync('/etc/netns/ns1', { recursive: true });
     writeFileSync('/etc/netns/ns1/resolv.conf', 'nameserver 192.0.2.99\n');
   });
-  after(resetSandbox);
+  after(async () => { RC_COPY.remove(); await resetSandbox(); });
 
   it('runs as the user who asked through sudo, in the namespace, with its resolv.conf', () => {
     const r = shell({ SUDO_UID: '65534', SUDO_GID: '65534' }, 'id -u; ip -br addr show veth1; cat /etc/resolv.conf; echo "ns=$NETNS_LAB_NS"; exit\n');
