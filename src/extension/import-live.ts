@@ -16,7 +16,7 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     let live: LiveState;
     try {
       live = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Netns: reading the network' },
-        () => session.request<LiveState>('observe', { forwarding: true }));
+        () => session.api.observe({ forwarding: true }));
     } catch (e) { void vscode.window.showErrorMessage(`Cannot read the network: ${(e as Error).message}`); return; }
     if (!live.namespaces.length) { void vscode.window.showInformationMessage('There is no network namespace to import.'); return; }
     const picks = await vscode.window.showQuickPick(live.namespaces.map((n) => ({
@@ -37,7 +37,7 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     const adopt = await vscode.window.showInformationMessage(`Imported ${picks.length} namespace(s) into ${vscode.workspace.asRelativePath(uri)}. Adopt them, so that Apply and Destroy of '${name}' manage these objects?${notes}`, 'Adopt', 'Not now');
     if (adopt !== 'Adopt') return;
     try {
-      const a = await session.request<{ adopted: string[] }>('adopt', { topology: r.topology });
+      const a = await session.api.adopt({ topology: r.topology });
       void vscode.window.showInformationMessage(`'${name}' now owns ${a.adopted.length} object(s).`);
     } catch (e) { void vscode.window.showErrorMessage(`Adopt failed: ${(e as Error).message}`); }
   }));

@@ -10,7 +10,8 @@ import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/
 import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/render.js';
 import { Phase, executorKey, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
 import { withLock } from './lock.js';
-import { IP_READ, NS_ARRAYS, NS_BATCH, pool } from './observe.js';
+import { IP_READ, NS_ARRAYS, NS_BATCH } from './observe.js';
+import { pool, settleAll } from './pool.js';
 import { splitBatchOutput } from '../core/observe.js';
 import { APPLY_DIR, applyBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
@@ -135,13 +136,6 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
     if (e instanceof Failed) return { ok: false, stepsRun: done + e.done, processes: runner.spawned - start, failure: e.failure };
     throw e;
   }
-}
-
-/** wait for all (nothing may still be changing the system when a failure is reported), then throw the first failure */
-async function settleAll(ps: Promise<unknown>[]): Promise<void> {
-  const rs = await Promise.allSettled(ps);
-  const bad = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (bad) throw bad.reason;
 }
 
 /**

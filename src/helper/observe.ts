@@ -12,6 +12,7 @@ import {
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
+import { pool } from './pool.js';
 import type { Runner } from './runner.js';
 import { SCRATCH_DIR, observeBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
@@ -46,28 +47,8 @@ export interface ObserveOptions {
   preread?: ReadonlyMap<string, unknown[]>;
 }
 
-/**
- * Run fn over items with at most n at a time. After the first failure no new item starts;
- * the ones already running are awaited, then the first error is thrown (so nothing is still
- * changing the system once a failure is reported and the lock is released).
- */
-export async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed: { error: unknown } | undefined;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (error) {
-        failed ??= { error };
-      }
-    }
-  }));
-  if (failed) throw failed.error;
-  return out;
-}
+/** the pool moved to pool.ts; kept here for the callers (and tests) that import it from observe */
+export { pool };
 
 export class ObserveError extends Error {}
 

@@ -8,7 +8,7 @@
 import { LockBusy } from './lock.js';
 import { HANDLERS } from './ops/index.js';
 import { RequestError, fail, type OpContext } from './ops/context.js';
-import { Streams } from './ops/streams.js';
+import { Streams } from './ops/registry.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
 

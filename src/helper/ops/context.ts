@@ -9,7 +9,7 @@ import { validateValue } from '../../core/validate.js';
 import type { StepFailure } from '../execute.js';
 import type { HelperError, HelperErrorCode, Op, RequestOf, Response, ResultOf } from '../protocol.js';
 import type { Runner } from '../runner.js';
-import type { Streams } from './streams.js';
+import type { Streams } from './registry.js';
 
 export interface OpContext {
   runner: Runner;
