@@ -12,6 +12,7 @@ import {
 import { readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
+import { chunksOf, netnsBatches } from './netns-batch.js';
 import { pool } from './pool.js';
 import type { Runner } from './runner.js';
 import { SCRATCH_DIR, observeBatchFile, privateScratch, sweepScratch } from './scratch.js';
@@ -60,15 +61,12 @@ export async function listNamespaces(runner: Runner): Promise<string[]> {
   return arr.map((x) => x.name ?? '').filter((n) => !nsNameProblem(n)).sort();
 }
 
-/** lines `netns exec NS ip ARGS` (or `tc ARGS`) in a few parallel `ip -force -b -`; undefined for a chunk that failed */
+/** lines `netns exec NS ip ARGS` (or `tc ARGS`) in a few parallel `ip -force -b -`; a chunk that failed is left out */
 async function readChunked(runner: Runner, names: string[], args: string[], arrays: number, concurrency: number, tool: 'ip' | 'tc' = 'ip'): Promise<Map<string, unknown[]>> {
   const out = new Map<string, unknown[]>();
   if (!names.length) return out;
   const k = Math.max(1, Math.min(concurrency, Math.ceil(names.length / CHUNK_MIN)));
-  const size = Math.ceil(names.length / k);
-  const chunks = Array.from({ length: k }, (_, i) => names.slice(i * size, (i + 1) * size)).filter((c) => c.length);
-  await pool(chunks, k, async (chunk) => {
-    const r = await runner.run(['ip', '-force', '-b', '-'], chunk.map((n) => `netns exec ${n} ${tool} ${args.join(' ')}\n`).join(''));
+  await netnsBatches(runner, chunksOf(names, Math.ceil(names.length / k)), k, (chunk) => chunk.map((ns) => ({ ns, command: `${tool} ${args.join(' ')}` })), 'read', (chunk, r) => {
     const m = splitBatchOutput(chunk, arrays, r.stdout, r.stderr);
     if (m) for (const [n, v] of m) out.set(n, v);
   });
