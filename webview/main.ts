@@ -38,7 +38,7 @@ interface PendingEdit {
   field: string | undefined;
 }
 
-const NODE_KINDS: readonly NodeKind[] = ['namespace', 'router', 'bridge', 'host'];
+const NODE_KINDS: readonly NodeKind[] = NODE_KIND_LIST;
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);

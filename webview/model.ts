@@ -7,9 +7,10 @@
  * and compile under both the root tsconfig (NodeNext, no DOM) and webview/tsconfig.json.
  */
 
+import type { NodeKind } from '../src/core/gestures.js';
 import { impairDetail, impairSummary } from '../src/core/impair.js';
 
-export type NodeKind = 'namespace' | 'router' | 'bridge' | 'host';
+export type { NodeKind };
 export type LabelMode = 'all' | 'names' | 'none';
 export type JsonPath = (string | number)[];
 export interface Pos { x: number; y: number }
