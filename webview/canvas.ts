@@ -1,6 +1,8 @@
 /**
- * The cytoscape canvas: draws the elements model.ts builds, updates them incrementally, and
- * turns pointer gestures into calls on CanvasEvents (which the app posts as gestures). It
+ * The cytoscape canvas: selection, viewport, modes (place a node, draw a link) and moves, and
+ * the pointer gestures it turns into calls on CanvasEvents (which the app posts as gestures).
+ * Drawing a document is canvas-render.ts's, the look canvas-style.ts's, the live state and the
+ * connectivity paint canvas-decor.ts's, the link handle and tooltip canvas-overlays.ts's. It
  * keeps no state of its own that outlives a document: after a refused edit, `resetPositions`
  * puts every node back where the file says.
  */

@@ -59,7 +59,7 @@ function gateLabels(rules: StyleRule[], gate: string): StyleRule[] {
 /**
  * The stylesheet. With `labelGate`, labels are drawn only on elements of that class: the canvas
  * passes a class no element has while zoomed out so far that cytoscape would hide every label
- * anyway (canvas.ts LABEL_MIN_SCALE).
+ * anyway (canvas-style.ts LABEL_MIN_SCALE).
  */
 export function buildStylesheet(theme: Theme, images: Record<string, string>, size: { w: number; h: number }, labelGate?: string): StyleRule[] {
   const hc = theme.kind === 'hc' || theme.kind === 'hc-light';
