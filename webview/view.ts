@@ -3,12 +3,11 @@
  * their JSON paths, the element ids they get, and the node kinds (a namespace with forwarding
  * on is a router). Pure functions over plain data, like the rest of the model (model.ts).
  */
-import type { NodeKind } from '../src/core/gestures.js';
+import type { NodeKind, Pos } from '../src/core/gestures.js';
 
-export type { NodeKind };
+export type { NodeKind, Pos };
 export type LabelMode = 'all' | 'names' | 'none';
 export type JsonPath = (string | number)[];
-export interface Pos { x: number; y: number }
 
 /** a diagnostic as the host sends it (the shape of protocol.ts's Diag) */
 export interface Diag {
