@@ -10,6 +10,7 @@ import { renderScript } from '../core/render.js';
 import { validateText } from '../core/validate.js';
 import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
+import { CANVAS_ACTIONS, CANVAS_COMMANDS, type CanvasActionName, type CanvasCommandName } from '../shared/canvas-commands.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import type { HelperSession } from './helper-session.js';
@@ -282,25 +283,21 @@ export function registerCommands(deps: CommandDeps): Commands {
     'netnsLab.exportImage': exportImage,
     'netnsLab.openAsText': openAsText,
     'netnsLab.openCanvas': openCanvas,
-    'netnsLab.fit': async () => deps.provider().action('fit'),
-    'netnsLab.autoLayout': async () => deps.provider().action('layout'),
-    'netnsLab.toggleLabels': async () => deps.provider().action('toggle-labels'),
   };
+  // the canvas actions (shared/canvas-commands.ts) go to the active canvas
+  for (const [action, id] of Object.entries(CANVAS_ACTIONS)) if (id) handlers[id] = async () => deps.provider().action(action as CanvasActionName);
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  const FROM_CANVAS: Record<string, string> = {
-    validate: 'netnsLab.validate', plan: 'netnsLab.showPlan', apply: 'netnsLab.apply', destroy: 'netnsLab.destroy',
-    ping: 'netnsLab.testConnectivity', doctor: 'netnsLab.diagnose',
-    exportScript: 'netnsLab.exportScript', openText: 'netnsLab.openAsText',
-  };
   return {
     writeImage,
     targetDocument,
-    run: async (command, uri) => {
-      const id = FROM_CANVAS[command];
-      if (!id) throw new Error(`'${command}' is not available yet`);
-      if (handlers[id]) await handlers[id]!(uri);
-      else await vscode.commands.executeCommand(id, uri);
+    run: async (command, uri, node) => {
+      if (!Object.hasOwn(CANVAS_COMMANDS, command)) throw new Error(`'${command}' is not available yet`);
+      const c: { command: string; arg?: 'uri' | 'node' } = CANVAS_COMMANDS[command as CanvasCommandName];
+      // a terminal opens beside the canvas: its command is not awaited
+      if (c.arg === 'node') { void vscode.commands.executeCommand(c.command, node); return; }
+      if (handlers[c.command]) await handlers[c.command]!(uri);
+      else await vscode.commands.executeCommand(c.command, uri);
     },
   };
 }

@@ -6,14 +6,15 @@
  */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/diagnostics.js';
-import { EditError, applyGesture, minimalEdit, type GestureInput } from '../core/edits.js';
+import { decideEdit } from '../core/edit-policy.js';
+import type { Gesture } from '../core/gestures.js';
 import { parseJsonText } from '../core/json.js';
 import type { LiveMarks } from '../core/livemarks.js';
 import type { Topology } from '../core/model.js';
 import { networkKey } from '../core/reach-paint.js';
 import { buildIndex } from '../core/topo-index.js';
 import { validateText } from '../core/validate.js';
-import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
+import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
 export { VIEW_TYPE } from './ids.js';
@@ -54,13 +55,6 @@ function settings(): ViewSettings {
     gridSnap: c.get<boolean>('gridSnap') ?? true,
     gridSize: Math.min(200, Math.max(5, Math.round(c.get<number>('gridSize') ?? 20))),
   };
-}
-
-/** diagnostics that b has and a had not (by code, path and message) */
-function newErrors(a: Diagnostic[], b: Diagnostic[]): Diagnostic[] {
-  const key = (d: Diagnostic) => `${d.code}|${d.path.join('.')}|${d.message}`;
-  const before = new Set(a.filter((d) => d.severity === 'error').map(key));
-  return b.filter((d) => d.severity === 'error' && !before.has(key(d)));
 }
 
 export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
@@ -218,7 +212,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
             break;
           }
           case 'edit': {
-            const r = await this.applyEdit(document, msg.gesture as GestureInput);
+            const r = await this.applyEdit(document, msg.gesture);
             canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) });
             if (!r.ok) this.sendDocument(canvas); // redraw from the file: no optimistic state survives a refusal
             break;
@@ -251,30 +245,12 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     });
   }
 
-  /** a gesture -> one minimal edit of the document, refused when it would add errors */
-  async applyEdit(document: vscode.TextDocument, gesture: GestureInput): Promise<{ ok: boolean; message?: string; diagnostics?: Diagnostic[] }> {
-    const text = document.getText();
-    const before = validateText(text);
-    const parsed = parseJsonText(text);
-    if (parsed.diagnostics.length || !parsed.value || typeof parsed.value !== 'object') {
-      return { ok: false, message: 'the file is not valid JSON; fix it in the text editor first', diagnostics: parsed.diagnostics };
-    }
-    // the webview may set only the fields its panel has (the shared list), whatever it sends
-    if (gesture.kind === 'set' && !SETTABLE[gesture.target.type].includes(gesture.field)) {
-      return { ok: false, message: `'${gesture.field}' cannot be set from the canvas` };
-    }
-    let next: string;
-    try {
-      const pool = vscode.workspace.getConfiguration('netnsLab').get<string>('addressPool');
-      next = applyGesture(text, (before.topology ?? parsed.value) as Topology, gesture, pool ? { pool } : {});
-    } catch (e) {
-      if (e instanceof EditError) return { ok: false, message: e.message };
-      throw e;
-    }
-    const after = validateText(next);
-    const added = newErrors(before.diagnostics, after.diagnostics);
-    if (added.length) return { ok: false, message: added[0]!.message, diagnostics: added };
-    const e = minimalEdit(text, next);
+  /** a gesture -> one minimal edit of the document, refused as core's edit policy says */
+  async applyEdit(document: vscode.TextDocument, gesture: Gesture): Promise<{ ok: boolean; message?: string; diagnostics?: Diagnostic[] }> {
+    const pool = vscode.workspace.getConfiguration('netnsLab').get<string>('addressPool');
+    const d = decideEdit(document.getText(), gesture, pool ? { pool } : {});
+    if (!d.ok) return d;
+    const e = d.edit;
     if (!e) return { ok: true };
     const we = new vscode.WorkspaceEdit();
     we.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.text);

@@ -34,7 +34,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   const ref: { provider?: TopologyEditorProvider } = {};
   const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn) => live.hold(fn) });
   const provider = ref.provider = TopologyEditorProvider.register(context, {
-    runCommand: (c, uri, node) => (c === 'openTerminal' ? Promise.resolve(void vscode.commands.executeCommand('netnsLab.openTerminal', node)) : commands.run(c, uri, node)),
+    runCommand: (c, uri, node) => commands.run(c, uri, node),
     writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
     liveMarks: async (t) => {
       if (!live.live) await live.reload();
