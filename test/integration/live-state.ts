@@ -87,8 +87,9 @@ export function sandboxState(): SandboxState {
     net: { host: netnsView(null), ...Object.fromEntries(namespaces.map((n) => [n, netnsView(n)])) },
     iptables: iptablesSave(),
     etcNetns: filesUnder('/etc/netns'),
-    // the journal's directory stays; an entry must not
-    journal: filesUnder('/run/netns-lab', false),
+    // the journal's directory stays; an entry must not (the empty lock files stay too: a lock
+    // file removed on release could be locked by a waiter after another took a new one)
+    journal: Object.fromEntries(Object.entries(filesUnder('/run/netns-lab', false)).filter(([f]) => !f.startsWith('/run/netns-lab/locks/'))),
   };
 }
 
@@ -165,7 +166,7 @@ export function sandboxProcesses(): Proc[] {
 }
 
 /** the programs the helper starts */
-export const TOOLS = /^(ip|iptables.*|ip6tables.*|xtables.*|sysctl|nsenter|tcpdump|setpriv)$/;
+export const TOOLS = /^(ip|iptables.*|ip6tables.*|xtables.*|sysctl|nsenter|tcpdump|setpriv|flock|cat)$/;
 
 /** waits (bounded) until no helper-started tool runs in the sandbox; returns those still running */
 export async function toolsLeft(waitMs = 5000): Promise<Proc[]> {
