@@ -70,6 +70,14 @@ function filesUnder(dir: string, dirs = true): Record<string, string> {
   return out;
 }
 
+/**
+ * The helper's files under /run/netns-lab but its lock files: those stay, empty, by design (a
+ * lock file removed on release could be locked by a waiter while another takes a new one).
+ */
+function journalFiles(): Record<string, string> {
+  return Object.fromEntries(Object.entries(filesUnder('/run/netns-lab', false)).filter(([f]) => !f.startsWith('/run/netns-lab/locks/')));
+}
+
 export interface SandboxState {
   namespaces: string[];
   net: Record<string, unknown>;
@@ -87,9 +95,8 @@ export function sandboxState(): SandboxState {
     net: { host: netnsView(null), ...Object.fromEntries(namespaces.map((n) => [n, netnsView(n)])) },
     iptables: iptablesSave(),
     etcNetns: filesUnder('/etc/netns'),
-    // the journal's directory stays; an entry must not (the empty lock files stay too: a lock
-    // file removed on release could be locked by a waiter after another took a new one)
-    journal: Object.fromEntries(Object.entries(filesUnder('/run/netns-lab', false)).filter(([f]) => !f.startsWith('/run/netns-lab/locks/'))),
+    // the journal's directory stays; an entry must not
+    journal: journalFiles(),
   };
 }
 
@@ -118,7 +125,7 @@ export function sandboxSummary(): { namespaces: string[]; hostLinks: string[]; i
     iptables: iptablesSave(),
     ipForward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(),
     etcNetns: Object.keys(filesUnder('/etc/netns')).sort(),
-    journal: Object.keys(filesUnder('/run/netns-lab', false)).sort(),
+    journal: Object.keys(journalFiles()).sort(),
   };
 }
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import { startHelper, HelperFailure } from '../../src/engine/helper-client.js';
 import { systemPathFs } from '../../src/engine/path-fs.js';
 import { pathProblems } from '../../src/engine/privilege.js';
@@ -144,6 +144,7 @@ describe('finding 8: planted programs in PATH and /usr/local never run as root',
     tryRun('ip', ['netns', 'del', 'ns1']);
   });
   const ran = () => (existsSync(mark()) ? readFileSync(mark(), 'utf8') : '');
+  beforeEach(() => rmSync(mark(), { force: true }));
 
   // (root's own shell, started by root, runs root's own rc files with root's PATH: not an attack)
   it('the shell mode for nobody, with the caller\'s PATH starting at the planted programs', () => {
