@@ -28,9 +28,9 @@ function helperSession(chunks: (string | Buffer)[]): Promise<{ lines: Record<str
   });
 }
 
-/** hold the helper's lock `name` (as root, the way the helper does) until close() */
+/** hold the helper's lock `name` (as root, the way the helper does) until close() (a previous close may still be releasing it) */
 async function holdLock(name: string): Promise<{ close(): void }> {
-  const held = await flockLock(name, 0, () => { throw new Error(`${name} is already held`); });
+  const held = await flockLock(name, 5000, () => undefined);
   return { close: () => { void held.release(); } };
 }
 
