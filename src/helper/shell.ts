@@ -69,13 +69,13 @@ function asUser(drop: string[], argv: string[]): { ok: boolean; out: string } {
 }
 
 /**
- * The directory the user may enter, resolved as the user (a directory the user cannot reach
- * gives the same answer as a missing one), or undefined; refused: anything in /proc.
+ * The directory, resolved as the user (no symbolic link left in it), or undefined when the user
+ * cannot reach it: a directory the user cannot reach gives the same answer as a missing one.
  */
 export function userDir(drop: string[], dir: string, bin: (cmd: string) => string = systemBinary): string | undefined {
   const r = asUser(drop, [bin('realpath'), '-e', '-z', '--', `${dir.replace(/\/+$/, '')}/.`]);
   const real = r.out.replace(/\0$/, '');
-  return r.ok && real.startsWith('/') && !inProc(real) ? real : undefined;
+  return r.ok && real.startsWith('/') ? real : undefined;
 }
 
 /** the rcfile when the user can read it (checked as the user: unreadable looks like missing) */
@@ -108,7 +108,10 @@ export function runShell(argv: string[]): void {
   const drop = dropTo(who.uid, gid);
   // every look at a path the caller named is made as the user, never as root
   const rc = userRcfile(drop, a.rcfile);
-  const dir = (a.cwd && userDir(drop, a.cwd)) || (pw?.home && userDir(drop, pw.home)) || '/';
+  const cwd = a.cwd ? userDir(drop, a.cwd) : undefined;
+  if (cwd && inProc(cwd)) { process.stderr.write(`netns-lab shell: --cwd must not be in /proc (it resolves to ${cwd})\n`); process.exit(2); }
+  const home = pw?.home ? userDir(drop, pw.home) : undefined;
+  const dir = cwd ?? (home && !inProc(home) ? home : '/');
   const shellCmd = isBash ? [shell, ...(rc ? ['--rcfile', rc] : []), '-i'] : [shell, '-i'];
   // (no --reset-env: it would drop NETNS_LAB_NS; the environment below is built from passwd anyway)
   const env: NodeJS.ProcessEnv = {

@@ -85,6 +85,14 @@ describe('finding 5: the shell\'s --cwd is entered as the user, never in /proc',
     assert.doesNotMatch(r.stdout.split('\n')[0]!, /^\/proc/);
     assert.doesNotMatch(r.stdout, /hidden/);
   });
+
+  it('a symbolic link nobody made that resolves into /proc: refused', () => {
+    assert.equal(asNobody(['ln', '-s', '/proc/1', join(work, 'mine', 'proc1')]).status, 0);
+    const r = pwd(['--cwd', join(work, 'mine', 'proc1')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--cwd must not be in \/proc \(it resolves to \/proc\/1\)/);
+    assert.equal(r.stdout, '');
+  });
 });
 
 describe('finding 9: the shell\'s --rcfile is looked at as the user', () => {
