@@ -5,6 +5,8 @@
 import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { LiveEvent } from '../core/monitor.js';
+import { systemPathFs } from './path-fs.js';
+import { pkexecProblems } from './privilege.js';
 import { PROTOCOL_VERSION, type HelperError, type Response } from '../helper/protocol.js';
 
 export type Elevation = 'auto' | 'direct' | 'sudo' | 'pkexec';
@@ -80,6 +82,9 @@ export async function startHelper(opts: HelperOptions): Promise<HelperClient> {
 }
 
 async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperClient> {
+  // pkexec would run whatever file is there as root: only a node and helper that are root's alone
+  const unsafe = pkexecProblems(argv, systemPathFs);
+  if (unsafe.length) throw new HelperFailure({ code: 'helper-exited', message: `pkexec was not used: ${unsafe.join('; ')} (install the helper: "Netns: Install Privileged Helper", docs/privilege.md)` });
   const [cmd, ...args] = argv;
   const direct = cmd === (opts.nodePath ?? process.execPath);
   const child: ResultPromise = execa(cmd!, args, {

@@ -405,7 +405,7 @@ async function fileStep(s: Step, sys: Runner): Promise<void> {
 /** net.ipv4.ip_forward in the host: the first user records the old value, the last restores it */
 async function ipForward(s: Extract<Step, { op: 'ip-forward' }>, runner: Runner): Promise<void> {
   const PROC = '/proc/sys/net/ipv4/ip_forward';
-  await withLock('ip-forward', 30_000, () => {}, async () => {
+  await withLock(runner, 'ip-forward', 30_000, () => {}, async () => {
     const save = await runner.run(['iptables-save', '-t', 'filter']);
     if (save.code !== 0) throw new Error(save.stderr.trim());
     const chain = parseIptablesSave(save.stdout).filter[STATE_CHAIN];

@@ -19,6 +19,7 @@ import { execute } from './execute.js';
 import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
+import { ownedChange } from './owned.js';
 import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
@@ -126,8 +127,8 @@ export function createServer(opts: ServerOptions) {
   };
 
   const runPlan = async (id: number, t: Topology, expect?: { steps: number; digest: string }) => {
-    return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000,
-      () => send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for another apply of '${t.name}' to finish` }),
+    return withLock(runner, `topology/${t.name}`, opts.lockWaitMs ?? 30_000,
+      (holder) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done: 0, total: 0, message: `waiting for another apply of '${t.name}' to finish${holder ? ` (the lock is held by ${holder})` : ''}` }),
       async () => {
         const t0 = Date.now();
         // where the time went (ms): shown by the CLI, recorded by the benchmark
@@ -172,7 +173,7 @@ export function createServer(opts: ServerOptions) {
   };
 
   const adopt = async (t: Topology) => {
-    return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
+    return withLock(runner, `topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
       const live = await observe(runner, observeScope(t));
       const tag = ownerTag(t.name);
       const steps: PlannedStep[] = [];
@@ -231,7 +232,7 @@ export function createServer(opts: ServerOptions) {
         };
         const findings = await examine();
         if (!req.fix?.length) return { findings };
-        return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
+        return withLock(runner, `topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
           const chosen = findings.filter((f) => req.fix!.includes(f.code) && f.fix);
           const steps = chosen.flatMap((f) => f.fix!.steps);
           // links up before routes through them (the kernel refuses a gateway on a down link)
@@ -282,7 +283,7 @@ export function createServer(opts: ServerOptions) {
       }
       case 'link-state':
       case 'remove':
-        return ownedChange(req);
+        return ownedChange(runner, req, opts.lockWaitMs ?? 30_000, fail);
       case 'capture': {
         if (watches.size >= 8) fail('too-many', 'at most 8 watches and captures at a time');
         const names = await listNamespaces(runner);
@@ -323,32 +324,6 @@ export function createServer(opts: ServerOptions) {
         return { stopped: req.watch };
       }
     }
-  }
-
-  /** a change to one object the tool owns; anything else is refused before any process runs */
-  async function ownedChange(req: Extract<Request, { op: 'link-state' | 'remove' }>): Promise<unknown> {
-    const live = await observe(runner, { namespaces: req.ns === null ? [] : [req.ns] });
-    const ns = req.ns === null ? live.host : live.namespaces.find((n) => n.name === req.ns);
-    if (!ns) fail('not-found', `there is no namespace '${req.ns}'`);
-    let steps: Step[];
-    let owner: string | undefined;
-    if (req.op === 'remove' && req.name === undefined) {
-      if (req.ns === null) fail('bad-request', 'the host cannot be removed');
-      owner = ns.owner;
-      if (!owner) fail('not-owned', `namespace '${req.ns}' was not made by netns-lab; it is left alone`);
-      steps = [{ op: 'netns-del', name: req.ns! }, ...(ns.resolvConf ? [{ op: 'dns-remove', ns: req.ns! } as Step] : [])];
-    } else {
-      const l = ns.links.find((x) => x.name === req.name);
-      if (!l) fail('not-found', `there is no interface '${req.name}' in ${req.ns ?? 'the host'}`);
-      owner = l.owner;
-      if (!owner) fail('not-owned', `interface '${req.name}' was not made by netns-lab; it is left alone`);
-      steps = req.op === 'remove' ? [{ op: 'link-del', ns: req.ns, name: req.name! }] : [{ op: 'link-set', ns: req.ns, name: req.name, up: req.up }];
-    }
-    return withLock(`topology/${owner}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
-      const r = await execute(steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
-      if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
-      return { owner, done: steps.map((s) => summarize(s)) };
-    });
   }
 
   async function stopWatch(id: number): Promise<void> {
