@@ -46,8 +46,8 @@ export class LabBuilder {
   }
 
   /** a free host interface name made from `raw` (kept when it is valid and free) */
-  hostIfName(raw: string): string {
-    const n = fitIfName(raw, this.hostIfs);
+  hostIfName(raw: string, avoid: ReadonlySet<string> = new Set()): string {
+    const n = fitIfName(raw, new Set([...this.hostIfs, ...avoid]));
     this.hostIfs.add(n);
     return n;
   }
