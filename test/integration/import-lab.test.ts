@@ -5,7 +5,7 @@
  * should reach each other does; a second plan is empty and destroy leaves nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,5 +77,39 @@ describe('importing other tools\' labs', () => {
     assert.equal(tryRun('ip', ['netns', 'exec', 'pc3', 'sysctl', '-n', 'net.ipv4.conf.all.rp_filter']).stdout.trim(), '0');
     assert.equal(tryRun('ip', ['netns', 'exec', 'r1', 'sysctl', '-n', 'net.ipv4.ip_forward']).stdout.trim(), '1');
     replanEmptyThenDestroy(out);
+  });
+});
+
+describe('import --from: exit codes and what is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nsl-import-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('0 with a full mapping, written', () => {
+    const out = join(dir, 'pair.netns.json');
+    const r = cli(['import', '--from', 'kathara', join(FIX, 'kathara', 'pair'), '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /pair\/pc2\.startup:2: mapped: ip link set eth0 up: eth0 is up/);
+    assert.match(r.stderr, /0 reported, 0 refused: wrote /);
+    assert.equal(cli(['validate', out]).code, 0);
+  });
+  it('1 with a partial mapping: written only with --partial', () => {
+    const out = join(dir, 'campus.netns.json');
+    const r = cli(['import', '--from', 'kathara', join(FIX, 'kathara', 'campus'), '-o', out]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /r1\.startup:5: reported: \/etc\/init\.d\/frr start: /);
+    assert.match(r.stderr, /not written: --partial writes it/);
+    assert.equal(existsSync(out), false);
+    assert.equal(cli(['import', '--from', 'kathara', join(FIX, 'kathara', 'campus'), '-o', out, '--partial']).code, 1);
+    assert.equal(existsSync(out), true);
+  });
+  it('2 on invalid input, nothing written', () => {
+    const out = join(dir, 'never.netns.json');
+    for (const args of [['clab', 'bad-yaml.clab.yml'], ['clab', 'template.clab.yml'], ['clab', 'undefined-node.clab.yml'], ['clab', 'vendor.clab.yml'], ['kathara', 'dup-index'], ['kathara', 'bad-cd'], ['clab', 'missing.clab.yml']]) {
+      const r = cli(['import', '--from', args[0]!, join(FIX, args[0]!, args[1]!), '-o', out]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    }
+    assert.match(cli(['import', '--from', 'clab', join(FIX, 'clab', 'template.clab.yml')]).stderr, /template\.clab\.yml:4: refused: Go template: /);
+    assert.equal(existsSync(out), false);
+    assert.equal(cli(['import', '--from', 'clab', join(FIX, 'clab', 'vendor.clab.yml'), '--stub-unsupported', '--partial', '-o', out]).code, 1);
   });
 });
