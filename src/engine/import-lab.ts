@@ -3,7 +3,7 @@
  * annotations file beside it), or a Kathará lab directory (lab.conf, lab.dep, *.startup,
  * *.shutdown, and the list of every file in it, so DEV/ folders are reported).
  */
-import { lstat, readFile, readdir } from 'node:fs/promises';
+import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { importClab } from '../core/import-clab.js';
 import { importKathara } from '../core/import-kathara.js';
@@ -11,6 +11,7 @@ import { fitWorkloads, modelHasWorkloads, type ImportResult } from '../core/impo
 import { Namespace, Topology } from '../core/model.js';
 import { validateValue } from '../core/validate.js';
 import type { Diagnostic } from '../core/diagnostics.js';
+import { MAX_TEXT_BYTES } from '../core/json.js';
 
 export type LabFormat = 'clab' | 'kathara';
 
@@ -25,6 +26,13 @@ export interface LabImport {
 const MAX_FILES = 5000;
 const MAX_DEPTH = 12;
 const KATHARA_TEXT = /^(lab\.conf|lab\.dep|[^/]+\.startup|[^/]+\.shutdown)$/;
+
+/** a lab's text file, refused above the size a topology file may have */
+async function readText(path: string): Promise<string> {
+  const st = await stat(path);
+  if (st.size > MAX_TEXT_BYTES) throw Object.assign(new Error(`${path} is ${st.size} bytes; at most ${MAX_TEXT_BYTES} are read`), { code: 'EFBIG' });
+  return readFile(path, 'utf8');
+}
 
 async function walk(root: string, dir: string, depth: number, out: string[]): Promise<void> {
   if (depth > MAX_DEPTH || out.length >= MAX_FILES) return;
@@ -41,14 +49,14 @@ export async function readKatharaInput(dir: string): Promise<Parameters<typeof i
   await walk(dir, dir, 0, paths);
   const files: Record<string, string> = {};
   for (const p of paths.filter((x) => KATHARA_TEXT.test(x))) {
-    if ((await lstat(join(dir, p))).isFile()) files[p] = await readFile(join(dir, p), 'utf8');
+    if ((await lstat(join(dir, p))).isFile()) files[p] = await readText(join(dir, p));
   }
   return { files, paths, dirName: basename(dir) };
 }
 
 export async function readClabInput(file: string, stubUnsupported: boolean): Promise<Parameters<typeof importClab>[0]> {
-  const text = await readFile(file, 'utf8');
-  const annotations = await readFile(`${file}.annotations.json`, 'utf8').catch(() => undefined);
+  const text = await readText(file);
+  const annotations = await readText(`${file}.annotations.json`).catch(() => undefined);
   return { text, ...(annotations !== undefined ? { annotations } : {}), stubUnsupported };
 }
 
