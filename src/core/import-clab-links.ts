@@ -33,11 +33,14 @@ function addLink(doc: YamlDoc, l: unknown, path: YPath, map: NodeMap, b: LabBuil
   const line = doc.line(path);
   const what = `link ${Number(path[2]) + 1}`;
   if (!isObj(l)) { r.refused(what, 'a link is a map with endpoints', line); return false; }
-  for (const k of Object.keys(l)) {
-    if (!LINK_KEYS.has(k)) r.reported(`${what}: ${k}`, 'not imported', doc.line([...path, k]));
-    else if (k === 'vars' || k === 'labels') r.mapped(`${what}: ${k}`, 'link metadata: not needed here', doc.line([...path, k]));
-  }
   const type = l.type === undefined ? 'veth' : String(l.type);
+  // the fields of a link type that is reported as a whole are not listed one by one
+  if (['veth', 'host', 'mgmt-net'].includes(type)) {
+    for (const k of Object.keys(l)) {
+      if (!LINK_KEYS.has(k)) r.reported(`${what}: ${k}`, 'not imported', doc.line([...path, k]));
+      else if (k === 'vars' || k === 'labels') r.mapped(`${what}: ${k}`, 'link metadata: not needed here', doc.line([...path, k]));
+    }
+  }
   let ends: RawEnd[] | undefined;
   if (type === 'veth') ends = vethEnds(l, path);
   else if (type === 'host' || type === 'mgmt-net') ends = hostEnds(l, path, type);

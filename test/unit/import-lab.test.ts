@@ -48,6 +48,12 @@ describe('containerlab import', () => {
     const v = validateValue(fitWorkloads(r, false).topology);
     assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
   });
+  it('edge: extended link types, per-end addresses, mgmt-net, node sysctls, DNS limits, a service with a user', () => {
+    const r = clab('edge.clab.yml');
+    expectSame(r, 'clab-edge');
+    const v = validateValue(fitWorkloads(r, false).topology);
+    assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
+  });
   it('refuses bad YAML naming the line', () => {
     const r = clab('bad-yaml.clab.yml');
     assert.equal(r.outcome, 'invalid');
