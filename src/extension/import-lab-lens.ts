@@ -25,9 +25,12 @@ const OFFERED = 'netnsLab.labImportOffered';
  */
 export async function offerLabImport(context: vscode.ExtensionContext): Promise<void> {
   if (context.workspaceState.get<boolean>(OFFERED)) return;
+  // a lab.conf counts when it has a Kathará interface line (dev[N]=...): other tools use the name too
+  const kathara = async (u: vscode.Uri) => /^\s*[A-Za-z0-9_.-]+\[\d+\]\s*=/m.test(new TextDecoder().decode(await vscode.workspace.fs.readFile(u)).slice(0, 65536));
+  const confs = await vscode.workspace.findFiles('**/lab.conf', '**/node_modules/**', 5);
   const found = [
     ...await vscode.workspace.findFiles('**/*.clab.{yml,yaml}', '**/node_modules/**', 1),
-    ...await vscode.workspace.findFiles('**/lab.conf', '**/node_modules/**', 1),
+    ...(await Promise.all(confs.map(async (u) => ((await kathara(u).catch(() => false)) ? u : undefined)))).filter((u) => u !== undefined),
   ];
   const first = found[0];
   if (!first) return;
