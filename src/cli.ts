@@ -17,6 +17,7 @@ import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
+import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -30,6 +31,7 @@ usage:
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
                                           write a topology of what runs now
+${IMPORT_LAB_USAGE}
   netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
                                           tcpdump inside the namespace: text, or a pcap file
   netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
@@ -196,6 +198,7 @@ async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'import': {
+      if (a.flags.has('--from')) return importLabCommand(a.pos, a.flags);
       allow(a, ['--name', '--ns', '-o', '--output', '--adopt'], 0);
       const name = String(a.flags.get('--name') ?? 'imported');
       const bad = TopoName.safeParse(name);

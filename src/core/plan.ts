@@ -172,6 +172,7 @@ export function plan(t: Topology, live: LiveState): Plan {
   const fresh = new Set<IfaceInfo>();
   const teardown: Step[] = [];
   const teardownLinks = new Set<string>(); // "scope|name" of links we delete explicitly
+  const goneWithNs = new Set<string>(); // "scope|name" of ends whose peer's namespace is deleted (they go with it)
   for (const f of idx.ifaces) {
     const l = liveIf(f.scope, f.name);
     const kind = f.kind === 'bridge' ? 'bridge' : 'veth';
@@ -222,7 +223,7 @@ export function plan(t: Topology, live: LiveState): Plan {
       if (desiredNames.has(k) || teardownLinks.has(k)) continue;
       const peerGoesWithNs = l.peer && l.peer.ns !== null && deletingNs.has(l.peer.ns);
       objects.push({ kind: l.kind === 'bridge' ? 'bridge' : 'veth', scope: n.name, name: l.name, state: 'extra' });
-      if (peerGoesWithNs && !desiredNames.has(k)) continue;
+      if (peerGoesWithNs && !desiredNames.has(k)) { goneWithNs.add(k); continue; }
       teardownLinks.add(k);
       if (l.peer) teardownLinks.add(`${l.peer.ns ?? ''}|${l.peer.name}`);
       teardown.push({ op: 'link-del', ns: n.name, name: l.name });
@@ -329,7 +330,7 @@ export function plan(t: Topology, live: LiveState): Plan {
     const ownedHere = new Set((ln?.links ?? []).filter((x) => x.owner === T).map((x) => x.name));
     // routes on links we delete, or on devices losing their last IPv4 address, vanish in teardown
     const vanishes = (r: LiveRoute) => r.dev !== undefined
-      && (teardownLinks.has(`${scope ?? ''}|${r.dev}`) || (r.family === 4 && v4Flushed.has(r.dev)));
+      && (teardownLinks.has(`${scope ?? ''}|${r.dev}`) || goneWithNs.has(`${scope ?? ''}|${r.dev}`) || (r.family === 4 && v4Flushed.has(r.dev)));
     const managed = (ln?.routes ?? []).filter((r) => STATIC_PROTOCOLS.has(r.protocol) && !vanishes(r)
       && (scope !== null ? ln!.owner === T : r.dev !== undefined && ownedHere.has(r.dev)));
     const matched = new Set<LiveRoute>();

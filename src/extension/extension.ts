@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { EDITOR_OPTIONS, TERMINAL_PROFILE, TREE_VIEWS, VIEW_TYPE } from './ids.js';
+import { offerLabImport, registerLabLens } from './import-lab-lens.js';
 import type { TopologyEditorProvider } from './editor.js';
 import type { LiveModel } from './live.js';
 import type { Main } from './main.js';
@@ -77,10 +78,12 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, {
       resolveCustomTextEditor: (doc, panel) => load().provider.resolveCustomTextEditor(doc, panel),
     }, EDITOR_OPTIONS),
+    registerLabLens(),
     vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, {
       provideTerminalProfile: (token) => load().terminalProfile.provideTerminalProfile(token),
     }),
   );
+  void offerLabImport(context);
   return {
     applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
     get live() { return load().live; },

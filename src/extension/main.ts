@@ -14,6 +14,7 @@ import { HelperSession } from './helper-session.js';
 import { registerInstallHelper } from './install-helper.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerImportLive } from './import-live.js';
+import { registerImportLab } from './import-lab.js';
 import { LiveModel } from './live.js';
 import { registerTerminals } from './terminal.js';
 import { registerViews, type TreeViews } from './views/register.js';
@@ -50,6 +51,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   const terminalProfile = registerTerminals(context, live);
   registerInstallHelper(context);
   registerImportLive(context, session);
+  registerImportLab(context);
   registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg), (uri, t, paint) => provider.paintMatrix(uri, t, paint));
   return { provider, live, trees: trees as unknown as Main['trees'], terminalProfile };
 }
