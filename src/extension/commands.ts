@@ -11,6 +11,7 @@ import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-rou
 import { validateText } from '../core/validate.js';
 import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
+import { userValue } from './user-setting.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import type { HelperSession } from './helper-session.js';
@@ -146,7 +147,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       void vscode.window.showInformationMessage(`'${t.name}' is in sync with the file: nothing to do.`);
       return;
     }
-    if (vscode.workspace.getConfiguration('netnsLab').get<boolean>('confirmApply') ?? true) {
+    if (userValue(vscode.workspace.getConfiguration('netnsLab').inspect<boolean>('confirmApply'), true)) {
       // every host-wide step (host routes, ip_forward, jumps in built-in chains) whatever its position, then the first steps
       const detail = confirmationText(p.steps, 12);
       const ok = await vscode.window.showWarningMessage(`Apply ${p.steps.length} change(s) of '${t.name}' to this machine's network?`, { modal: true, detail }, 'Apply');
