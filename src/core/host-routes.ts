@@ -74,7 +74,7 @@ export function routeText(r: { to: string; via?: string | undefined; dev?: strin
 export function hostWideReason(s: Step): string | undefined {
   switch (s.op) {
     case 'ip-forward': return s.enable ? "turns on the host's IPv4 forwarding (net.ipv4.ip_forward)" : "gives back the host's IPv4 forwarding setting";
-    case 'fw-jump': return `${s.action === 'add' ? 'inserts a jump into' : 'removes its jump from'} the host's built-in ${s.from} chain (${s.table})`;
+    case 'fw-jump': return `${s.action === 'add' ? 'inserts a jump into' : 'removes its jump from'} the host's built-in ${s.from} chain of table ${s.table}`;
     case 'sysctl': return s.ns === null ? `changes the host's sysctl ${s.key}` : undefined;
     case 'route-add':
     case 'route-del': {
@@ -110,5 +110,5 @@ export function confirmationText(steps: PlannedStep[], first = 12): string {
 export function hostWideBlock(wide: { n: number; step: PlannedStep; reason: string }[]): string {
   if (!wide.length) return '';
   return [`# ${wide.length} step(s) change the host itself, outside this topology's own objects:`,
-    ...wide.map((w) => `#   step ${w.n}: ${w.step.summary}  (${w.reason})`), '# all steps, in order:'].join('\n') + '\n';
+    ...wide.map((w) => `#   step ${w.n}: ${w.step.summary}  — ${w.reason}`), '# all steps, in order:'].join('\n') + '\n';
 }

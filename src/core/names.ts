@@ -9,10 +9,11 @@
  * never `all` or `default`, which the kernel refuses (each link gets the sysctl directories
  * net/ipv4/conf/NAME and net/ipv6/conf/NAME, and those two names are taken by the defaults).
  * The kernel's own rule (dev_valid_name: not empty, < 16 bytes, not "." or "..", no '/', ':'
- * or whitespace) is implied by the rest.
+ * or whitespace) is implied by the pattern; the two reserved names are refused by IfName
+ * (model.ts) beside it (the pattern stays a plain character class for generators and schemas).
  */
 export const KERNEL_RESERVED_IFNAMES: readonly string[] = ['all', 'default'];
-export const IFNAME_PATTERN = '^(?!(?:all|default)$)[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$';
+export const IFNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$';
 /** namespace names: safe file names, 1..64 bytes, start alphanumeric */
 export const NSNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
 /** topology names: also part of iptables chain names (max 28 bytes), so 1..20 */

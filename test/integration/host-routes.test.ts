@@ -112,7 +112,7 @@ describe('host routes never replace or delete what netns-lab did not make (issue
       const planned = cli(['plan', file(t)]);
       assert.equal(planned.code, 0, planned.stderr);
       const head = planned.stdout.split('# all steps, in order:')[0]!;
-      assert.match(head, /step \d+: ip route add 0\.0\.0\.0\/0 via 10\.0\.0\.2 dev br0 metric 500 proto static {2}\(adds the host's default route/);
+      assert.match(head, /step \d+: ip route add 0\.0\.0\.0\/0 via 10\.0\.0\.2 dev br0 metric 500 proto static {2}— adds the host's default route/);
       assert.match(head, /ip_forward/);
       await once('apply', { topology: t });
       const live = hostRoutes();
