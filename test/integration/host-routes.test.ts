@@ -76,6 +76,7 @@ describe('host routes never replace or delete what netns-lab did not make (issue
       const before = sandboxState();
       const e = await refused('apply', { topology: withHostRoutes([{ to: '10.50.0.0/16', via: '10.0.0.2' }]) });
       assert.equal(e.error.code, 'plan-refused');
+      assert.match(e.error.message, /the host already has a route to 10\.50\.0\.0\/16 \(10\.50\.0\.0\/16 via 203\.0\.113\.2 dev uplink0\) that is not netns-lab's/);
       assertSame(sandboxState(), before, 'a refused apply changed the sandbox');
       await once('destroy', { name: 'article' });
       assert.ok(hostRoutes().includes(`10.50.0.0/16 ${WAN.gateway} ${WAN.uplink} 0 main`));
