@@ -18,6 +18,7 @@ import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
+import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -148,8 +149,10 @@ async function run(argv: string[]): Promise<number> {
         const p = await planTopology(h, l.topology);
         printDiagnostics(a.pos[0]!, p.errors, l.text);
         {
-          if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors }, null, 2) + '\n');
-          else process.stdout.write(p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
+          // every step that changes the host itself (outside the topology's own objects) first
+          const wide = hostWideSteps(p.steps);
+          if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors, hostWide: wide.map((w) => ({ step: w.n, reason: w.reason })) }, null, 2) + '\n');
+          else process.stdout.write(hostWideBlock(wide) + p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
           if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
           return p.errors.length ? 1 : 0;
         }

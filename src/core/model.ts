@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { parseCidr, parseIP } from './ip.js';
 import {
-  IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
+  IFNAME_PATTERN, KERNEL_RESERVED_IFNAMES, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
 } from './names.js';
 
 const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
@@ -16,6 +16,7 @@ const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
 
 export const IfName = z.string()
   .regex(new RegExp(IFNAME_PATTERN), { error: withCode('invalid-name', ifNameProblem) })
+  .refine((s) => !KERNEL_RESERVED_IFNAMES.includes(s), { error: withCode('invalid-name', ifNameProblem) })
   .meta({ description: 'Interface name: 1-15 bytes of letters, digits, _ . -, starting with a letter or digit.' });
 
 export const NsName = z.string()

@@ -13,6 +13,7 @@ import { emptyNs, nameservers, type LiveLink, type LiveNs, type LiveRoute, type 
 import { fwRuleSaveText, jumpSaveText, summarize } from './render.js';
 import { Phase, type FwRule, type PlannedStep, type Step } from './steps.js';
 import { buildIndex, type IfaceInfo } from './topo-index.js';
+import { pinnedDev, routeText, sameSlot, unownedHolder } from './host-routes.js';
 
 export type ObjectState = 'in-sync' | 'missing' | 'drifted' | 'unowned-clash' | 'extra';
 export interface ObjectStatus {
@@ -325,7 +326,10 @@ export function plan(t: Topology, live: LiveState): Plan {
     const downNets = nets(false);
     const throughDown = (r: DRoute) => (r.dev !== undefined && downIfs.has(r.dev))
       || (r.via !== undefined && !upNets.some((c) => contains(c, parseIP(r.via!)!)) && downNets.some((c) => contains(c, parseIP(r.via!)!)));
-    const wantRoutes = (scope === null ? t.host?.routes ?? [] : (t.namespaces ?? [])[nsIndex.get(scope)!]!.routes ?? []).map(desiredRoute).filter((r) => !throughDown(r));
+    // host routes: always through an owned device (pinned when the file gives only a gateway)
+    const pin = (d: DRoute): DRoute => { const dev = scope === null ? pinnedDev(d, ifs) : d.dev; return dev === undefined ? d : { ...d, dev }; };
+    const wantRoutes = (scope === null ? t.host?.routes ?? [] : (t.namespaces ?? [])[nsIndex.get(scope)!]!.routes ?? [])
+      .map((r, i) => ({ ...pin(desiredRoute(r)), i })).filter((r) => !throughDown(r));
     const ln = scope !== null && creatingNs.has(scope) ? emptyNs(scope) : liveNs.get(scope);
     const ownedHere = new Set((ln?.links ?? []).filter((x) => x.owner === T).map((x) => x.name));
     // routes on links we delete, or on devices losing their last IPv4 address, vanish in teardown
@@ -334,7 +338,7 @@ export function plan(t: Topology, live: LiveState): Plan {
     const managed = (ln?.routes ?? []).filter((r) => STATIC_PROTOCOLS.has(r.protocol) && !vanishes(r)
       && (scope !== null ? ln!.owner === T : r.dev !== undefined && ownedHere.has(r.dev)));
     const matched = new Set<LiveRoute>();
-    for (const d of wantRoutes) {
+    for (const { i, ...d } of wantRoutes) {
       const m = managed.find((r) => !matched.has(r) && routeMatches(d, r));
       const name = `${d.to}${d.via ? ` via ${d.via}` : ''}${d.dev ? ` dev ${d.dev}` : ''}`;
       if (m) { matched.add(m); objects.push({ kind: 'route', scope, name, state: 'in-sync' }); continue; }
@@ -349,7 +353,16 @@ export function plan(t: Topology, live: LiveState): Plan {
       // the same destination with another gateway: `ip route replace` changes it in one step
       const other = managed.find((r) => !matched.has(r) && r.family === d.family && r.to === d.to && (d.metric === undefined || d.metric === (r.metric ?? 0)));
       if (other) matched.add(other);
-      add(Phase.Configure, { op: 'route-add', ns: scope, ...d });
+      // the host: a destination held through a device this topology does not own is a clash
+      const holder = scope === null && !other ? unownedHolder(d, ln?.routes ?? [], ownedHere) : undefined;
+      if (holder) {
+        errors.push({ severity: 'error', code: 'unowned-clash', message: `the host already has a route to ${d.to} (${routeText(holder)}${holder.dev ? '' : ', no device'}) that is not netns-lab's: its device is not a link of this topology; the route ${name} would replace it. Nothing was changed; choose another destination or metric`, path: ['host', 'routes', i, 'to'] });
+        objects.push({ kind: 'route', scope, name, state: 'unowned-clash', detail: `held by ${routeText(holder)}` });
+        continue;
+      }
+      // replace only what is ours: a route to that slot through one of our own devices
+      const ours = scope === null && !other && (ln?.routes ?? []).some((r) => sameSlot(d, r) && r.dev !== undefined && ownedHere.has(r.dev) && !vanishes(r));
+      add(Phase.Configure, { op: 'route-add', ns: scope, ...d, ...(scope === null && (other || ours) ? { replace: true as const } : {}) });
       objects.push({ kind: 'route', scope, name, state: other ? 'drifted' : 'missing', ...(other ? { detail: `now via ${other.via ?? other.dev}` } : {}) });
     }
     for (const r of managed) {

@@ -7,10 +7,12 @@ import * as vscode from 'vscode';
 import { hasErrors } from '../core/diagnostics.js';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
+import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
 import { validateText } from '../core/validate.js';
 import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, CANVAS_COMMANDS, type CanvasActionName, type CanvasCommandName } from '../shared/canvas-commands.js';
+import { userValue } from './user-setting.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import type { HelperSession } from './helper-session.js';
@@ -121,6 +123,7 @@ export function registerCommands(deps: CommandDeps): Commands {
       `# Plan for '${t.name}' (${doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri) : doc.uri.path}): ${p.steps.length} step(s), dry run, nothing was changed`,
       ...p.errors.map((e) => `# ERROR ${e.code}: ${e.message}`),
       ...(p.steps.length ? [] : ['# The network is in sync with the file: apply has nothing to do.']),
+      ...hostWideBlock(hostWideSteps(p.steps)).split('\n').filter((l) => l && l !== '# all steps, in order:'),
     ].join('\n');
     const body = p.steps.length ? renderScript(p.steps, `the commands 'Netns: Apply' would run now for '${t.name}'`) : '';
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${t.name}.plan.sh` });
@@ -145,8 +148,9 @@ export function registerCommands(deps: CommandDeps): Commands {
       void vscode.window.showInformationMessage(`'${t.name}' is in sync with the file: nothing to do.`);
       return;
     }
-    if (vscode.workspace.getConfiguration('netnsLab').get<boolean>('confirmApply') ?? true) {
-      const detail = p.steps.slice(0, 12).map((s) => s.summary).join('\n') + (p.steps.length > 12 ? `\n… and ${p.steps.length - 12} more (Netns: Show Plan lists them all)` : '');
+    if (userValue(vscode.workspace.getConfiguration('netnsLab').inspect<boolean>('confirmApply'), true)) {
+      // every host-wide step (host routes, ip_forward, jumps in built-in chains) whatever its position, then the first steps
+      const detail = confirmationText(p.steps, 12);
       const ok = await vscode.window.showWarningMessage(`Apply ${p.steps.length} change(s) of '${t.name}' to this machine's network?`, { modal: true, detail }, 'Apply');
       if (ok !== 'Apply') return;
     }

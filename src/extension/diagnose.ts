@@ -15,6 +15,7 @@ import { validateText } from '../core/validate.js';
 import type { HelperSession } from './helper-session.js';
 import type { LiveModel } from './live.js';
 import { pickNamespace } from './terminal.js';
+import { userValue } from './user-setting.js';
 import { makeNonce } from './webview-html.js';
 import { matrixHtml } from './matrix-html.js';
 
@@ -37,7 +38,7 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
       const d = await documentOf(arg);
       if (!d) return;
       const t = d.t;
-      const outside = vscode.workspace.getConfiguration('netnsLab').get<string[]>('probeTargets') ?? [];
+      const outside = userValue(vscode.workspace.getConfiguration('netnsLab').inspect<string[]>('probeTargets'), []);
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: testing connectivity of '${t.name}'`, cancellable: false }, async (progress) => {
         let last = 0;
         try {

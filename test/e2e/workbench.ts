@@ -193,6 +193,9 @@ async function main(): Promise<number> {
     const tApply = Date.now();
     const confirm1 = await applyFromPalette(p);
     check(/Apply \d+ change/.test(confirm1), 'Apply asks for confirmation with the number of changes');
+    // issue 13: every change of the host itself is in the modal, although these steps come after the first 12
+    check(/Changes to the host itself/.test(confirm1) && /ip_forward/.test(confirm1) && /-I FORWARD 1/.test(confirm1) && /-I POSTROUTING 1/.test(confirm1),
+      'the confirmation names every host-wide step (ip_forward, the FORWARD and POSTROUTING jumps) before the first steps');
     await until(`namespace ${added} in the kernel`, () => listNetns().includes(added), 60_000, 100);
     const applied = await waitNotification(p, /Applied 'article'/);
     metrics.applyMs = Date.now() - tApply;
