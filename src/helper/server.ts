@@ -15,6 +15,7 @@ import { parsePing, probes, type Probe, type ProbeResult } from '../core/reach.j
 import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.js';
 import type { Topology } from '../core/model.js';
 import { buildIndex } from '../core/topo-index.js';
+import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
 import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
@@ -171,30 +172,14 @@ export function createServer(opts: ServerOptions) {
       });
   };
 
-  const adopt = async (t: Topology) => {
+  const adopt = async (req: Extract<Request, { op: 'adopt' }>) => {
+    const t = validTopology(req.topology);
+    if (!req.preview && !req.expect) fail('bad-request', 'adopt needs the digest of its preview (expect.digest): ask with preview: true first');
     return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
-      const live = await observe(runner, observeScope(t));
-      const tag = ownerTag(t.name);
-      const steps: PlannedStep[] = [];
-      const addStep = (step: Step) => steps.push({ phase: Phase.Configure, step, summary: summarize(step) });
-      const clashes: string[] = [];
-      for (const ns of t.namespaces ?? []) {
-        const l = live.namespaces.find((n) => n.name === ns.name);
-        if (!l) continue;
-        if (l.owner && l.owner !== t.name) clashes.push(`namespace '${ns.name}' is owned by '${l.owner}'`);
-        else if (!l.owner) addStep({ op: 'link-set', ns: ns.name, name: 'lo', alias: tag });
-      }
-      for (const f of buildIndex(t).ifaces) {
-        const ln = f.scope === null ? live.host : live.namespaces.find((n) => n.name === f.scope);
-        const l = ln?.links.find((x) => x.name === f.name);
-        if (!l) continue;
-        if (l.owner && l.owner !== t.name) clashes.push(`interface '${f.name}' is owned by '${l.owner}'`);
-        else if (!l.owner) addStep({ op: 'link-set', ns: f.scope, name: f.name, alias: tag });
-      }
-      if (clashes.length) fail('adopt-refused', clashes.join('; '));
-      const r = await execute(steps, { runner });
-      if (!r.ok) fail('step-failed', `adopt failed: ${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
-      return { adopted: steps.map((s) => s.summary) };
+      try {
+        if (req.preview) { const { steps: _s, ...p } = await previewAdopt(runner, t, callerOf(process.env)); return p; }
+        return await runAdopt(runner, t, callerOf(process.env), req.expect!.digest);
+      } catch (e) { if (e instanceof AdoptError) fail(e.code, e.message); throw e; }
     });
   };
 
@@ -219,7 +204,7 @@ export function createServer(opts: ServerOptions) {
       case 'destroy':
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
-        return adopt(validTopology(req.topology));
+        return adopt(req);
       case 'doctor': {
         const t = validTopology(req.topology);
         const examine = async () => {
