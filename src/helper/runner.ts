@@ -4,7 +4,7 @@
  * and fake instead of touching the machine. Only this module may import execa or node:fs.
  */
 import { accessSync, constants } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { execa } from 'execa';
 
@@ -39,6 +39,8 @@ export interface Runner {
   /** 'missing' | 'symlink' | 'dir' | 'file' (without following links) */
   kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
   listDir(path: string): Promise<string[]>;
+  /** inode and mtime (ns) of a path, following links, as decimal strings; null when missing (a namespace's identity) */
+  statId?(path: string): Promise<{ ino: string; born: string } | null>;
   /** a long-running process whose stdout is read line by line (ip monitor); stop() kills it */
   stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
   /** the same for binary output (a pcap stream), chunk by chunk */
@@ -118,6 +120,9 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
     },
     async listDir(path) {
       try { return await readdir(path); } catch { return []; }
+    },
+    async statId(path) {
+      try { const st = await stat(path, { bigint: true }); return { ino: String(st.ino), born: String(st.mtimeNs) }; } catch { return null; }
     },
     streamRaw(argv, onData, onExit) {
       const [cmd, ...args] = argv;

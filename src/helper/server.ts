@@ -5,7 +5,6 @@
  * from the caller; only typed steps are executed.
  */
 import { hasErrors } from '../core/diagnostics.js';
-import { ownerTag } from '../core/names.js';
 import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '../core/plan.js';
 import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
 import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../core/observe.js';
@@ -14,10 +13,9 @@ import { validateValue } from '../core/validate.js';
 import { parsePing, probes, type Probe, type ProbeResult } from '../core/reach.js';
 import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.js';
 import type { Topology } from '../core/model.js';
-import { buildIndex } from '../core/topo-index.js';
 import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
-import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
+import { clearIntent, forgetIntent, intentOf, readIntents, recordEvidence, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { startWatch, type Watch } from './watch.js';
@@ -143,17 +141,27 @@ export function createServer(opts: ServerOptions) {
         }
         // nothing to do: no journal, no execution, no second read
         if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: Date.now() - t0, remaining: [], phases }; }
-        const intent = intentOf(t.name, p.steps);
-        if (intent.namespaces.length || intent.links.length) {
-          await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
-        }
+        const intent = intentOf(t.name, p.steps, live);
+        const journaled = intent.namespaces.length > 0 || intent.links.length > 0;
+        if (journaled) await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
+        // right after the Create phase (or its failure): the evidence of what this apply created
+        const created: Step[] = [];
+        let recorded = !journaled;
+        const onCreated = async () => {
+          if (recorded) return;
+          recorded = true;
+          await recordEvidence(runner, t.name, p.steps.filter((s) => s.phase === Phase.Create).map((s) => s.step), created);
+        };
         const r = await execute(p.steps, {
-          runner, live, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          runner, live, created, onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
           ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
         });
         if (!r.ok) {
           const f = r.failure!;
+          await onCreated();
+          // failed after the Configure phase: every object it made carries its tag
+          if (journaled && p.steps[f.step]!.phase > Phase.Configure) await clearIntent(runner, t.name);
           fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
         }
         // every object this topology made now carries its tag: the journal has done its job
@@ -177,7 +185,7 @@ export function createServer(opts: ServerOptions) {
     if (!req.preview && !req.expect) fail('bad-request', 'adopt needs the digest of its preview (expect.digest): ask with preview: true first');
     return withLock(`topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
       try {
-        if (req.preview) { const { steps: _s, ...p } = await previewAdopt(runner, t, callerOf(process.env)); return p; }
+        if (req.preview) { const { take, refuse, clashes, lines, digest } = await previewAdopt(runner, t, callerOf(process.env)); return { take, refuse, clashes, lines, digest }; }
         return await runAdopt(runner, t, callerOf(process.env), req.expect!.digest);
       } catch (e) { if (e instanceof AdoptError) fail(e.code, e.message); throw e; }
     });
@@ -332,6 +340,8 @@ export function createServer(opts: ServerOptions) {
     return withLock(`topology/${owner}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
       const r = await execute(steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
       if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+      // a removed object: no journal entry may vouch for it (or for one made later by that name)
+      if (req.op === 'remove') await forgetIntent(runner, req.ns, req.name);
       return { owner, done: steps.map((s) => summarize(s)) };
     });
   }
