@@ -141,14 +141,29 @@ export async function recordEvidence(sys: Runner, topology: string, planned: Ste
   await writeIntent(sys, { topology, namespaces, links });
 }
 
-/** a removed namespace (name undefined) or link: no entry may vouch for it any more */
-export async function forgetIntent(sys: Runner, ns: string | null, name?: string): Promise<void> {
-  for (const it of await readIntents(sys)) {
-    const next: Intent = name === undefined
-      ? { ...it, namespaces: it.namespaces.filter((e) => e.name !== ns), links: it.links.filter((l) => l.ns !== ns) }
-      : { ...it, links: it.links.filter((l) => !(l.ns === ns && l.name === name)) };
-    if (next.namespaces.length !== it.namespaces.length || next.links.length !== it.links.length) await writeIntent(sys, next);
+/**
+ * After a remove: the topology's entries whose object is gone (or is no longer the one created)
+ * go, so that none can vouch for an object made later by that name. A veth's other end and the
+ * links of a deleted namespace go with it, so every recorded object is checked, not only the
+ * one removed. Entries without evidence (an apply in flight, or killed) stay: they claim only
+ * what is born after them.
+ */
+export async function pruneIntent(sys: Runner, topology: string): Promise<void> {
+  const it = (await readIntents(sys)).find((i) => i.topology === topology);
+  if (!it) return;
+  const namespaces: IntentNs[] = [];
+  for (const e of it.namespaces) {
+    if (e.born === undefined) { namespaces.push(e); continue; }
+    const id = await nsIdentity(sys, e.name);
+    if (id && id.ino === e.ino && id.born === e.born) namespaces.push(e);
   }
+  const shown = await readLinks(sys, [...new Set(it.links.filter((l) => l.ifindex !== undefined).map((l) => l.ns))]);
+  const links = it.links.filter((e) => {
+    if (e.ifindex === undefined) return true;
+    const arr = shown.get(e.ns);
+    return Array.isArray(arr) && (arr as { ifindex?: number; ifname?: string }[]).some((l) => l.ifname === e.name && l.ifindex === e.ifindex);
+  });
+  if (namespaces.length !== it.namespaces.length || links.length !== it.links.length) await writeIntent(sys, { topology, namespaces, links });
 }
 
 export async function clearIntent(sys: Runner, topology: string): Promise<void> {

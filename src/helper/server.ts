@@ -15,7 +15,7 @@ import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.j
 import type { Topology } from '../core/model.js';
 import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
-import { clearIntent, forgetIntent, intentOf, readIntents, recordEvidence, recordIntent } from './journal.js';
+import { clearIntent, intentOf, pruneIntent, readIntents, recordEvidence, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { startWatch, type Watch } from './watch.js';
@@ -341,7 +341,7 @@ export function createServer(opts: ServerOptions) {
       const r = await execute(steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
       if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
       // a removed object: no journal entry may vouch for it (or for one made later by that name)
-      if (req.op === 'remove') await forgetIntent(runner, req.ns, req.name);
+      if (req.op === 'remove') await pruneIntent(runner, owner!);
       return { owner, done: steps.map((s) => summarize(s)) };
     });
   }
