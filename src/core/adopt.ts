@@ -65,7 +65,7 @@ export function undeclaredRoute(t: Topology, f: IfaceInfo, routes: readonly Live
 
 /** why one live interface can never be adopted for `f`, whatever else is taken */
 function ownProblem(t: Topology, f: IfaceInfo, l: LiveLink, scope: LiveNs): string | undefined {
-  if (l.kind !== 'veth' && l.kind !== 'bridge') return `it is a ${l.kind} device, not a veth or a bridge`;
+  if (l.kind !== 'veth' && l.kind !== 'bridge') return `it is ${l.kind === 'device' ? 'a physical (or kindless) device' : `a ${l.kind} device`}, not a veth or a bridge`;
   if (l.kind !== f.kind) return `it is a ${l.kind}, the topology declares a ${f.kind}`;
   if (scope.name === null) {
     const r = undeclaredRoute(t, f, scope.routes);
