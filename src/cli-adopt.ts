@@ -17,6 +17,7 @@ async function ask(question: string): Promise<boolean> {
 export async function adoptWithConfirmation(h: HelperClient, topology: Topology, yes: boolean): Promise<{ adopted: number } | { refused: string }> {
   const p = await h.request<AdoptPreviewAnswer>('adopt', { topology, preview: true });
   process.stderr.write(previewText(topology.name, p));
+  if (p.clashes?.length) return { refused: `adopt: ${p.clashes.join('; ')}; nothing was adopted` };
   if (!p.lines.length) return { adopted: 0 };
   if (!yes) {
     if (!process.stdin.isTTY) return { refused: 'adopt: not confirmed (stdin is not a terminal); review the list above and run again with --yes to adopt exactly these objects' };

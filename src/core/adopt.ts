@@ -146,7 +146,7 @@ export function adoptable(t: Topology, live: LiveState, caller: AdoptCaller, fac
 }
 
 /** the helper's answer to an adopt preview */
-export interface AdoptPreviewAnswer { lines: string[]; refuse: AdoptRefusal[]; digest: string }
+export interface AdoptPreviewAnswer { lines: string[]; refuse: AdoptRefusal[]; digest: string; clashes?: string[] }
 
 /** what a preview says, as shown before asking (CLI: printed; VS Code: the modal's detail) */
 export function previewText(name: string, p: AdoptPreviewAnswer): string {

@@ -40,6 +40,7 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     try {
       // the helper says exactly what it would take; the person sees every object before it happens
       const p = await session.request<AdoptPreviewAnswer>('adopt', { topology: r.topology, preview: true });
+      if (p.clashes?.length) { void vscode.window.showErrorMessage(`Adopt refused: ${p.clashes.join('; ')}`); return; }
       if (!p.lines.length) { void vscode.window.showInformationMessage(`Nothing to adopt.${p.refuse.length ? ` Refused: ${p.refuse.map((o) => `${o.name}: ${o.reason}`).join('; ')}` : ''}`); return; }
       const ok = await vscode.window.showWarningMessage(`Adopt ${p.lines.length} object(s) as owned by '${name}'? Apply and Destroy of '${name}' will then change or remove them.`,
         { modal: true, detail: previewText(name, p) }, 'Adopt');
