@@ -15,7 +15,7 @@ import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.j
 import type { Topology } from '../core/model.js';
 import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
-import { clearIntent, intentOf, pruneIntent, readIntents, recordEvidence, recordIntent } from './journal.js';
+import { clearIntent, pruneIntent, startJournal } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { startWatch, type Watch } from './watch.js';
@@ -141,27 +141,16 @@ export function createServer(opts: ServerOptions) {
         }
         // nothing to do: no journal, no execution, no second read
         if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: Date.now() - t0, remaining: [], phases }; }
-        const intent = intentOf(t.name, p.steps, live);
-        const journaled = intent.namespaces.length > 0 || intent.links.length > 0;
-        if (journaled) await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
-        // right after the Create phase (or its failure): the evidence of what this apply created
-        const created: Step[] = [];
-        let recorded = !journaled;
-        const onCreated = async () => {
-          if (recorded) return;
-          recorded = true;
-          await recordEvidence(runner, t.name, p.steps.filter((s) => s.phase === Phase.Create).map((s) => s.step), created);
-        };
+        // the intent journal: what this apply creates, and right after, the evidence of it
+        const journal = await startJournal(runner, t.name, p.steps, live);
         const r = await execute(p.steps, {
-          runner, live, created, onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          runner, live, created: journal.created, onCreated: journal.onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
           ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
         });
         if (!r.ok) {
           const f = r.failure!;
-          await onCreated();
-          // failed after the Configure phase: every object it made carries its tag
-          if (journaled && p.steps[f.step]!.phase > Phase.Configure) await clearIntent(runner, t.name);
+          await journal.failed(p.steps[f.step]!.phase);
           fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
         }
         // every object this topology made now carries its tag: the journal has done its job

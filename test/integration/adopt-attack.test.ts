@@ -76,7 +76,8 @@ function buildHost(): void {
     'netns add victimns',
     // c1 and c2 on the shared bridge cni0
     'netns add c1', 'netns add c2',
-    'link add cni0 type bridge', 'addr add 10.88.0.1/24 dev cni0', 'link set cni0 up',
+    // a fixed MAC (as CNI sets one): a bridge losing a port keeps its address, c2's ARP entry stays right
+    'link add cni0 address 02:00:00:00:00:88 type bridge', 'addr add 10.88.0.1/24 dev cni0', 'link set cni0 up',
     'link add cni-c1 type veth peer name eth0 netns c1', 'link set cni-c1 master cni0', 'link set cni-c1 up',
     'link add cni-c2 type veth peer name eth0 netns c2', 'link set cni-c2 master cni0', 'link set cni-c2 up',
   ].join('\n') + '\n');
