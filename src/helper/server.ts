@@ -15,7 +15,7 @@ import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.j
 import type { Topology } from '../core/model.js';
 import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
-import { clearIntent, pruneIntent, startJournal } from './journal.js';
+import { clearIntent, startJournal } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { ownedChange } from './owned.js';
