@@ -1,5 +1,19 @@
 /** Names VS Code knows the extension's contributions by (package.json), for the activation shell and the rest. */
+import type { FromWebview } from '../shared/protocol.js';
+
 export const VIEW_TYPE = 'netnsLab.topology';
 export const EDITOR_OPTIONS = { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true } as const;
 export const TREE_VIEWS = { namespaces: 'netnsLab.namespaces', bridges: 'netnsLab.bridges', topologies: 'netnsLab.topologies' } as const;
 export const TERMINAL_PROFILE = 'netnsLab.namespaceShell';
+
+/** a command the canvas asks for (its toolbar and panel) */
+export type CanvasCommand = Extract<FromWebview, { type: 'command' }>['command'];
+/**
+ * The command each canvas button runs: the palette's own, on the canvas's document (Open
+ * Terminal: on the node). A new canvas command is a line here and in the protocol's list.
+ */
+export const CANVAS_COMMANDS: Record<CanvasCommand, string> = {
+  validate: 'netnsLab.validate', plan: 'netnsLab.showPlan', apply: 'netnsLab.apply', destroy: 'netnsLab.destroy',
+  ping: 'netnsLab.testConnectivity', doctor: 'netnsLab.diagnose',
+  exportScript: 'netnsLab.exportScript', openText: 'netnsLab.openAsText', openTerminal: 'netnsLab.openTerminal',
+};
