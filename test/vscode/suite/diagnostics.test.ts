@@ -2,7 +2,7 @@
 /** Problems-panel diagnostics with ranges on the offending JSON. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activate, closeAll, sleep, waitCanvasTab, waitFor, workspaceFile } from './util.js';
+import { activate, closeAll, metric, sleep, waitCanvasTab, waitFor, workspaceFile } from './util.js';
 
 async function diagnosticsOf(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
   return waitFor(`diagnostics for ${uri.path}`, () => {
@@ -83,6 +83,7 @@ suite('diagnostics', () => {
     await sleep(800); // and the last one too
     const versions = doc.version - v0;
     const analyses = api.analyses - n0;
+    metric('burstAnalyses', `${analyses} analyses of ${versions} versions`);
     assert.equal(versions, 20);
     assert.ok(analyses >= 1, 'the last version was analysed');
     assert.ok(analyses <= versions, `${analyses} analyses of ${versions} versions`);
