@@ -1,0 +1,161 @@
+#!/bin/bash
+# Gives src/core rooms (issue #14, step 6): moves each file of src/core into its room by the
+# table below, rewrites every relative import of a moved file (src/, webview/, test/, bench/,
+# build/) and the paths the docs and comments name (src/core/plan.ts -> src/core/plan/plan.ts),
+# writes an index.ts per room, and wires the rooms' import rules
+# (scripts/core-rooms.depcruise.cjs) into .dependency-cruiser.cjs.
+#
+#   scripts/move-core-rooms.sh --check   only compare the table with src/core (changes nothing)
+#   scripts/move-core-rooms.sh           move (needs a clean working tree), then run:
+#                                        npm run build && npm run lint && npm run test:unit
+#
+# It refuses to start (exit 1), listing them, when a file of src/core is not in the table (a
+# file added since: give it a room below) or a file of the table is gone. Run it once, after
+# the merges; review `git status`/`git diff -M`, then commit.
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+
+# file -> room (see scripts/core-rooms.depcruise.cjs for what each room is and may import)
+TABLE='
+model.ts        model
+names.ts        model
+ip.ts           model
+impair.ts       model
+diagnostics.ts  model
+json.ts         model
+validate.ts     model
+topo-index.ts   model
+observe.ts      observe
+monitor.ts      observe
+importer.ts     observe
+plan.ts         plan
+steps.ts        plan
+render.ts       plan
+edits.ts        edit
+doctor.ts       diagnose
+reach.ts        diagnose
+reach-paint.ts  diagnose
+livemarks.ts    diagnose
+'
+
+mode=${1:-move}
+case "$mode" in --check|move) ;; *) echo "usage: $0 [--check]" >&2; exit 2 ;; esac
+
+# -- the table against the tree ---------------------------------------------------------------
+declare -A ROOM
+while read -r file room; do [ -n "${file:-}" ] && ROOM[$file]=$room; done <<<"$TABLE"
+unknown=(); missing=()
+for f in src/core/*; do
+  b=${f#src/core/}
+  [ -d "$f" ] && { unknown+=("$b/ (a directory: already moved?)"); continue; }
+  [ -n "${ROOM[$b]:-}" ] || unknown+=("$b")
+done
+for b in "${!ROOM[@]}"; do [ -f "src/core/$b" ] || missing+=("$b"); done
+if [ ${#unknown[@]} -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+  [ ${#unknown[@]} -eq 0 ] || printf 'move-core-rooms: not in the table (give each a room in %s): src/core/%s\n' "$0" "${unknown[@]}" >&2
+  [ ${#missing[@]} -eq 0 ] || printf 'move-core-rooms: in the table but not in src/core (remove or rename the line): %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+rooms=$(printf '%s\n' "${ROOM[@]}" | sort -u)
+for r in $rooms; do
+  grep -q "^  $r: \[" scripts/core-rooms.depcruise.cjs || { echo "move-core-rooms: room '$r' has no line in ROOMS of scripts/core-rooms.depcruise.cjs" >&2; exit 1; }
+done
+echo "move-core-rooms: all ${#ROOM[@]} files of src/core are in the table:"
+for r in $rooms; do
+  printf '  %-9s' "$r"; for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do [ "${ROOM[$b]}" = "$r" ] && printf ' %s' "$b"; done; echo
+done
+[ "$mode" = --check ] && exit 0
+
+if ! git diff --quiet || ! git diff --cached --quiet; then
+  echo 'move-core-rooms: the working tree has changes; commit or stash them first' >&2; exit 1
+fi
+
+# -- imports and named paths, rewritten in place before the files move --------------------------
+# (node: resolve each relative specifier from the importing file's old place, point it at the
+# target's new place from the importer's new place)
+MAP=$(for b in "${!ROOM[@]}"; do echo "src/core/$b src/core/${ROOM[$b]}/$b"; done)
+MAP="$MAP" node --input-type=module - <<'JS'
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const moved = new Map(process.env.MAP.trim().split('\n').map((l) => l.split(' ')));
+const files = execFileSync('git', ['ls-files', '-z'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+const code = files.filter((f) => /^(src|webview|test|bench|build)\//.test(f) && /\.(ts|mts|cts|js|mjs|cjs)$/.test(f));
+// prose: every Markdown file but the changelog (history names the paths of its time)
+const prose = files.filter((f) => f.endsWith('.md') && f !== 'CHANGELOG.md');
+const SPEC = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])(\.\.?\/[^'"]+)\2/g;
+const names = [...moved.keys()].map((f) => path.posix.basename(f, '.ts'));
+// "src/core/plan.ts" or "src/core/plan" in text, not "src/core/plan.js" (an import) nor "src/core/plan/"
+const NAMED = new RegExp(`\\bsrc/core/(${names.join('|')})(\\.ts)?(?![\\w/.-]|\\.ts)`, 'g');
+const NAMED_TS = new RegExp(`\\bsrc/core/(${names.join('|')})\\.ts\\b`, 'g');
+const newPlace = (f) => moved.get(f) ?? f;
+
+function rewriteImport(file, spec) {
+  const from = path.posix.dirname(file);
+  const target = path.posix.normalize(path.posix.join(from, spec));
+  const m = /^(.*?)(\.js|\.ts)?$/.exec(target);
+  const ts = `${m[1]}.ts`;
+  if (!moved.has(ts) && !moved.has(file)) return spec;
+  if (!moved.has(ts) && !files.includes(ts) && !files.includes(target)) return spec; // a package subpath or an unknown file: leave it
+  const dest = moved.has(ts) ? moved.get(ts).replace(/\.ts$/, m[2] ?? '') : target;
+  let rel = path.posix.relative(path.posix.dirname(newPlace(file)), dest);
+  if (!rel.startsWith('.')) rel = `./${rel}`;
+  return rel;
+}
+
+let changed = 0;
+const named = (text) => text.replace(NAMED_TS, (_, n) => `${moved.get(`src/core/${n}.ts`)}`)
+  .replace(NAMED, (_, n) => moved.get(`src/core/${n}.ts`).replace(/\.ts$/, ''));
+for (const f of code) {
+  const text = readFileSync(f, 'utf8');
+  const out = named(text.replace(SPEC, (all, kw, q, spec) => `${kw}${q}${rewriteImport(f, spec)}${q}`));
+  if (out !== text) { writeFileSync(f, out); changed++; }
+}
+for (const f of prose) {
+  const text = readFileSync(f, 'utf8');
+  const out = named(text);
+  if (out !== text) { writeFileSync(f, out); changed++; }
+}
+console.log(`move-core-rooms: rewrote imports and named paths in ${changed} file(s)`);
+JS
+
+# -- the moves --------------------------------------------------------------------------------
+for r in $rooms; do mkdir -p "src/core/$r"; done
+for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do
+  git mv "src/core/$b" "src/core/${ROOM[$b]}/$b"
+done
+
+# -- an index per room: what the room offers the others -------------------------------------------
+declare -A WHAT=(
+  [model]='the topology file: its schemas and types, names, addresses, JSON positions and validation'
+  [observe]="the kernel's state read back: ip/iptables/sysctl output, monitor events, import of what runs"
+  [plan]='the reconcile: (topology, live state) -> typed steps -> argv and scripts'
+  [edit]='canvas gestures -> minimal text edits of the file'
+  [diagnose]='the machine against the file: the doctor, reachability, live marks on the drawing'
+)
+for r in $rooms; do
+  {
+    echo "/** src/core/$r: ${WHAT[$r]:-the room $r}. Imports: see scripts/core-rooms.depcruise.cjs. */"
+    for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do [ "${ROOM[$b]}" = "$r" ] && echo "export * from './${b%.ts}.js';"; done
+  } >"src/core/$r/index.ts"
+  git add "src/core/$r/index.ts"
+done
+
+# -- the rooms' rules in dependency-cruiser -----------------------------------------------------
+node - <<'JS'
+const fs = require('node:fs');
+const f = '.dependency-cruiser.cjs';
+let s = fs.readFileSync(f, 'utf8');
+if (!s.includes('core-rooms.depcruise.cjs')) {
+  const anchor = "    { name: 'no-circular'";
+  if (!s.includes(anchor)) { console.error(`move-core-rooms: no "${anchor.trim()}" line in ${f}: add ...require('./scripts/core-rooms.depcruise.cjs') to forbidden by hand`); process.exit(1); }
+  s = s.replace(anchor, "    // the rooms of src/core and which may import which\n    ...require('./scripts/core-rooms.depcruise.cjs'),\n" + anchor);
+  s = s.replace(/^/, '/* global require -- dependency-cruiser loads this file as CommonJS */\n');
+  fs.writeFileSync(f, s);
+}
+JS
+
+left=$(git grep -nE "src/core/[a-z-]+\.ts" -- ':!CHANGELOG.md' ':!scripts/move-core-rooms.sh' | grep -vE 'src/core/[a-z]+/' || true)
+[ -z "$left" ] || { echo 'move-core-rooms: these lines still name a file directly in src/core:'; echo "$left"; }
+echo 'move-core-rooms: done. Now: npm run build && npm run lint && npm run test:unit; review git diff -M --stat; commit.'
