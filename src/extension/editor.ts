@@ -40,12 +40,13 @@ interface Canvas {
 }
 
 /**
- * A canvas button runs the palette's command on the canvas's document. Open Terminal gets the
- * node, and the canvas does not wait for the terminal (nor for the namespace to be picked).
+ * A canvas button runs the palette's command on the canvas's document. A command on a node
+ * (Open Terminal) is not awaited: the canvas does not wait for the terminal.
  */
-async function runCanvasCommand(command: CanvasCommand, uri: vscode.Uri, node?: string): Promise<void> {
-  if (command === 'openTerminal') void vscode.commands.executeCommand(CANVAS_COMMANDS[command], node);
-  else await vscode.commands.executeCommand(CANVAS_COMMANDS[command], uri);
+async function runCanvasCommand(name: CanvasCommand, uri: vscode.Uri, node?: string): Promise<void> {
+  const c = CANVAS_COMMANDS[name];
+  if (c.arg === 'node') void vscode.commands.executeCommand(c.command, node);
+  else await vscode.commands.executeCommand(c.command, uri);
 }
 
 function settings(): ViewSettings {

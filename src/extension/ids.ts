@@ -9,11 +9,18 @@ export const TERMINAL_PROFILE = 'netnsLab.namespaceShell';
 /** a command the canvas asks for (its toolbar and panel) */
 export type CanvasCommand = Extract<FromWebview, { type: 'command' }>['command'];
 /**
- * The command each canvas button runs: the palette's own, on the canvas's document (Open
- * Terminal: on the node). A new canvas command is a line here and in the protocol's list.
+ * The command each canvas button runs: the palette's own, given the canvas's document (or, for
+ * `arg: 'node'`, the node the canvas names). A new canvas command is a line here and in the
+ * protocol's list.
  */
-export const CANVAS_COMMANDS: Record<CanvasCommand, string> = {
-  validate: 'netnsLab.validate', plan: 'netnsLab.showPlan', apply: 'netnsLab.apply', destroy: 'netnsLab.destroy',
-  ping: 'netnsLab.testConnectivity', doctor: 'netnsLab.diagnose',
-  exportScript: 'netnsLab.exportScript', openText: 'netnsLab.openAsText', openTerminal: 'netnsLab.openTerminal',
+export const CANVAS_COMMANDS: Record<CanvasCommand, { command: string; arg?: 'uri' | 'node' }> = {
+  validate: { command: 'netnsLab.validate' },
+  plan: { command: 'netnsLab.showPlan' },
+  apply: { command: 'netnsLab.apply' },
+  destroy: { command: 'netnsLab.destroy' },
+  exportScript: { command: 'netnsLab.exportScript' },
+  ping: { command: 'netnsLab.testConnectivity' },
+  doctor: { command: 'netnsLab.diagnose' },
+  openText: { command: 'netnsLab.openAsText' },
+  openTerminal: { command: 'netnsLab.openTerminal', arg: 'node' },
 };
