@@ -51,6 +51,8 @@ import-lines.ts        import    later  importers
 import-names.ts        import    later  importers
 import-report.ts       import    later  importers
 import-yaml.ts         import    later  importers
+import-kathara.ts      import    later  importers
+import-kathara-conf.ts import    later  importers
 doctor.ts              diagnose
 reach.ts               diagnose
 reach-paint.ts         diagnose
@@ -76,8 +78,14 @@ for f in src/core/*; do
 done
 for b in "${!ROOM[@]}"; do [ -f "src/core/$b" ] || missing+=("$b"); done
 if [ ${#unknown[@]} -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
-  [ ${#unknown[@]} -eq 0 ] || printf 'move-core-rooms: not in the table (give each a room in %s): src/core/%s\n' "$0" "${unknown[@]}" >&2
-  [ ${#missing[@]} -eq 0 ] || printf 'move-core-rooms: in the table but not in src/core (remove or rename the line): %s\n' "${missing[@]}" >&2
+  if [ ${#unknown[@]} -gt 0 ]; then
+    echo "move-core-rooms: files of src/core not in the table of $0 (give each a room there):" >&2
+    printf '  src/core/%s\n' "${unknown[@]}" >&2
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "move-core-rooms: files of the table not in src/core (remove or rename their lines):" >&2
+    printf '  %s\n' "${missing[@]}" >&2
+  fi
   exit 1
 fi
 rooms=$(printf '%s\n' "${ROOM[@]}" | sort -u)
