@@ -168,10 +168,34 @@ declare -A WHAT=(
   [diagnose]='the machine against the file: the doctor, reachability, live marks on the drawing'
 )
 for r in $rooms; do
-  {
-    echo "/** src/core/$r: ${WHAT[$r]:-the room $r}. Imports: see scripts/core-rooms.depcruise.cjs. */"
-    for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do [ "${ROOM[$b]}" = "$r" ] && echo "export * from './${b%.ts}.js';"; done
-  } >"src/core/$r/index.ts"
+  files=$(for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do [ "${ROOM[$b]}" = "$r" ] && echo "$b"; done)
+  ROOM_DIR="src/core/$r" WHAT="${WHAT[$r]:-the room $r}" FILES="$files" node - <<'JS'
+// export * of each file; a file that exports a name an earlier file of the room exports too
+// is re-exported as a namespace (two `export *` of one name would be an error)
+const fs = require('node:fs');
+const dir = process.env.ROOM_DIR;
+const DECL = /^export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:abstract\s+)?(?:const|let|var|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+const LIST = /^export\s+(?:type\s+)?\{([^}]*)\}/gm;
+const seen = new Map();
+const lines = [`/** ${dir}: ${process.env.WHAT}. Which rooms it may import: scripts/core-rooms.depcruise.cjs. */`];
+for (const file of process.env.FILES.trim().split('\n')) {
+  const text = fs.readFileSync(`${dir}/${file}`, 'utf8');
+  const names = [...text.matchAll(DECL)].map((m) => m[1]);
+  for (const m of text.matchAll(LIST)) for (const part of m[1].split(',')) { const n = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop(); if (n) names.push(n); }
+  const base = file.replace(/\.ts$/, '');
+  const clash = names.filter((n) => seen.has(n));
+  if (clash.length) {
+    const ns = base.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    lines.push(`// ${clash.map((n) => `${n} (also in ${seen.get(n)})`).join(', ')}: the names of ${file} are under ${ns}`);
+    lines.push(`export * as ${ns} from './${base}.js';`);
+    console.log(`move-core-rooms: ${dir}/index.ts: ${file} exports ${clash.join(', ')} as ${seen.get(clash[0])} does; re-exported as the namespace ${ns}`);
+  } else {
+    for (const n of names) seen.set(n, file);
+    lines.push(`export * from './${base}.js';`);
+  }
+}
+fs.writeFileSync(`${dir}/index.ts`, `${lines.join('\n')}\n`);
+JS
   git add "src/core/$r/index.ts"
 done
 
