@@ -168,7 +168,7 @@ declare -A WHAT=(
   [diagnose]='the machine against the file: the doctor, reachability, live marks on the drawing'
 )
 for r in $rooms; do
-  files=$(for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do [ "${ROOM[$b]}" = "$r" ] && echo "$b"; done)
+  files=$(for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do if [ "${ROOM[$b]}" = "$r" ]; then echo "$b"; fi; done)
   ROOM_DIR="src/core/$r" WHAT="${WHAT[$r]:-the room $r}" FILES="$files" node - <<'JS'
 // export * of each file; a file that exports a name an earlier file of the room exports too
 // is re-exported as a namespace (two `export *` of one name would be an error)
