@@ -170,20 +170,27 @@ declare -A WHAT=(
 for r in $rooms; do
   files=$(for b in $(printf '%s\n' "${!ROOM[@]}" | sort); do if [ "${ROOM[$b]}" = "$r" ]; then echo "$b"; fi; done)
   ROOM_DIR="src/core/$r" WHAT="${WHAT[$r]:-the room $r}" FILES="$files" node - <<'JS'
-// export * of each file; a file that exports a name an earlier file of the room exports too
-// is re-exported as a namespace (two `export *` of one name would be an error)
+// export * of each file; a file that declares and exports a name an earlier file of the room
+// exports too is re-exported as a namespace (two `export *` of two different things of one
+// name are an error; a name passed on from another file, `export { X }` of an import, is not)
 const fs = require('node:fs');
 const dir = process.env.ROOM_DIR;
 const DECL = /^export\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:abstract\s+)?(?:const|let|var|function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
-const LIST = /^export\s+(?:type\s+)?\{([^}]*)\}/gm;
+const LIST = /^export\s+(?:type\s+)?\{([^}]*)\}(?!\s*from)/gm;
+const declared = (text, n) => new RegExp(`^(?:declare\\s+)?(?:async\\s+)?(?:const|let|var|function\\*?|class|interface|type|enum)\\s+${n.replace(/\$/g, '\\$')}\\b`, 'm').test(text);
 const seen = new Map();
 const lines = [`/** ${dir}: ${process.env.WHAT}. Which rooms it may import: scripts/core-rooms.depcruise.cjs. */`];
 for (const file of process.env.FILES.trim().split('\n')) {
   const text = fs.readFileSync(`${dir}/${file}`, 'utf8');
-  const names = [...text.matchAll(DECL)].map((m) => m[1]);
-  for (const m of text.matchAll(LIST)) for (const part of m[1].split(',')) { const n = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/).pop(); if (n) names.push(n); }
+  const names = new Set([...text.matchAll(DECL)].map((m) => m[1]));
+  for (const m of text.matchAll(LIST)) {
+    for (const part of m[1].split(',')) {
+      const [local, exported = local] = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/);
+      if (local && declared(text, local)) names.add(exported);
+    }
+  }
   const base = file.replace(/\.ts$/, '');
-  const clash = names.filter((n) => seen.has(n));
+  const clash = [...names].filter((n) => seen.has(n));
   if (clash.length) {
     const ns = base.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
     lines.push(`// ${clash.map((n) => `${n} (also in ${seen.get(n)})`).join(', ')}: the names of ${file} are under ${ns}`);
