@@ -31,6 +31,7 @@ model-workloads.ts     model     later  workloads (model.ts imports it)
 validate-workloads.ts  model     later  workloads (validate.ts imports it)
 workloads.ts           model     later  workloads (validate-workloads.ts imports it: model, not plan)
 sha256.ts              model     later  workloads
+markdown.ts            model     later  sec-routes (text from the kernel escaped for Markdown hovers)
 observe.ts             observe
 monitor.ts             observe
 plan.ts                plan
