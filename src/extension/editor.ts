@@ -15,7 +15,7 @@ import { FromWebview, SETTABLE, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type 
 import { analyseText } from './analysis.js';
 import type { TopologyAnalyses } from './documents.js';
 import { writeImage } from './files.js';
-import { CANVAS_COMMANDS, type CanvasCommand } from './ids.js';
+import { CANVAS_COMMANDS, type CanvasCommandName } from './ids.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
 export { VIEW_TYPE } from './ids.js';
@@ -43,8 +43,8 @@ interface Canvas {
  * A canvas button runs the palette's command on the canvas's document. A command on a node
  * (Open Terminal) is not awaited: the canvas does not wait for the terminal.
  */
-async function runCanvasCommand(name: CanvasCommand, uri: vscode.Uri, node?: string): Promise<void> {
-  const c = CANVAS_COMMANDS[name];
+async function runCanvasCommand(name: CanvasCommandName, uri: vscode.Uri, node?: string): Promise<void> {
+  const c: { command: string; arg?: 'uri' | 'node' } = CANVAS_COMMANDS[name];
   if (c.arg === 'node') void vscode.commands.executeCommand(c.command, node);
   else await vscode.commands.executeCommand(c.command, uri);
 }

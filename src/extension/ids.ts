@@ -7,13 +7,13 @@ export const TREE_VIEWS = { namespaces: 'netnsLab.namespaces', bridges: 'netnsLa
 export const TERMINAL_PROFILE = 'netnsLab.namespaceShell';
 
 /** a command the canvas asks for (its toolbar and panel) */
-export type CanvasCommand = Extract<FromWebview, { type: 'command' }>['command'];
+export type CanvasCommandName = Extract<FromWebview, { type: 'command' }>['command'];
 /**
  * The command each canvas button runs: the palette's own, given the canvas's document (or, for
  * `arg: 'node'`, the node the canvas names). A new canvas command is a line here and in the
  * protocol's list.
  */
-export const CANVAS_COMMANDS: Record<CanvasCommand, { command: string; arg?: 'uri' | 'node' }> = {
+export const CANVAS_COMMANDS: Record<CanvasCommandName, { command: string; arg?: 'uri' | 'node' }> = {
   validate: { command: 'netnsLab.validate' },
   plan: { command: 'netnsLab.showPlan' },
   apply: { command: 'netnsLab.apply' },
