@@ -47,8 +47,11 @@ export function workloadPhase(s: WorkloadStep): number {
 export interface LiveService {
   ns: string;
   name: string;
-  /** running: pid, start time and namespace inode all match; exited: the record holds the code */
-  state: 'running' | 'exited' | 'not-started';
+  /**
+   * running: pid, start time and namespace inode all match; exited: the record holds the code (none
+   * when its supervisor vanished); starting: its supervisor is starting it (again, after a failure)
+   */
+  state: 'running' | 'starting' | 'exited' | 'not-started';
   pid?: number;
   /** /proc/PID/stat field 22: clock ticks after boot */
   startTime?: number;
@@ -99,15 +102,20 @@ export interface RootCommand {
   cwd?: string;
 }
 
-/** every command the file runs as root, in file order: what the person must see and approve */
-export function rootCommands(t: Topology): RootCommand[] {
+/**
+ * Every command the file runs as root, in file order: what the person must see and approve.
+ * `applierIsRoot`: root applies directly (no sudo/pkexec), so an entry without a user runs as
+ * root too and needs the same approval.
+ */
+export function rootCommands(t: Topology, opts: { applierIsRoot?: boolean } = {}): RootCommand[] {
   const out: RootCommand[] = [];
+  const isRoot = (user: string | undefined) => user === 'root' || (user === undefined && !!opts.applierIsRoot);
   for (const ns of t.namespaces ?? []) {
     (ns.exec ?? []).forEach((e, i) => {
-      if (execUser(e) === 'root') out.push({ ns: ns.name, kind: 'exec', which: i, text: commandText(execCommand(e)) });
+      if (isRoot(execUser(e))) out.push({ ns: ns.name, kind: 'exec', which: i, text: commandText(execCommand(e)) });
     });
     for (const s of ns.services ?? []) {
-      if (s.user === 'root') out.push({ ns: ns.name, kind: 'service', which: s.name, text: commandText(s.command), ...(s.env ? { env: s.env } : {}), ...(s.cwd ? { cwd: s.cwd } : {}) });
+      if (isRoot(s.user)) out.push({ ns: ns.name, kind: 'service', which: s.name, text: commandText(s.command), ...(s.env ? { env: s.env } : {}), ...(s.cwd ? { cwd: s.cwd } : {}) });
     }
   }
   return out;

@@ -170,6 +170,12 @@ describe('rootCommands', () => {
     assert.deepEqual(rootCommands(parse(topo({ services: [web] }))), []);
   });
 
+  it('when root applies directly, entries without a user run as root and are listed too', () => {
+    const t = parse(topo({ exec: ['echo me'], services: [web, { name: 'mine', command: 'sleep 9' }] }));
+    assert.deepEqual(rootCommands(t), []);
+    assert.deepEqual(rootCommands(t, { applierIsRoot: true }).map((r) => [r.kind, r.which, r.text]), [['exec', 0, 'echo me'], ['service', 'mine', 'sleep 9']]);
+  });
+
   it('the digest changes with any text, env or order, and only then', () => {
     const base = [{ ns: 'a', kind: 'exec' as const, which: 0, text: 'x' }, { ns: 'a', kind: 'service' as const, which: 's', text: 'y', env: { A: '1' } }];
     const dg = rootCommandsDigest(base);
