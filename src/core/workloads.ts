@@ -57,6 +57,8 @@ export interface LiveService {
   startTime?: number;
   /** inode of the network namespace it runs in */
   nsInode?: number;
+  /** when the current run started (ms since the epoch) */
+  since?: number;
   /** definition digest recorded when it was started (serviceDigest) */
   digest?: string;
   /** exit code (128 + signal number when a signal ended it) */

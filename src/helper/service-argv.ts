@@ -20,7 +20,11 @@ export interface Account { name: string; uid: number; gid: number; home: string;
 /** the PATH a workload sees (its argv[0] is found through it, as the user) */
 export const WORKLOAD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export interface RunSpec { ns: string; command: Command; account: Account; cwd: string; env?: Record<string, string> }
+export interface RunSpec {
+  ns: string; command: Command; account: Account; cwd: string; env?: Record<string, string>;
+  /** end it after this many seconds (coreutils timeout, as the user): for exec commands, which must end */
+  timeout?: { seconds: number; bin: string };
+}
 
 export const commandArgv = (c: Command, sh: string): string[] => (typeof c === 'string' ? [sh, '-c', c] : [...c]);
 
@@ -41,6 +45,7 @@ export function workloadArgv(r: RunSpec, bins: Bins): string[] {
     bins.ip, 'netns', 'exec', r.ns,
     ...dropArgv(r.account, bins.setpriv),
     bins.env, '-i', `--chdir=${r.cwd}`, '--', ...userEnv(r.account, r.env),
+    ...(r.timeout ? [r.timeout.bin, '--kill-after=5', String(r.timeout.seconds)] : []),
     ...commandArgv(r.command, bins.sh),
   ];
 }

@@ -73,12 +73,20 @@ function needNamespace(d: SuperviseDeps, ns: string): number {
 
 const tail = (text: string, lines = 10): string => text.trimEnd().split('\n').slice(-lines).join('\n');
 
-/** run one exec entry inside the namespace as its user, to its end; a failure names the command, its code and the end of its output */
+/** an exec command that has not ended after this long is ended (SIGTERM, 5 s later SIGKILL) and fails */
+export const EXEC_TIMEOUT_S = 300;
+
+/**
+ * Run one exec entry inside the namespace as its user (working directory: its home, or /), to its
+ * end, at most EXEC_TIMEOUT_S; a failure names the command, its exit code and the end of its output.
+ */
 export async function runExec(d: SuperviseDeps, ns: string, command: Command, user: string | undefined): Promise<RunResult> {
   needNamespace(d, ns);
   const what = `exec in ${ns}: ${commandText(command)}`;
   const a = await account(d, user, what);
-  const r = await d.runner.run(workloadArgv({ ns, command, account: a, cwd: await workdir(d, undefined, a) }, bins(d, 'ip')));
+  const timeout = { seconds: EXEC_TIMEOUT_S, bin: d.sys.bin('timeout') };
+  const r = await d.runner.run(workloadArgv({ ns, command, account: a, cwd: await workdir(d, undefined, a), timeout }, bins(d, 'ip')));
+  if (r.code === 124) throw new Error(`${what} did not end within ${EXEC_TIMEOUT_S} s: ${tail(r.stderr + r.stdout) || '(no output)'}`);
   if (r.code !== 0) throw new Error(`${what} failed with exit code ${r.code}: ${tail(r.stderr + r.stdout) || '(no output)'}`);
   return r;
 }
@@ -96,16 +104,29 @@ function isRunning(d: SuperviseDeps, id: ServiceId, r: Record): boolean {
 
 function liveOf(d: SuperviseDeps, id: ServiceId, r: Record): LiveService {
   const base = { ns: id.ns, name: id.name, digest: r.digest, restarts: r.restarts, user: r.user };
-  if (isRunning(d, id, r)) return { ...base, state: 'running', pid: r.pid, startTime: r.start, nsInode: r.nsInode };
+  if (isRunning(d, id, r)) return { ...base, state: 'running', pid: r.pid, startTime: r.start, nsInode: r.nsInode, ...(r.since !== undefined ? { since: r.since } : {}) };
   // between an exit and its record (or a restart's backoff), its supervisor still holds it
   if (r.state !== 'exited' && sameProcess(d.sys, r.supervisor.pid, r.supervisor.start)) return { ...base, state: 'starting' };
   return { ...base, state: 'exited', ...(r.code !== undefined ? { code: r.code } : {}) };
 }
 
+/**
+ * The record and what it says now. A supervisor writes the final state before it exits: when it
+ * is found gone while the record read just before still says otherwise, it exited in between,
+ * and the record read again is its last word.
+ */
+async function current(d: SuperviseDeps, id: ServiceId): Promise<{ r: Record; live: LiveService } | undefined> {
+  const r = await readRecord(d, id);
+  if (!r) return undefined;
+  const live = liveOf(d, id, r);
+  if (live.state !== 'exited' || r.state === 'exited') return { r, live };
+  const last = await readRecord(d, id);
+  return last ? { r: last, live: liveOf(d, id, last) } : undefined;
+}
+
 export async function serviceState(d: SuperviseDeps, id: ServiceId): Promise<LiveService> {
   checkId(id);
-  const r = await readRecord(d, id);
-  return r ? liveOf(d, id, r) : { ns: id.ns, name: id.name, state: 'not-started', restarts: 0 };
+  return (await current(d, id))?.live ?? { ns: id.ns, name: id.name, state: 'not-started', restarts: 0 };
 }
 
 /** every service of a topology that has a record (for the planner and for status) */
@@ -116,8 +137,8 @@ export async function observeServices(d: SuperviseDeps, topology: string): Promi
     for (const f of (await d.runner.listDir(nsDir({ topology, ns }))).sort()) {
       const name = /^(.+)\.record$/.exec(f)?.[1];
       if (!name || !ServiceIdSchema.safeParse({ topology, ns, name }).success) continue;
-      const r = await readRecord(d, { topology, ns, name });
-      if (r) out.push(liveOf(d, { topology, ns, name }, r));
+      const c = await current(d, { topology, ns, name });
+      if (c) out.push(c.live);
     }
   }
   return out;
@@ -166,22 +187,27 @@ async function lastLog(d: SuperviseDeps, id: ServiceId): Promise<string> {
   return t ? `; the end of its log:\n${t}` : '';
 }
 
-/** true when the service answers as its ready check says */
-async function readyNow(d: SuperviseDeps, id: ServiceId, s: Service): Promise<boolean> {
+/**
+ * True when the service answers as its ready check says: a connection to the port accepted inside
+ * the namespace, or the file there as the service's user sees it (`test -e` run as that user, in
+ * the namespace: root never looks up a path the file names)
+ */
+async function readyNow(d: SuperviseDeps, id: ServiceId, s: Service, a: Account): Promise<boolean> {
   if (!s.ready) return true;
   if ('tcp' in s.ready) return (await d.runner.run(probeArgv(id.ns, s.ready.tcp, d.node, d.helperScript, 'ip'))).code === 0;
-  return (await d.runner.kind(s.ready.file)) !== 'missing';
+  return (await d.runner.run(workloadArgv({ ns: id.ns, command: ['test', '-e', s.ready.file], account: a, cwd: '/' }, bins(d, 'ip')))).code === 0;
 }
 
 /** wait until the service runs (and is ready); else stop it and fail naming it */
-async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service): Promise<LiveService> {
+async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Account): Promise<LiveService> {
   const timeout = s.ready?.timeout ?? DEFAULT_READY_TIMEOUT;
   const deadline = d.sys.now() + timeout * 1000;
   const who = `service '${id.name}' in ${id.ns}`;
   for (;;) {
-    const r = await readRecord(d, id);
-    const live = r && liveOf(d, id, r);
-    if (live?.state === 'running' && (await readyNow(d, id, s))) return live;
+    const c = await current(d, id);
+    const r = c?.r;
+    const live = c?.live;
+    if (live?.state === 'running' && (await readyNow(d, id, s, a))) return live;
     const supervised = r && sameProcess(d.sys, r.supervisor.pid, r.supervisor.start);
     if (r && r.state === 'exited' && !supervised) {
       const log = await lastLog(d, id);
@@ -214,5 +240,15 @@ export async function startService(d: SuperviseDeps, topology: string, ns: strin
   };
   await d.runner.writeFile(specPath(id), JSON.stringify(spec), 0o600);
   d.sys.spawnDetached(d.node, [d.helperScript, '--supervise', topology, ns, s.name], { PATH: BIN_DIRS.join(':'), LC_ALL: 'C' });
-  return awaitReady(d, id, s);
+  return awaitReady(d, id, s, a);
+}
+
+/**
+ * Stop every service of a topology (or of one of its namespaces): what destroy does first, before
+ * it ends the other processes inside the namespaces (a supervisor would otherwise restart them).
+ */
+export async function stopServices(d: SuperviseDeps, topology: string, ns?: string): Promise<LiveService[]> {
+  const live = (await observeServices(d, topology)).filter((s) => ns === undefined || s.ns === ns);
+  for (const s of live) await stopService(d, { topology, ns: s.ns, name: s.name });
+  return live;
 }

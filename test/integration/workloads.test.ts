@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Service } from '../../src/core/model-workloads.js';
@@ -18,7 +18,7 @@ import { endProcesses, processesIn } from '../../src/helper/procs.js';
 import { createProcSys, sameProcess } from '../../src/helper/procsys.js';
 import { createSystemRunner } from '../../src/helper/runner.js';
 import { SERVICES_DIR, logPath, recordPath, specPath } from '../../src/helper/service-files.js';
-import { observeServices, runExec, serviceState, startService, stopService, type SuperviseDeps } from '../../src/helper/supervise.js';
+import { observeServices, runExec, serviceState, startService, stopService, stopServices, type SuperviseDeps } from '../../src/helper/supervise.js';
 import { ROOT, resetSandbox, sh } from './sandbox.js';
 
 const sys = createProcSys();
@@ -51,7 +51,7 @@ describe('services and exec in a namespace', () => {
     }
   });
   after(async () => {
-    for (const s of await observeServices(d, T)) await stopService(d, id(s.ns, s.name));
+    await stopServices(d, T);
     await resetSandbox();
   });
 
@@ -150,11 +150,29 @@ describe('services and exec in a namespace', () => {
     assert.equal(existsSync(recordPath(id('ns2', 'never'))), false);
   });
 
+  it('a ready file counts once the service\'s user sees it there; one it cannot see never does', async () => {
+    // in the sandbox's own /run (a tmpfs): a directory anyone may write, and one only root may enter
+    mkdirSync('/run/wl-open', { mode: 0o1777 });
+    chmodSync('/run/wl-open', 0o1777);
+    mkdirSync('/run/wl-private', { mode: 0o700 });
+    writeFileSync('/run/wl-private/flag', '');
+    try {
+      const flag: Service = { name: 'flag', command: 'sleep 0.5; touch /run/wl-open/flag; exec sleep 1002', user: 'nobody', ready: { file: '/run/wl-open/flag', timeout: 5 } };
+      const live = await startService(d, T, 'ns1', flag);
+      assert.equal(live.state, 'running');
+      assert.equal(statSync('/run/wl-open/flag').uid, 65534, 'the service made it');
+      await stopService(d, id('ns1', 'flag'));
+      // the file exists, but not for nobody: root never looks for it on the service's behalf
+      await assert.rejects(startService(d, T, 'ns1', { name: 'hidden', command: ['sleep', '1003'], user: 'nobody', ready: { file: '/run/wl-private/flag', timeout: 1 } }),
+        /service 'hidden' in ns1 was not ready within 1 s: \/run\/wl-private\/flag did not appear/);
+    } finally { rmSync('/run/wl-open', { recursive: true, force: true }); rmSync('/run/wl-private', { recursive: true, force: true }); }
+  });
+
   it('stop leaves no process, record, spec or log', async () => {
     const live = await observeServices(d, T);
     assert.deepEqual(live.map((s) => s.name).sort(), ['other', 'web']);
+    assert.deepEqual((await stopServices(d, T)).map((s) => s.name).sort(), ['other', 'web']);
     for (const s of live) {
-      await stopService(d, id(s.ns, s.name));
       assert.equal(sameProcess(sys, s.pid!, s.startTime!), false);
       for (const f of [recordPath(id(s.ns, s.name)), specPath(id(s.ns, s.name)), logPath(id(s.ns, s.name))]) assert.equal(existsSync(f), false, f);
     }

@@ -44,6 +44,12 @@ describe('the argv of a workload', () => {
     assert.throws(() => workloadArgv({ ns: 'ns1', command: ['A=1'], account: NOBODY, cwd: '/' }, BINS), /contains '='/);
   });
 
+  it('an exec command ends within its bound: coreutils timeout, as the user, right before the command', () => {
+    const a = workloadArgv({ ns: 'ns1', command: 'make', account: NOBODY, cwd: '/', timeout: { seconds: 300, bin: '/usr/bin/timeout' } }, BINS);
+    assert.deepEqual(a.slice(-6), ['/usr/bin/timeout', '--kill-after=5', '300', '/bin/sh', '-c', 'make']);
+    assert.ok(a.indexOf('/usr/bin/timeout') > a.indexOf('--reuid=65534'));
+  });
+
   it('the TCP probe runs the helper bundle inside the namespace', () => {
     assert.deepEqual(probeArgv('ns2', 8080, '/usr/bin/node', '/x/dist/helper.js', 'ip'), ['ip', 'netns', 'exec', 'ns2', '/usr/bin/node', '/x/dist/helper.js', '--probe-tcp', '8080']);
   });
