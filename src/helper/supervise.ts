@@ -252,3 +252,10 @@ export async function stopServices(d: SuperviseDeps, topology: string, ns?: stri
   for (const s of live) await stopService(d, { topology, ns: s.ns, name: s.name });
   return live;
 }
+
+/** the end of a service's output (the rotated part first), at most maxBytes: for `logs` and Show Logs */
+export async function serviceLog(d: SuperviseDeps, id: ServiceId, maxBytes = 64 * 1024): Promise<string> {
+  checkId(id);
+  const text = ((await d.runner.readFile(`${logPath(id)}.1`)) ?? '') + ((await d.runner.readFile(logPath(id))) ?? '');
+  return text.length > maxBytes ? text.slice(text.length - maxBytes) : text;
+}

@@ -18,7 +18,7 @@ import { endProcesses, processesIn } from '../../src/helper/procs.js';
 import { createProcSys, sameProcess } from '../../src/helper/procsys.js';
 import { createSystemRunner } from '../../src/helper/runner.js';
 import { SERVICES_DIR, logPath, recordPath, specPath } from '../../src/helper/service-files.js';
-import { observeServices, runExec, serviceState, startService, stopService, stopServices, type SuperviseDeps } from '../../src/helper/supervise.js';
+import { observeServices, runExec, serviceLog, serviceState, startService, stopService, stopServices, type SuperviseDeps } from '../../src/helper/supervise.js';
 import { ROOT, resetSandbox, sh } from './sandbox.js';
 
 const sys = createProcSys();
@@ -74,7 +74,7 @@ describe('services and exec in a namespace', () => {
     assert.equal(rec.user, 'nobody');
     for (const dir of [SERVICES_DIR, `${SERVICES_DIR}/${T}`, `${SERVICES_DIR}/${T}/ns2`]) assert.equal(statSync(dir).mode & 0o777, 0o700, dir);
     assert.equal(statSync(logPath(id('ns2', 'web'))).mode & 0o777, 0o600);
-    await until('the request in the log', () => (readFileSync(logPath(id('ns2', 'web')), 'utf8').includes('"GET / HTTP') ? true : undefined));
+    await until('the request in the log', async () => ((await serviceLog(d, id('ns2', 'web'))).includes('"GET / HTTP') ? true : undefined));
     assert.deepEqual((await observeServices(d, T)).map((s) => [s.ns, s.name, s.state, s.pid]), [['ns2', 'web', 'running', pid]]);
   });
 
