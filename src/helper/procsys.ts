@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, readdirSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 
 export interface ProcSys {
   /** inode of what path points to (following links): /run/netns/NS, /proc/PID/ns/net */
@@ -17,6 +18,11 @@ export interface ProcSys {
   kill(pid: number, signal: NodeJS.Signals): boolean;
   /** start a process in its own session, stdio to /dev/null, not waited for; its pid */
   spawnDetached(file: string, args: string[], env: Record<string, string>): number;
+  /**
+   * run a process with this process's stdin, stdout and stderr, forwarding SIGINT, SIGTERM and
+   * SIGHUP to it; its exit code (128 + the signal's number when a signal ended it)
+   */
+  runInherited(file: string, args: string[], env: Record<string, string>): Promise<number>;
   sleep(ms: number): Promise<void>;
   now(): number;
   /** absolute path of a system program (from BIN_DIRS), never through the caller's PATH */
@@ -52,6 +58,15 @@ export function createProcSys(): ProcSys {
       child.unref();
       if (child.pid === undefined) throw new Error(`could not start ${file}`);
       return child.pid;
+    },
+    runInherited(file, args, env) {
+      const child = spawn(file, args, { stdio: 'inherit', env });
+      const forward = (sig: NodeJS.Signals) => () => { child.kill(sig); };
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, forward(sig));
+      return new Promise((done) => {
+        child.once('error', () => done(127));
+        child.once('exit', (code, signal) => done(code ?? 128 + (signal ? osConstants.signals[signal] : 0)));
+      });
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),

@@ -5,9 +5,13 @@
  * found again by pid + start time (+ namespace inode for "running"), never by a pid alone.
  * Files through the Runner, processes through ProcSys: both injected.
  */
+import type { z } from 'zod';
 import type { Command, Service } from '../core/model-workloads.js';
-import { DEFAULT_MAX_RESTARTS, DEFAULT_READY_TIMEOUT } from '../core/model-workloads.js';
+import {
+  Command as CommandSchema, DEFAULT_MAX_RESTARTS, DEFAULT_READY_TIMEOUT, Service as ServiceSchema, UserName,
+} from '../core/model-workloads.js';
 import { nsNameProblem, topoNameProblem } from '../core/names.js';
+import { zodToDiagnostics } from '../core/validate.js';
 import { NETNS_DIR } from '../core/render.js';
 import type { LiveService } from '../core/workloads.js';
 import { commandText, serviceDigest } from '../core/workloads.js';
@@ -28,6 +32,13 @@ export interface SuperviseDeps {
   helperScript: string;
   /** the helper's environment: SUDO_UID / PKEXEC_UID name the person who applies */
   env: NodeJS.ProcessEnv;
+}
+
+/** the helper trusts no caller: what reaches a process is parsed again by the file's own schema */
+function parsed<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
+  const r = schema.safeParse(v, { reportInput: true });
+  if (!r.success) throw new Error(`${what}: ${zodToDiagnostics(r.error.issues).map((x) => `${x.path.join('.') || 'value'}: ${x.message}`).join('; ')}`);
+  return r.data;
 }
 
 function checkId(id: ServiceId): void {
@@ -80,7 +91,9 @@ export const EXEC_TIMEOUT_S = 300;
  * Run one exec entry inside the namespace as its user (working directory: its home, or /), to its
  * end, at most EXEC_TIMEOUT_S; a failure names the command, its exit code and the end of its output.
  */
-export async function runExec(d: SuperviseDeps, ns: string, command: Command, user: string | undefined): Promise<RunResult> {
+export async function runExec(d: SuperviseDeps, ns: string, cmd: Command, user: string | undefined): Promise<RunResult> {
+  const command = parsed(CommandSchema, cmd, `exec in ${ns}`);
+  if (user !== undefined) parsed(UserName, user, `exec in ${ns}`);
   needNamespace(d, ns);
   const what = `exec in ${ns}: ${commandText(command)}`;
   const a = await account(d, user, what);
@@ -225,7 +238,8 @@ async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Accoun
 }
 
 /** start (or restart: the running one is stopped first) a service under its own supervisor */
-export async function startService(d: SuperviseDeps, topology: string, ns: string, s: Service): Promise<LiveService> {
+export async function startService(d: SuperviseDeps, topology: string, ns: string, service: Service): Promise<LiveService> {
+  const s = parsed(ServiceSchema, service, `service in ${ns}`);
   const id: ServiceId = { topology, ns, name: s.name };
   checkId(id);
   needNamespace(d, ns);

@@ -181,6 +181,23 @@ describe('services and exec in a namespace', () => {
     assert.ok(!sys.pids().some((p) => (sys.read(`/proc/${p}/cmdline`) ?? '').includes('--supervise')), 'no supervisor left');
   });
 
+  it('helper.js --exec: a command in the namespace as the person who asked, stdin/stdout/exit code passed through', () => {
+    const run = (args: string[], env: Record<string, string>, input = '') => spawnSync(process.execPath, [d.helperScript, '--exec', ...args], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', ...env }, timeout: 20_000 });
+    const asNobody = { SUDO_UID: '65534', SUDO_GID: '65534' };
+    const r = run(['ns1', '--cwd', '/tmp', '--env', 'GREETING=hi', '--', 'sh', '-c', 'id -u; ip -br addr show veth1; echo "$GREETING $NETNS_LAB_NS $USER"; pwd; cat'], asNobody, 'from stdin\n');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^65534\n.*veth1\S*\s.*10\.0\.0\.1\/24.*\nhi ns1 nobody\n\/tmp\nfrom stdin\n$/s);
+    assert.equal(run(['ns1', '--', 'sh', '-c', 'exit 7'], asNobody).status, 7);
+    const refused = run(['ns1', '--user', 'root', '--', 'id', '-u'], asNobody);
+    assert.equal(refused.status, 2);
+    assert.match(refused.stderr, /only root may run a command as another user \(you are uid 65534; --user root is uid 0\)/);
+    assert.equal(refused.stdout, '', 'nothing ran');
+    assert.match(run(['ns1', '--user', 'nobody', '--', 'id', '-u'], {}).stdout, /^65534$/m, 'root may name a user');
+    const none = run(['nope', '--', 'true'], asNobody);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /there is no namespace 'nope'/);
+  });
+
   it('lists a process started by hand with ip netns exec, and ends it', async () => {
     const child = spawn('ip', ['netns', 'exec', 'ns1', 'sleep', '1000'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.once('exit', (_c, sig) => r(sig === 'SIGTERM' ? 143 : null)));

@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropArgv, probeArgv, systemdRunArgv, systemdStopArgv, unitName, workloadArgv, type Account, type Bins } from '../../src/helper/service-argv.js';
-import { resolveAccount } from '../../src/helper/supervise.js';
+import { resolveAccount, runExec, startService, type SuperviseDeps } from '../../src/helper/supervise.js';
+import type { Service } from '../../src/core/model-workloads.js';
+import { parseExecArgs } from '../../src/helper/exec-mode.js';
 import { RotatingLog, backoffMs, outcome } from '../../src/helper/supervisor.js';
 import { endProcesses, processesIn, type NsProcess } from '../../src/helper/procs.js';
 import { sameProcess, startTimeOf, type ProcSys } from '../../src/helper/procsys.js';
@@ -74,6 +76,35 @@ describe('systemd-run argv', () => {
     assert.ok(!a.some((w) => w.startsWith('--property=StartLimit')));
     assert.deepEqual(a.slice(-4), ['--', '/bin/sh', '-c', 'sleep 9']);
     assert.deepEqual(systemdStopArgv('t', 'n', 's', 'systemctl'), ['systemctl', 'stop', '--', 'netns-lab-t-n-s.service']);
+  });
+});
+
+describe('the helper trusts no caller', () => {
+  it('parses a service or an exec command again before anything runs, naming the field', async () => {
+    const nothing = {} as SuperviseDeps; // any use of it would throw a TypeError instead
+    await assert.rejects(startService(nothing, 'lab', 'ns1', { name: 'x', command: 'true', user: 'Bad;' } as Service), /service in ns1: user: 'Bad;' is not a user name/);
+    await assert.rejects(startService(nothing, 'lab', 'ns1', { name: 'x', command: ['a\0b'] } as Service), /service in ns1: command/);
+    await assert.rejects(startService(nothing, 'lab', 'ns1', { name: 'x', command: 'true', cwd: '/proc/1' } as Service), /cwd '\/proc\/1' is under \/proc/);
+    await assert.rejects(runExec(nothing, 'ns1', [] as unknown as string[], undefined), /exec in ns1: /);
+    await assert.rejects(runExec(nothing, 'ns1', 'true', 'ROOT'), /exec in ns1: .*'ROOT' is not a user name/);
+  });
+});
+
+describe('helper.js --exec arguments', () => {
+  it('namespace, options, then the command after "--"', () => {
+    assert.deepEqual(parseExecArgs(['ns1', '--user', 'nobody', '--cwd', '/srv', '--env', 'A=1=2', '--env', 'B=', '--', 'node', '--inspect', 'x.js']),
+      { ns: 'ns1', user: 'nobody', cwd: '/srv', env: { A: '1=2', B: '' }, command: ['node', '--inspect', 'x.js'] });
+    assert.deepEqual(parseExecArgs(['ns1', '--', 'id']), { ns: 'ns1', env: {}, command: ['id'] });
+  });
+  it('refuses, naming the reason, what the file format refuses', () => {
+    const cases: [string[], RegExp][] = [
+      [[], /usage/], [['../x', '--', 'id'], /namespace name/], [['ns1'], /follows "--"/], [['ns1', '--'], /follows "--"/],
+      [['ns1', 'id'], /needs a value|unknown option/], [['ns1', '--user', 'Bad', '--', 'id'], /--user: 'Bad' is not a user name/],
+      [['ns1', '--cwd', 'rel', '--', 'id'], /--cwd: .*not an absolute path/], [['ns1', '--cwd', '/proc/self', '--', 'id'], /under \/proc/],
+      [['ns1', '--env', 'A-B=1', '--', 'id'], /--env: 'A-B' is not an environment variable name/], [['ns1', '--env', 'AB', '--', 'id'], /expects NAME=VALUE/],
+      [['ns1', '--shell', 'x', '--', 'id'], /unknown option --shell/], [['ns1', '--', 'a\0'], /command/],
+    ];
+    for (const [argv, re] of cases) assert.match(parseExecArgs(argv) as string, re, JSON.stringify(argv));
   });
 });
 
@@ -143,6 +174,7 @@ function fakeProc(procs: Record<number, { net: number; uid: number; cmd: string[
     pids: () => Object.keys(procs).map(Number),
     kill(pid, sig) { killed.push([pid, sig]); if (sig === 'SIGKILL' || procs[pid]!.cmd[0] !== 'stubborn') gone.add(pid); return true; },
     spawnDetached() { throw new Error('not here'); },
+    runInherited() { throw new Error('not here'); },
     sleep: async (ms) => { t += ms; },
     now: () => t,
     bin: (n) => `/usr/bin/${n}`,
