@@ -19,6 +19,8 @@ export interface Account { name: string; uid: number; gid: number; home: string;
 
 /** the PATH a workload sees (its argv[0] is found through it, as the user) */
 export const WORKLOAD_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** a root workload's PATH: not /usr/local, which others may write to (group staff on Debian) */
+export const ROOT_WORKLOAD_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface RunSpec {
   ns: string; command: Command; account: Account; cwd: string; env?: Record<string, string>;
@@ -30,7 +32,7 @@ export const commandArgv = (c: Command, sh: string): string[] => (typeof c === '
 
 /** the user's own environment, then the file's variables (which may override it) */
 export function userEnv(a: Account, extra: Record<string, string> = {}): string[] {
-  const base: Record<string, string> = { HOME: a.home, USER: a.name, LOGNAME: a.name, SHELL: a.shell, PATH: WORKLOAD_PATH };
+  const base: Record<string, string> = { HOME: a.home, USER: a.name, LOGNAME: a.name, SHELL: a.shell, PATH: a.uid === 0 ? ROOT_WORKLOAD_PATH : WORKLOAD_PATH };
   return Object.entries({ ...base, ...extra }).map(([k, v]) => `${k}=${v}`);
 }
 

@@ -38,6 +38,13 @@ describe('the argv of a workload', () => {
     assert.deepEqual(a.slice(a.indexOf('--chdir=/') + 2, -3), [...USER_ENV.slice(0, 4), 'PATH=/opt/bin']);
   });
 
+  it('a root workload finds its program outside /usr/local (others may write there)', () => {
+    const root: Account = { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash', inPasswd: true };
+    const a = workloadArgv({ ns: 'ns1', command: ['tcpdump', '-i', 'any'], account: root, cwd: '/' }, BINS);
+    assert.ok(a.includes('PATH=/usr/sbin:/usr/bin:/sbin:/bin'));
+    assert.ok(!a.some((w) => w.includes('/usr/local')));
+  });
+
   it('no word from the file comes before the privilege drop; a user outside passwd gets no groups', () => {
     const a = workloadArgv({ ns: 'ns1', command: ['LD_PRELOAD'], account: NOBODY, cwd: '/tmp', env: { LD_PRELOAD: '/tmp/x.so' } }, BINS);
     const drop = a.indexOf('--reuid=65534');
