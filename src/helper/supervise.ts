@@ -211,16 +211,29 @@ async function readyNow(d: SuperviseDeps, id: ServiceId, s: Service, a: Account)
   return (await d.runner.run(workloadArgv({ ns: id.ns, command: ['test', '-e', s.ready.file], account: a, cwd: '/' }, bins(d, 'ip')))).code === 0;
 }
 
+/**
+ * A service without a ready check counts as started once it has kept running (the same process)
+ * this long, as supervisord's startsecs: one that fails at once (a bad cwd, a missing program)
+ * fails the start instead of passing for started for the few milliseconds it lived.
+ */
+export const START_SECONDS = 1;
+
 /** wait until the service runs (and is ready); else stop it and fail naming it */
 async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Account): Promise<LiveService> {
   const timeout = s.ready?.timeout ?? DEFAULT_READY_TIMEOUT;
   const deadline = d.sys.now() + timeout * 1000;
   const who = `service '${id.name}' in ${id.ns}`;
+  let seen: { pid: number; at: number } | undefined;
   for (;;) {
     const c = await current(d, id);
     const r = c?.r;
     const live = c?.live;
-    if (live?.state === 'running' && (await readyNow(d, id, s, a))) return live;
+    if (live?.state === 'running') {
+      const since = seen && seen.pid === live.pid ? seen.at : d.sys.now();
+      seen = { pid: live.pid!, at: since };
+      const settled = s.ready ? await readyNow(d, id, s, a) : d.sys.now() - since >= START_SECONDS * 1000;
+      if (settled) return live;
+    }
     const supervised = r && sameProcess(d.sys, r.supervisor.pid, r.supervisor.start);
     if (r && r.state === 'exited' && !supervised) {
       const log = await lastLog(d, id);
@@ -228,7 +241,7 @@ async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Accoun
       throw new Error(`${who} exited with code ${r.code ?? '?'} before it was ready${log}`);
     }
     if (d.sys.now() >= deadline) {
-      const why = !s.ready ? 'it did not start' : 'tcp' in s.ready ? `nothing accepted on TCP port ${s.ready.tcp} inside the namespace` : `${s.ready.file} did not appear`;
+      const why = !s.ready ? `it did not keep running for ${START_SECONDS} s` : 'tcp' in s.ready ? `nothing accepted on TCP port ${s.ready.tcp} inside the namespace` : `${s.ready.file} did not appear`;
       const log = await lastLog(d, id);
       await stopService(d, id);
       throw new Error(`${who} was not ready within ${timeout} s: ${why}${log}`);

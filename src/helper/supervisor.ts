@@ -31,25 +31,29 @@ export const backoffMs = (n: number): number => Math.min(500 * 2 ** n, 8000);
 
 /** a log file that becomes NAME.log.1 when it would grow past the limit */
 export class RotatingLog {
-  private fd: number;
+  private fd: number | undefined;
   private size: number;
   constructor(private readonly path: string, private readonly limit = LOG_LIMIT) {
     this.fd = openSync(path, 'a', 0o600);
     this.size = statSync(path).size;
   }
   write(chunk: Buffer | string): void {
+    if (this.fd === undefined) return; // output that arrives after the end has nowhere to go
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (this.size > 0 && this.size + buf.length > this.limit) this.rotate();
     writeSync(this.fd, buf);
     this.size += buf.length;
   }
   private rotate(): void {
-    closeSync(this.fd);
+    closeSync(this.fd!);
     renameSync(this.path, `${this.path}.1`);
     this.fd = openSync(this.path, 'a', 0o600);
     this.size = 0;
   }
-  close(): void { closeSync(this.fd); }
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 /** every directory from /run/netns-lab down to the service's: root's, nobody else may write or read */
@@ -68,6 +72,8 @@ function writeRecord(id: ServiceId, r: Record): void {
 
 class Supervisor {
   private child: ChildProcess | undefined;
+  /** resolves when the last run's stdout and stderr are closed (its output is all in the log) */
+  private drained: Promise<void> = Promise.resolve();
   private stopping = false;
   private readonly sys = createProcSys();
   private record: Record;
@@ -91,6 +97,7 @@ class Supervisor {
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => this.log.write(d));
     child.stderr!.on('data', (d: Buffer) => this.log.write(d));
+    this.drained = new Promise((r) => child.once('close', () => r()));
     const pid = child.pid;
     if (pid !== undefined) {
       const start = startTimeOf(this.sys, pid);
@@ -110,6 +117,7 @@ class Supervisor {
       this.record = { ...this.record, state: 'exited', code: r.code };
       writeRecord(this.id, this.record);
       if (this.stopping) break;
+      await this.drain();
       const again = this.spec.restart === 'on-failure' && r.failed && this.record.restarts < this.spec.maxRestarts;
       this.note(`exited with code ${r.code}${again ? `; starting it again (${this.record.restarts + 1} of ${this.spec.maxRestarts})` : ''}`);
       if (!again) break;
@@ -117,7 +125,13 @@ class Supervisor {
       if (this.stopping) break;
       this.record = { ...this.record, restarts: this.record.restarts + 1, state: 'starting' };
     }
+    await this.drain();
     this.log.close();
+  }
+
+  /** wait for the output of the run that ended, at most 1 s (a child it left behind may hold the pipe) */
+  private drain(): Promise<void> {
+    return Promise.race([this.drained, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
   }
 
   stop(): void {

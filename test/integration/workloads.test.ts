@@ -143,6 +143,12 @@ describe('services and exec in a namespace', () => {
     await assert.rejects(runExec(d, 'ns1', ['true'], 'mallory'), /user 'mallory' does not exist/);
   });
 
+  it('a service that ends at once fails its start with its last output, then the supervisor\'s line', async () => {
+    await assert.rejects(startService(d, T, 'ns1', { name: 'quits', command: 'echo last words; exit 3', user: 'nobody' }),
+      /service 'quits' in ns1 exited with code 3 before it was ready; the end of its log:\nlast words\n\[netns-lab\] \S+ exited with code 3$/);
+    assert.equal(existsSync(logPath(id('ns1', 'quits'))), false);
+  });
+
   it('a service that never becomes ready is stopped and the failure names it', async () => {
     const never: Service = { name: 'never', command: ['sleep', '1001'], user: 'nobody', ready: { tcp: 9999, timeout: 2 } };
     await assert.rejects(startService(d, T, 'ns2', never), /service 'never' in ns2 was not ready within 2 s: nothing accepted on TCP port 9999 inside the namespace/);

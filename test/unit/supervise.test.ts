@@ -148,6 +148,7 @@ describe('the supervisor', () => {
       log.write('d'.repeat(80));
       log.write('e'.repeat(30));
       log.close();
+      log.write('late output after the end');
       // 60+30 fit; c would pass 100: a+b go to .1; d would pass: c goes; e would pass: d goes
       assert.equal(readFileSync(`${p}.1`, 'utf8'), 'd'.repeat(80));
       assert.equal(readFileSync(p, 'utf8'), 'e'.repeat(30));
