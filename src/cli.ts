@@ -12,10 +12,13 @@ import {
   readHostDns, requireValid, scriptFor, type Loaded,
   formatPhases, type ApplyResult,
 } from './engine/engine.js';
+import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
+import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
+import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -27,8 +30,9 @@ usage:
   netns-lab destroy FILE | --name NAME    remove everything the topology owns
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
   netns-lab script FILE                   a standalone bash script that builds it from scratch
-  netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
+  netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
+${IMPORT_LAB_USAGE}
   netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
                                           tcpdump inside the namespace: text, or a pcap file
   netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
@@ -132,8 +136,10 @@ async function showPlan(a: Args, json: boolean): Promise<number> {
   const l = await loadValid(a.pos[0]!);
   const p = await withHelper(a, (h) => planTopology(h, l.topology));
   printDiagnostics(a.pos[0]!, p.errors, l.text);
-  if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors }, null, 2) + '\n');
-  else process.stdout.write(p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
+  // every step that changes the host itself (outside the topology's own objects) first
+  const wide = hostWideSteps(p.steps);
+  if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors, hostWide: wide.map((w) => ({ step: w.n, reason: w.reason })) }, null, 2) + '\n');
+  else process.stdout.write(hostWideBlock(wide) + p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
   if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
   return p.errors.length ? 1 : 0;
 }
@@ -203,7 +209,8 @@ async function script(a: Args): Promise<number> {
 }
 
 async function importCmd(a: Args): Promise<number> {
-  allow(a, ['--name', '--ns', '-o', '--output', '--adopt'], 0);
+  if (a.flags.has('--from')) return importLabCommand(a.pos, a.flags);
+  allow(a, ['--name', '--ns', '-o', '--output', '--adopt', '--yes'], 0);
   const name = String(a.flags.get('--name') ?? 'imported');
   const bad = TopoName.safeParse(name);
   if (!bad.success) throw new Usage(`--name: ${issueText(bad.error.issues[0]!.message)}`);
@@ -219,8 +226,9 @@ async function importCmd(a: Args): Promise<number> {
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     const text = JSON.stringify(r.topology, null, 2) + '\n';
     if (a.flags.has('--adopt')) {
-      const ad = await h.adopt({ topology: r.topology });
-      process.stderr.write(`adopted ${ad.adopted.length} object(s) as owned by '${name}'\n`);
+      const ad = await adoptWithConfirmation(h, r.topology, a.flags.has('--yes'));
+      if ('refused' in ad) { process.stderr.write(`netns-lab: ${ad.refused}\n`); return 1; }
+      process.stderr.write(`adopted ${ad.adopted} object(s) as owned by '${name}'\n`);
     }
     const out = a.flags.get('-o') ?? a.flags.get('--output');
     if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }

@@ -59,7 +59,7 @@ function gateLabels(rules: StyleRule[], gate: string): StyleRule[] {
 /**
  * The stylesheet. With `labelGate`, labels are drawn only on elements of that class: the canvas
  * passes a class no element has while zoomed out so far that cytoscape would hide every label
- * anyway (canvas.ts LABEL_MIN_SCALE).
+ * anyway (canvas-style.ts LABEL_MIN_SCALE).
  */
 export function buildStylesheet(theme: Theme, images: Record<string, string>, size: { w: number; h: number }, labelGate?: string): StyleRule[] {
   const hc = theme.kind === 'hc' || theme.kind === 'hc-light';
@@ -69,6 +69,14 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     'text-background-padding': 2,
     'text-background-shape': 'roundrectangle',
   };
+  const rules = [...nodeRules(theme, hc, labelBg, images, size), ...edgeRules(theme, hc, labelBg), ...linkDrawingRules(theme)];
+  return labelGate ? gateLabels(rules, labelGate) : rules;
+}
+
+type LabelBackground = Record<string, string | number>;
+
+/** the nodes: kind pictures, problems, connectivity halo, selection */
+function nodeRules(theme: Theme, hc: boolean, labelBg: LabelBackground, images: Record<string, string>, size: { w: number; h: number }): StyleRule[] {
   // (cytoscape's defaults are left out: background-fit none, text-halign center. Every property
   // a rule sets costs its elements work whenever the style is applied, 1000 nodes at a time)
   const rules: StyleRule[] = [
@@ -124,6 +132,13 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     },
     { selector: 'node.has-error:selected', style: { 'border-color': theme.error, 'underlay-opacity': hc ? 0 : 0.25, 'underlay-color': theme.selection } },
     { selector: 'node:active, edge:active', style: { 'overlay-opacity': 0 } },
+  );
+  return rules;
+}
+
+/** the edges (links, "lives in"): labels, live state (the nodes' too), connectivity halo, problems, selection */
+function edgeRules(theme: Theme, hc: boolean, labelBg: LabelBackground): StyleRule[] {
+  return [
     {
       selector: 'edge',
       style: {
@@ -188,7 +203,12 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
         events: 'no',
       },
     },
-    // drawing a link (cytoscape-edgehandles)
+  ];
+}
+
+/** drawing a link (cytoscape-edgehandles) */
+function linkDrawingRules(theme: Theme): StyleRule[] {
+  return [
     { selector: 'node.eh-source, node.eh-target', style: { 'border-color': theme.selection, 'border-width': 2 } },
     { selector: 'node.eh-hover', style: { 'underlay-color': theme.selection, 'underlay-opacity': 0.25, 'underlay-padding': 5, 'underlay-shape': 'round-rectangle' } },
     {
@@ -199,6 +219,5 @@ export function buildStylesheet(theme: Theme, images: Record<string, string>, si
     },
     { selector: 'edge.eh-ghost-edge.eh-preview-active', style: { opacity: 0 } },
     { selector: 'node.eh-ghost-node', style: { width: 1, height: 1, opacity: 0 } },
-  );
-  return labelGate ? gateLabels(rules, labelGate) : rules;
+  ];
 }

@@ -3,12 +3,13 @@
  * drag onto it), link mode, view controls, image export and the host commands. Plain buttons
  * (reachable with Tab, each with an aria-label) in the look of VS Code's editor toolbars.
  */
+import { CANVAS_COMMANDS, TOOLBAR_COMMANDS, type CanvasButton, type ToolbarCommandName } from '../src/shared/canvas-commands.js';
 import { codicon, type IconName } from './codicons.js';
 import { glyphUri } from './icons.js';
 import type { LabelMode, NodeKind } from './model.js';
 import type { Theme } from './style.js';
 
-export type HostCommandName = 'validate' | 'plan' | 'apply' | 'destroy' | 'exportScript' | 'ping';
+export type { ToolbarCommandName };
 
 export interface ToolbarActions {
   place(kind: NodeKind): void;
@@ -18,7 +19,7 @@ export interface ToolbarActions {
   zoom(factor: number): void;
   toggleLabels(): void;
   exportImage(format: 'png' | 'svg'): void;
-  command(c: HostCommandName): void;
+  command(c: ToolbarCommandName): void;
   clearReach(): void;
 }
 
@@ -102,17 +103,13 @@ export class Toolbar {
     const spacer = document.createElement('div');
     spacer.className = 'tb-spacer';
     root.append(spacer);
-    const cmd = this.group('Run');
-    cmd.append(
-      this.button('validate', 'Validate', 'check', 'Netns: Validate this topology', () => actions.command('validate'), true),
-      this.button('plan', 'Plan', 'list-ordered', 'Netns: Show Plan (the exact commands apply would run)', () => actions.command('plan'), true),
-      this.button('apply', 'Apply', 'play', 'Netns: Apply (build this network on the machine)', () => actions.command('apply'), true),
-      this.button('destroy', 'Destroy', 'trash', 'Netns: Destroy (remove what apply built)', () => actions.command('destroy'), true),
-      this.button('script', 'Script', 'terminal', 'Netns: Export as Script (a shell script of the plan)', () => actions.command('exportScript'), true),
-    );
-    const test = this.group('Connectivity');
-    test.append(
-      this.button('ping', 'Test', 'pulse', 'Netns: Test Connectivity (ping every pair; the results are painted on the drawing)', () => actions.command('ping'), true),
+    // the host commands, from the shared table (src/shared/canvas-commands.ts)
+    const groups = { run: this.group('Run'), connectivity: this.group('Connectivity') };
+    for (const c of TOOLBAR_COMMANDS) {
+      const b = CANVAS_COMMANDS[c].button;
+      groups[b.group].append(this.button(b.id, b.label, b.icon, b.title, () => actions.command(c), true));
+    }
+    groups.connectivity.append(
       this.button('clear-reach', 'Clear results', 'clear-all', 'Clear the connectivity results from the drawing (Esc with nothing selected)', () => actions.clearReach()),
     );
     this.buttons.get('apply')!.classList.add('tb-primary');
@@ -181,14 +178,13 @@ export class Toolbar {
     const labels = this.buttons.get('labels')!;
     labels.querySelector('.tb-text')!.textContent = LABEL_SHORT[s.labels];
     labels.setAttribute('aria-label', `${LABEL_TEXT[s.labels]} (click to change)`);
-    for (const id of ['layout', 'png', 'svg', 'validate', 'plan', 'script', 'ping']) this.buttons.get(id)!.disabled = !s.readable;
+    for (const id of ['layout', 'png', 'svg']) this.buttons.get(id)!.disabled = !s.readable;
     this.buttons.get('clear-reach')!.disabled = !s.painted;
-    for (const id of ['apply', 'destroy']) {
-      const b = this.buttons.get(id)!;
-      b.disabled = !s.trusted || !s.readable;
-      b.title = s.trusted
-        ? (id === 'apply' ? 'Netns: Apply (build this network on the machine)' : 'Netns: Destroy (remove what apply built)')
-        : 'Disabled in an untrusted workspace (Workspace Trust)';
+    for (const c of TOOLBAR_COMMANDS) {
+      const cmd: CanvasButton = CANVAS_COMMANDS[c].button;
+      const b = this.buttons.get(cmd.id)!;
+      b.disabled = !s.readable || (!!cmd.needsTrust && !s.trusted);
+      if (cmd.needsTrust) b.title = s.trusted ? cmd.title : 'Disabled in an untrusted workspace (Workspace Trust)';
     }
   }
 }

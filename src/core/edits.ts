@@ -8,26 +8,13 @@ import { applyEdits, modify, type FormattingOptions, type JSONPath as JPath } fr
 import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr } from './ip.js';
 import { HOST, type Bridge, type Endpoint, type Link, type Namespace, type Topology } from './model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from './names.js';
+import type { Gesture, NodeKind, Pos, Target } from './gestures.js';
 import { buildIndex } from './topo-index.js';
 
-export type NodeKind = 'namespace' | 'router' | 'bridge' | 'host';
-export interface Pos { x: number; y: number }
-
-export type GestureInput =
-  | { kind: 'add-node'; node: NodeKind; position: Pos }
-  | { kind: 'move'; moves: { node: string; position: Pos }[] }
-  | { kind: 'add-link'; a: string; b: string }
-  | { kind: 'delete'; nodes: string[]; links: number[] }
-  | { kind: 'rename'; from: string; to: string }
-  | { kind: 'set'; target: SetTarget; field: string; value: unknown }
-  | { kind: 'paste'; namespaces: unknown[]; bridges: unknown[]; links: unknown[]; offset: Pos };
-
-export type SetTarget =
-  | { type: 'namespace'; name: string }
-  | { type: 'bridge'; name: string }
-  | { type: 'host' }
-  | { type: 'link'; index: number; side?: 'a' | 'b' }
-  | { type: 'topology' };
+/** a gesture as the canvas sends it (the schemas are gestures.ts's) */
+export type GestureInput = Gesture;
+export type SetTarget = Target;
+export type { NodeKind, Pos };
 
 export class EditError extends Error {}
 
@@ -175,113 +162,120 @@ function findBridge(t: Topology, name: string): number {
   return (t.bridges ?? []).findIndex((n) => n.name === name);
 }
 
+type Of<K extends GestureInput['kind']> = Extract<GestureInput, { kind: K }>;
+
 /** apply one gesture to the text of a topology file; throws EditError with a reason */
 export function applyGesture(text: string, t: Topology, g: GestureInput, opts: { pool?: string } = {}): string {
   const doc = new Doc(text);
-  const taken = nodeNames(t);
   switch (g.kind) {
-    case 'add-node': {
-      const position = round(g.position);
-      if (g.node === 'host') {
-        if (t.host) {
-          if (t.host.position) throw new EditError('the topology already has the host node');
-          doc.set(['host', 'position'], position);
-        } else doc.set(['host'], { position });
-        break;
-      }
-      if (g.node === 'bridge') {
-        const name = nextName(new Set([...taken, ...ifNamesIn(t, null)]), 'br', 0);
-        doc.set(['bridges', (t.bridges ?? []).length], { name, position } satisfies Bridge);
-      } else {
-        const name = nextName(taken, g.node === 'router' ? 'r' : 'ns');
-        const ns: Namespace = g.node === 'router' ? { name, sysctls: { 'net.ipv4.ip_forward': 1 }, position } : { name, position };
-        doc.set(['namespaces', (t.namespaces ?? []).length], ns);
-      }
-      break;
-    }
-    case 'move':
-      for (const m of g.moves) {
-        const p = round(m.position);
-        // set x and y one by one when a position exists: an inline {"x": .., "y": ..} stays inline
-        const place = (path: JPath, had: Pos | undefined) => {
-          if (had && typeof had.x === 'number' && typeof had.y === 'number') {
-            if (had.x !== p.x) doc.set([...path, 'x'], p.x);
-            if (had.y !== p.y) doc.set([...path, 'y'], p.y);
-          } else doc.set(path, p);
-        };
-        if (m.node === HOST) { if (t.host) place(['host', 'position'], t.host.position); else doc.set(['host'], { position: p }); continue; }
-        const i = findNs(t, m.node);
-        if (i >= 0) { place(['namespaces', i, 'position'], t.namespaces![i]!.position); continue; }
-        const j = findBridge(t, m.node);
-        if (j >= 0) { place(['bridges', j, 'position'], t.bridges![j]!.position); continue; }
-        throw new EditError(`no node '${m.node}' to move`);
-      }
-      break;
-    case 'add-link': {
-      for (const n of [g.a, g.b]) if (n !== HOST && !taken.has(n)) throw new EditError(`no node '${n}'`);
-      if (g.a === g.b) throw new EditError('a link needs two different nodes');
-      const link = proposeLink(t, g.a, g.b, opts.pool);
-      doc.set(['links', (t.links ?? []).length], link);
-      // the article's lesson, done for the user: a namespace joining a bridge LAN routes via the bridge
-      for (const [ns, br] of [[g.a, g.b], [g.b, g.a]] as const) {
-        const i = findNs(t, ns);
-        const bridge = (t.bridges ?? []).find((x) => x.name === br);
-        const gw = bridge?.addresses?.map((x) => parseCidr(x)!).find((c) => c.family === 4);
-        if (i >= 0 && gw && !(t.namespaces![i]!.routes ?? []).some((r) => r.to === 'default')) {
-          doc.set(['namespaces', i, 'routes'], [...(t.namespaces![i]!.routes ?? []), { to: 'default', via: formatIP(4, gw.addr) }]);
-        }
-      }
-      break;
-    }
-    case 'delete': {
-      const nodes = new Set(g.nodes);
-      // bridges inside a deleted namespace go with it
-      for (const b of t.bridges ?? []) if (b.in && nodes.has(b.in)) nodes.add(b.name);
-      const links = new Set(g.links);
-      (t.links ?? []).forEach((l, i) => { if (nodes.has(l.a.node) || nodes.has(l.b.node)) links.add(i); });
-      // remove from the end so earlier indices stay valid
-      for (const i of [...links].sort((x, y) => y - x)) if (i < (t.links ?? []).length) doc.remove(['links', i]);
-      (t.bridges ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['bridges', i]));
-      (t.namespaces ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['namespaces', i]));
-      if (nodes.has(HOST) && t.host) doc.remove(['host', 'position']);
-      break;
-    }
-    case 'rename': {
-      const { from, to } = g;
-      if (from === to) break;
-      const i = findNs(t, from);
-      const j = findBridge(t, from);
-      if (i < 0 && j < 0) throw new EditError(`no node '${from}' to rename`);
-      if (taken.has(to) || isReservedNodeName(to)) throw new EditError(`'${to}' is already taken`);
-      const problem = i >= 0 ? nsNameProblem(to) : ifNameProblem(to);
-      if (problem) throw new EditError(problem);
-      if (i >= 0) {
-        doc.set(['namespaces', i, 'name'], to);
-        (t.bridges ?? []).forEach((b, k) => { if (b.in === from) doc.set(['bridges', k, 'in'], to); });
-      } else {
-        const scope = scopeOf(t, from);
-        if (ifNamesIn(t, scope).has(to)) throw new EditError(`'${to}' is already an interface in ${scope ?? 'the host'}`);
-        doc.set(['bridges', j, 'name'], to);
-        // routes through the bridge by name
-        const routes = scope === null ? t.host?.routes : t.namespaces?.[findNs(t, scope)]?.routes;
-        routes?.forEach((r, k) => {
-          if (r.dev === from) doc.set(scope === null ? ['host', 'routes', k, 'dev'] : ['namespaces', findNs(t, scope), 'routes', k, 'dev'], to);
-        });
-      }
-      (t.links ?? []).forEach((l, k) => {
-        if (l.a.node === from) doc.set(['links', k, 'a', 'node'], to);
-        if (l.b.node === from) doc.set(['links', k, 'b', 'node'], to);
-      });
-      break;
-    }
-    case 'set':
-      setField(doc, t, g.target, g.field, g.value);
-      break;
-    case 'paste':
-      paste(doc, t, g);
-      break;
+    case 'add-node': addNode(doc, t, g); break;
+    case 'move': move(doc, t, g); break;
+    case 'add-link': addLink(doc, t, g, opts.pool); break;
+    case 'delete': remove(doc, t, g); break;
+    case 'rename': rename(doc, t, g); break;
+    case 'set': setField(doc, t, g.target, g.field, g.value); break;
+    case 'paste': paste(doc, t, g); break;
   }
   return doc.text;
+}
+
+function addNode(doc: Doc, t: Topology, g: Of<'add-node'>): void {
+  const position = round(g.position);
+  const taken = nodeNames(t);
+  if (g.node === 'host') {
+    if (t.host) {
+      if (t.host.position) throw new EditError('the topology already has the host node');
+      doc.set(['host', 'position'], position);
+    } else doc.set(['host'], { position });
+    return;
+  }
+  if (g.node === 'bridge') {
+    const name = nextName(new Set([...taken, ...ifNamesIn(t, null)]), 'br', 0);
+    doc.set(['bridges', (t.bridges ?? []).length], { name, position } satisfies Bridge);
+  } else {
+    const name = nextName(taken, g.node === 'router' ? 'r' : 'ns');
+    const ns: Namespace = g.node === 'router' ? { name, sysctls: { 'net.ipv4.ip_forward': 1 }, position } : { name, position };
+    doc.set(['namespaces', (t.namespaces ?? []).length], ns);
+  }
+}
+
+function move(doc: Doc, t: Topology, g: Of<'move'>): void {
+  for (const m of g.moves) {
+    const p = round(m.position);
+    // set x and y one by one when a position exists: an inline {"x": .., "y": ..} stays inline
+    const place = (path: JPath, had: Pos | undefined) => {
+      if (had && typeof had.x === 'number' && typeof had.y === 'number') {
+        if (had.x !== p.x) doc.set([...path, 'x'], p.x);
+        if (had.y !== p.y) doc.set([...path, 'y'], p.y);
+      } else doc.set(path, p);
+    };
+    if (m.node === HOST) { if (t.host) place(['host', 'position'], t.host.position); else doc.set(['host'], { position: p }); continue; }
+    const i = findNs(t, m.node);
+    if (i >= 0) { place(['namespaces', i, 'position'], t.namespaces![i]!.position); continue; }
+    const j = findBridge(t, m.node);
+    if (j >= 0) { place(['bridges', j, 'position'], t.bridges![j]!.position); continue; }
+    throw new EditError(`no node '${m.node}' to move`);
+  }
+}
+
+function addLink(doc: Doc, t: Topology, g: Of<'add-link'>, pool: string | undefined): void {
+  const taken = nodeNames(t);
+  for (const n of [g.a, g.b]) if (n !== HOST && !taken.has(n)) throw new EditError(`no node '${n}'`);
+  if (g.a === g.b) throw new EditError('a link needs two different nodes');
+  const link = proposeLink(t, g.a, g.b, pool);
+  doc.set(['links', (t.links ?? []).length], link);
+  // the article's lesson, done for the user: a namespace joining a bridge LAN routes via the bridge
+  for (const [ns, br] of [[g.a, g.b], [g.b, g.a]] as const) {
+    const i = findNs(t, ns);
+    const bridge = (t.bridges ?? []).find((x) => x.name === br);
+    const gw = bridge?.addresses?.map((x) => parseCidr(x)!).find((c) => c.family === 4);
+    if (i >= 0 && gw && !(t.namespaces![i]!.routes ?? []).some((r) => r.to === 'default')) {
+      doc.set(['namespaces', i, 'routes'], [...(t.namespaces![i]!.routes ?? []), { to: 'default', via: formatIP(4, gw.addr) }]);
+    }
+  }
+}
+
+function remove(doc: Doc, t: Topology, g: Of<'delete'>): void {
+  const nodes = new Set(g.nodes);
+  // bridges inside a deleted namespace go with it
+  for (const b of t.bridges ?? []) if (b.in && nodes.has(b.in)) nodes.add(b.name);
+  const links = new Set(g.links);
+  (t.links ?? []).forEach((l, i) => { if (nodes.has(l.a.node) || nodes.has(l.b.node)) links.add(i); });
+  // remove from the end so earlier indices stay valid
+  for (const i of [...links].sort((x, y) => y - x)) if (i < (t.links ?? []).length) doc.remove(['links', i]);
+  (t.bridges ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['bridges', i]));
+  (t.namespaces ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['namespaces', i]));
+  if (nodes.has(HOST) && t.host) doc.remove(['host', 'position']);
+}
+
+function rename(doc: Doc, t: Topology, g: Of<'rename'>): void {
+  const { from, to } = g;
+  if (from === to) return;
+  const i = findNs(t, from);
+  const j = findBridge(t, from);
+  if (i < 0 && j < 0) throw new EditError(`no node '${from}' to rename`);
+  if (nodeNames(t).has(to) || isReservedNodeName(to)) throw new EditError(`'${to}' is already taken`);
+  const problem = i >= 0 ? nsNameProblem(to) : ifNameProblem(to);
+  if (problem) throw new EditError(problem);
+  if (i >= 0) {
+    doc.set(['namespaces', i, 'name'], to);
+    (t.bridges ?? []).forEach((b, k) => { if (b.in === from) doc.set(['bridges', k, 'in'], to); });
+  } else renameBridge(doc, t, j, from, to);
+  (t.links ?? []).forEach((l, k) => {
+    if (l.a.node === from) doc.set(['links', k, 'a', 'node'], to);
+    if (l.b.node === from) doc.set(['links', k, 'b', 'node'], to);
+  });
+}
+
+function renameBridge(doc: Doc, t: Topology, j: number, from: string, to: string): void {
+  const scope = scopeOf(t, from);
+  if (ifNamesIn(t, scope).has(to)) throw new EditError(`'${to}' is already an interface in ${scope ?? 'the host'}`);
+  doc.set(['bridges', j, 'name'], to);
+  // routes through the bridge by name
+  const routes = scope === null ? t.host?.routes : t.namespaces?.[findNs(t, scope)]?.routes;
+  routes?.forEach((r, k) => {
+    if (r.dev === from) doc.set(scope === null ? ['host', 'routes', k, 'dev'] : ['namespaces', findNs(t, scope), 'routes', k, 'dev'], to);
+  });
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
@@ -328,7 +322,7 @@ function setField(doc: Doc, t: Topology, target: SetTarget, field: string, value
   }
 }
 
-function paste(doc: Doc, t: Topology, g: Extract<GestureInput, { kind: 'paste' }>): void {
+function paste(doc: Doc, t: Topology, g: Of<'paste'>): void {
   const taken = nodeNames(t);
   const rename = new Map<string, string>();
   const off = (p: unknown): Pos | undefined => {

@@ -8,14 +8,16 @@
 import { z } from 'zod';
 import { parseCidr, parseIP } from './ip.js';
 import {
-  IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
+  IFNAME_PATTERN, KERNEL_RESERVED_IFNAMES, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
 } from './names.js';
+import { workloadFields } from './model-workloads.js';
 
 const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
   (iss: { input?: unknown }) => `[${code}] ${fn(iss.input) ?? 'invalid value'}`;
 
 export const IfName = z.string()
   .regex(new RegExp(IFNAME_PATTERN), { error: withCode('invalid-name', ifNameProblem) })
+  .refine((s) => !KERNEL_RESERVED_IFNAMES.includes(s), { error: withCode('invalid-name', ifNameProblem) })
   .meta({ description: 'Interface name: 1-15 bytes of letters, digits, _ . -, starting with a letter or digit.' });
 
 export const NsName = z.string()
@@ -89,6 +91,8 @@ export const Namespace = z.strictObject({
     .meta({ description: 'This namespace reaches the internet: it needs a default route and a masqueraded subnet.' }),
   note: Note.optional(),
   position: Position.optional(),
+  /** exec and services (issue 16): see model-workloads.ts */
+  ...workloadFields,
 }).meta({ description: 'A network namespace: "another computer".' });
 
 export const Bridge = z.strictObject({

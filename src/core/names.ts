@@ -4,7 +4,15 @@
  * Each check returns the reason a name is refused, or undefined when it is fine.
  */
 
-/** interface names: 1..15 bytes, start alphanumeric (so never option-like), then [A-Za-z0-9_.-] */
+/**
+ * interface names: 1..15 bytes, start alphanumeric (so never option-like), then [A-Za-z0-9_.-];
+ * never `all` or `default`, which the kernel refuses (each link gets the sysctl directories
+ * net/ipv4/conf/NAME and net/ipv6/conf/NAME, and those two names are taken by the defaults).
+ * The kernel's own rule (dev_valid_name: not empty, < 16 bytes, not "." or "..", no '/', ':'
+ * or whitespace) is implied by the pattern; the two reserved names are refused by IfName
+ * (model.ts) beside it (the pattern stays a plain character class for generators and schemas).
+ */
+export const KERNEL_RESERVED_IFNAMES: readonly string[] = ['all', 'default'];
 export const IFNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$';
 /** namespace names: safe file names, 1..64 bytes, start alphanumeric */
 export const NSNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -41,6 +49,7 @@ export function ifNameProblem(s: unknown): string | undefined {
   const n = byteLength(s);
   if (n > 15) return `interface name '${printable(s)}' is ${n} bytes; the kernel allows at most 15`;
   if (s === '.' || s === '..') return `interface name '${s}' is refused by the kernel`;
+  if (KERNEL_RESERVED_IFNAMES.includes(s)) return `interface name '${s}' is reserved: the kernel refuses it (net.ipv4.conf.${s} and net.ipv6.conf.${s} are its default settings)`;
   const c = charProblem(s, /[A-Za-z0-9_.-]/, `interface name '${printable(s)}'`);
   if (c) return c;
   if (!/^[A-Za-z0-9]/.test(s)) return `interface name '${s}' must start with a letter or digit (a leading '-' reads as an option)`;

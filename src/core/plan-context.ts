@@ -51,6 +51,8 @@ export interface PlanCtx {
   recreate: Set<IfaceInfo>;
   /** "scope|name" of links deleted explicitly (or with their peer) */
   teardownLinks: Set<string>;
+  /** "scope|name" of ends whose peer's namespace is deleted (they go with it) */
+  goneWithNs: Set<string>;
   /** the live link of an interface (none in a namespace being created) */
   liveIf(scope: string | null, name: string): LiveLink | undefined;
   /** the other end of a veth of the file */
@@ -67,7 +69,7 @@ export function planContext(t: Topology, live: LiveState): PlanCtx {
     nsIndex: new Map((t.namespaces ?? []).map((n, i) => [n.name, i])),
     steps, errors: [], warnings: [], objects: [],
     add: (phase, step) => steps.push({ phase, step, summary: '' }),
-    creatingNs, deletingNs: new Set(), fresh: new Set(), recreate: new Set(), teardownLinks: new Set(),
+    creatingNs, deletingNs: new Set(), fresh: new Set(), recreate: new Set(), teardownLinks: new Set(), goneWithNs: new Set(),
     liveIf: (scope, name) => (scope !== null && creatingNs.has(scope) ? undefined : liveNs.get(scope)?.links.find((x) => x.name === name)),
     peerOf: (f) => { const [a, b] = idx.ends.get(f.linkIndex!)!; return a === f ? b : a; },
   };

@@ -81,7 +81,7 @@ function planExistingInterfaces(c: PlanCtx, teardown: Step[]): void {
 
 /** owned interfaces the file no longer has (namespaces being deleted take theirs along) */
 function planExtraInterfaces(c: PlanCtx, teardown: Step[]): void {
-  const { T, idx, live, deletingNs, teardownLinks, objects } = c;
+  const { T, idx, live, deletingNs, teardownLinks, goneWithNs, objects } = c;
   const desiredNames = new Set(idx.ifaces.map((f) => `${f.scope ?? ''}|${f.name}`));
   for (const n of [live.host, ...live.namespaces]) {
     if (n.name !== null && (deletingNs.has(n.name) || n.owner !== T)) continue;
@@ -91,7 +91,7 @@ function planExtraInterfaces(c: PlanCtx, teardown: Step[]): void {
       if (desiredNames.has(k) || teardownLinks.has(k)) continue;
       const peerGoesWithNs = l.peer && l.peer.ns !== null && deletingNs.has(l.peer.ns);
       objects.push({ kind: l.kind === 'bridge' ? 'bridge' : 'veth', scope: n.name, name: l.name, state: 'extra' });
-      if (peerGoesWithNs && !desiredNames.has(k)) continue;
+      if (peerGoesWithNs && !desiredNames.has(k)) { goneWithNs.add(k); continue; }
       teardownLinks.add(k);
       if (l.peer) teardownLinks.add(`${l.peer.ns ?? ''}|${l.peer.name}`);
       teardown.push({ op: 'link-del', ns: n.name, name: l.name });

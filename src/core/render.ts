@@ -39,8 +39,11 @@ export const ETC_NETNS = '/etc/netns';
 
 function routeWords(s: Extract<Step, { op: 'route-add' | 'route-del' }>): string[] {
   const to = s.to === 'default' ? (s.family === 6 ? '::/0' : '0.0.0.0/0') : s.to;
-  // "replace" creates the route or changes the existing one to the same destination in place
-  const w = ['route', s.op === 'route-add' ? 'replace' : 'del', to];
+  // "replace" creates the route or changes the existing one to the same destination in place;
+  // in the host only when the planner found that one to be ours (host-routes.ts): a new host
+  // route is "add", which the kernel refuses rather than overwrite a route someone else holds
+  const verb = s.op === 'route-del' ? 'del' : s.ns !== null || s.replace ? 'replace' : 'add';
+  const w = ['route', verb, to];
   if (s.via) w.push('via', s.via);
   if (s.dev) w.push('dev', s.dev);
   if (s.metric !== undefined) w.push('metric', String(s.metric));

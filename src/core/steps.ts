@@ -55,7 +55,9 @@ export const Step = z.discriminatedUnion('op', [
     /** routes through dev that the kernel drops with its last IPv4 address: put back at once */
     restore: z.array(z.strictObject({ family: RouteFields.family, to: RouteFields.to, via: RouteFields.via, dev: RouteFields.dev, metric: RouteFields.metric })).max(1000).optional(),
   }),
-  z.strictObject({ op: z.literal('route-add'), ...RouteFields }),
+  /** in the host, a new route is added (the kernel refuses to overwrite what holds its slot);
+   *  `replace` only changes a route through a device the topology owns (host-routes.ts) */
+  z.strictObject({ op: z.literal('route-add'), ...RouteFields, replace: z.literal(true).optional() }),
   z.strictObject({ op: z.literal('route-del'), ...RouteFields }),
   z.strictObject({ op: z.literal('sysctl'), ns: Scope, key: SysctlKey, value: SysctlVal }),
   z.strictObject({ op: z.literal('dns-write'), ns: NsName, content: z.string().max(4096) }),

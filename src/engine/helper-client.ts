@@ -5,7 +5,10 @@
 import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { LiveEvent } from '../core/monitor.js';
-import { OPS, PROTOCOL_VERSION, type HelperError, type Op, type ParamsOf, type Response, type ResultOf } from '../helper/protocol.js';
+import { systemPathFs } from './path-fs.js';
+import { pkexecProblems } from './privilege.js';
+import type { Topology } from '../core/model.js';
+import { OPS, PROTOCOL_VERSION, type AdoptDone, type AdoptPreview, type HelperError, type Op, type ParamsOf, type Response, type ResultOf } from '../helper/protocol.js';
 
 export type Elevation = 'auto' | 'direct' | 'sudo' | 'pkexec';
 
@@ -36,7 +39,11 @@ type ArgsOf<K extends CallOp> = Partial<ParamsOf<K>> extends ParamsOf<K>
  * One typed method per operation of the helper protocol (src/helper/protocol.ts OPS): its
  * parameters and its result are the protocol's own types, so a wrong one does not compile.
  */
-export type HelperApi = { [K in CallOp as Camel<K>]: (...args: ArgsOf<K>) => Promise<ResultOf<K>> };
+export type HelperApi = { [K in Exclude<CallOp, 'adopt'> as Camel<K>]: (...args: ArgsOf<K>) => Promise<ResultOf<K>> } & {
+  /** adopt in two steps: the preview, then the adoption of exactly what it showed (its digest) */
+  adopt(params: { topology: Topology; preview: true }, onProgress?: (p: Progress) => void): Promise<AdoptPreview>;
+  adopt(params: { topology: Topology; expect: { digest: string } }, onProgress?: (p: Progress) => void): Promise<AdoptDone>;
+};
 /** how a HelperApi sends one request */
 export type Call = <K extends CallOp>(op: K, params: ParamsOf<K> | undefined, onProgress?: (p: Progress) => void) => Promise<ResultOf<K>>;
 
@@ -109,6 +116,9 @@ export async function startHelper(opts: HelperOptions): Promise<HelperClient> {
 }
 
 async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperClient> {
+  // pkexec would run whatever file is there as root: only a node and helper that are root's alone
+  const unsafe = pkexecProblems(argv, systemPathFs);
+  if (unsafe.length) throw new HelperFailure({ code: 'helper-exited', message: `pkexec was not used: ${unsafe.join('; ')} (install the helper: "Netns: Install Privileged Helper", docs/privilege.md)` });
   const [cmd, ...args] = argv;
   const direct = cmd === (opts.nodePath ?? process.execPath);
   const child: ResultPromise = execa(cmd!, args, {

@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import { EDITOR_OPTIONS, TERMINAL_PROFILE, TREE_VIEWS, VIEW_TYPE } from './ids.js';
+import { offerLabImport, registerLabLens } from './import-lab-lens.js';
 import type { TopologyEditorProvider } from './editor.js';
 import type { LiveModel } from './live.js';
 import type { Main } from './main.js';
@@ -21,6 +22,8 @@ export interface NetnsLabApi {
   applyGesture: TopologyEditorProvider['applyEdit'];
   /** for tests and measurements: the live model behind the views (loads the implementation) */
   readonly live: LiveModel;
+  /** for tests: how many times an open document was analysed (once per version at most) */
+  readonly analyses: number;
   activationMs: number;
 }
 
@@ -77,13 +80,16 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     vscode.window.registerCustomEditorProvider(VIEW_TYPE, {
       resolveCustomTextEditor: (doc, panel) => load().provider.resolveCustomTextEditor(doc, panel),
     }, EDITOR_OPTIONS),
+    registerLabLens(),
     vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, {
       provideTerminalProfile: (token) => load().terminalProfile.provideTerminalProfile(token),
     }),
   );
+  void offerLabImport(context);
   return {
     applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
     get live() { return load().live; },
+    get analyses() { return load().analyses.count; },
     activationMs: performance.now() - t0,
   };
 }

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nsNameProblem } from '../core/names.js';
 import { helperCommands, type Elevation } from '../engine/helper-client.js';
+import { systemPathFs } from '../engine/path-fs.js';
+import { pkexecProblems } from '../engine/privilege.js';
 import type { LiveModel } from './live.js';
 
 export function shellCommand(extensionPath: string, ns: string, cwd: string | undefined): string[] {
@@ -14,6 +16,8 @@ export function shellCommand(extensionPath: string, ns: string, cwd: string | un
   const helperPath = cfg.get<string>('helperPath')?.trim() || path.join(extensionPath, 'dist', 'helper.js');
   // the first way that works for the helper works here too; a terminal cannot fall back, so take sudo/pkexec/direct as set
   const [cmd] = helperCommands({ helperPath, elevation: cfg.get<Elevation>('elevation') ?? 'auto' });
+  const unsafe = pkexecProblems(cmd!, systemPathFs);
+  if (unsafe.length) throw new Error(`pkexec would run a helper someone else can change: ${unsafe.join('; ')} (install the helper: "Netns: Install Privileged Helper")`);
   return [...cmd!, '--shell', ns, ...(cwd ? ['--cwd', cwd] : []), '--rcfile', path.join(extensionPath, 'media', 'shell', 'bashrc')];
 }
 

@@ -27,6 +27,13 @@ export interface ExecOptions {
    * the same process), where no later step changes that namespace: the verify after the apply
    * then needs no process of its own for it
    */
+  /**
+   * the create steps (phase Create) that succeeded are pushed here as they complete (also on a
+   * failure: the ones before it), and onCreated runs once the Create phase is done: the
+   * helper records there the evidence of what it created (journal.ts), before anything else
+   */
+  created?: Step[];
+  onCreated?: () => Promise<void>;
   readBack?: {
     /** namespaces whose read-back includes their nsid map (`netns list-id`: veths to other namespaces) */
     nsidMaps: ReadonlySet<string>;

@@ -6,7 +6,7 @@ import { parseIptablesSave } from '../core/observe.js';
 import { STATE_CHAIN } from '../core/names.js';
 import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
 import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/render.js';
-import type { Step } from '../core/steps.js';
+import { Phase, type Step } from '../core/steps.js';
 import { Failed, argvOf, injectedFault, type Group, type RunContext } from './exec-base.js';
 import { withLock } from './lock.js';
 import { batchFailure } from './netns-batch.js';
@@ -21,17 +21,18 @@ export function describe(g: Group): string {
 }
 
 /** one `ip -b -` / `tc -b -` per scope; a step may be several batch lines: remember whose each is */
-async function runBatch(tool: 'ip' | 'tc', items: Items, runner: Runner): Promise<void> {
+async function runBatch(tool: 'ip' | 'tc', items: Items, runner: Runner, created?: Step[]): Promise<void> {
   const scope = tool === 'ip' ? ipScope(items[0]!.step) : tcScope(items[0]!.step);
   const argv = scope === null ? [tool, '-b', '-'] : [tool, '-n', scope, '-b', '-'];
   const owner: number[] = [];
   const linesOf = (s: Step) => (tool === 'ip' ? ipLines(s)! : [tcWords(s)!]);
   const input = items.flatMap((it, k) => linesOf(it.step).map((w) => { owner.push(k); return w.join(' '); })).join('\n') + '\n';
   const r = await runner.run(argv, input);
-  if (r.code === 0) return;
+  if (r.code === 0) { created?.push(...items.map((i) => i.step)); return; }
   const f = batchFailure(r);
   const k = owner[Math.min(f.line, owner.length - 1)]!;
   const it = items[k]!;
+  created?.push(...items.slice(0, k).map((i) => i.step));
   let kernel = f.kernel;
   if (tool === 'tc') kernel += qdiscHint(it.step, kernel);
   throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: tool === 'tc' ? summarize(it.step) : it.step.op }, k);
@@ -65,12 +66,12 @@ async function runEachStep(items: Items, run: (s: Step) => Promise<void>, counte
   }
 }
 
-async function runItems(g: Group, items: Items, runner: Runner): Promise<void> {
+async function runItems(g: Group, items: Items, runner: Runner, created?: Step[]): Promise<void> {
   const kind = g.key.split(':')[0];
   if (kind === 'file') return runEachStep(items, (s) => fileStep(s, runner), true);
   if (kind === 'ip-forward') return runEachStep(items, (s) => ipForward(s as Extract<Step, { op: 'ip-forward' }>, runner), false);
   if (!items.length) return;
-  if (kind === 'ip' || kind === 'tc') return runBatch(kind, items, runner);
+  if (kind === 'ip' || kind === 'tc') return runBatch(kind, items, runner, g.phase === Phase.Create ? created : undefined);
   if (kind === 'sysctl') return runSysctl(items, runner);
   if (kind === 'fw') return runFirewall(g.key.slice(3) as 'filter' | 'nat', items, runner);
 }
@@ -78,7 +79,7 @@ async function runItems(g: Group, items: Items, runner: Runner): Promise<void> {
 /** run the steps of g the gate lets through; the number that ran */
 export async function runGroup(g: Group, ctx: RunContext): Promise<number> {
   const items = g.items.slice(0, ctx.gate.cut(g.items));
-  await runItems(g, items, ctx.opts.runner);
+  await runItems(g, items, ctx.opts.runner, ctx.opts.created);
   const stop = ctx.gate.after(g.items);
   if (stop) throw injectedFault(stop, items.length);
   return items.length;
@@ -120,7 +121,7 @@ async function fileStep(s: Step, sys: Runner): Promise<void> {
 /** net.ipv4.ip_forward in the host: the first user records the old value, the last restores it */
 async function ipForward(s: Extract<Step, { op: 'ip-forward' }>, runner: Runner): Promise<void> {
   const PROC = '/proc/sys/net/ipv4/ip_forward';
-  await withLock('ip-forward', 30_000, () => {}, async () => {
+  await withLock(runner, 'ip-forward', 30_000, () => {}, async () => {
     const save = await runner.run(['iptables-save', '-t', 'filter']);
     if (save.code !== 0) throw new Error(save.stderr.trim());
     const chain = parseIptablesSave(save.stdout).filter[STATE_CHAIN];

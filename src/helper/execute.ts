@@ -65,6 +65,7 @@ async function runPhase(phase: Group[], ctx: RunContext, places: ReturnType<type
   // with a test hook set, one after the other: nothing after the hook's step may run
   if (gate.hooked) { await runEach(others); await chunks(); } else await settleAll([runEach(others), chunks()]);
   if (phase[0]!.phase === Phase.Teardown) await waitForDismantle(phase, opts);
+  if (phase[0]!.phase === Phase.Create) await opts.onCreated?.();
 }
 
 export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<ExecResult> {

@@ -1,32 +1,32 @@
 /**
- * Locks that the kernel releases when the holder dies: a bound abstract unix socket. Binding
- * the same abstract name twice fails with EADDRINUSE, so no stale lock file can ever remain.
- * (Abstract sockets belong to the network namespace: the helper always runs in the host's.)
+ * The helper's locks (per topology; ip-forward): taken through the runner, whose locks only
+ * root can take and the kernel drops when the holder dies (flock.ts). A runner without locks
+ * (the recording runners of unit tests) gets locks held within this process.
  */
-import { createServer, type Server } from 'node:net';
+import { LockBusy, busyMessage, type Held } from './flock.js';
+import type { Runner } from './runner.js';
 
-export class LockBusy extends Error {}
+export { LockBusy };
 
-function tryBind(name: string): Promise<Server | undefined> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(undefined) : reject(e)));
-    srv.listen({ path: `\0netns-lab/${name}` }, () => resolve(srv));
-  });
+const heldHere = new Set<string>();
+
+async function processLock(name: string, waitMs: number, onBusy: (holder: string | undefined) => void): Promise<Held> {
+  const deadline = Date.now() + waitMs;
+  if (heldHere.has(name)) onBusy(`pid ${process.pid} (this process)`);
+  while (heldHere.has(name)) {
+    if (Date.now() >= deadline) throw new LockBusy(busyMessage(name, waitMs, `pid ${process.pid} (this process)`));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  heldHere.add(name);
+  return { release: async () => { heldHere.delete(name); } };
 }
 
-export async function withLock<T>(name: string, waitMs: number, onWait: () => void, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + waitMs;
-  let srv = await tryBind(name);
-  if (!srv) onWait();
-  while (!srv) {
-    if (Date.now() >= deadline) throw new LockBusy(`'${name}' is locked by another netns-lab process (an apply or destroy of the same topology is running); waited ${Math.round(waitMs / 1000)} s`);
-    await new Promise((r) => setTimeout(r, 100));
-    srv = await tryBind(name);
-  }
+/** run fn holding the lock `name`; onWait(holder) once when another process holds it */
+export async function withLock<T>(runner: Pick<Runner, 'lock'>, name: string, waitMs: number, onWait: (holder: string | undefined) => void, fn: () => Promise<T>): Promise<T> {
+  const held = runner.lock ? await runner.lock(name, waitMs, onWait) : await processLock(name, waitMs, onWait);
   try {
     return await fn();
   } finally {
-    srv.close();
+    await held.release();
   }
 }

@@ -8,8 +8,20 @@ import { createSystemRunner } from './runner.js';
 import { createServer } from './server.js';
 import { serverHooks } from './hooks.js';
 import { runShell } from './shell.js';
+import { createLineReader, createRequestGate } from './lines.js';
+import { runSupervisor } from './supervisor.js';
+import { runProbeTcp } from './probe.js';
+import { runExecMode } from './exec-mode.js';
 
 function main(): void {
+  // a service's supervisor (started detached by the helper) and the TCP probe (run inside a namespace)
+  if (process.argv[2] === '--supervise') { void runSupervisor(process.argv.slice(3)).then((c) => process.exit(c)); return; }
+  if (process.argv[2] === '--probe-tcp') { void runProbeTcp(process.argv.slice(3)).then((c) => process.exit(c)); return; }
+  if (process.argv[2] === '--exec') {
+    if (process.getuid?.() !== 0) { process.stderr.write('netns-lab exec: must run as root (through sudo or pkexec)\n'); process.exit(2); }
+    void runExecMode(process.argv.slice(3), process.env).then((c) => process.exit(c));
+    return;
+  }
   if (process.argv[2] === '--shell') {
     if (process.getuid?.() !== 0) { process.stderr.write('netns-lab shell: must run as root (through sudo or pkexec)\n'); process.exit(2); }
     runShell(process.argv.slice(2));
@@ -21,35 +33,16 @@ function main(): void {
   }
   const send = (r: Response) => process.stdout.write(JSON.stringify(r) + '\n');
   const server = createServer({ runner: createSystemRunner(), send, ...serverHooks(process.env) });
-  const pending = new Set<Promise<void>>();
-  let buf = Buffer.alloc(0);
-  let discarding = false;
-  process.stdin.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      const nl = buf.indexOf(10);
-      if (nl < 0) {
-        if (buf.length > MAX_REQUEST_BYTES) {
-          if (!discarding) send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'too-large', message: `request longer than ${MAX_REQUEST_BYTES} bytes` } });
-          discarding = true;
-          buf = Buffer.alloc(0);
-        }
-        return;
-      }
-      const line = buf.subarray(0, nl).toString('utf8');
-      buf = buf.subarray(nl + 1);
-      if (discarding) { discarding = false; continue; }
-      if (!line.trim()) continue;
-      const p = server.onLine(line).finally(() => pending.delete(p));
-      pending.add(p);
-    }
-  });
+  const gate = createRequestGate((line) => server.onLine(line), send);
+  const reader = createLineReader(MAX_REQUEST_BYTES, (line) => gate.line(line),
+    () => send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'too-large', message: `request longer than ${MAX_REQUEST_BYTES} bytes` } }));
+  process.stdin.on('data', (chunk: Buffer) => reader.push(chunk));
   process.stdin.on('end', () => {
     const closing = server.close();
-    if (buf.length && !discarding) {
+    if (reader.end()) {
       send({ v: PROTOCOL_VERSION, id: null, ok: false, error: { code: 'truncated', message: 'input ended in the middle of a request' } });
     }
-    void Promise.allSettled([closing, ...pending]).then(() => process.exit(0));
+    void Promise.allSettled([closing, ...gate.pending()]).then(() => process.exit(0));
   });
 }
 

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AdoptPlan, AdoptPreviewAnswer } from '../core/adopt.js';
 import type { Finding } from '../core/doctor.js';
 import { IfName, NsName, TopoName, type Topology } from '../core/model.js';
 import type { LiveEvent } from '../core/monitor.js';
@@ -61,8 +62,17 @@ export const OPS = {
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   watch: {},
   unwatch: { watch: Id },
-  /** mark existing, unowned objects named in the topology as owned by it (import --adopt) */
-  adopt: { topology: z.unknown() },
+  /**
+   * mark existing, unowned objects named in the topology as owned by it (import --adopt), in two
+   * steps: `preview: true` answers the objects it would take (and refuses, with reasons) and a
+   * digest of that list; the adoption must carry that digest (`expect`) and is refused
+   * (plan-changed) when the helper's fresh computation differs
+   */
+  adopt: {
+    topology: z.unknown(),
+    preview: z.literal(true).optional(),
+    expect: z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -97,6 +107,12 @@ export interface ApplyResult {
 
 export interface PingResult { results: ProbeResult[]; durationMs: number; fanout: number; retried: number; overflow: number }
 
+/** an adoption's preview: what it would take and refuse (and why), as lines to show, and the digest of that list */
+export type AdoptPreview = AdoptPlan & AdoptPreviewAnswer;
+
+/** an adoption (with the digest of its preview): what it took, what it refused and why */
+export interface AdoptDone { adopted: string[]; refused: string[] }
+
 export interface DoctorResult { findings: Finding[]; fixed?: string[] }
 
 /** what the helper answers to each operation */
@@ -115,7 +131,8 @@ export interface OpResults {
   capture: { stopped: true };
   watch: { stopped: true };
   unwatch: { stopped: number };
-  adopt: { adopted: string[] };
+  /** preview: what it would take (and refuse, and why) with the digest the adoption must carry; else what it took */
+  adopt: AdoptPreview | AdoptDone;
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -126,7 +143,7 @@ export type HelperErrorCode =
   // operations on a topology
   | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused'
   // operations on one object, watches and captures
-  | 'not-found' | 'not-owned' | 'too-many' | 'capture-failed'
+  | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
   // the client's: the helper could not be started, or went away
   | 'helper-exited' | 'no-privilege';
 
@@ -138,14 +155,14 @@ export interface OpErrors {
   plan: AnyRequest | 'invalid-topology';
   apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked';
   destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked';
-  'link-state': AnyRequest | 'not-found' | 'not-owned' | 'step-failed' | 'locked';
-  remove: AnyRequest | 'not-found' | 'not-owned' | 'step-failed' | 'locked';
+  'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
+  remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   doctor: AnyRequest | 'invalid-topology' | 'step-failed' | 'locked';
   ping: AnyRequest | 'invalid-topology';
   capture: AnyRequest | 'too-many' | 'not-found' | 'capture-failed';
   watch: AnyRequest | 'too-many';
   unwatch: AnyRequest;
-  adopt: AnyRequest | 'invalid-topology' | 'adopt-refused' | 'step-failed' | 'locked';
+  adopt: AnyRequest | 'invalid-topology' | 'adopt-refused' | 'plan-changed' | 'step-failed' | 'locked';
 }
 
 export interface HelperError {

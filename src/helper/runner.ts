@@ -3,10 +3,11 @@
  * every file the helper reads or writes goes through an injected Runner, so tests can record
  * and fake instead of touching the machine. Only this module may import execa or node:fs.
  */
-import { accessSync, constants } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { execa } from 'execa';
+import { FIXED_PATH, systemBinary } from './bin.js';
+import { flockLock, type Held } from './flock.js';
 
 export interface RunResult {
   code: number;
@@ -39,14 +40,19 @@ export interface Runner {
   /** 'missing' | 'symlink' | 'dir' | 'file' (without following links) */
   kind(path: string): Promise<'missing' | 'symlink' | 'dir' | 'file'>;
   listDir(path: string): Promise<string[]>;
+  /**
+   * An exclusive lock only root can take, dropped by the kernel when this process dies; waits at
+   * most waitMs, calling onBusy (with who holds it) once when it has to wait. Optional: without
+   * it, locks are held within this process only (the recording runners of unit tests).
+   */
+  lock?(name: string, waitMs: number, onBusy: (holder: string | undefined) => void): Promise<Held>;
+  /** inode and mtime (ns) of a path, following links, as decimal strings; null when missing (a namespace's identity) */
+  statId?(path: string): Promise<{ ino: string; born: string } | null>;
   /** a long-running process whose stdout is read line by line (ip monitor); stop() kills it */
   stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
   /** the same for binary output (a pcap stream), chunk by chunk */
   streamRaw(argv: string[], onData: (chunk: Buffer) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
 }
-
-/** the system binaries the helper may start, by absolute path (no PATH lookup as root) */
-const BIN_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** no shell, no inherited environment, the whole output */
 async function runProcess(file: string, args: string[], input: string | undefined): Promise<RunResult> {
@@ -55,7 +61,7 @@ async function runProcess(file: string, args: string[], input: string | undefine
     reject: false,
     shell: false,
     stripFinalNewline: false,
-    env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') },
+    env: { LC_ALL: 'C', PATH: FIXED_PATH },
     extendEnv: false,
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -65,7 +71,7 @@ async function runProcess(file: string, args: string[], input: string | undefine
 /** the same through execFile, without input (cheaper to start: the ping matrix starts hundreds) */
 function runQuickProcess(file: string, args: string[]): Promise<RunResult> {
   return new Promise((done) => {
-    execFile(file, args, { encoding: 'utf8', env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, args, { encoding: 'utf8', env: { LC_ALL: 'C', PATH: FIXED_PATH }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const e = error as (NodeJS.ErrnoException & { code?: number | string; signal?: string | null }) | null;
       const code = !e ? 0 : typeof e.code === 'number' ? e.code : e.signal ? 128 : 1;
       done({ code, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') || (e && typeof e.code === 'string' ? e.message : '') });
@@ -73,7 +79,7 @@ function runQuickProcess(file: string, args: string[]): Promise<RunResult> {
   });
 }
 
-export function createSystemRunner(resolve: (cmd: string) => string = defaultResolve): Runner {
+export function createSystemRunner(resolve: (cmd: string) => string = systemBinary): Runner {
   let spawned = 0;
   return {
     get spawned() { return spawned; },
@@ -129,13 +135,17 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
     async listDir(path) {
       try { return await readdir(path); } catch { return []; }
     },
+    lock: flockLock,
+    async statId(path) {
+      try { const st = await stat(path, { bigint: true }); return { ino: String(st.ino), born: String(st.mtimeNs) }; } catch { return null; }
+    },
     streamRaw(argv, onData, onExit) {
       const [cmd, ...args] = argv;
       if (!cmd) throw new Error('empty argv');
       spawned++;
       const child = execa(resolve(cmd), args, {
         stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, shell: false, encoding: 'buffer',
-        env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') }, extendEnv: false,
+        env: { LC_ALL: 'C', PATH: FIXED_PATH }, extendEnv: false,
       });
       child.stdout!.on('data', (d: Buffer) => onData(d));
       void child.then((r) => onExit?.(r.exitCode));
@@ -147,7 +157,7 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
       spawned++;
       const child = execa(resolve(cmd), args, {
         stdin: 'ignore', stdout: 'pipe', stderr: 'ignore', buffer: false, reject: false, shell: false,
-        env: { LC_ALL: 'C', PATH: BIN_DIRS.join(':') }, extendEnv: false,
+        env: { LC_ALL: 'C', PATH: FIXED_PATH }, extendEnv: false,
       });
       let rest = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -159,19 +169,4 @@ export function createSystemRunner(resolve: (cmd: string) => string = defaultRes
       return { stop: async () => { child.kill('SIGTERM'); await child; } };
     },
   };
-}
-
-const cache = new Map<string, string>();
-function defaultResolve(cmd: string): string {
-  if (!/^[a-z0-9-]+$/.test(cmd)) throw new Error(`refusing to run '${cmd}'`);
-  const hit = cache.get(cmd);
-  if (hit) return hit;
-  for (const d of BIN_DIRS) {
-    try {
-      accessSync(`${d}/${cmd}`, constants.X_OK);
-      cache.set(cmd, `${d}/${cmd}`);
-      return `${d}/${cmd}`;
-    } catch { /* next */ }
-  }
-  throw new Error(`'${cmd}' was not found in ${BIN_DIRS.join(', ')}; install it (iproute2, iptables, procps, util-linux)`);
 }

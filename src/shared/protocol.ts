@@ -5,68 +5,22 @@
  * for commands the user could run from the palette anyway.
  */
 import { z } from 'zod';
+import { Gesture, NodeKind, NodeRef, Pos, SETTABLE, Target } from '../core/gestures.js';
+import { CANVAS_ACTION_NAMES, CANVAS_COMMAND_NAMES } from './canvas-commands.js';
 
 export const WEBVIEW_PROTOCOL = 1;
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+// the canvas's vocabulary is core's (src/core/gestures.ts): one definition, carried here
+export { Gesture, NodeKind, NodeRef, Pos, SETTABLE, Target };
+
 const Name = z.string().min(1).max(64);
-const Coord = z.number().finite().min(-1e6).max(1e6);
-export const Pos = z.strictObject({ x: Coord, y: Coord });
-export type Pos = z.infer<typeof Pos>;
-/** a node on the canvas: a namespace or bridge name, or "host" */
-export const NodeRef = Name;
-export const NodeKind = z.enum(['namespace', 'router', 'bridge', 'host']);
-export type NodeKind = z.infer<typeof NodeKind>;
-
-/** what a property edit targets (by name, so a concurrent text edit cannot redirect it) */
-export const Target = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('namespace'), name: Name }),
-  z.strictObject({ type: z.literal('bridge'), name: Name }),
-  z.strictObject({ type: z.literal('host') }),
-  z.strictObject({ type: z.literal('link'), index: z.int().min(0).max(100000), side: z.enum(['a', 'b']).optional() }),
-  z.strictObject({ type: z.literal('topology') }),
-]);
-export type Target = z.infer<typeof Target>;
-
-/** fields the properties panel may set, per target type */
-export const SETTABLE: Record<Target['type'], readonly string[]> = {
-  namespace: ['routes', 'sysctls', 'dns', 'internet', 'note'],
-  bridge: ['in', 'addresses', 'mtu', 'note'],
-  host: ['uplink', 'masquerade', 'ipForward', 'routes'],
-  link: ['name', 'addresses', 'mtu', 'note', 'up', 'impair'],
-  topology: ['name'],
-};
-
-export const Gesture = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('add-node'), node: NodeKind, position: Pos }),
-  z.strictObject({ kind: z.literal('move'), moves: z.array(z.strictObject({ node: NodeRef, position: Pos })).min(1).max(20000) }),
-  z.strictObject({ kind: z.literal('add-link'), a: NodeRef, b: NodeRef }),
-  z.strictObject({
-    kind: z.literal('delete'),
-    nodes: z.array(NodeRef).max(20000),
-    links: z.array(z.int().min(0).max(100000)).max(20000),
-  }),
-  z.strictObject({ kind: z.literal('rename'), from: NodeRef, to: z.string().max(256) }),
-  /** a property: undefined value (null here) removes the field */
-  z.strictObject({ kind: z.literal('set'), target: Target, field: z.string().max(32), value: z.unknown() }),
-  /** paste copied nodes (as they are in a topology file) and the links among them */
-  z.strictObject({
-    kind: z.literal('paste'),
-    namespaces: z.array(z.unknown()).max(5000),
-    bridges: z.array(z.unknown()).max(5000),
-    links: z.array(z.unknown()).max(10000),
-    offset: Pos,
-  }),
-]);
-export type Gesture = z.infer<typeof Gesture>;
-
-export const HostCommand = z.enum(['validate', 'plan', 'apply', 'destroy', 'exportScript', 'layoutSaved']);
 
 /** webview -> host */
 export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), v: z.literal(WEBVIEW_PROTOCOL) }),
   z.strictObject({ type: z.literal('edit'), id: z.int().min(0), gesture: Gesture }),
-  z.strictObject({ type: z.literal('command'), id: z.int().min(0), command: z.enum(['validate', 'plan', 'apply', 'destroy', 'exportScript', 'openText', 'openTerminal', 'ping', 'doctor']), node: NodeRef.optional() }),
+  z.strictObject({ type: z.literal('command'), id: z.int().min(0), command: z.enum(CANVAS_COMMAND_NAMES), node: NodeRef.optional() }),
   z.strictObject({
     type: z.literal('export-image'), id: z.int().min(0), format: z.enum(['png', 'svg']),
     /** PNG: base64 without the data: prefix; SVG: the document text */
@@ -150,7 +104,7 @@ export const ToWebview = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('export-image'), format: z.enum(['png', 'svg']) }),
   z.strictObject({ type: z.literal('command-result'), id: z.int(), ok: z.boolean(), message: z.string().optional() }),
-  z.strictObject({ type: z.literal('action'), action: z.enum(['fit', 'layout', 'toggle-labels', 'select-all', 'delete-selection']) }),
+  z.strictObject({ type: z.literal('action'), action: z.enum(CANVAS_ACTION_NAMES) }),
   /** how the machine compares to the drawing, while the topology is applied */
   z.strictObject({
     type: z.literal('live'),

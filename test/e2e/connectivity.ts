@@ -23,7 +23,8 @@ import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integr
 import {
   BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, log as hlog, requireCodeServer, runCommand, sleep,
 } from '../vscode/harness.js';
-import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, tail, until, waitDrawn, waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
+import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, until, waitDrawn, waitNotification, check, passed } from './ui.js';
+import { reportFailure, watchdog } from './report.js';
 import { packageAndInstall } from './vsix.js';
 
 setLogTag('connectivity');
@@ -193,11 +194,10 @@ async function main(): Promise<number> {
     log(`canvas: ${refs(await drawn(frame)).join(',')}`);
     ok = true;
   } catch (e) {
-    await reportFailure('connectivity', e, page);
-    if (page) {
-      if (frame) console.error(`[connectivity] the canvas paint: ${JSON.stringify(await readPaint(frame).catch((x: unknown) => String(x)))}`);
-    }
-    console.error(`[connectivity] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
+    await reportFailure('connectivity', e, page, {
+      canvas: frame, logs: { 'code-server log': run.path('code-server.log') },
+      more: page && frame ? { 'the canvas paint': async () => JSON.stringify(await readPaint(frame!)) } : {},
+    });
   } finally {
     clearTimeout(limit);
     await run.close();

@@ -31,8 +31,9 @@ import {
   waitHttp, waitWorkbench,
 } from '../vscode/harness.js';
 import {
-  LIGHT, applyFromPalette, canvasFrame, confirmFromPalette, drawn, emptySpot, findFiles, node, quickOpen, refs, setLogTag, tail, until, waitDrawn,
-  waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
+  LIGHT, applyFromPalette, canvasFrame, confirmFromPalette, drawn, emptySpot, node, quickOpen, refs, setLogTag, until, waitDrawn, waitNotification, check, passed,
+} from './ui.js';
+import { reportFailure, watchdog } from './report.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 setLogTag('live');
@@ -452,17 +453,10 @@ async function main(): Promise<number> {
     await memory(run, 'afterDestroy');
     ok = true;
   } catch (e) {
-    await reportFailure('live', e, page);
-    if (page) {
-      console.error(`[live] Namespaces view: ${JSON.stringify(await treeRows(page, 'Namespaces').catch(() => []))}`);
-      if (frame) {
-        const d = await drawn(frame).catch(() => undefined);
-        if (d) console.error(`[live] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}, status "${d.status}"`);
-      }
-    }
-    console.error(`[live] namespaces in the sandbox: ${listNetns().join(' ') || '(none)'}`);
-    console.error(`[live] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
-    for (const f of findFiles(run.path('user-data', 'logs'), /exthost\.log$/)) console.error(`[live] ${f} (tail):\n${tail(f, 30)}`);
+    await reportFailure('live', e, page, {
+      canvas: frame, namespaces: listNetns, logs: { 'code-server log': run.path('code-server.log') }, userData: run.path('user-data'),
+      more: page ? { 'Namespaces view': async () => JSON.stringify(await treeRows(page!, 'Namespaces')) } : {},
+    });
   } finally {
     clearTimeout(limit);
     await run.close();

@@ -15,7 +15,8 @@ import type { Page } from 'playwright-core';
 import {
   RESULTS, ROOT, RunDir, freePort, httpStatus, log as hlog, requireCodeServer, sleep, waitWorkbench,
 } from '../vscode/harness.js';
-import { canvasFrame, drawn, linked, refs, setLogTag, tail, waitDrawn, check, passed, reportFailure, watchdog } from './ui.js';
+import { canvasFrame, linked, refs, setLogTag, waitDrawn, check, passed } from './ui.js';
+import { reportFailure, watchdog } from './report.js';
 
 setLogTag('quickstart');
 const log = (...a: unknown[]) => hlog('quickstart', ...a);
@@ -103,14 +104,10 @@ async function main(): Promise<number> {
     check(await httpStatus(`http://127.0.0.1:${port}/healthz`) === 0, `nothing answers on 127.0.0.1:${port} any more`);
     ok = true;
   } catch (e) {
-    await reportFailure('quickstart', e, page);
-    if (page) {
-      const fr = await canvasFrame(page, 1000).catch(() => undefined);
-      const d = fr && await drawn(fr).catch(() => undefined);
-      if (d) console.error(`[quickstart] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}`);
-    }
-    console.error(`[quickstart] start.sh output (tail):\n${output.split('\n').slice(-30).join('\n')}`);
-    console.error(`[quickstart] code-server log (tail):\n${tail(join(START_DIR, 'code-server.log'), 20)}`);
+    await reportFailure('quickstart', e, page, {
+      canvas: 'find', logs: { 'code-server log': join(START_DIR, 'code-server.log') },
+      more: { 'start.sh output (tail)': () => output.split('\n').slice(-30).join('\n') },
+    });
   } finally {
     clearTimeout(limit);
     await run.close();

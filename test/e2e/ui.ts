@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { EXTENSION_ID, RESULTS, describePage, freePort, log as hlog, runCommand, sleep, waitHttp, waitWorkbench, type RunDir } from '../vscode/harness.js';
+import { EXTENSION_ID, RESULTS, freePort, log as hlog, runCommand, sleep, waitHttp, waitWorkbench, type RunDir } from '../vscode/harness.js';
 
 let tag = 'e2e';
 /** the tag of this module's log lines (the script's own) */
@@ -231,25 +231,4 @@ export function findFiles(dir: string, re: RegExp): string[] {
   };
   walk(dir);
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** a hard limit for a whole run: clean up and fail (exit 1) rather than hang CI */
-export function watchdog(tag: string, ms: number, cleanup: () => Promise<unknown>): ReturnType<typeof setTimeout> {
-  return setTimeout(() => {
-    console.error(`[${tag}] FAILED: the run took more than ${ms / 60_000} minutes`);
-    void cleanup().finally(() => process.exit(1));
-  }, ms);
-}
-
-/**
- * The start of every failed run's report: the error, a screenshot (test-results/TAG-failure.png)
- * and what the page showed. Each script then adds what it knows (the canvas, views, logs).
- */
-export async function reportFailure(tag: string, e: unknown, page: Page | undefined): Promise<void> {
-  console.error(`[${tag}] FAILED: ${(e as Error).stack ?? String(e)}`);
-  if (!page) return;
-  await page.screenshot({ path: join(RESULTS, `${tag}-failure.png`) }).catch(() => undefined);
-  console.error(`[${tag}] screenshot: test-results/${tag}-failure.png\n[${tag}] the page showed:\n${await describePage(page)}`);
 }

@@ -23,8 +23,9 @@ import {
 } from '../vscode/harness.js';
 import { lanTopology } from '../vscode/fixtures.js';
 import {
-  DARK, LIGHT, applyFromPalette, canvasFrame, drawn, emptySpot, findFiles, linked, node, quickOpen, refs, setTheme, shotCanvas, tail, until,
-  waitDrawn, waitNotification, check, passed, reportFailure, watchdog } from './ui.js';
+  DARK, LIGHT, applyFromPalette, canvasFrame, drawn, emptySpot, linked, node, quickOpen, refs, setTheme, shotCanvas, until, waitDrawn, waitNotification, check, passed,
+} from './ui.js';
+import { reportFailure, watchdog } from './report.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 const log = (...a: unknown[]) => hlog('e2e', ...a);
@@ -192,6 +193,9 @@ async function main(): Promise<number> {
     const tApply = Date.now();
     const confirm1 = await applyFromPalette(p);
     check(/Apply \d+ change/.test(confirm1), 'Apply asks for confirmation with the number of changes');
+    // issue 13: every change of the host itself is in the modal, although these steps come after the first 12
+    check(/Changes to the host itself/.test(confirm1) && /ip_forward/.test(confirm1) && /-I FORWARD 1/.test(confirm1) && /-I POSTROUTING 1/.test(confirm1),
+      'the confirmation names every host-wide step (ip_forward, the FORWARD and POSTROUTING jumps) before the first steps');
     await until(`namespace ${added} in the kernel`, () => listNetns().includes(added), 60_000, 100);
     const applied = await waitNotification(p, /Applied 'article'/);
     metrics.applyMs = Date.now() - tApply;
@@ -235,14 +239,9 @@ async function main(): Promise<number> {
     check(act, `Running Extensions shows Netns Lab's activation time: "${rowText}"`);
     ok = true;
   } catch (e) {
-    await reportFailure('e2e', e, page);
-    if (page && frame) {
-      const d = await drawn(frame).catch(() => undefined);
-      if (d) console.error(`[e2e] the canvas: nodes ${refs(d).join(',')}, links ${JSON.stringify(d.links)}, status "${d.status}"`);
-    }
-    console.error(`[e2e] namespaces in the sandbox: ${listNetns().join(' ') || '(none)'}`);
-    console.error(`[e2e] code-server log (tail):\n${tail(run.path('code-server.log'), 20)}`);
-    for (const f of findFiles(run.path('user-data', 'logs'), /exthost\.log$/)) console.error(`[e2e] ${f} (tail):\n${tail(f, 30)}`);
+    await reportFailure('e2e', e, page, {
+      canvas: frame, namespaces: listNetns, logs: { 'code-server log': run.path('code-server.log') }, userData: run.path('user-data'),
+    });
   } finally {
     clearTimeout(limit);
     await run.close();

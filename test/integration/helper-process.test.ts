@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { flockLock } from '../../src/helper/flock.js';
 import { EXAMPLES, ROOT, cli, listNetns, resetSandbox, setupInternet, tryRun } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
@@ -28,12 +28,10 @@ function helperSession(chunks: (string | Buffer)[]): Promise<{ lines: Record<str
   });
 }
 
-function holdLock(name: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ path: `\0netns-lab/${name}` }, () => resolve(s));
-  });
+/** hold the helper's lock `name` (as root, the way the helper does) until close() (a previous close may still be releasing it) */
+async function holdLock(name: string): Promise<{ close(): void }> {
+  const held = await flockLock(name, 5000, () => undefined);
+  return { close: () => { void held.release(); } };
 }
 
 describe('the helper process', () => {

@@ -70,6 +70,14 @@ function filesUnder(dir: string, dirs = true): Record<string, string> {
   return out;
 }
 
+/**
+ * The helper's files under /run/netns-lab but its lock files: those stay, empty, by design (a
+ * lock file removed on release could be locked by a waiter while another takes a new one).
+ */
+function journalFiles(): Record<string, string> {
+  return Object.fromEntries(Object.entries(filesUnder('/run/netns-lab', false)).filter(([f]) => !f.startsWith('/run/netns-lab/locks/')));
+}
+
 export interface SandboxState {
   namespaces: string[];
   net: Record<string, unknown>;
@@ -88,7 +96,7 @@ export function sandboxState(): SandboxState {
     iptables: iptablesSave(),
     etcNetns: filesUnder('/etc/netns'),
     // the journal's directory stays; an entry must not
-    journal: filesUnder('/run/netns-lab', false),
+    journal: journalFiles(),
   };
 }
 
@@ -117,7 +125,7 @@ export function sandboxSummary(): { namespaces: string[]; hostLinks: string[]; i
     iptables: iptablesSave(),
     ipForward: readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(),
     etcNetns: Object.keys(filesUnder('/etc/netns')).sort(),
-    journal: Object.keys(filesUnder('/run/netns-lab', false)).sort(),
+    journal: Object.keys(journalFiles()).sort(),
   };
 }
 
@@ -165,7 +173,7 @@ export function sandboxProcesses(): Proc[] {
 }
 
 /** the programs the helper starts */
-export const TOOLS = /^(ip|iptables.*|ip6tables.*|xtables.*|sysctl|nsenter|tcpdump|setpriv)$/;
+export const TOOLS = /^(ip|iptables.*|ip6tables.*|xtables.*|sysctl|nsenter|tcpdump|setpriv|flock|cat)$/;
 
 /** waits (bounded) until no helper-started tool runs in the sandbox; returns those still running */
 export async function toolsLeft(waitMs = 5000): Promise<Proc[]> {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs a command inside a throw-away sandbox (DESIGN.md, "Testing on real kernels, safely"):
 # a private network namespace (its root plays the article's "host") and a private mount
-# namespace with tmpfs over /run (so /run/netns and the lock sockets are private) and an
+# namespace with tmpfs over /run (so /run/netns and the lock files are private) and an
 # overlay over /etc (so /etc/netns and /etc/resolv.conf changes never reach the real /etc).
 # When the command exits, the kernel removes everything made inside.
 #   usage: test/sandbox/run.sh COMMAND [ARGS...]

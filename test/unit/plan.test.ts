@@ -689,7 +689,7 @@ describe('plan: the routed example from scratch', () => {
     assert.ok(c.some((x) => JSON.stringify(x) === JSON.stringify(['ip', '-n', 'router', 'link', 'set', 'dev', 'b1-p', 'master', 'lan-b', 'mtu', '1400', 'alias', 'netns-lab:routed'])));
     assert.ok(c.some((x) => JSON.stringify(x) === JSON.stringify(['ip', '-n', 'b1', 'link', 'set', 'dev', 'eth0', 'mtu', '1400', 'alias', 'netns-lab:routed'])));
     assert.ok(c.some((x) => JSON.stringify(x) === JSON.stringify(['ip', '-n', 'a1', 'addr', 'add', 'fd00:a::10/64', 'dev', 'eth0', 'nodad'])));
-    assert.ok(c.some((x) => JSON.stringify(x) === JSON.stringify(['ip', 'route', 'replace', '10.10.2.0/24', 'via', '10.10.1.254', 'proto', 'static'])));
+    assert.ok(c.some((x) => JSON.stringify(x) === JSON.stringify(['ip', 'route', 'add', '10.10.2.0/24', 'via', '10.10.1.254', 'dev', 'lan-a', 'proto', 'static'])));
     assert.deepEqual(p.steps.filter((s) => s.step.op === 'dns-write').map((s) => (s.step as { ns: string }).ns), ['router', 'a1', 'b1']);
   });
 

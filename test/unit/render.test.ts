@@ -35,8 +35,12 @@ const CASES: [Step, string[]][] = [
     ['ip', '-n', 'ns1', 'route', 'replace', '0.0.0.0/0', 'via', '10.0.0.1', 'proto', 'static']],
   [{ op: 'route-add', ns: 'ns1', family: 6, to: 'default', via: 'fd00::1', dev: 'veth1', metric: 100 },
     ['ip', '-n', 'ns1', 'route', 'replace', '::/0', 'via', 'fd00::1', 'dev', 'veth1', 'metric', '100', 'proto', 'static']],
+  // in the host a new route is added (the kernel refuses to overwrite a route someone else holds);
+  // replace only when the planner found the route in that slot to be ours (host-routes.ts)
   [{ op: 'route-add', ns: null, family: 4, to: '10.10.2.0/24', via: '10.10.1.254' },
-    ['ip', 'route', 'replace', '10.10.2.0/24', 'via', '10.10.1.254', 'proto', 'static']],
+    ['ip', 'route', 'add', '10.10.2.0/24', 'via', '10.10.1.254', 'proto', 'static']],
+  [{ op: 'route-add', ns: null, family: 4, to: '10.10.2.0/24', via: '10.10.1.254', dev: 'lan-a', replace: true },
+    ['ip', 'route', 'replace', '10.10.2.0/24', 'via', '10.10.1.254', 'dev', 'lan-a', 'proto', 'static']],
   [{ op: 'route-del', ns: 'ns2', family: 4, to: '192.168.9.0/24', via: '10.0.0.9', dev: 'veth2', metric: 0 },
     ['ip', '-n', 'ns2', 'route', 'del', '192.168.9.0/24', 'via', '10.0.0.9', 'dev', 'veth2', 'metric', '0']],
   [{ op: 'sysctl', ns: 'router', key: 'net.ipv4.ip_forward', value: '1' },

@@ -595,6 +595,22 @@ describe('reserved-name', () => {
   it("'lo0' is fine", () => {
     clean(v([['links', 0, 'a', 'name'], 'lo0']));
   });
+
+  // issue 13, 9b: the kernel refuses these two (verified: "RTNETLINK answers: File exists" mid-apply)
+  it("'all' and 'default' cannot name an interface or a bridge (the kernel refuses them)", () => {
+    for (const n of ['all', 'default']) {
+      for (const path of [['links', 0, 'a', 'name'], ['links', 1, 'b', 'name']] as JsonPath[]) {
+        only(v([path, n]), { code: 'invalid-name', path, includes: [`'${n}'`, 'reserved', `net.ipv4.conf.${n}`] });
+      }
+      const r = v([['bridges', 0, 'name'], n]);
+      assert.equal(r.ok, false, `bridge ${n}`);
+      assert.ok(r.diagnostics.some((d) => d.path.join('.') === 'bridges.0.name' && d.severity === 'error'), JSON.stringify(r.diagnostics));
+    }
+  });
+
+  it("'All', 'defaults' and 'all0' are fine (only the exact names are the kernel's)", () => {
+    for (const n of ['All', 'defaults', 'all0']) clean(v([['links', 0, 'a', 'name'], n]));
+  });
 });
 
 describe('duplicate-name', () => {

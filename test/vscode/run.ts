@@ -12,7 +12,7 @@
  *   usage: bash test/sandbox/run.sh node out/test/vscode/run.js [main|untrusted ...]
  *   env: VERBOSE=1 (server output), NETNS_LAB_GREP=pattern, NETNS_LAB_EXTENSION_PATH=dir
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { assertSandbox } from '../integration/sandbox.js';
@@ -39,6 +39,9 @@ function makeWorkspace(dir: string): void {
   writeFileSync(join(dir, 'broken-name.netns.json'), badName);
   writeFileSync(join(dir, 'broken-gateway.netns.json'), badGateway);
   writeFileSync(join(dir, 'lan100.netns.json'), lanTopology(100));
+  // other tools' labs, for Open as Netns Lab Topology
+  cpSync(join(ROOT, 'test', 'fixtures', 'import', 'clab', 'office.clab.yml'), join(dir, 'labs', 'office.clab.yml'));
+  cpSync(join(ROOT, 'test', 'fixtures', 'import', 'kathara', 'campus'), join(dir, 'labs', 'campus'), { recursive: true });
 }
 
 async function runPass(suite: 'main' | 'untrusted'): Promise<PassResult> {

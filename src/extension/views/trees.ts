@@ -5,6 +5,7 @@
  * a change re-renders only the namespace it concerns.
  */
 import * as vscode from 'vscode';
+import { markdownText } from '../../core/markdown.js';
 import type { LiveLink, LiveNs, LiveRoute } from '../../core/observe.js';
 import type { LiveModel } from '../live.js';
 
@@ -77,8 +78,11 @@ abstract class BaseTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     item.contextValue = `interface${l.owner ? '.owned' : ''}${l.up ? '.up' : '.down'}${l.addresses.length ? '.addressed' : ''}`;
     item.id = `if:${ns.name ?? ''}:${l.name}`;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${l.name}** in ${ns.name === null ? 'the host' : `namespace \`${ns.name}\``}\n\n`);
+    // names, aliases and addresses come from the kernel (anyone's): escaped, never Markdown, HTML or icons
+    const md = new vscode.MarkdownString(undefined, false);
+    md.supportHtml = false;
+    md.isTrusted = false;
+    md.appendMarkdown(`**${markdownText(l.name)}** in ${ns.name === null ? 'the host' : `namespace ${markdownText(ns.name)}`}\n\n`);
     const rows: [string, string][] = [
       ['kind', l.kind], ['state', `${linkState(l)} (${l.operstate})`], ['MTU', String(l.mtu)],
       ...(l.mac ? [['MAC', l.mac] as [string, string]] : []),
@@ -92,7 +96,7 @@ abstract class BaseTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
       rows.push(['rx', `${formatBytes(l.stats.rxBytes)} (${l.stats.rxPackets} packets)${r ? `, ${formatBytes(r.rx)}/s` : ''}`]);
       rows.push(['tx', `${formatBytes(l.stats.txBytes)} (${l.stats.txPackets} packets)${r ? `, ${formatBytes(r.tx)}/s` : ''}`]);
     }
-    md.appendMarkdown(rows.map(([k, v]) => `${k}: \`${v}\``).join('  \n'));
+    md.appendMarkdown(rows.map(([k, v]) => `${k}: ${markdownText(v)}`).join('  \n'));
     item.tooltip = md;
     return item;
   }

@@ -29,7 +29,7 @@ export const doctor: Handler<'doctor'> = async (req, ctx) => {
   const t = validTopology(req.topology);
   const findings = await examine(runner, t);
   if (!req.fix?.length) return { findings };
-  return withLock(`topology/${t.name}`, ctx.lockWaitMs, () => {}, async () => {
+  return withLock(runner, `topology/${t.name}`, ctx.lockWaitMs, () => {}, async () => {
     const chosen = findings.filter((f) => req.fix!.includes(f.code) && f.fix);
     const steps = chosen.flatMap((f) => f.fix!.steps);
     const r = await execute(steps.map((step) => ({ phase: phaseOf(step), step, summary: summarize(step) })), {

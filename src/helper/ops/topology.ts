@@ -8,7 +8,7 @@ import { touchedScopes, type PlannedStep } from '../../core/steps.js';
 import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../../core/observe.js';
 import type { Topology } from '../../core/model.js';
 import { execute } from '../execute.js';
-import { clearIntent, intentOf, readIntents, recordIntent } from '../journal.js';
+import { clearIntent, startJournal } from '../journal.js';
 import { withLock } from '../lock.js';
 import { observe, readLinkStates } from '../observe.js';
 import { planDigest, type ApplyResult } from '../protocol.js';
@@ -91,7 +91,7 @@ function stopwatch() {
 
 async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; digest: string }): Promise<ApplyResult> {
   const { runner } = ctx;
-  return withLock(`topology/${t.name}`, ctx.lockWaitMs, () => ctx.progress(`waiting for another apply of '${t.name}' to finish`), async () => {
+  return withLock(runner, `topology/${t.name}`, ctx.lockWaitMs, (holder) => ctx.progress(`waiting for another apply of '${t.name}' to finish${holder ? ` (the lock is held by ${holder})` : ''}`), async () => {
     const clock = stopwatch();
     const { phases, lap } = clock;
     const { p, live } = await planFor(runner, t);
@@ -102,16 +102,15 @@ async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; di
     }
     // nothing to do: no journal, no execution, no second read
     if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: clock.elapsed(), remaining: [], phases }; }
-    const intent = intentOf(t.name, p.steps);
-    if (intent.namespaces.length || intent.links.length) {
-      await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
-    }
+    // the intent journal: what this apply creates, and right after, the evidence of it
+    const journal = await startJournal(runner, t.name, p.steps, live);
     const r = await execute(p.steps, {
-      runner, live, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...ctx.hooks,
+      runner, live, created: journal.created, onCreated: journal.onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...ctx.hooks,
       onProgress: (done, total, message) => ctx.progress(message, done, total),
     });
     if (!r.ok) {
       const f = r.failure!;
+      await journal.failed(p.steps[f.step]!.phase);
       fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
     }
     // every object this topology made now carries its tag: the journal has done its job

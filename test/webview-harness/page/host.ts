@@ -1,16 +1,17 @@
 /**
  * A stand-in for the extension host in a plain browser page: it provides acquireVsCodeApi(),
- * answers 'ready' with a 'document', applies gestures to the text with src/core/edits.ts and
- * validates like the real provider (refusing edits that add errors), so the canvas can be
+ * answers 'ready' with a 'document', decides and applies gestures with the product's edit policy
+ * (src/core/edit-policy.ts: the real provider's), so the canvas can be
  * driven end to end without VS Code. Everything it does is logged on window.__harness.
  *
  * Query parameters: file=<example name> (the page embeds it), n=<count> (generated),
  * labels=all|names|none, grid=0|1, trusted=0|1, theme=light|dark|hc.
  */
 import '../../../webview/zod-setup.js';
-import { EditError, applyGesture, minimalEdit, type GestureInput } from '../../../src/core/edits.js';
+import type { Diagnostic } from '../../../src/core/diagnostics.js';
+import { decideEdit } from '../../../src/core/edit-policy.js';
+import type { Gesture } from '../../../src/core/gestures.js';
 import { parseJsonText } from '../../../src/core/json.js';
-import type { Topology } from '../../../src/core/model.js';
 import { validateText } from '../../../src/core/validate.js';
 import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage } from '../../../src/shared/protocol.js';
 import { generateTopology } from './generate.js';
@@ -56,23 +57,14 @@ function sendDocument(): void {
   });
 }
 
-function applyEdit(g: GestureInput): { ok: boolean; message?: string; diagnostics?: ReturnType<typeof validateText>['diagnostics'] } {
-  const before = validateText(text);
-  const parsed = parseJsonText(text);
-  if (parsed.diagnostics.length) return { ok: false, message: 'the file is not valid JSON', diagnostics: parsed.diagnostics };
-  let next: string;
-  try {
-    next = applyGesture(text, (before.topology ?? parsed.value) as Topology, g);
-  } catch (e) {
-    if (e instanceof EditError) return { ok: false, message: e.message };
-    throw e;
+/** the product's edit policy (src/core/edit-policy.ts), applied to the page's text */
+function applyEdit(g: Gesture): { ok: boolean; message?: string; diagnostics?: Diagnostic[] } {
+  const d = decideEdit(text, g);
+  if (!d.ok) return d;
+  if (d.edit) {
+    text = text.slice(0, d.edit.offset) + d.edit.text + text.slice(d.edit.offset + d.edit.length);
+    version++;
   }
-  const after = validateText(next);
-  const key = (d: { code: string; path: unknown[]; message: string }) => `${d.code}|${d.path.join('.')}|${d.message}`;
-  const had = new Set(before.diagnostics.filter((d) => d.severity === 'error').map(key));
-  const added = after.diagnostics.filter((d) => d.severity === 'error' && !had.has(key(d)));
-  if (added.length) return { ok: false, message: added[0]!.message, diagnostics: added };
-  if (minimalEdit(text, next)) { text = next; version++; }
   return { ok: true };
 }
 
@@ -86,7 +78,7 @@ function receive(raw: unknown): void {
     switch (msg.type) {
       case 'ready': sendDocument(); break;
       case 'edit': {
-        const r = applyEdit(msg.gesture as GestureInput);
+        const r = applyEdit(msg.gesture);
         send({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d })) } : {}) });
         sendDocument();
         break;

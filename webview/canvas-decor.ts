@@ -1,0 +1,85 @@
+/**
+ * Decorations of the drawn elements that do not come from the file: the live state (how the
+ * machine compares to the drawing, while the topology is applied) and the connectivity paint
+ * (the last Test Connectivity). Both are classes and data on the cytoscape elements, which the
+ * stylesheet (style.ts) draws.
+ */
+import type cytoscape from 'cytoscape';
+import { linkIndexOfId, refOfId } from './model.js';
+
+/** what the canvas needs of the live marks (protocol.ts 'live') */
+export interface LiveDecor {
+  nodes: Record<string, { state: string }>;
+  links: Record<string, { a: { state: string; up?: boolean }; b: { state: string; up?: boolean } }>;
+}
+
+/** what the canvas needs of a connectivity paint (protocol.ts MatrixPaint) */
+export interface ReachPaint {
+  links: Record<string, { state: 'ok' | 'mixed' | 'fail'; ok: number; failed: number; detail: string }>;
+  nodes: Record<string, { state: 'ok' | 'mixed' | 'fail'; ok: number; failed: number; maxRttMs?: number; detail: string }>;
+}
+
+const LIVE_CLASSES = ['live-missing', 'live-drifted', 'live-clash', 'live-down', 'live-up'];
+const liveClass = (state: string) => (state === 'missing' ? 'live-missing' : state === 'drifted' ? 'live-drifted' : state === 'unowned-clash' ? 'live-clash' : undefined);
+
+/**
+ * Node refs and link indices get classes live-missing / live-drifted / live-clash, link ends
+ * that are down live-down (all up: live-up). Undefined clears them.
+ */
+export function paintLive(cy: cytoscape.Core, live: LiveDecor | undefined): void {
+  cy.batch(() => {
+    cy.elements().removeClass(LIVE_CLASSES.join(' '));
+    if (!live) return;
+    cy.nodes().forEach((n) => {
+      const ref = refOfId(n.id());
+      const m = ref !== undefined ? live.nodes[ref] : undefined;
+      const c = m ? liveClass(m.state) : undefined;
+      if (c) n.addClass(c);
+    });
+    cy.edges().forEach((e) => {
+      const i = linkIndexOfId(e.id());
+      const m = i !== undefined ? live.links[String(i)] : undefined;
+      if (!m) return;
+      const ends = [m.a, m.b];
+      if (ends.some((x) => x.up === false)) e.addClass('live-down');
+      else if (ends.every((x) => x.up === true)) e.addClass('live-up');
+      const worst = ends.map((x) => liveClass(x.state)).find((x) => x);
+      if (worst) e.addClass(worst);
+    });
+  });
+}
+
+/** the second label line of a painted source namespace */
+function reachBadge(m: ReachPaint['nodes'][string]): string {
+  const total = m.ok + m.failed;
+  if (m.failed) return `✗ ${m.failed} of ${total} unreachable`;
+  return `✓ ${total} reached${m.maxRttMs !== undefined ? ` · ≤ ${m.maxRttMs < 10 ? m.maxRttMs.toFixed(2) : m.maxRttMs.toFixed(0)} ms` : ''}`;
+}
+
+/**
+ * Classes reach reach-ok / reach-mixed / reach-fail on the links (by index) and the source
+ * namespaces (by ref), a second label line on those nodes and the probes in their tooltips.
+ * Undefined clears it.
+ */
+export function paintReach(cy: cytoscape.Core, paint: ReachPaint | undefined): void {
+  cy.batch(() => {
+    const painted = cy.elements('.reach');
+    painted.removeClass('reach reach-ok reach-mixed reach-fail');
+    painted.removeData('reachLabel reachTip');
+    if (!paint) return;
+    cy.nodes().forEach((n) => {
+      const ref = refOfId(n.id());
+      const m = ref !== undefined ? paint.nodes[ref] : undefined;
+      if (!m) return;
+      n.addClass(`reach reach-${m.state}`);
+      n.data({ reachLabel: `${String(n.data('label') ?? ref)}\n${reachBadge(m)}`, reachTip: `Connectivity from ${ref}:\n${m.detail}` });
+    });
+    cy.edges('.link').forEach((e) => {
+      const i = linkIndexOfId(e.id());
+      const m = i !== undefined ? paint.links[String(i)] : undefined;
+      if (!m) return;
+      e.addClass(`reach reach-${m.state}`);
+      e.data({ reachTip: `Probes across this link (${m.ok} reached, ${m.failed} failed):\n${m.detail}` });
+    });
+  });
+}
