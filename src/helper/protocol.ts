@@ -77,14 +77,14 @@ export const OPS = {
 
 export type Op = keyof typeof OPS;
 
-function request<K extends Op>(op: K) {
+function requestSchema<K extends Op>(op: K) {
   return z.strictObject({ ...base, op: z.literal(op), ...OPS[op] });
 }
 
 export const Request = z.discriminatedUnion('op', [
-  request('hello'), request('observe'), request('plan'), request('apply'), request('destroy'),
-  request('link-state'), request('remove'), request('doctor'), request('ping'), request('capture'),
-  request('watch'), request('unwatch'), request('adopt'),
+  requestSchema('hello'), requestSchema('observe'), requestSchema('plan'), requestSchema('apply'), requestSchema('destroy'),
+  requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
+  requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -93,7 +93,7 @@ export type RequestOf<K extends Op> = Extract<Request, { op: K }>;
 /** a field named topology is checked by the helper (validateValue); callers pass a Topology */
 type Typed<P> = { [F in keyof P]: F extends 'topology' ? Topology : P[F] };
 /** what a caller passes to an operation: its schema's fields, a topology as a Topology */
-export type ParamsOf<K extends Op> = Typed<Omit<z.input<ReturnType<typeof request<K>>>, 'v' | 'id' | 'op'>>;
+export type ParamsOf<K extends Op> = Typed<Omit<z.input<ReturnType<typeof requestSchema<K>>>, 'v' | 'id' | 'op'>>;
 
 export type PlanWithDigest = Plan & { digest: string };
 
