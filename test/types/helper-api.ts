@@ -22,6 +22,8 @@ export async function wrongParams(h: HelperApi, t: Topology): Promise<void> {
   await h.ping({ topology: t, concurrency: '4' });
   // @ts-expect-error there is no such operation
   await h.exec({ argv: ['id'] });
+  // @ts-expect-error an adoption is a preview, or carries the digest of one
+  await h.adopt({ topology: t });
 }
 
 export async function wrongResults(h: HelperApi, t: Topology): Promise<void> {
@@ -35,6 +37,9 @@ export async function wrongResults(h: HelperApi, t: Topology): Promise<void> {
   const d = await h.doctor({ topology: t });
   // @ts-expect-error findings is an array
   void d.findings.code;
+  const preview = await h.adopt({ topology: t, preview: true });
+  // @ts-expect-error a preview lists what it would take; only an adoption says what it took
+  void preview.adopted;
   const live = await h.observe();
   // @ts-expect-error a live state's namespaces are objects
   const names: string[] = live.namespaces;
