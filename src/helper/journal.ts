@@ -10,7 +10,8 @@
  * evidence (see applyIntents in core/observe.ts), never by name alone. It lives on /run (tmpfs),
  * as namespaces do.
  */
-import { parseJsonStream, splitBatchOutput, type Intent, type IntentLink, type IntentNs, type LiveState } from '../core/observe.js';
+import type { Intent, IntentLink, IntentNs } from '../core/intent.js';
+import { parseJsonStream, splitBatchOutput, type LiveState } from '../core/observe.js';
 import { topoNameProblem } from '../core/names.js';
 import { NETNS_DIR } from '../core/render.js';
 import { Phase, type PlannedStep, type Step } from '../core/steps.js';

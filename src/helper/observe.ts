@@ -5,8 +5,9 @@
  * (spawning from Node costs ~3 ms of the event loop each: at 200 namespaces that was most of
  * the observe). A chunk in which any line fails is read again one namespace at a time.
  */
+import { applyIntents } from '../core/intent.js';
 import {
-  applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
+  attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
   type LiveState, type RawNs,
 } from '../core/observe.js';
 import { nsIdentity, readIntents } from './journal.js';
