@@ -19,6 +19,7 @@ import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
+import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
@@ -34,6 +35,7 @@ usage:
   netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
 ${IMPORT_LAB_USAGE}
+${EXEC_USAGE}
   netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
                                           tcpdump inside the namespace: text, or a pcap file
   netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
@@ -113,6 +115,7 @@ const progress = (p: { done: number; total: number; message: string }) => {
 };
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'exec') return execCommand(argv.slice(1));
   const a = parseArgs(argv);
   if (a.flags.has('-h') || a.flags.has('--help') || a.cmd === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   const json = a.flags.has('--json');
