@@ -56,7 +56,20 @@ suite('run and debug inside a namespace', () => {
   suiteTeardown(function () {
     this.timeout(60_000);
     if (lab) runCli(['destroy', lab]);
-    for (const f of ['.vscode', 'ns1-addr.txt', 'runin-lab.netns.json', 'where.cjs']) rmSync(workspaceFile(f).fsPath, { recursive: true, force: true });
+    for (const f of ['.vscode', 'ns1-addr.txt', 'runin-lab.netns.json', 'where.cjs', 'where.sh', 'where.out']) rmSync(workspaceFile(f).fsPath, { recursive: true, force: true });
+  });
+
+  test('Run in Namespace… runs a script inside the namespace picked', async function () {
+    this.timeout(90_000);
+    const script = workspaceFile('where.sh');
+    const mark = workspaceFile('where.out').fsPath;
+    writeFileSync(script.fsPath, `readlink /proc/self/ns/net > ${mark}\nexit 5\n`);
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => { if (e.execution.task.name === 'where.sh in ns2') { sub.dispose(); resolve(e.exitCode); } });
+    });
+    await vscode.commands.executeCommand('netnsLab.runInNamespace', script, 'ns2');
+    assert.equal(await ended, 5, 'the script\'s exit code');
+    assert.equal(readFileSync(mark, 'utf8').trim(), `net:[${statSync('/run/netns/ns2').ino}]`);
   });
 
   test('a netns task from tasks.json runs inside ns1, with the command\'s output and exit code', async function () {
@@ -68,7 +81,11 @@ suite('run and debug inside a namespace', () => {
     assert.equal(await runTask('fails in ns1'), 3);
   });
 
-  test('a node launch with "netns" stops at a breakpoint inside ns1, and ends with nothing left there', async function () {
+  const launches: [string, (prog: string) => Record<string, unknown>][] = [
+    ['"netns": "ns1"', (prog) => ({ netns: 'ns1', program: prog })],
+    ['"runtimeExecutable": netns-lab exec ns1 -- node', (prog) => ({ runtimeExecutable: cli(), runtimeArgs: ['exec', 'ns1', '--', 'node'], program: prog })],
+  ];
+  for (const [how, launch] of launches) test(`a node launch with ${how} stops at a breakpoint inside ns1, and ends with nothing left there`, async function () {
     this.timeout(120_000);
     const prog = workspaceFile('where.cjs');
     writeFileSync(prog.fsPath, [
@@ -94,7 +111,7 @@ suite('run and debug inside a namespace', () => {
     const started = vscode.debug.onDidStartDebugSession((s) => sessions.push(s));
     try {
       const folder = vscode.workspace.workspaceFolders![0]!;
-      assert.ok(await vscode.debug.startDebugging(folder, { type: 'node', request: 'launch', name: 'where in ns1', netns: 'ns1', program: prog.fsPath, console: 'internalConsole' }), 'the session starts');
+      assert.ok(await vscode.debug.startDebugging(folder, { type: 'node', request: 'launch', name: 'where in ns1', console: 'internalConsole', ...launch(prog.fsPath) }), 'the session starts');
       const at = await waitFor('the breakpoint to be hit', () => stopped, 60_000).catch((e: Error) => { throw new Error(`${e.message}; debug output: ${output.join('')}`); });
       const { stackFrames } = await at.session.customRequest('stackTrace', { threadId: at.threadId }) as { stackFrames: { id: number; line: number; source?: { path?: string } }[] };
       assert.equal(stackFrames[0]!.line, 4, 'stopped on the breakpoint line');
