@@ -18,6 +18,7 @@ import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
+import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
@@ -33,6 +34,7 @@ usage:
   netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
 ${IMPORT_LAB_USAGE}
+${EXEC_USAGE}
   netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
                                           tcpdump inside the namespace: text, or a pcap file
   netns-lab doctor FILE [--json] [--fix]   find the article's "if not" causes live; --fix repairs them
@@ -300,6 +302,7 @@ const COMMANDS: Record<string, (a: Args, json: boolean) => Promise<number>> = {
 };
 
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'exec') return execCommand(argv.slice(1));
   const a = parseArgs(argv);
   if (a.flags.has('-h') || a.flags.has('--help') || a.cmd === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
   if (a.cmd === '') { process.stderr.write(USAGE + '\n'); return 2; }

@@ -17,7 +17,7 @@ export function sudoersText(user: string, node: string, helper: string): string 
   return [
     '# Netns Lab: lets this user start the Netns Lab privileged helper, and nothing else, as root',
     '# without a password. The helper accepts typed operations only (docs/privilege.md).',
-    `${user} ALL=(root) NOPASSWD: ${node} ${helper}, ${node} ${helper} --shell *`,
+    `${user} ALL=(root) NOPASSWD: ${node} ${helper}, ${node} ${helper} --shell *, ${node} ${helper} --exec *`,
     '',
   ].join('\n');
 }

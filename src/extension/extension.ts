@@ -84,6 +84,11 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     vscode.window.registerTerminalProfileProvider(TERMINAL_PROFILE, {
       provideTerminalProfile: (token) => load().terminalProfile.provideTerminalProfile(token),
     }),
+    // `netns` tasks and `node` launch configurations with "netns" (run-in-ns.ts, tasks.ts)
+    vscode.tasks.registerTaskProvider('netns', { provideTasks: () => [], resolveTask: (t) => load().runIn.task(t) }),
+    vscode.debug.registerDebugConfigurationProvider('node', {
+      resolveDebugConfiguration: (_f, c) => (c.netns === undefined ? c : load().runIn.debug(c)),
+    }),
   );
   void offerLabImport(context);
   return {

@@ -19,6 +19,8 @@ import { registerImportLab } from './import-lab.js';
 import { LiveModel } from './live.js';
 import { targets as makeTargets } from './target.js';
 import { registerTerminals } from './terminal.js';
+import { registerRunInNamespace, resolveNetnsDebug } from './run-in-ns.js';
+import { resolveNetnsTask } from './tasks.js';
 import { registerViews, type TreeViews } from './views/register.js';
 
 export interface Main {
@@ -27,6 +29,7 @@ export interface Main {
   analyses: TopologyAnalyses;
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
+  runIn: { task: (t: vscode.Task) => vscode.Task | undefined; debug: (c: vscode.DebugConfiguration) => vscode.DebugConfiguration | undefined };
 }
 
 export function start(context: vscode.ExtensionContext, views: TreeViews): Main {
@@ -52,8 +55,10 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   const trees = registerViews(context, session, live, views, analyses);
   const terminalProfile = registerTerminals(context, live);
   registerInstallHelper(context);
+  registerRunInNamespace(context, live);
   registerImportLive(context, session);
   registerImportLab(context);
   registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile };
+  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
+    runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import { PrivilegeError, installScript, sudoersText } from '../../src/engine/privilege.js';
 
 describe('the privileged helper rule', () => {
-  it('grants exactly this user exactly the helper (and its shell mode), nothing else', () => {
+  it('grants exactly this user exactly the helper (and its shell and exec modes), nothing else', () => {
     const t = sudoersText('alice', '/usr/bin/node', '/usr/local/lib/netns-lab/helper-0.1.0.js');
     const rules = t.split('\n').filter((l) => l && !l.startsWith('#'));
-    assert.deepEqual(rules, ['alice ALL=(root) NOPASSWD: /usr/bin/node /usr/local/lib/netns-lab/helper-0.1.0.js, /usr/bin/node /usr/local/lib/netns-lab/helper-0.1.0.js --shell *']);
+    assert.deepEqual(rules, ['alice ALL=(root) NOPASSWD: /usr/bin/node /usr/local/lib/netns-lab/helper-0.1.0.js, /usr/bin/node /usr/local/lib/netns-lab/helper-0.1.0.js --shell *, /usr/bin/node /usr/local/lib/netns-lab/helper-0.1.0.js --exec *']);
     assert.doesNotMatch(t, /ALL\s*$|NOPASSWD:\s*ALL/m);
   });
   it('refuses names and paths that could widen the rule', () => {
