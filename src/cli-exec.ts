@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { helperCommands, type Elevation } from './engine/helper-client.js';
 import { systemPathFs } from './engine/path-fs.js';
 import { pkexecProblems } from './engine/privilege.js';
-import { parseExecArgs, runExecMode } from './helper/exec-mode.js';
+import { parseExecArgs } from './core/exec-args.js';
+import { runExecMode } from './engine/in-process-helper.js';
 
 export const EXEC_USAGE = `  netns-lab exec NS [--user U] [--cwd DIR] [--env K=V]... -- COMMAND [ARGS...]
                                           run one command inside namespace NS as you; stdin,

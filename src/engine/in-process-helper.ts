@@ -35,3 +35,6 @@ export function startInProcessHelper(env: Record<string, string | undefined>): P
     },
   });
 }
+
+/** the helper's `--exec` mode in this process (the CLI already runs as root) */
+export { runExecMode } from '../helper/exec-mode.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { dropArgv, probeArgv, systemdRunArgv, systemdStopArgv, unitName, workloadArgv, type Account, type Bins } from '../../src/helper/service-argv.js';
 import { resolveAccount, runExec, startService, type SuperviseDeps } from '../../src/helper/supervise.js';
 import type { Service } from '../../src/core/model-workloads.js';
-import { parseExecArgs } from '../../src/helper/exec-mode.js';
+import { parseExecArgs } from '../../src/core/exec-args.js';
 import { RotatingLog, backoffMs, outcome } from '../../src/helper/supervisor.js';
 import { endProcesses, processesIn, type NsProcess } from '../../src/helper/procs.js';
 import { sameProcess, startTimeOf, type ProcSys } from '../../src/helper/procsys.js';
