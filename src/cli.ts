@@ -15,6 +15,8 @@ import {
 import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
+import { printRootRefusal, rootApprovalFor } from './cli-root.js';
+import { endedLines } from './cli-workloads.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
@@ -25,7 +27,7 @@ const USAGE = `netns-lab: draw Linux networks, build them for real
 usage:
   netns-lab validate FILE                 check a topology; compiler-style diagnostics
   netns-lab plan FILE [--json]            the steps apply would run now (empty when in sync)
-  netns-lab apply FILE [--dry-run] [--json]
+  netns-lab apply FILE [--dry-run] [--json] [--allow-root-commands]
                                           build or reconcile the network (progress on stderr)
   netns-lab destroy FILE | --name NAME    remove everything the topology owns
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
@@ -146,10 +148,13 @@ async function showPlan(a: Args, json: boolean): Promise<number> {
 
 async function apply(a: Args, json: boolean): Promise<number> {
   if (a.flags.has('--dry-run')) return showPlan(a, json);
-  allow(a, ['--json', '--dry-run'], 1);
+  allow(a, ['--json', '--dry-run', '--allow-root-commands'], 1);
   const l = await loadValid(a.pos[0]!);
+  const approve = rootApprovalFor(l.topology, a.flags.has('--allow-root-commands'));
+  if (approve === null) return 1;
   // one request: the helper plans from its own observation and refuses a plan with errors
-  const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress)).catch((e: unknown) => {
+  const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress, undefined, approve)).catch((e: unknown) => {
+    if (e instanceof HelperFailure && e.error.code === 'root-not-approved') { printRootRefusal(e.error.message); return undefined; }
     if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
       printDiagnostics(a.pos[0]!, (e.error.diagnostics ?? []) as Diagnostic[], l.text);
       process.stderr.write('apply refused: nothing was changed\n');
@@ -182,6 +187,7 @@ async function destroyName(a: Args): Promise<string> {
 async function destroy(a: Args): Promise<number> {
   const name = await destroyName(a);
   const r = await withHelper(a, (h) => destroyTopology(h, name, progress));
+  for (const line of endedLines(r)) process.stderr.write(`${line}\n`);
   process.stderr.write(`destroyed '${name}': ${timing(r)}\n`);
   return r.remaining.length ? 1 : 0;
 }
