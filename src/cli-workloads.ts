@@ -1,7 +1,7 @@
 /**
  * The CLI's workload lines (issue 16): what destroy stopped and ended.
  */
-import type { ApplyResult } from './helper/protocol.js';
+import type { ApplyResult } from './engine/engine.js';
 
 /** "stopped service web in ns2", "ended 2 processes in ns1: 4242 alice bash, 4250 root sleep 1000" */
 export function endedLines(r: ApplyResult): string[] {
