@@ -16,7 +16,7 @@ import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { printRootRefusal, rootApprovalFor } from './cli-root.js';
-import { endedLines } from './cli-workloads.js';
+import { endedLines, serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
@@ -31,6 +31,10 @@ usage:
                                           build or reconcile the network (progress on stderr)
   netns-lab destroy FILE | --name NAME    remove everything the topology owns
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
+  netns-lab services FILE [--json]        each service: running (pid, since) / exited (code) / not started
+  netns-lab logs FILE SERVICE [-f]        a service's output (SERVICE: NAME or NS/NAME); -f follows it
+  netns-lab restart FILE SERVICE [--allow-root-commands]
+                                          start a service of the file again
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
@@ -195,13 +199,14 @@ async function destroy(a: Args): Promise<number> {
 async function status(a: Args, json: boolean): Promise<number> {
   allow(a, ['--json'], 1);
   const l = await loadValid(a.pos[0]!);
-  const p = await withHelper(a, (h) => planTopology(h, l.topology));
-  const overall = overallStatus(p.objects);
+  const [p, { services }] = await withHelper(a, async (h) => [await planTopology(h, l.topology), await h.services({ topology: l.topology })] as const);
+  const overall = withServicesStatus(overallStatus(p.objects), services);
   // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
   printDiagnostics(a.pos[0]!, p.errors, l.text);
-  if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors }, null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors, services }, null, 2) + '\n');
   else {
     for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
+    for (const line of serviceLines(services)) process.stdout.write(`service        ${line}\n`);
     process.stdout.write(`${l.topology.name}: ${overall}\n`);
   }
   return 0;
@@ -303,6 +308,7 @@ async function ping(a: Args, json: boolean): Promise<number> {
 /** one function per command */
 const COMMANDS: Record<string, (a: Args, json: boolean) => Promise<number>> = {
   validate, plan: showPlan, apply, destroy, status, script, import: importCmd, capture, doctor, ping,
+  ...workloadCommands<Args>({ loadValid, withHelper, allow, usage: (m) => new Usage(m) }),
 };
 
 async function run(argv: string[]): Promise<number> {

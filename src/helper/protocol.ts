@@ -18,6 +18,10 @@ import type { LiveState } from '../core/observe.js';
 import type { Plan } from '../core/plan.js';
 import type { ProbeResult } from '../core/reach.js';
 import type { RootApproval } from '../core/root-approval.js';
+import { Service } from '../core/model-workloads.js';
+import type { LiveService } from '../core/workloads.js';
+
+const ServiceName = Service.shape.name;
 
 export const PROTOCOL_VERSION = 1;
 /** a request line longer than this is refused without being parsed */
@@ -76,6 +80,12 @@ export const OPS = {
     preview: z.literal(true).optional(),
     expect: z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   },
+  /** the services of a topology: each one of the file with its state (not-started when it has no record) */
+  services: { topology: z.unknown() },
+  /** the end of a service's output (the rotated part first), at most 64 KiB */
+  logs: { topo: TopoName, ns: NsName, name: ServiceName },
+  /** start a service of the file again (stopped first when it runs); a root one needs the file's root approval */
+  restart: { topology: z.unknown(), ns: NsName, name: ServiceName, approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional() },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -88,6 +98,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('hello'), requestSchema('observe'), requestSchema('plan'), requestSchema('apply'), requestSchema('destroy'),
   requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
+  requestSchema('services'), requestSchema('logs'), requestSchema('restart'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -139,6 +150,9 @@ export interface OpResults {
   unwatch: { stopped: number };
   /** preview: what it would take (and refuse, and why) with the digest the adoption must carry; else what it took */
   adopt: AdoptPreview | AdoptDone;
+  services: { services: LiveService[] };
+  logs: { text: string };
+  restart: LiveService;
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -169,6 +183,9 @@ export interface OpErrors {
   watch: AnyRequest | 'too-many';
   unwatch: AnyRequest;
   adopt: AnyRequest | 'invalid-topology' | 'adopt-refused' | 'plan-changed' | 'step-failed' | 'locked';
+  services: AnyRequest | 'invalid-topology';
+  logs: AnyRequest;
+  restart: AnyRequest | 'invalid-topology' | 'not-found' | 'root-not-approved' | 'step-failed' | 'locked';
 }
 
 export interface HelperError {

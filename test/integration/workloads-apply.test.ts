@@ -36,6 +36,15 @@ function fetchFrom(ns: string, url: string): { code: number | null; out: string 
   return { code: r.status, out: r.stdout + r.stderr };
 }
 
+const services = () => JSON.parse(cli(['services', FILE, '--json']).stdout) as { state: string; pid?: number; code?: number; restarts: number }[];
+async function until(what: string, f: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('workloads through apply and destroy', () => {
   before(async () => { await resetSandbox(); await setupInternet(); });
   after(async () => {
@@ -110,6 +119,41 @@ describe('workloads through apply and destroy', () => {
     write(lab({ port: 8081 }));
     const again = cli(['apply', FILE]);
     assert.equal(again.code, 0, again.stderr);
+  });
+
+  it('status and services show it running as nobody; logs show the request', async () => {
+    const pid = record().pid;
+    const j = cli(['services', FILE, '--json']);
+    assert.equal(j.code, 0, j.stderr);
+    assert.deepEqual((JSON.parse(j.stdout) as { ns: string; name: string; state: string; pid: number; user: string }[]).map((x) => [x.ns, x.name, x.state, x.pid, x.user]), [['ns2', 'web', 'running', pid, 'nobody']]);
+    const st = cli(['status', FILE]);
+    assert.match(st.stdout, new RegExp(`service {8}ns2/web +running  pid ${pid} \\(nobody\\) since \\d+ s`));
+    assert.equal(fetchFrom('ns1', 'http://10.0.0.3:8081/').code, 0);
+    await until('the request in the log', () => /"GET \/ HTTP/.test(cli(['logs', FILE, 'web']).stdout));
+  });
+
+  it('killed by hand: status says exited with its code; restart brings it back', async () => {
+    const pid = record().pid;
+    process.kill(pid, 'SIGTERM');
+    await until('exited', () => services()[0]!.state === 'exited');
+    assert.equal(services()[0]!.code, 143);
+    assert.match(cli(['status', FILE]).stdout, /service {8}ns2\/web +exited {3}code 143\n(.|\n)*article: drifted/);
+    const r = cli(['restart', FILE, 'web']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /restarted service web in ns2: ns2\/web +running  pid \d+/);
+    assert.notEqual(record().pid, pid);
+    assert.equal(fetchFrom('ns1', 'http://10.0.0.3:8081/').code, 0);
+  });
+
+  it('restart on-failure brings it back after a SIGKILL', async () => {
+    write(lab({ ns2Services: [{ ...web(8081), restart: 'on-failure', maxRestarts: 2 }] }));
+    const r = cli(['apply', FILE]);
+    assert.equal(r.code, 0, r.stderr);
+    const pid = record().pid;
+    process.kill(pid, 'SIGKILL');
+    await until('running again', () => { const s = services()[0]!; return s.state === 'running' && s.pid !== pid; });
+    assert.equal(services()[0]!.restarts, 1);
+    assert.equal(fetchFrom('ns1', 'http://10.0.0.3:8081/').code, 0);
   });
 
   it('destroy stops the service, ends a sleep started by hand in ns1, and leaves nothing behind', async () => {
