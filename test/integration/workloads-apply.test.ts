@@ -140,7 +140,7 @@ describe('workloads through apply and destroy', () => {
     assert.match(cli(['status', FILE]).stdout, /service {8}ns2\/web +exited {3}code 143\n(.|\n)*article: drifted/);
     const r = cli(['restart', FILE, 'web']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /restarted service web in ns2: ns2\/web +running  pid \d+/);
+    assert.match(r.stderr, /restarted service web in ns2: ns2\/web +running {2}pid \d+/);
     assert.notEqual(record().pid, pid);
     assert.equal(fetchFrom('ns1', 'http://10.0.0.3:8081/').code, 0);
   });
