@@ -107,3 +107,30 @@ describe('root approval', () => {
     assert.ok(rootRefusal(direct, viaSudo.rootDigest), 'an approval of another list does not count');
   });
 });
+
+describe('the CLI lines of services and destroy', async () => {
+  const { endedLines, serviceLines, withServicesStatus } = await import('../../src/cli-workloads.js');
+  it('one line per service: running with pid, user and uptime; exited with its code; not started', () => {
+    const now = 1_000_000;
+    assert.deepEqual(serviceLines([
+      { ns: 'ns2', name: 'web', state: 'running', pid: 42, user: 'nobody', since: now - 180_000, restarts: 1 },
+      { ns: 'ns2', name: 'db', state: 'exited', code: 143, restarts: 0 },
+      { ns: 'ns1', name: 'poll', state: 'not-started', restarts: 0 },
+    ], now), [
+      'ns2/web                  running  pid 42 (nobody) since 3 min, 1 restart(s)',
+      'ns2/db                   exited   code 143',
+      'ns1/poll                 not started',
+    ]);
+  });
+  it('status is drifted while a service of the file does not run', () => {
+    assert.equal(withServicesStatus('in-sync', [{ ns: 'a', name: 'b', state: 'exited', restarts: 0 }]), 'drifted');
+    assert.equal(withServicesStatus('in-sync', [{ ns: 'a', name: 'b', state: 'running', restarts: 0 }]), 'in-sync');
+    assert.equal(withServicesStatus('clash', []), 'clash');
+  });
+  it('destroy names what it stopped and ended, by namespace', () => {
+    assert.deepEqual(endedLines({
+      steps: 3, processes: 1, durationMs: 1, remaining: [], stoppedServices: ['ns2/web'],
+      ended: [{ ns: 'ns1', pid: 4242, user: 'alice', command: 'bash' }, { ns: 'ns1', pid: 4250, user: 'root', command: 'sleep 1000' }],
+    }), ['stopped service web in ns2', 'ended 2 process(es) in ns1: 4242 alice bash, 4250 root sleep 1000']);
+  });
+});
