@@ -37,6 +37,17 @@ export function serviceLines(list: LiveService[], now = Date.now()): string[] {
   });
 }
 
+/**
+ * What a re-read log adds to the text printed before: the text grew at its end, or (past the
+ * 64 KiB window, or rotated) the end of the old text is found again, at most where it was
+ */
+export function newPart(last: string, text: string): string {
+  if (text.startsWith(last)) return text.slice(last.length);
+  const needle = last.slice(-256);
+  const at = text.lastIndexOf(needle, last.length - needle.length);
+  return at >= 0 ? text.slice(at + needle.length) : text;
+}
+
 /** SERVICE as NAME (unique in the file) or NS/NAME */
 function findService(t: Topology, which: string, usage: (m: string) => Error): { ns: string; name: string } {
   const all = (t.namespaces ?? []).flatMap((n) => (n.services ?? []).map((s) => ({ ns: n.name, name: s.name })));
@@ -63,9 +74,7 @@ export function workloadCommands<X extends A>(d: CliDeps<X>): Record<'services' 
         let last = '';
         for (;;) {
           const { text } = await h.logs({ topo: l.topology.name, ns: s.ns, name: s.name });
-          // the new part: what follows the end of the text printed before (the log may have rotated)
-          const at = last ? text.lastIndexOf(last.slice(-256)) : -1;
-          process.stdout.write(at >= 0 ? text.slice(at + Math.min(256, last.length)) : last ? '' : text);
+          process.stdout.write(newPart(last, text));
           last = text;
           if (!follow) return 0;
           await new Promise((r) => setTimeout(r, 1000));

@@ -134,3 +134,15 @@ describe('the CLI lines of services and destroy', async () => {
     }), ['stopped service web in ns2', 'ended 2 process(es) in ns1: 4242 alice bash, 4250 root sleep 1000']);
   });
 });
+
+describe('logs -f: the new part of a re-read log', async () => {
+  const { newPart } = await import('../../src/cli-workloads.js');
+  it('grown at its end, unchanged, slid past its window, and rotated away', () => {
+    assert.equal(newPart('', 'a\n'), 'a\n');
+    assert.equal(newPart('a\nb\n', 'a\nb\nc\n'), 'c\n');
+    assert.equal(newPart('a\nb\n', 'a\nb\n'), '');
+    const old = 'x'.repeat(1000) + 'tail-of-old\n';
+    assert.equal(newPart(old, old.slice(100) + 'new\n'), 'new\n');
+    assert.equal(newPart(old, 'fresh\n'), 'fresh\n');
+  });
+});
