@@ -15,6 +15,8 @@ import {
 import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
+import { printRootRefusal, rootApprovalFor } from './cli-root.js';
+import { endedLines, serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
@@ -26,10 +28,14 @@ const USAGE = `netns-lab: draw Linux networks, build them for real
 usage:
   netns-lab validate FILE                 check a topology; compiler-style diagnostics
   netns-lab plan FILE [--json]            the steps apply would run now (empty when in sync)
-  netns-lab apply FILE [--dry-run] [--json]
+  netns-lab apply FILE [--dry-run] [--json] [--allow-root-commands]
                                           build or reconcile the network (progress on stderr)
   netns-lab destroy FILE | --name NAME    remove everything the topology owns
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
+  netns-lab services FILE [--json]        each service: running (pid, since) / exited (code) / not started
+  netns-lab logs FILE SERVICE [-f]        a service's output (SERVICE: NAME or NS/NAME); -f follows it
+  netns-lab restart FILE SERVICE [--allow-root-commands]
+                                          start a service of the file again
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
@@ -148,10 +154,13 @@ async function showPlan(a: Args, json: boolean): Promise<number> {
 
 async function apply(a: Args, json: boolean): Promise<number> {
   if (a.flags.has('--dry-run')) return showPlan(a, json);
-  allow(a, ['--json', '--dry-run'], 1);
+  allow(a, ['--json', '--dry-run', '--allow-root-commands'], 1);
   const l = await loadValid(a.pos[0]!);
+  const approve = rootApprovalFor(l.topology, a.flags.has('--allow-root-commands'));
+  if (approve === null) return 1;
   // one request: the helper plans from its own observation and refuses a plan with errors
-  const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress)).catch((e: unknown) => {
+  const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress, undefined, approve)).catch((e: unknown) => {
+    if (e instanceof HelperFailure && e.error.code === 'root-not-approved') { printRootRefusal(e.error.message); return undefined; }
     if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
       printDiagnostics(a.pos[0]!, (e.error.diagnostics ?? []) as Diagnostic[], l.text);
       process.stderr.write('apply refused: nothing was changed\n');
@@ -184,6 +193,7 @@ async function destroyName(a: Args): Promise<string> {
 async function destroy(a: Args): Promise<number> {
   const name = await destroyName(a);
   const r = await withHelper(a, (h) => destroyTopology(h, name, progress));
+  for (const line of endedLines(r)) process.stderr.write(`${line}\n`);
   process.stderr.write(`destroyed '${name}': ${timing(r)}\n`);
   return r.remaining.length ? 1 : 0;
 }
@@ -191,13 +201,14 @@ async function destroy(a: Args): Promise<number> {
 async function status(a: Args, json: boolean): Promise<number> {
   allow(a, ['--json'], 1);
   const l = await loadValid(a.pos[0]!);
-  const p = await withHelper(a, (h) => planTopology(h, l.topology));
-  const overall = overallStatus(p.objects);
+  const [p, { services }] = await withHelper(a, async (h) => [await planTopology(h, l.topology), await h.services({ topology: l.topology })] as const);
+  const overall = withServicesStatus(overallStatus(p.objects), services);
   // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
   printDiagnostics(a.pos[0]!, p.errors, l.text);
-  if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors }, null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors, services }, null, 2) + '\n');
   else {
     for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
+    for (const line of serviceLines(services)) process.stdout.write(`service        ${line}\n`);
     process.stdout.write(`${l.topology.name}: ${overall}\n`);
   }
   return 0;
@@ -299,6 +310,7 @@ async function ping(a: Args, json: boolean): Promise<number> {
 /** one function per command */
 const COMMANDS: Record<string, (a: Args, json: boolean) => Promise<number>> = {
   validate, plan: showPlan, apply, destroy, status, script, import: importCmd, capture, doctor, ping,
+  ...workloadCommands<Args>({ loadValid, withHelper, allow, usage: (m) => new Usage(m) }),
 };
 
 async function run(argv: string[]): Promise<number> {

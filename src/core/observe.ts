@@ -4,6 +4,7 @@
  *   ip -j netns list, iptables-save, sysctl values, /etc/netns/NAME/resolv.conf and the host's resolv.conf
  * into a LiveState. Pure: the helper collects the text, this module reads it.
  */
+import type { LiveService } from './workloads.js';
 import { IMPAIR_KINDS, parseQdiscs, type LiveQdisc } from './impair.js';
 import { canonicalCidr, canonicalIP } from './ip.js';
 import { CHAIN_PREFIX, parseOwnerTag } from './names.js';
@@ -87,6 +88,8 @@ export interface LiveState {
    * namespace deleted by hand). Undefined when not read.
    */
   strayDns?: { ns: string; owner: string | undefined }[];
+  /** the topology's services, from their records (read by the helper for plan and status; issue 16) */
+  services?: LiveService[];
 }
 
 export interface RawNs {

@@ -6,12 +6,14 @@
  */
 import { HOST, type Topology } from './model.js';
 import type { LiveState } from './observe.js';
-import { planContext, type Plan } from './plan-context.js';
+import { planContext, type Plan, type PlanCtx } from './plan-context.js';
 import { planNamespaceFiles } from './plan-files.js';
 import { planFirewall } from './plan-firewall.js';
 import { planInterfaces, planLoopback, planNamespaces, planScopeLinks } from './plan-links.js';
 import { planRoutes } from './plan-routes.js';
 import { summarize } from './render.js';
+import type { Phase, Step } from './steps.js';
+import { planWorkloads } from './workloads.js';
 import { buildIndex } from './topo-index.js';
 
 export type { ObjectState, ObjectStatus, Plan } from './plan-context.js';
@@ -40,9 +42,20 @@ export function plan(t: Topology, live: LiveState): Plan {
   }
   planNamespaceFiles(c);
   planFirewall(c);
+  planServices(c);
   c.steps.sort((a, b) => a.phase - b.phase); // stable: keeps order within a phase
   for (const s of c.steps) s.summary = summarize(s.step); // after the plan is complete (addr-change gains routes late)
   return { topology: c.T, steps: c.steps, errors: c.errors, warnings: c.warnings, objects: c.objects };
+}
+
+/**
+ * The workloads (issue 16): exec entries of the namespaces this plan creates, services started,
+ * restarted or stopped. A stop goes first in Teardown, before its namespace is deleted.
+ */
+function planServices(c: PlanCtx): void {
+  const w = planWorkloads(c.t, c.live.services ?? [], c.creatingNs).map((x) => ({ phase: x.phase as Phase, step: x.step as Step, summary: '' }));
+  c.steps.unshift(...w.filter((x) => x.step.op === 'service-stop'));
+  c.steps.push(...w.filter((x) => x.step.op !== 'service-stop'));
 }
 
 /** the topology's own scopes, for observe: which namespaces and sysctl keys to read */

@@ -4,6 +4,7 @@
  */
 import { qdiscWords } from './impair.js';
 import { NSNAME_PATTERN } from './names.js';
+import { isWorkloadStep, workloadScriptLines, workloadSummary } from './render-workloads.js';
 import { Phase, executorKey, type FwRule, type PlannedStep, type Step } from './steps.js';
 
 /** every word we ever render must match this (names and addresses are validated before) */
@@ -221,6 +222,10 @@ export function summarize(s: Step): string {
     case 'dns-write': return `write ${ETC_NETNS}/${s.ns}/resolv.conf`;
     case 'dns-remove': return `remove ${ETC_NETNS}/${s.ns}/resolv.conf`;
     case 'fw-chain': return `iptables -t ${s.table}: chain ${s.chain} with ${s.rules.length} rule(s)`;
+    case 'exec-run':
+    case 'service-start':
+    case 'service-restart':
+    case 'service-stop': return workloadSummary(s);
     case 'ip-forward': return s.enable ? 'host: net.ipv4.ip_forward=1 (old value recorded)' : `host: release net.ipv4.ip_forward${s.restore ? ` (restore ${s.restore})` : ''}`;
     default: return renderCommands(s)!.map((c) => c.map(shQuote).join(' ')).join(' && ');
   }
@@ -233,6 +238,8 @@ const PHASE_TITLES: Record<Phase, string> = {
   [Phase.Files]: 'DNS (/etc/netns/NAME/resolv.conf)',
   [Phase.Firewall]: 'Forwarding and NAT (own chains, one jump each)',
   [Phase.Shape]: 'Link impairments (tc qdiscs: netem for delay/loss/..., tbf for a rate alone)',
+  [Phase.Exec]: 'Commands run once in new namespaces (exec)',
+  [Phase.Services]: 'Services',
 };
 
 /** a standalone bash script that does what the plan does, in the article's style */
@@ -253,7 +260,10 @@ export function renderScript(plan: PlannedStep[], title: string): string {
     const s = p.step;
     if (s.op === 'dns-write' || s.op === 'dns-remove') nsWord(s.ns);
     if (s.op === 'fw-chain' || s.op === 'fw-chain-del') checkValues([s.table, s.chain]);
-    if (s.op === 'dns-write') {
+    if (isWorkloadStep(s)) {
+      nsWord(s.ns);
+      lines.push(...workloadScriptLines(s));
+    } else if (s.op === 'dns-write') {
       // a line "EOF" would end the here-document and run the rest of the content as commands
       if (s.content.split('\n').includes('EOF')) throw new RenderError('refusing to render resolv.conf content with a line "EOF"');
       lines.push(`mkdir -p ${ETC_NETNS}/${s.ns}`);

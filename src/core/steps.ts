@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CidrString, IfName, Impair, IpString, NsName, TopoName } from './model.js';
+import { WorkloadStepSchemas } from './workloads.js';
 
 export const Scope = NsName.nullable().meta({ description: 'namespace name, or null for the host' });
 
@@ -81,6 +82,8 @@ export const Step = z.discriminatedUnion('op', [
     /** value to restore when this topology is the last user (display only; the helper re-reads it) */
     restore: z.enum(['0', '1']).optional(),
   }),
+  /** exec-run, service-start, service-restart, service-stop (workloads.ts, issue 16) */
+  ...WorkloadStepSchemas,
 ]);
 export type Step = z.infer<typeof Step>;
 
@@ -100,6 +103,10 @@ export enum Phase {
   Firewall = 4,
   /** impairments (tc qdiscs): after every link exists and is up */
   Shape = 5,
+  /** exec entries of namespaces this apply creates (workloads.ts) */
+  Exec = 6,
+  /** services started or restarted, after the exec entries */
+  Services = 7,
 }
 
 /**
@@ -130,6 +137,10 @@ export function touchedScopes(s: Step, peerOf: (ns: string | null, name: string)
     case 'dns-remove':
     case 'qdisc-set':
     case 'qdisc-del':
+    case 'exec-run':
+    case 'service-start':
+    case 'service-restart':
+    case 'service-stop':
       return [s.ns];
     case 'fw-chain':
     case 'fw-chain-del':
@@ -169,5 +180,10 @@ export function executorKey(s: Step): string {
     case 'qdisc-set':
     case 'qdisc-del':
       return `tc:${s.ns ?? ''}`;
+    case 'exec-run':
+    case 'service-start':
+    case 'service-restart':
+    case 'service-stop':
+      return `workload:${s.ns}`;
   }
 }

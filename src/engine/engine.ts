@@ -45,8 +45,9 @@ export function formatPhases(phases: Record<string, number> | undefined): string
   return Object.entries(phases ?? {}).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(', ');
 }
 
-export function applyTopology(h: HelperApi, t: Topology, onProgress?: (p: Progress) => void, expect?: { steps: number; digest: string }): Promise<ApplyResult> {
-  return h.apply({ topology: t, ...(expect ? { expect } : {}) }, onProgress);
+/** approveRoot: the digest of the root commands the person saw and approved (the plan's rootDigest) */
+export function applyTopology(h: HelperApi, t: Topology, onProgress?: (p: Progress) => void, expect?: { steps: number; digest: string }, approveRoot?: string): Promise<ApplyResult> {
+  return h.apply({ topology: t, ...(expect ? { expect } : {}), ...(approveRoot ? { approveRoot } : {}) }, onProgress);
 }
 
 export function destroyTopology(h: HelperApi, name: string, onProgress?: (p: Progress) => void): Promise<ApplyResult> {

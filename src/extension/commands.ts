@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
+import { describeRootCommand } from '../core/workloads.js';
 import { applyTopology, destroyTopology, planTopology, readHostDns, scriptFor, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, type CanvasActionName } from '../shared/canvas-commands.js';
@@ -107,9 +108,11 @@ export function registerCommands(deps: CommandDeps): void {
       void vscode.window.showInformationMessage(`'${t.name}' is in sync with the file: nothing to do.`);
       return;
     }
-    if (userValue(vscode.workspace.getConfiguration('netnsLab').inspect<boolean>('confirmApply'), true)) {
+    // commands the file runs as root: always asked, each in full (the helper checks the digest)
+    const roots = p.rootCommands.length ? `Commands that run as root:\n${p.rootCommands.map(describeRootCommand).join('\n')}\n\n` : '';
+    if (roots || userValue(vscode.workspace.getConfiguration('netnsLab').inspect<boolean>('confirmApply'), true)) {
       // every host-wide step (host routes, ip_forward, jumps in built-in chains) whatever its position, then the first steps
-      const detail = confirmationText(p.steps, 12);
+      const detail = roots + confirmationText(p.steps, 12);
       const ok = await vscode.window.showWarningMessage(`Apply ${p.steps.length} change(s) of '${t.name}' to this machine's network?`, { modal: true, detail }, 'Apply');
       if (ok !== 'Apply') return;
     }
@@ -121,7 +124,7 @@ export function registerCommands(deps: CommandDeps): void {
           if (!ev.total) { progress.report({ message: ev.message }); return; }
           progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
           last = ev.done;
-        }, { steps: p.steps.length, digest: p.digest }));
+        }, { steps: p.steps.length, digest: p.digest }, p.rootCommands.length ? p.rootDigest : undefined));
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {

@@ -11,6 +11,7 @@ import { Failed, argvOf, injectedFault, type Group, type RunContext } from './ex
 import { withLock } from './lock.js';
 import { batchFailure } from './netns-batch.js';
 import type { Runner } from './runner.js';
+import { runWorkloadStep } from './workload-steps.js';
 
 type Items = Group['items'];
 
@@ -70,6 +71,7 @@ async function runItems(g: Group, items: Items, runner: Runner, created?: Step[]
   const kind = g.key.split(':')[0];
   if (kind === 'file') return runEachStep(items, (s) => fileStep(s, runner), true);
   if (kind === 'ip-forward') return runEachStep(items, (s) => ipForward(s as Extract<Step, { op: 'ip-forward' }>, runner), false);
+  if (kind === 'workload') return runEachStep(items, (s) => runWorkloadStep(runner, s), true);
   if (!items.length) return;
   if (kind === 'ip' || kind === 'tc') return runBatch(kind, items, runner, g.phase === Phase.Create ? created : undefined);
   if (kind === 'sysctl') return runSysctl(items, runner);

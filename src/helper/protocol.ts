@@ -17,6 +17,11 @@ import type { LiveEvent } from '../core/monitor.js';
 import type { LiveState } from '../core/observe.js';
 import type { Plan } from '../core/plan.js';
 import type { ProbeResult } from '../core/reach.js';
+import type { RootApproval } from '../core/root-approval.js';
+import { Service } from '../core/model-workloads.js';
+import type { LiveService } from '../core/workloads.js';
+
+const ServiceName = Service.shape.name;
 
 export const PROTOCOL_VERSION = 1;
 /** a request line longer than this is refused without being parsed */
@@ -39,6 +44,8 @@ export const OPS = {
     topology: z.unknown(),
     /** refuse when the plan differs from the one the user saw (its step count and digest) */
     expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+    /** the digest of the root commands the person approved (the plan's rootDigest); needed when the file has any */
+    approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   },
   destroy: { name: TopoName },
   /** set an owned link up or down (without changing the file: the canvas and tree views' toggle) */
@@ -73,6 +80,12 @@ export const OPS = {
     preview: z.literal(true).optional(),
     expect: z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   },
+  /** the services of a topology: each one of the file with its state (not-started when it has no record) */
+  services: { topology: z.unknown() },
+  /** the end of a service's output (the rotated part first), at most 64 KiB */
+  logs: { topo: TopoName, ns: NsName, name: ServiceName },
+  /** start a service of the file again (stopped first when it runs); a root one needs the file's root approval */
+  restart: { topology: z.unknown(), ns: NsName, name: ServiceName, approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional() },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -85,6 +98,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('hello'), requestSchema('observe'), requestSchema('plan'), requestSchema('apply'), requestSchema('destroy'),
   requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
+  requestSchema('services'), requestSchema('logs'), requestSchema('restart'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -95,7 +109,7 @@ type Typed<P> = { [F in keyof P]: F extends 'topology' ? Topology : P[F] };
 /** what a caller passes to an operation: its schema's fields, a topology as a Topology */
 export type ParamsOf<K extends Op> = Typed<Omit<z.input<ReturnType<typeof requestSchema<K>>>, 'v' | 'id' | 'op'>>;
 
-export type PlanWithDigest = Plan & { digest: string };
+export type PlanWithDigest = Plan & { digest: string } & RootApproval;
 
 export interface ApplyResult {
   steps: number; processes: number; durationMs: number; remaining: string[];
@@ -103,6 +117,9 @@ export interface ApplyResult {
   phases?: Record<string, number>;
   /** namespaces the apply's batches read back at their end, so the verify did not read them again */
   readBack?: number;
+  /** destroy: the services it stopped ("ns/name") and the other processes it ended inside the namespaces */
+  stoppedServices?: string[];
+  ended?: { ns: string; pid: number; user: string; command: string }[];
 }
 
 export interface PingResult { results: ProbeResult[]; durationMs: number; fanout: number; retried: number; overflow: number }
@@ -133,6 +150,9 @@ export interface OpResults {
   unwatch: { stopped: number };
   /** preview: what it would take (and refuse, and why) with the digest the adoption must carry; else what it took */
   adopt: AdoptPreview | AdoptDone;
+  services: { services: LiveService[] };
+  logs: { text: string };
+  restart: LiveService;
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -141,7 +161,7 @@ export type HelperErrorCode =
   // any request: a line that is not a valid request, or an unexpected failure
   | 'bad-json' | 'bad-version' | 'bad-request' | 'too-large' | 'truncated' | 'internal'
   // operations on a topology
-  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused'
+  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved'
   // operations on one object, watches and captures
   | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
   // the client's: the helper could not be started, or went away
@@ -153,7 +173,7 @@ export interface OpErrors {
   hello: AnyRequest;
   observe: AnyRequest;
   plan: AnyRequest | 'invalid-topology';
-  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked';
+  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved';
   destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked';
   'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
@@ -163,6 +183,9 @@ export interface OpErrors {
   watch: AnyRequest | 'too-many';
   unwatch: AnyRequest;
   adopt: AnyRequest | 'invalid-topology' | 'adopt-refused' | 'plan-changed' | 'step-failed' | 'locked';
+  services: AnyRequest | 'invalid-topology';
+  logs: AnyRequest;
+  restart: AnyRequest | 'invalid-topology' | 'not-found' | 'root-not-approved' | 'step-failed' | 'locked';
 }
 
 export interface HelperError {
@@ -173,6 +196,9 @@ export interface HelperError {
   argv?: string[];
   kernel?: string;
   diagnostics?: unknown[];
+  /** root-not-approved: every command the file runs as root, and the digest an approval carries */
+  rootCommands?: unknown[];
+  rootDigest?: string;
 }
 
 export type Response =

@@ -7,7 +7,9 @@ import { ping } from './ping.js';
 import { hello, observe } from './read.js';
 import { capture, unwatch, watch } from './streams.js';
 import { apply, destroy, planOp } from './topology.js';
+import { logs, restart, services } from './workloads.js';
 
 export const HANDLERS: Handlers = {
   hello, observe, plan: planOp, apply, destroy, 'link-state': linkState, remove, doctor, ping, capture, watch, unwatch, adopt,
+  services, logs, restart,
 };

@@ -7,12 +7,15 @@ import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '.
 import { touchedScopes, type PlannedStep } from '../../core/steps.js';
 import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../../core/observe.js';
 import type { Topology } from '../../core/model.js';
+import { rootApproval, rootRefusal } from '../../core/root-approval.js';
 import { execute } from '../execute.js';
 import { clearIntent, startJournal } from '../journal.js';
 import { withLock } from '../lock.js';
 import { observe, readLinkStates } from '../observe.js';
 import { planDigest, type ApplyResult } from '../protocol.js';
 import type { Runner } from '../runner.js';
+import { withServices } from '../workload-steps.js';
+import { endWorkloads } from './end-workloads.js';
 import { fail, validTopology, type Handler, type OpContext } from './context.js';
 
 /** the longest an apply waits for its links to start running (the kernel takes up to ~1 s) */
@@ -32,7 +35,7 @@ export function nsidMapsAfter(live: LiveState, steps: PlannedStep[]): Set<string
 }
 
 async function planFor(runner: Runner, t: Topology, preread?: ReadonlyMap<string, unknown[]>): Promise<{ p: Plan; live: LiveState }> {
-  const live = await observe(runner, { ...observeScope(t), ...(preread ? { preread } : {}) });
+  const live = await withServices(runner, t.name, await observe(runner, { ...observeScope(t), ...(preread ? { preread } : {}) }));
   return { p: plan(t, live), live };
 }
 
@@ -57,7 +60,7 @@ async function verifyPlan(runner: Runner, t: Topology, before: LiveState, steps:
   }
   if (touched.size * 2 >= Math.max(2, before.namespaces.length)) return planFor(runner, t, reads);
   const fresh = await observe(runner, { ...observeScope(t), namespaces: [...touched], ...(reads ? { preread: reads } : {}) });
-  const live = mergeObservation(before, fresh, touched);
+  const live = await withServices(runner, t.name, mergeObservation(before, fresh, touched));
   return { p: plan(t, live), live };
 }
 
@@ -89,7 +92,7 @@ function stopwatch() {
   };
 }
 
-async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; digest: string }): Promise<ApplyResult> {
+async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; digest: string }, before?: (p: Plan) => Promise<Partial<ApplyResult>>): Promise<ApplyResult> {
   const { runner } = ctx;
   return withLock(runner, `topology/${t.name}`, ctx.lockWaitMs, (holder) => ctx.progress(`waiting for another apply of '${t.name}' to finish${holder ? ` (the lock is held by ${holder})` : ''}`), async () => {
     const clock = stopwatch();
@@ -100,8 +103,9 @@ async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; di
     if (expect && (expect.steps !== p.steps.length || expect.digest !== planDigest(p.steps))) {
       fail('plan-changed', `the live state changed since the plan was shown (${expect.steps} step(s) then, ${p.steps.length} now); review the plan again`);
     }
+    const pre = before ? await before(p) : {};
     // nothing to do: no journal, no execution, no second read
-    if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: clock.elapsed(), remaining: [], phases }; }
+    if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: clock.elapsed(), remaining: [], phases, ...pre }; }
     // the intent journal: what this apply creates, and right after, the evidence of it
     const journal = await startJournal(runner, t.name, p.steps, live);
     const r = await execute(p.steps, {
@@ -125,15 +129,24 @@ async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; di
       remaining: verify.p.steps.map((s) => s.summary), phases,
       /** namespaces the apply's own batches read back (the verify read none of them again) */
       readBack: r.reads?.size ?? 0,
+      ...pre,
     };
   });
 }
 
 export const planOp: Handler<'plan'> = async (req, ctx) => {
-  const { p } = await planFor(ctx.runner, validTopology(req.topology));
-  return { ...p, digest: planDigest(p.steps) };
+  const t = validTopology(req.topology);
+  const { p } = await planFor(ctx.runner, t);
+  return { ...p, digest: planDigest(p.steps), ...rootApproval(t, process.getuid?.(), process.env) };
 };
 
-export const apply: Handler<'apply'> = (req, ctx) => runPlan(ctx, validTopology(req.topology), req.expect);
+export const apply: Handler<'apply'> = (req, ctx) => {
+  const t = validTopology(req.topology);
+  const approval = rootApproval(t, process.getuid?.(), process.env);
+  const refusal = rootRefusal(approval, req.approveRoot);
+  if (refusal) fail('root-not-approved', refusal, { ...approval });
+  return runPlan(ctx, t, req.expect);
+};
 
-export const destroy: Handler<'destroy'> = (req, ctx) => runPlan(ctx, emptyTopology(req.name));
+/** destroy: its services stop, every other process inside its namespaces ends (listed), then they go */
+export const destroy: Handler<'destroy'> = (req, ctx) => runPlan(ctx, emptyTopology(req.name), undefined, (p) => endWorkloads(ctx, req.name, p));
