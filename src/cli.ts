@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { locate, parseJsonText } from './core/json.js';
 import {
-  EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
+  EngineError, applyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
   formatPhases,
 } from './engine/engine.js';
@@ -19,6 +19,7 @@ import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
+import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -27,7 +28,7 @@ usage:
   netns-lab plan FILE [--json]            the steps apply would run now (empty when in sync)
   netns-lab apply FILE [--dry-run] [--json]
                                           build or reconcile the network (progress on stderr)
-  netns-lab destroy FILE | --name NAME    remove everything the topology owns
+${DESTROY_USAGE}
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
   netns-lab script FILE                   a standalone bash script that builds it from scratch
   netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
@@ -160,9 +161,9 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'destroy': {
       let name = a.flags.get('--name');
-      if (name !== undefined) allow(a, ['--name'], 0);
+      if (name !== undefined) allow(a, ['--name', '--kill'], 0);
       else {
-        allow(a, [], 1);
+        allow(a, ['--kill'], 1);
         const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
         const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
         if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
@@ -172,9 +173,7 @@ async function run(argv: string[]): Promise<number> {
       if (!parsed.success) throw new Usage(`invalid topology name: ${parsed.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
       const h = await helper(a);
       try {
-        const r = await destroyTopology(h, parsed.data, progress);
-        process.stderr.write(`destroyed '${parsed.data}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}\n`);
-        return r.remaining.length ? 1 : 0;
+        return await destroyCommand(h, parsed.data, a.flags.has('--kill'), progress);
       } finally { await h.close(); }
     }
     case 'status': {

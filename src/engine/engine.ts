@@ -3,6 +3,7 @@
  * verify. Used by the CLI and by the extension.
  */
 import { readFile } from 'node:fs/promises';
+import type { HolderInfo } from '../core/destroy-report.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { hasErrors } from '../core/diagnostics.js';
 import { importLive, type ImportResult } from '../core/importer.js';
@@ -56,9 +57,13 @@ export function applyTopology(h: HelperClient, t: Topology, onProgress?: (p: Pro
   return h.request<ApplyResult>('apply', { topology: t, ...(expect ? { expect } : {}) }, onProgress);
 }
 
-export function destroyTopology(h: HelperClient, name: string, onProgress?: (p: Progress) => void): Promise<ApplyResult> {
+/** a destroy's answer: `ended`, the processes it ended in the namespaces first (kill) */
+export interface DestroyResult extends ApplyResult { ended?: HolderInfo[] }
+
+/** kill: end the processes inside the topology's namespaces; without it a destroy they hold is refused (HelperFailure 'destroy-held', error.holders) */
+export function destroyTopology(h: HelperClient, name: string, onProgress?: (p: Progress) => void, kill = false): Promise<DestroyResult> {
   if (topoNameProblem(name)) throw new EngineError(topoNameProblem(name)!);
-  return h.request<ApplyResult>('destroy', { name }, onProgress);
+  return h.request<DestroyResult>('destroy', { name, ...(kill ? { kill } : {}) }, onProgress);
 }
 
 export type Overall = 'not-applied' | 'in-sync' | 'drifted' | 'partly-applied' | 'clash';

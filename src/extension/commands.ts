@@ -13,6 +13,8 @@ import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '.
 import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, CANVAS_COMMANDS, type CanvasActionName, type CanvasCommandName } from '../shared/canvas-commands.js';
 import { userValue } from './user-setting.js';
+import { destroyWithHolders } from './destroy.js';
+import { SHORT, showRefusal } from './refusal.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import type { HelperSession } from './helper-session.js';
@@ -141,7 +143,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (!t) return;
     const p = await plan(t);
     if (p.errors.length) {
-      void vscode.window.showErrorMessage(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
+      void showRefusal(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
       return;
     }
     if (!p.steps.length) {
@@ -166,7 +168,9 @@ export function registerCommands(deps: CommandDeps): Commands {
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {
-        void vscode.window.showErrorMessage(`Apply of '${t.name}' failed: ${helperMessage(e)}`, 'Show Plan').then((a) => { if (a) void showPlan(doc.uri); });
+        const m = `Apply of '${t.name}' failed: ${helperMessage(e)}`;
+        if (m.length > SHORT) void showRefusal(m);
+        else void vscode.window.showErrorMessage(m, 'Show Plan').then((a) => { if (a) void showPlan(doc.uri); });
       }
     });
   }
@@ -181,17 +185,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     const ok = await vscode.window.showWarningMessage(`Destroy everything topology '${name}' owns on this machine?`,
       { modal: true, detail: 'Its namespaces, bridges, veth links, firewall chains and resolv.conf files are removed, and ip_forward is restored. Objects it does not own are never touched.' }, 'Destroy');
     if (ok !== 'Destroy') return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {
-      let last = 0;
-      try {
-        const res = await held(() => session.request<ApplyResult>('destroy', { name }, (ev) => {
-          if (ev.total) { progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}` }); last = ev.done; }
-        }));
-        void vscode.window.showInformationMessage(`Destroyed '${name}': ${res.steps} step(s) in ${(res.durationMs / 1000).toFixed(2)} s`);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`Destroy of '${name}' failed: ${helperMessage(e)}`);
-      }
-    });
+    await destroyWithHolders(session, name, held, helperMessage);
   }
 
   async function validate(arg?: unknown): Promise<void> {

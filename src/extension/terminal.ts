@@ -65,3 +65,27 @@ export function registerTerminals(context: vscode.ExtensionContext, live: LiveMo
     },
   };
 }
+
+/** the namespace a Netns terminal sits in (its NETNS_LAB_NS, else a name + `--shell NAME` argv), or undefined */
+export function terminalNamespace(t: vscode.Terminal): string | undefined {
+  const o = t.creationOptions as vscode.TerminalOptions;
+  const env = o.env?.['NETNS_LAB_NS'];
+  if (typeof env === 'string') return env;
+  const args = Array.isArray(o.shellArgs) ? o.shellArgs : [];
+  const i = args.indexOf('--shell');
+  return i >= 0 && args[i + 1] === t.name ? t.name : undefined;
+}
+
+/**
+ * Close the Netns terminals of namespaces that were removed: their shell was ended with the
+ * namespace (a prompt left there would sit in a namespace that no longer exists). Returns how many.
+ */
+export function closeTerminalsIn(namespaces: readonly string[]): number {
+  const gone = new Set(namespaces);
+  let n = 0;
+  for (const t of vscode.window.terminals) {
+    const ns = terminalNamespace(t);
+    if (ns !== undefined && gone.has(ns)) { t.dispose(); n++; }
+  }
+  return n;
+}

@@ -30,7 +30,8 @@ export const Request = z.discriminatedUnion('op', [
     /** refuse when the plan differs from the one the user saw (its step count and digest) */
     expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
   }),
-  z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName }),
+  /** kill: end the processes inside its namespaces first (without it, a destroy they hold is refused, naming them) */
+  z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName, kill: z.boolean().optional() }),
   /** set an owned link up or down (without changing the file: the canvas and tree views' toggle) */
   z.strictObject({ ...base, op: z.literal('link-state'), ns: NsName.nullable(), name: IfName, up: z.boolean() }),
   /** remove one owned namespace (no name) or one owned link */
@@ -66,6 +67,8 @@ export interface HelperError {
   argv?: string[];
   kernel?: string;
   diagnostics?: unknown[];
+  /** a refused destroy: the processes inside the topology's namespaces (namespace, pid, user, command) */
+  holders?: { ns: string; pid: number; user: string; command: string }[];
 }
 
 export type Response =

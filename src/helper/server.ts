@@ -20,6 +20,8 @@ import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { ownedChange } from './owned.js';
+import { clearHolders, describeHolders } from './holders.js';
+import { createProcSys, type ProcSys } from './procsys.js';
 import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
@@ -31,6 +33,8 @@ export interface ServerOptions {
   /** test hook: SIGKILL the helper before this step index of an apply or destroy */
   killAt?: number;
   lockWaitMs?: number;
+  /** /proc and signals (destroy's holders); the real ones by default */
+  procSys?: ProcSys;
 }
 
 /** the longest an apply waits for its links to start running (the kernel takes up to ~1 s) */
@@ -217,8 +221,12 @@ export function createServer(opts: ServerOptions) {
       }
       case 'apply':
         return runPlan(req.id, validTopology(req.topology), req.expect);
-      case 'destroy':
-        return runPlan(req.id, emptyTopology(req.name));
+      case 'destroy': {
+        const ended = await clearHolders(runner, opts.procSys ?? createProcSys(), req.name, req.kill === true, (holders) =>
+          fail('destroy-held', `${holders.length} process(es) inside '${req.name}' keep its namespaces alive: ${describeHolders(holders)}`,
+            { holders: holders.map(({ ns, pid, user, command }) => ({ ns, pid, user, command })) }));
+        return { ...(await runPlan(req.id, emptyTopology(req.name))), ended: ended.map(({ ns, pid, user, command }) => ({ ns, pid, user, command })) };
+      }
       case 'adopt':
         return adopt(validTopology(req.topology));
       case 'doctor': {
