@@ -2,6 +2,7 @@
  * Topology validation: structure (zod) first, then the network's semantics. Every diagnostic
  * names the JSON path, a stable code and the reason. Errors block apply; warnings do not.
  */
+import { placeMissing } from './where.js';
 import type { z } from 'zod';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
@@ -36,7 +37,7 @@ export function validateValue(value: unknown): ValidationResult {
   // missing field (input undefined) from a value of the wrong type
   const res = Topology.safeParse(value, { reportInput: true });
   if (!res.success) {
-    return { topology: undefined, diagnostics: capped(zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1))), ok: false };
+    return { topology: undefined, diagnostics: capped(placeMissing(value, zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1)))), ok: false };
   }
   const diagnostics = capped(semanticChecks(res.data));
   return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };

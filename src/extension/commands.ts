@@ -14,21 +14,13 @@ import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, CANVAS_COMMANDS, type CanvasActionName, type CanvasCommandName } from '../shared/canvas-commands.js';
 import { userValue } from './user-setting.js';
 import { destroyWithHolders } from './destroy.js';
+import { newTopology } from './new-topology.js';
 import { SHORT, showRefusal } from './refusal.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import type { HelperSession } from './helper-session.js';
 
 export const PLAN_SCHEME = 'netns-lab-plan';
-
-export const NEW_TOPOLOGY = `{
-  "version": 1,
-  "name": "lab",
-  "namespaces": [],
-  "bridges": [],
-  "links": []
-}
-`;
 
 /** read-only documents showing plans */
 export class PlanDocuments implements vscode.TextDocumentContentProvider {
@@ -45,6 +37,8 @@ export interface CommandDeps {
   provider: () => TopologyEditorProvider;
   diagnostics: TopologyDiagnostics;
   plans: PlanDocuments;
+  /** the plan against this machine when the helper already runs in this window (no new authentication), else undefined */
+  machinePlan?: (t: Topology) => Promise<{ errors: { message: string }[] } | undefined>;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
   hold?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -196,8 +190,16 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (e) {
       void vscode.window.showErrorMessage(`${baseName(doc.uri)}: ${e} error(s), ${ds.length - e} warning(s)`, 'Show Problems')
         .then((a) => { if (a) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      return;
+    }
+    const t = validateText(doc.getText()).topology!;
+    // what Apply would refuse on this machine (names taken by objects it does not own), as Apply checks it
+    const machine = await deps.machinePlan?.(t).catch(() => undefined);
+    const warned = ds.length ? ` (${ds.length} warning(s))` : '';
+    if (machine?.errors.length) {
+      void showRefusal(`${baseName(doc.uri)} is valid as a file${warned}, but Apply would be refused on this machine: ${machine.errors.map((x) => x.message).join('; ')}`);
     } else {
-      void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${ds.length ? ` (${ds.length} warning(s))` : ''}.`);
+      void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${warned}${machine ? '; no clash with objects on this machine.' : '; not checked against the machine (the helper is not running: Show Plan checks it).'}`);
     }
   }
 
@@ -246,19 +248,6 @@ export function registerCommands(deps: CommandDeps): Commands {
     } catch (e) {
       void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
     }
-  }
-
-  async function newTopology(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    let n = 1;
-    const names = new Set(vscode.workspace.textDocuments.map((d) => d.uri.path));
-    while (names.has(`${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}`)) n++;
-    const uri = vscode.Uri.from({ scheme: 'untitled', path: `${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}` });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const we = new vscode.WorkspaceEdit();
-    we.insert(doc.uri, new vscode.Position(0, 0), NEW_TOPOLOGY);
-    await vscode.workspace.applyEdit(we);
-    await vscode.commands.executeCommand('vscode.openWith', doc.uri, VIEW_TYPE);
   }
 
   async function openAsText(arg?: unknown): Promise<void> {
