@@ -21,7 +21,7 @@ export function whereIs(value: unknown, path: JsonPath): string {
   const nodeOf = (s: 'a' | 'b') => str(rec(o?.[s])?.node);
   const ends = [nodeOf('a'), nodeOf('b')];
   const link = `link ${i + 1}${ends.some(Boolean) ? ` (${ends.map((n) => n ?? '?').join(' – ')})` : ''}`;
-  if ((side === 'a' || side === 'b') && path.length > 3) return `end ${side}${nodeOf(side) ? ` (${nodeOf(side)})` : ''} of ${link}`;
+  if (side === 'a' || side === 'b') return `end ${side}${nodeOf(side) ? ` (${nodeOf(side)})` : ''} of ${link}`;
   return link;
 }
 
