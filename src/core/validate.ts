@@ -3,6 +3,7 @@
  * names the JSON path, a stable code and the reason. Errors block apply; warnings do not.
  */
 import { placeMissing } from './where.js';
+import { bridgeLoops } from './validate-loops.js';
 import type { z } from 'zod';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
@@ -185,6 +186,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
   const namespaces = t.namespaces ?? [];
   const bridges = t.bridges ?? [];
   const links = t.links ?? [];
+  d.push(...bridgeLoops(t));
 
   // node names: unique across namespaces and bridges, never reserved
   const nodeKinds = new Map<string, string>();

@@ -2,6 +2,7 @@
  * The Netns commands. One handler per command; each takes an optional document URI (editor
  * title, canvas) and falls back to the active topology editor, then to a quick pick.
  */
+import { chmod } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { hasErrors } from '../core/diagnostics.js';
@@ -123,7 +124,8 @@ export function registerCommands(deps: CommandDeps): Commands {
     ].join('\n');
     const body = p.steps.length ? renderScript(p.steps, `the commands 'Netns: Apply' would run now for '${t.name}'`) : '';
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${t.name}.plan.sh` });
-    plans.set(uri, `${head}\n${body}`);
+    // the shebang first (line 1), then the plan's summary, then the script without its shebang
+    plans.set(uri, ['#!/bin/bash', head, ...body.split('\n').filter((l, i) => i > 0 || l !== '#!/bin/bash')].join('\n'));
     const shown = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(shown, 'shellscript');
     await vscode.window.showTextDocument(shown, { preview: true, viewColumn: vscode.ViewColumn.Beside });
@@ -223,7 +225,11 @@ export function registerCommands(deps: CommandDeps): Commands {
     if (!t) return;
     const text = scriptFor(t, await readHostDns());
     const target = await writeBeside(doc.uri, 'sh', new TextEncoder().encode(text));
-    if (target) await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    if (!target) return;
+    // a script is run: make it executable for everyone who may read it (0755), where it is a file
+    if (target.scheme === 'file') await chmod(target.fsPath, 0o755);
+    await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    void vscode.window.showInformationMessage(`Exported ${vscode.workspace.asRelativePath(target)}${target.scheme === 'file' ? ' (executable)' : ''}: it builds '${t.name}' from scratch; run it as root (sudo ./${path.posix.basename(target.path)}).`);
   }
 
   async function writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void> {

@@ -45,6 +45,14 @@ export async function pickNamespace(live: LiveModel, placeHolder = 'Open a termi
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.label;
 }
 
+/** whether ns exists now (a fresh read when the live model holds none); true when it cannot be told (the terminal then says) */
+async function namespaceExists(live: LiveModel, ns: string): Promise<boolean> {
+  if (live.namespace(ns)) return true;
+  // not in the state held (none yet, or one read before an apply): read again before saying no
+  await live.reload().catch(() => undefined);
+  return live.live ? live.namespace(ns) !== undefined : true;
+}
+
 /** the Open Terminal command; returns the namespace shell profile provider, which extension.ts registers */
 export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): vscode.TerminalProfileProvider {
   const open = async (arg?: unknown) => {
@@ -54,6 +62,10 @@ export function registerTerminals(context: vscode.ExtensionContext, live: LiveMo
     ns ??= await pickNamespace(live);
     if (!ns) return;
     if (nsNameProblem(ns)) { void vscode.window.showErrorMessage(`'${ns}' is not a namespace name`); return; }
+    if (!(await namespaceExists(live, ns))) {
+      void vscode.window.showErrorMessage(`There is no namespace '${ns}' on this machine: Apply the topology first, then open a terminal in it.`);
+      return;
+    }
     const t = vscode.window.createTerminal(terminalOptions(context.extensionPath, ns));
     t.show();
   };
