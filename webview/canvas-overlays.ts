@@ -81,6 +81,8 @@ export class Tooltip {
   }
 
   private show(ele: cytoscape.SingularElementArgument, x: number, y: number): void {
+    // the pointer left (or the element went) while the tooltip waited: nothing to show
+    if (ele.removed() || !ele.hasClass('hover')) return;
     const el = this.el;
     const problem = ele.data('problem') as string;
     el.replaceChildren();

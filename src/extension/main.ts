@@ -49,6 +49,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     onLiveChange: live.onDidChange,
     watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
     setLinkState: async (ns, name, up) => { await session.request('link-state', { ns, name, up }); },
+    machineNames: () => live.live && new Map([...live.live.namespaces, ...live.live.host.links].map((x) => [x.name!, x.owner] as const)),
   });
   const trees = registerViews(context, session, live, views);
   const terminalProfile = registerTerminals(context, live);

@@ -345,6 +345,23 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   await e.page.mouse.move(pt.x, pt.y);
   await waitFor(e.page, "!document.querySelector('.canvas-tooltip').hidden", 3000).catch(() => undefined);
   check('hovering a node with an error shows the message', /gateway/.test(await e.page.locator('.canvas-tooltip').textContent() ?? ''));
+  // a tooltip never stays stuck (issue 15): the window losing focus, the pointer leaving the canvas, a pan/zoom hide it
+  const tipHidden = () => e.page.evaluate("document.querySelector('.canvas-tooltip').hidden") as Promise<boolean>;
+  await e.page.evaluate("window.dispatchEvent(new Event('blur'))");
+  check('the tooltip hides when the window loses focus', await tipHidden());
+  const hoverAgain = async (what: string) => {
+    // off the node to an empty corner of the canvas (cytoscape sees only moves over its container), then back
+    const empty = await e.page.evaluate("(() => { const r = document.getElementById('canvas').getBoundingClientRect(); return { x: r.right - 8, y: r.bottom - 8 }; })()") as { x: number; y: number };
+    await e.page.mouse.move(empty.x, empty.y, { steps: 4 });
+    await e.page.mouse.move(pt.x, pt.y, { steps: 4 });
+    check(`the tooltip shows again (${what})`, await waitFor(e.page, "!document.querySelector('.canvas-tooltip').hidden", 3000).then(() => true, () => false));
+  };
+  await hoverAgain('before leaving');
+  await e.page.evaluate(`${CY}.container().dispatchEvent(new MouseEvent('mouseleave'))`);
+  check('the tooltip hides when the pointer leaves the canvas', await tipHidden());
+  await hoverAgain('before a zoom');
+  await e.page.evaluate(`${CY}.zoom(${CY}.zoom() * 1.1)`);
+  check('the tooltip hides on zoom', await tipHidden());
   await e.page.screenshot({ path: `${outDir}/webview-errors.png` });
   check('no console errors with a broken file', e.problems.length === 0, e.problems);
   await e.page.close();
