@@ -122,6 +122,7 @@ export class App {
       canvas: this.canvas,
       view: () => this.view,
       liveLink: (i) => this.live?.links[String(i)],
+      liveNode: (ref) => this.live?.nodes[ref],
       trusted: () => this.doc?.trusted ?? false,
       hasClipboard: () => this.clipboard.full,
       addNode: (kind, p) => this.addNode(kind, p),

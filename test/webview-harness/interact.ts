@@ -288,7 +288,26 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   const menuShown = await p.evaluate("document.getElementById('context-menu').show") as boolean;
   check('right click opens the context menu', menuShown);
   await p.screenshot({ path: `${outDir}/webview-context-menu.png` });
+  const menuText = () => p.evaluate("(document.getElementById('context-menu').data ?? []).map((i) => i.label ?? '-').join(', ')") as Promise<string>;
+  check('the context menu lists its items (Rename)', /Rename/.test(await menuText()), await menuText());
+  check('no "Open Terminal" for a namespace that is not on the machine (not applied)', !/Open Terminal/.test(await menuText()), await menuText());
   await p.keyboard.press('Escape');
+  // applied, web in sync: the terminal is offered; web clashing with another topology's: not, and the red border says why
+  await p.evaluate("window.__harness.send({ type: 'live', applied: true, nodes: { web: { state: 'in-sync' } }, links: {} })");
+  await p.waitForTimeout(100);
+  await mouse.click(pt.x, pt.y, { button: 'right' });
+  await p.waitForTimeout(150);
+  check('"Open Terminal" for a namespace that is on the machine', /Open Terminal/.test(await menuText()), await menuText());
+  await p.keyboard.press('Escape');
+  await p.evaluate("window.__harness.send({ type: 'live', applied: true, nodes: { web: { state: 'unowned-clash', detail: 'owned by article' } }, links: {} })");
+  await p.waitForTimeout(100);
+  const clashTip = await p.evaluate(`${CY}.getElementById('n:web').data('liveTip')`) as string | undefined;
+  check('a red border explains itself: which object, owned by whom', /^Red border: 'web' already exists on this machine, owned by article\./.test(clashTip ?? ''), clashTip);
+  await mouse.click(pt.x, pt.y, { button: 'right' });
+  await p.waitForTimeout(150);
+  check('no "Open Terminal" for a namespace of another owner', !/Open Terminal/.test(await menuText()), await menuText());
+  await p.keyboard.press('Escape');
+  await p.evaluate("window.__harness.send({ type: 'live', applied: false, nodes: {}, links: {} })");
 
   // export: asked by the host, and from the toolbar
   await p.evaluate("window.__harness.send({ type: 'export-image', format: 'png' })");
