@@ -146,6 +146,8 @@ export class Canvas {
     if (!paint && !this.reachShown) return;
     this.reachShown = !!paint;
     paintReach(this.cy, paint);
+    // a badge makes a node's label two lines: its links' end labels move clear of it (and back)
+    this.cy.batch(() => relabel(this.cy.nodes()));
   }
 
   selectedNodes(): string[] {
