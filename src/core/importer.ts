@@ -66,8 +66,19 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
     const addrs = b.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
     bridges.push({ name, ...(ns ? { in: ns } : {}), ...(addrs.length ? { addresses: addrs } : {}), ...(b.mtu && b.mtu !== 1500 ? { mtu: b.mtu } : {}) });
   };
-  for (const n of chosen) for (const l of n.links) if (l.kind === 'bridge') addBridge(n.name, l.name);
-  for (const [a, b] of pairs) for (const e of [a, b]) if (e.l.master) addBridge(e.ns, e.l.master);
+  // a bridge is imported only with all its ports: one shared with namespaces that are not
+  // imported (a cni0, a docker0) stays out, or a destroy of the imported topology would cut them off
+  const pairEnds = new Set(pairs.flatMap(([a, b]) => [key(a.ns, a.l.name), key(b.ns, b.l.name)]));
+  const foreignPorts = (ns: string | null, name: string) => (ns === null ? live.host : chosen.find((n) => n.name === ns))!.links
+    .filter((p) => p.master === name && !pairEnds.has(key(ns, p.name))).map((p) => p.name);
+  const addWhole = (ns: string | null, name: string) => {
+    const foreign = foreignPorts(ns, name);
+    if (!foreign.length) { addBridge(ns, name); return; }
+    const note = `${ns ?? 'host'}/${name}: bridge also has ports that are not imported (${foreign.slice(0, 5).join(', ')}); left out (its imported ports become plain interfaces, detached from it by an apply of this file)`;
+    if (!notes.includes(note)) notes.push(note);
+  };
+  for (const n of chosen) for (const l of n.links) if (l.kind === 'bridge') addWhole(n.name, l.name);
+  for (const [a, b] of pairs) for (const e of [a, b]) if (e.l.master) addWhole(e.ns, e.l.master);
 
   const endpoint = (e: { ns: string | null; l: LiveLink }) => {
     const node = e.l.master && bridgeNames.has(e.l.master) ? e.l.master : e.ns ?? 'host';

@@ -14,6 +14,7 @@ import {
 import { locate, parseJsonText } from './json.js';
 import { HOST, Topology, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
+import { workloadDiagnostics } from './validate-workloads.js';
 import { buildIndex, type TopoIndex } from './topo-index.js';
 
 export interface ValidationResult {
@@ -187,6 +188,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
   const bridges = t.bridges ?? [];
   const links = t.links ?? [];
   d.push(...bridgeLoops(t));
+  d.push(...workloadDiagnostics(t));
 
   // node names: unique across namespaces and bridges, never reserved
   const nodeKinds = new Map<string, string>();

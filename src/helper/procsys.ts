@@ -3,8 +3,9 @@
  * a detached supervisor. Injected, so the logic in supervise.ts and procs.ts can be tested with
  * a fake. Only this file (and the supervisor process, supervisor.ts) touch these directly.
  */
+import { systemBinary } from './bin.js';
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 
 export interface ProcSys {
@@ -29,15 +30,7 @@ export interface ProcSys {
   bin(name: string): string;
 }
 
-export const BIN_DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-
-export function findBin(name: string): string {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`refusing to look up '${name}'`);
-  for (const d of BIN_DIRS) {
-    try { accessSync(`${d}/${name}`, constants.X_OK); return `${d}/${name}`; } catch { /* next */ }
-  }
-  throw new Error(`'${name}' was not found in ${BIN_DIRS.join(', ')}`);
-}
+export { BIN_DIRS } from './bin.js';
 
 export function createProcSys(): ProcSys {
   return {
@@ -70,7 +63,7 @@ export function createProcSys(): ProcSys {
     },
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     now: () => Date.now(),
-    bin: findBin,
+    bin: (name) => systemBinary(name),
   };
 }
 
