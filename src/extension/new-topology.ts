@@ -26,6 +26,13 @@ async function freeName(folder: vscode.Uri | undefined): Promise<string> {
   }
 }
 
+/** a path without its trailing .netns.json / .json suffixes */
+export function topologyStem(p: string): string {
+  let s = p;
+  while (/\.(netns\.)?json$/.test(s)) s = s.replace(/\.(netns\.)?json$/, '');
+  return s;
+}
+
 interface Wanted { name?: unknown; uri?: unknown }
 
 export async function newTopology(arg?: unknown): Promise<void> {
@@ -53,7 +60,8 @@ export async function newTopology(arg?: unknown): Promise<void> {
     });
     if (!uri) return;
   }
-  if (uri && !uri.path.endsWith(TOPOLOGY_SUFFIX)) uri = uri.with({ path: `${uri.path.replace(/\.json$/, '')}${TOPOLOGY_SUFFIX}` });
+  // one *.netns.json suffix, whatever the dialog added (VS Code's simple dialog appends ".json" to "x.netns.json")
+  if (uri) uri = uri.with({ path: `${topologyStem(uri.path)}${TOPOLOGY_SUFFIX}` });
   if (uri) {
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(newTopologyText(name)));
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEW_TYPE);
