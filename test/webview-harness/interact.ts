@@ -303,6 +303,9 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   await p.waitForTimeout(100);
   const clashTip = await p.evaluate(`${CY}.getElementById('n:web').data('liveTip')`) as string | undefined;
   check('a red border explains itself: which object, owned by whom', /^Red border: 'web' already exists on this machine, owned by article\./.test(clashTip ?? ''), clashTip);
+  await mouse.click(pt.x, pt.y);
+  const note = await waitFor(p, "/owned by article/.test(document.querySelector('#panel .live-note')?.textContent ?? '')", 3000).then(() => true, () => false);
+  check('the panel of the selected node says the same', note, await p.evaluate("document.querySelector('#panel')?.innerText.slice(0, 200)"));
   await mouse.click(pt.x, pt.y, { button: 'right' });
   await p.waitForTimeout(150);
   check('no "Open Terminal" for a namespace of another owner', !/Open Terminal/.test(await menuText()), await menuText());
