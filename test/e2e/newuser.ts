@@ -8,20 +8,22 @@
  *   a router and two namespaces from the palette, each namespace linked to the router (link mode)
  *   each namespace's default route via the router's address on its link, typed in the panel
  *   Ctrl+S, Apply (confirmed) -> the namespaces exist; Test Connectivity -> every pair reached
- *   a terminal in ns1 (its shell holds ns1) -> Destroy: the modal lists the process and offers to
+ *   (another topology already runs ns1 and ns2: the palette proposes ns3 and ns4; Validate says
+ *   it checked the machine; at the end a file declaring ns1 is refused by Validate, in full)
+ *   a terminal in ns3 (its shell holds it) -> Destroy: the modal lists the process and offers to
  *   end it -> "Destroyed ... nothing is left", no namespace, no veth, the terminal closed and its
  *   processes gone, a fresh CLI status says not applied
  *
  *   usage: bash test/sandbox/run.sh node out/test/e2e/newuser.js      (after npm run build)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { CLI, assertSandbox, hostLinks, listNetns, resetSandbox } from '../integration/sandbox.js';
 import { BASE_SETTINGS, ROOT, RunDir, log as hlog, pidsWithEnv, requireCodeServer, runCommand, sleep } from '../vscode/harness.js';
 import {
-  LIGHT, canvasFrame, check, confirmFromPalette, drawn, emptySpot, linked, node, openWorkbench, passed, readMatrix, refs, setLogTag, until, waitDrawn, waitNotification,
+  LIGHT, canvasFrame, check, confirmFromPalette, drawn, emptySpot, linked, node, openWorkbench, passed, quickOpen, readMatrix, refs, setLogTag, until, waitDrawn, waitNotification,
   type Drawn,
 } from './ui.js';
 import { reportFailure, watchdog } from './report.js';
@@ -95,11 +97,17 @@ async function main(): Promise<number> {
   const limit = watchdog('newuser', 300_000, () => run.close().finally(() => resetSandbox()));
   try {
     await resetSandbox();
+    // another topology already runs ns1 and ns2 (the issue: the palette proposed them anyway)
+    const other = run.path('other.netns.json');
+    writeFileSync(other, JSON.stringify({ version: 1, name: 'other', namespaces: [{ name: 'ns1' }, { name: 'ns2' }] }));
+    const pre = spawnSync(process.execPath, [CLI, 'apply', other], { encoding: 'utf8' });
+    check(pre.status === 0, `another topology runs ns1 and ns2 (${pre.stderr.trim().split('\n').pop()})`);
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     const vsix = packageVsix(ROOT, run.path(`netns-lab-${version}.vsix`));
     check(/successfully installed/i.test(run.codeServerCli(['--install-extension', vsix.path])), 'code-server installs the VSIX');
     const ws = run.path('workspace');
     mkdirSync(ws, { recursive: true });
+    writeFileSync(join(ws, 'clash.netns.json'), JSON.stringify({ version: 1, name: 'clash', namespaces: [{ name: 'ns1' }] }, null, 2));
     run.writeSettings(run.path('user-data'), { ...BASE_SETTINGS, 'workbench.colorTheme': LIGHT });
     page = await openWorkbench(run, ws, { width: 1360, height: 860 });
     const p = page;
@@ -129,7 +137,7 @@ async function main(): Promise<number> {
     const router = await addFromPalette(p, frame, 'router');
     const a = await addFromPalette(p, frame, 'namespace');
     const b = await addFromPalette(p, frame, 'namespace');
-    check(router === 'r1' && a === 'ns1' && b === 'ns2', `the palette proposes ${router}, ${a}, ${b}`);
+    check(router === 'r1' && a === 'ns3' && b === 'ns4', `the palette proposes ${router}, ${a}, ${b}: not ns1/ns2, which run from another topology`);
     await linkNodes(p, frame, a, router);
     await linkNodes(p, frame, b, router);
     await p.keyboard.press('Control+S');
@@ -151,6 +159,11 @@ async function main(): Promise<number> {
       return t && [a, b].every((ns) => t.namespaces.find((n) => n.name === ns)?.routes?.some((r) => r.to === 'default' && r.via === routerAddressTo(t, router, ns))) ? t : undefined;
     }, 15_000);
     check(t2, `${a} and ${b} route by default via ${router}`);
+
+    await runCommand(p, 'Netns: Validate');
+    const valid = await waitNotification(p, new RegExp(`${NAME} is valid`), 30_000);
+    check(/no clash with objects on this machine/.test(valid), `Validate checks the machine too: "${valid}"`);
+    await runCommand(p, 'Notifications: Clear All Notifications');
 
     // 3. Apply, Test Connectivity
     await confirmFromPalette(p, 'Netns: Apply', 'Apply');
@@ -189,6 +202,20 @@ async function main(): Promise<number> {
     check(!new RegExp(`\\b${a}\\b`).test(tabs), `the terminal in ${a} is closed (terminal tabs: "${tabs.trim()}")`);
     const status = spawnSync(process.execPath, [CLI, 'status', file, '--json'], { encoding: 'utf8' });
     check(!/"in-sync"|"drifted"|"unowned-clash"/.test(status.stdout), `a fresh CLI status finds nothing of ${NAME}`);
+
+    // 5. Validate reports a clash with the machine as Apply would, in full behind "Show Details"
+    await runCommand(p, 'View: Close All Editors');
+    await quickOpen(p, 'clash.netns.json');
+    await canvasFrame(p, 60_000);
+    await runCommand(p, 'Netns: Validate');
+    const toast = p.locator('.notifications-toasts .notification-toast', { hasText: /Apply would be refused on this machine/ }).first();
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    await toast.locator('a.monaco-button, button.monaco-button', { hasText: /^Show Details$/ }).first().click();
+    const modal = p.locator('.monaco-dialog-box');
+    await modal.waitFor({ state: 'visible', timeout: 10_000 });
+    const full = (await modal.innerText()).replace(/\s+/g, ' ');
+    check(/namespace 'ns1' already exists and is owned by topology 'other'/.test(full), `Validate: the clash in full (Show Details): "${full.slice(0, 240)}"`);
+    await modal.locator('a.monaco-button, button.monaco-button', { hasText: /^OK$/ }).first().click();
     ok = true;
   } catch (e) {
     await reportFailure('newuser', e, page, { canvas: frame, namespaces: listNetns, logs: { 'code-server log': run.path('code-server.log') }, userData: run.path('user-data') });
