@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './core/diagnostics.js';
 import { locate, parseJsonText } from './core/json.js';
 import {
-  EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
+  EngineError, applyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
   formatPhases, type ApplyResult,
 } from './engine/engine.js';
@@ -16,12 +16,13 @@ import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { printRootRefusal, rootApprovalFor } from './cli-root.js';
-import { endedLines, serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
+import { serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
 import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
+import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -30,7 +31,7 @@ usage:
   netns-lab plan FILE [--json]            the steps apply would run now (empty when in sync)
   netns-lab apply FILE [--dry-run] [--json] [--allow-root-commands]
                                           build or reconcile the network (progress on stderr)
-  netns-lab destroy FILE | --name NAME    remove everything the topology owns
+${DESTROY_USAGE}
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
   netns-lab services FILE [--json]        each service: running (pid, since) / exited (code) / not started
   netns-lab logs FILE SERVICE [-f]        a service's output (SERVICE: NAME or NS/NAME); -f follows it
@@ -177,9 +178,9 @@ async function apply(a: Args, json: boolean): Promise<number> {
 /** the topology name of destroy: --name, or the file's (even an invalid file's) */
 async function destroyName(a: Args): Promise<string> {
   let name = a.flags.get('--name');
-  if (name !== undefined) allow(a, ['--name'], 0);
+  if (name !== undefined) allow(a, ['--name', '--kill'], 0);
   else {
-    allow(a, [], 1);
+    allow(a, ['--kill'], 1);
     const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
     const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
     if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
@@ -192,10 +193,7 @@ async function destroyName(a: Args): Promise<string> {
 
 async function destroy(a: Args): Promise<number> {
   const name = await destroyName(a);
-  const r = await withHelper(a, (h) => destroyTopology(h, name, progress));
-  for (const line of endedLines(r)) process.stderr.write(`${line}\n`);
-  process.stderr.write(`destroyed '${name}': ${timing(r)}\n`);
-  return r.remaining.length ? 1 : 0;
+  return withHelper(a, (h) => destroyCommand(h, name, a.flags.has('--kill'), progress));
 }
 
 async function status(a: Args, json: boolean): Promise<number> {

@@ -18,6 +18,7 @@ import {
   type BuildResult, type Diag, type LabelMode, type NodeKind, type Pos, type TopologyView,
 } from './model.js';
 import { Panel, type PanelTarget } from './panel.js';
+import { liveExplanation } from './canvas-decor.js';
 import { StatusBar, type FlashKind } from './status.js';
 import { readTheme, watchTheme } from './theme.js';
 import { Toolbar } from './toolbar.js';
@@ -122,6 +123,7 @@ export class App {
       canvas: this.canvas,
       view: () => this.view,
       liveLink: (i) => this.live?.links[String(i)],
+      liveNode: (ref) => this.live?.nodes[ref],
       trusted: () => this.doc?.trusted ?? false,
       hasClipboard: () => this.clipboard.full,
       addNode: (kind, p) => this.addNode(kind, p),
@@ -168,6 +170,7 @@ export class App {
         // while the topology runs: missing / drifted nodes, links up (green) or down (red, dashed)
         this.live = msg.applied ? msg : undefined;
         this.canvas.setLive(this.live);
+        this.updatePanel();
         this.refreshChrome();
         break;
     }
@@ -362,7 +365,10 @@ export class App {
 
   private updatePanel(): void {
     if (!this.doc || this.doc.unreadable) return;
-    this.panel.update({ view: this.view, target: this.panelTarget(), diagnostics: this.doc.diagnostics as Diag[] });
+    this.panel.update({
+      view: this.view, target: this.panelTarget(), diagnostics: this.doc.diagnostics as Diag[],
+      liveNote: (ref) => { const m = this.live?.nodes[ref]; return m ? liveExplanation(`'${ref}'`, m) : undefined; },
+    });
   }
 
   private refreshChrome(): void {

@@ -9,8 +9,26 @@ import { linkIndexOfId, refOfId } from './model.js';
 
 /** what the canvas needs of the live marks (protocol.ts 'live') */
 export interface LiveDecor {
-  nodes: Record<string, { state: string }>;
-  links: Record<string, { a: { state: string; up?: boolean }; b: { state: string; up?: boolean } }>;
+  nodes: Record<string, { state: string; detail?: string }>;
+  links: Record<string, { a: { state: string; up?: boolean; detail?: string }; b: { state: string; up?: boolean; detail?: string } }>;
+}
+
+/**
+ * What a live mark means, in words, for the tooltip and the panel: a red border is a clash
+ * with an object already on the machine (which, and whose), dashed is not built yet, amber is
+ * built but different from the file. Undefined when in sync.
+ */
+export function liveExplanation(what: string, m: { state: string; up?: boolean; detail?: string }): string | undefined {
+  switch (m.state) {
+    case 'unowned-clash':
+      return `Red border: ${what} already exists on this machine${m.detail ? `, ${m.detail}` : ''}. Apply refuses to touch it: rename it here, or remove the other one first.`;
+    case 'missing':
+      return `Faded, dashed: ${what} is not on the machine yet; Apply creates it.`;
+    case 'drifted':
+      return `Amber: ${what} on the machine differs from the file${m.detail ? ` (${m.detail})` : ''}; Apply changes it back.`;
+    default:
+      return m.up === false ? `Down: ${what} is down on the machine.` : undefined;
+  }
 }
 
 /** what the canvas needs of a connectivity paint (protocol.ts MatrixPaint) */
@@ -29,12 +47,15 @@ const liveClass = (state: string) => (state === 'missing' ? 'live-missing' : sta
 export function paintLive(cy: cytoscape.Core, live: LiveDecor | undefined): void {
   cy.batch(() => {
     cy.elements().removeClass(LIVE_CLASSES.join(' '));
+    cy.elements().removeData('liveTip');
     if (!live) return;
     cy.nodes().forEach((n) => {
       const ref = refOfId(n.id());
       const m = ref !== undefined ? live.nodes[ref] : undefined;
       const c = m ? liveClass(m.state) : undefined;
       if (c) n.addClass(c);
+      const tip = m && ref !== undefined ? liveExplanation(`'${ref}'`, m) : undefined;
+      if (tip) n.data('liveTip', tip);
     });
     cy.edges().forEach((e) => {
       const i = linkIndexOfId(e.id());
@@ -45,6 +66,8 @@ export function paintLive(cy: cytoscape.Core, live: LiveDecor | undefined): void
       else if (ends.every((x) => x.up === true)) e.addClass('live-up');
       const worst = ends.map((x) => liveClass(x.state)).find((x) => x);
       if (worst) e.addClass(worst);
+      const tip = ([['a', m.a], ['b', m.b]] as const).map(([side, x]) => liveExplanation(`end ${side}`, x)).filter(Boolean).join('\n');
+      if (tip) e.data('liveTip', tip);
     });
   });
 }

@@ -72,7 +72,7 @@ export class Tooltip {
   /** show the element's tooltip near the pointer after a moment */
   schedule(ele: cytoscape.SingularElementArgument, oe: MouseEvent | undefined): void {
     clearTimeout(this.timer);
-    const text = [ele.data('problem') as string, ele.data('tooltip') as string, ele.data('reachTip') as string].filter(Boolean);
+    const text = [ele.data('problem') as string, ele.data('liveTip') as string, ele.data('tooltip') as string, ele.data('reachTip') as string].filter(Boolean);
     if (!text.length || !oe) return;
     const r = this.container.getBoundingClientRect();
     const x = oe.clientX - r.left;
@@ -81,10 +81,14 @@ export class Tooltip {
   }
 
   private show(ele: cytoscape.SingularElementArgument, x: number, y: number): void {
+    // the pointer left (or the element went) while the tooltip waited: nothing to show
+    if (ele.removed() || !ele.hasClass('hover')) return;
     const el = this.el;
     const problem = ele.data('problem') as string;
     el.replaceChildren();
     if (problem) el.append(this.part(`tooltip-problem ${ele.hasClass('has-error') ? 'error' : 'warning'}`, problem));
+    const live = ele.data('liveTip') as string | undefined;
+    if (live) el.append(this.part('tooltip-live', live));
     el.append(this.part('tooltip-body', ele.data('tooltip') as string));
     const reach = ele.data('reachTip') as string | undefined;
     if (reach) el.append(this.part(`tooltip-reach ${ele.hasClass('reach-fail') ? 'fail' : ele.hasClass('reach-mixed') ? 'mixed' : 'ok'}`, reach));

@@ -80,9 +80,9 @@ export class CanvasStyle {
 }
 
 /** the end labels (and middle label) of a link's data for nodes at a and b */
-export function endLabels(d: Record<string, unknown>, a: Pos, b: Pos): Record<string, string | number> {
+export function endLabels(d: Record<string, unknown>, a: Pos, b: Pos, names?: [string, string]): Record<string, string | number> {
   const name = (id: unknown) => refOfId(String(id)) ?? '';
-  const l = fitLinkLabels(a, b, { w: NODE_W, h: NODE_H }, [name(d.source), name(d.target)],
+  const l = fitLinkLabels(a, b, { w: NODE_W, h: NODE_H }, names ?? [name(d.source), name(d.target)],
     [d.srcFull as string, d.tgtFull as string], [d.srcShort as string, d.tgtShort as string], (d.midFull as string | undefined) ?? '');
   return { srcLabel: l.src, tgtLabel: l.tgt, srcOffset: l.srcOffset, tgtOffset: l.tgtOffset, label: l.mid };
 }
@@ -90,6 +90,8 @@ export function endLabels(d: Record<string, unknown>, a: Pos, b: Pos): Record<st
 /** after nodes moved on the canvas: their links' end labels follow the new directions */
 export function relabel(nodes: cytoscape.NodeCollection): void {
   nodes.connectedEdges('.link').forEach((e) => {
-    e.data(endLabels(e.data() as Record<string, unknown>, e.source().position(), e.target().position()));
+    // the node's label as drawn: with a connectivity badge it is two lines, and the end labels keep clear of both
+    const label = (n: cytoscape.NodeSingular) => String(n.data('reachLabel') ?? refOfId(n.id()) ?? '');
+    e.data(endLabels(e.data() as Record<string, unknown>, e.source().position(), e.target().position(), [label(e.source()), label(e.target())]));
   });
 }

@@ -146,6 +146,8 @@ export class Canvas {
     if (!paint && !this.reachShown) return;
     this.reachShown = !!paint;
     paintReach(this.cy, paint);
+    // a badge makes a node's label two lines: its links' end labels move clear of it (and back)
+    this.cy.batch(() => relabel(this.cy.nodes()));
   }
 
   selectedNodes(): string[] {
@@ -341,7 +343,10 @@ export class Canvas {
     window.addEventListener('mouseup', () => { if (!this.linking) this.eh.stop(); });
     cy.on('ehstart', () => { this.drawingLink = true; this.handle.hide(); this.tooltip.hide(); });
     cy.on('ehstop', () => { this.drawingLink = false; this.handle.hide(); });
-    this.container.addEventListener('mouseleave', () => this.handle.hide());
+    // the tooltip never outlives the pointer: leaving the canvas, the window losing focus, a drag or a removal hide it
+    this.container.addEventListener('mouseleave', () => { this.handle.hide(); this.tooltip.hide(); });
+    window.addEventListener('blur', () => this.tooltip.hide());
+    cy.on('grab drag remove', () => this.tooltip.hide());
   }
 
   /** one move gesture per drag (all nodes dragged together) */

@@ -16,6 +16,8 @@ export interface MenuHost {
   view(): TopologyView;
   /** the live marks of a link, while the topology runs */
   liveLink(index: number): { a: LiveMark; b: LiveMark } | undefined;
+  /** the live mark of a node (undefined: the topology is not applied) */
+  liveNode(ref: string): LiveMark | undefined;
   trusted(): boolean;
   hasClipboard(): boolean;
   addNode(kind: NodeKind, position: Pos): void;
@@ -67,7 +69,9 @@ export class ContextMenu {
     const nodes = this.host.canvas.selectedNodes();
     const single = nodes.length === 1 ? this.host.view().byRef.get(nodes[0]!) : undefined;
     if (single && single.kind !== 'host') items.push({ label: 'Rename', keybinding: 'F2', value: 'rename' });
-    if (single && single.kind !== 'bridge') items.push({ label: 'Open Terminal', value: 'terminal' });
+    // a terminal only where the namespace is on the machine and this topology's (not built yet: nothing to enter)
+    const built = (ref: string) => { const m = this.host.liveNode(ref); return m !== undefined && m.state !== 'missing' && m.state !== 'unowned-clash'; };
+    if (single && (single.kind === 'host' || (single.kind !== 'bridge' && built(nodes[0]!)))) items.push({ label: 'Open Terminal', value: 'terminal' });
     if (nodes.some((n) => n !== HOST_ID)) items.push({ label: 'Copy', keybinding: 'Ctrl+C', value: 'copy' });
     items.push({ label: 'Delete', keybinding: 'Delete', value: 'delete' }, { separator: true });
     return items;

@@ -35,11 +35,13 @@ const overlaps = (p: Box, q: Box) => p.x1 < q.x2 && q.x1 < p.x2 && p.y1 < q.y2 &
 /** a node's box and the box of its name under it (bold 12 px, estimated) */
 function nodeBoxes(p: Pos, node: { w: number; h: number }, name: string): [Box, Box] {
   // (with a few pixels of air around both)
-  const nw = name.length * 7.4 + 16;
+  // a name of several lines (a connectivity badge under it): as wide as its longest, 15 px a line more
+  const lines = name.split('\n');
+  const nw = Math.max(...lines.map((l) => l.length)) * 7.4 + 16;
   const top = p.y + node.h / 2 + 2;
   return [
     { x1: p.x - node.w / 2 - 5, y1: p.y - node.h / 2 - 5, x2: p.x + node.w / 2 + 5, y2: p.y + node.h / 2 + 5 },
-    { x1: p.x - nw / 2, y1: top, x2: p.x + nw / 2, y2: top + 22 },
+    { x1: p.x - nw / 2, y1: top, x2: p.x + nw / 2, y2: top + 22 + 15 * (lines.length - 1) },
   ];
 }
 

@@ -241,22 +241,27 @@ export function hostPanel(f: Form, body: HTMLElement, ctx: PanelContext, n: View
   actions(f, body, n);
 }
 
+/**
+ * The impairment fields: key, label, placeholder, help. An empty field means "none": the
+ * placeholder says so and gives an example, so it does not read as a value already set.
+ */
+export const IMPAIR_FIELDS: [keyof Impairment, string, string, string][] = [
+  ['delay', 'Delay (ms)', 'none (e.g. 100)', 'Added one-way delay'],
+  ['jitter', 'Jitter (ms)', 'none (e.g. 10)', '± this much around the delay (needs a delay)'],
+  ['loss', 'Loss (%)', 'none (e.g. 1)', 'Share of packets dropped'],
+  ['corrupt', 'Corruption (%)', 'none (e.g. 0.1)', 'Share of packets with a flipped bit'],
+  ['duplicate', 'Duplication (%)', 'none (e.g. 1)', 'Share of packets sent twice'],
+  ['rate', 'Rate (kbit/s)', 'no limit (e.g. 10000)', 'Bandwidth limit: 10000 = 10 Mbit/s'],
+];
+
 /** delay, jitter, loss, corruption, duplication and rate of what one end sends (tc netem / tbf) */
 export function impairments(f: Form, parent: HTMLElement, l: ViewLink, side: 'a' | 'b', target: Target, p: JsonPath): void {
   const e = l[side];
   const end = l.raw[side];
   const cur: Record<string, unknown> = isObj(end) && isObj(end.impair) ? end.impair : {};
-  const FIELDS: [keyof Impairment, string, string, string][] = [
-    ['delay', 'Delay (ms)', '100', 'Added one-way delay'],
-    ['jitter', 'Jitter (ms)', '10', '± this much around the delay (needs a delay)'],
-    ['loss', 'Loss (%)', '1', 'Share of packets dropped'],
-    ['corrupt', 'Corruption (%)', '0.1', 'Share of packets with a flipped bit'],
-    ['duplicate', 'Duplication (%)', '1', 'Share of packets sent twice'],
-    ['rate', 'Rate (kbit/s)', '10000', 'Bandwidth limit: 10000 = 10 Mbit/s'],
-  ];
   const summary = impairSummary(e.impair);
   f.section(parent, `Impairments of ${e.node}:${e.name || '?'}`, (b) => {
-    for (const [key, label, placeholder, help] of FIELDS) {
+    for (const [key, label, placeholder, help] of IMPAIR_FIELDS) {
       const v = cur[key];
       f.text(b, {
         key: `${side}.impair.${key}`, label, path: [...p, 'impair', key], mono: true,

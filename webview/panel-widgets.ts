@@ -28,6 +28,8 @@ export interface PanelContext {
   view: TopologyView;
   target: PanelTarget;
   diagnostics: readonly Diag[];
+  /** what the live mark of a node means (a red border: which object clashes, whose), when applied */
+  liveNote?: (ref: string) => string | undefined;
 }
 
 export interface Field {

@@ -97,7 +97,7 @@ export class Panel implements Form {
       case 'node': {
         const n = v.byRef.get(t.ref);
         const ends = v.links.filter((l) => l.a.node === t.ref || l.b.node === t.ref).map((l) => [l.index, l.raw]);
-        return JSON.stringify(['node', t.ref, n?.kind, n?.raw, ends, refs]);
+        return JSON.stringify(['node', t.ref, n?.kind, n?.raw, ends, refs, ctx.liveNote?.(t.ref)]);
       }
       case 'link': {
         const l = v.links.find((x) => x.index === t.index);
@@ -135,6 +135,8 @@ export class Panel implements Form {
     if (t.type === 'multi') { multiPanel(this, body, ctx, t); return; }
     if (t.type === 'node') {
       const n = ctx.view.byRef.get(t.ref);
+      const note = ctx.liveNote?.(t.ref);
+      if (note) body.append(h('div', { className: 'live-note', text: note, attrs: { role: 'note' } }));
       if (n?.kind === 'bridge') { bridgePanel(this, body, ctx, n); return; }
       if (n?.kind === 'host') { hostPanel(this, body, ctx, n); return; }
       if (n) { namespacePanel(this, body, ctx, n); return; }

@@ -5,7 +5,7 @@
  * whatever the webview sends), a gesture the edits reject, and an edit that adds an error.
  */
 import type { Diagnostic } from './diagnostics.js';
-import { EditError, applyGesture, minimalEdit, type TextEdit } from './edits.js';
+import { EditError, applyGesture, minimalEdit, type EditOptions, type TextEdit } from './edits.js';
 import { SETTABLE, type Gesture } from './gestures.js';
 import { parseJsonText } from './json.js';
 import type { Topology } from './model.js';
@@ -23,7 +23,7 @@ export function newErrors(a: readonly Diagnostic[], b: readonly Diagnostic[]): D
 }
 
 /** a gesture on this text -> the edit to make, or why not */
-export function decideEdit(text: string, gesture: Gesture, opts: { pool?: string } = {}): EditDecision {
+export function decideEdit(text: string, gesture: Gesture, opts: EditOptions = {}): EditDecision {
   const before = validateText(text);
   const parsed = parseJsonText(text);
   if (parsed.diagnostics.length || !parsed.value || typeof parsed.value !== 'object') {

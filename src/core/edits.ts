@@ -164,11 +164,25 @@ function findBridge(t: Topology, name: string): number {
 
 type Of<K extends GestureInput['kind']> = Extract<GestureInput, { kind: K }>;
 
+export interface EditOptions {
+  /** the address pool new links take their subnets from */
+  pool?: string;
+  /** names on the machine (namespaces, host interfaces) and their owner topology: a new node's proposed name skips those not this topology's */
+  machine?: ReadonlyMap<string, string | undefined>;
+}
+
+/** the names a new node must not take: the topology's own, and those on the machine that another owner (or nobody) holds */
+function takenNames(t: Topology, machine: ReadonlyMap<string, string | undefined> | undefined): Set<string> {
+  const taken = nodeNames(t);
+  for (const [name, owner] of machine ?? []) if (owner !== t.name) taken.add(name);
+  return taken;
+}
+
 /** apply one gesture to the text of a topology file; throws EditError with a reason */
-export function applyGesture(text: string, t: Topology, g: GestureInput, opts: { pool?: string } = {}): string {
+export function applyGesture(text: string, t: Topology, g: GestureInput, opts: EditOptions = {}): string {
   const doc = new Doc(text);
   switch (g.kind) {
-    case 'add-node': addNode(doc, t, g); break;
+    case 'add-node': addNode(doc, t, g, opts.machine); break;
     case 'move': move(doc, t, g); break;
     case 'add-link': addLink(doc, t, g, opts.pool); break;
     case 'delete': remove(doc, t, g); break;
@@ -179,9 +193,9 @@ export function applyGesture(text: string, t: Topology, g: GestureInput, opts: {
   return doc.text;
 }
 
-function addNode(doc: Doc, t: Topology, g: Of<'add-node'>): void {
+function addNode(doc: Doc, t: Topology, g: Of<'add-node'>, machine?: ReadonlyMap<string, string | undefined>): void {
   const position = round(g.position);
-  const taken = nodeNames(t);
+  const taken = takenNames(t, machine);
   if (g.node === 'host') {
     if (t.host) {
       if (t.host.position) throw new EditError('the topology already has the host node');

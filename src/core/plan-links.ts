@@ -44,7 +44,7 @@ function planExistingInterfaces(c: PlanCtx, teardown: Step[]): void {
     if (l.owner !== T) {
       const where = f.scope === null ? 'the host' : `namespace '${f.scope}'`;
       errors.push({ severity: 'error', code: 'unowned-clash', message: `interface '${f.name}' already exists in ${where} and is ${l.owner ? `owned by topology '${l.owner}'` : 'not managed by netns-lab'}; nothing was changed`, path: f.namePath });
-      objects.push({ kind, scope: f.scope, name: f.name, state: 'unowned-clash' });
+      objects.push({ kind, scope: f.scope, name: f.name, state: 'unowned-clash', detail: l.owner ? `owned by ${l.owner}` : 'not managed by netns-lab' });
       continue;
     }
     const peerOk = f.kind === 'bridge' ? l.kind === 'bridge'

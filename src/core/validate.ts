@@ -2,6 +2,8 @@
  * Topology validation: structure (zod) first, then the network's semantics. Every diagnostic
  * names the JSON path, a stable code and the reason. Errors block apply; warnings do not.
  */
+import { placeMissing } from './where.js';
+import { bridgeLoops } from './validate-loops.js';
 import type { z } from 'zod';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
@@ -37,7 +39,7 @@ export function validateValue(value: unknown): ValidationResult {
   // missing field (input undefined) from a value of the wrong type
   const res = Topology.safeParse(value, { reportInput: true });
   if (!res.success) {
-    return { topology: undefined, diagnostics: capped(zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1))), ok: false };
+    return { topology: undefined, diagnostics: capped(placeMissing(value, zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1)))), ok: false };
   }
   const diagnostics = capped(semanticChecks(res.data));
   return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };
@@ -185,6 +187,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
   const namespaces = t.namespaces ?? [];
   const bridges = t.bridges ?? [];
   const links = t.links ?? [];
+  d.push(...bridgeLoops(t));
   d.push(...workloadDiagnostics(t));
 
   // node names: unique across namespaces and bridges, never reserved

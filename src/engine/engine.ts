@@ -50,9 +50,13 @@ export function applyTopology(h: HelperApi, t: Topology, onProgress?: (p: Progre
   return h.apply({ topology: t, ...(expect ? { expect } : {}), ...(approveRoot ? { approveRoot } : {}) }, onProgress);
 }
 
-export function destroyTopology(h: HelperApi, name: string, onProgress?: (p: Progress) => void): Promise<ApplyResult> {
+/** a destroy's answer: the services it stopped and `ended`, the other processes it ended inside the namespaces (kill) */
+export type DestroyResult = ApplyResult;
+
+/** kill: end the processes inside the topology's namespaces; without it a destroy they hold is refused (HelperFailure 'destroy-held', error.holders) */
+export function destroyTopology(h: HelperApi, name: string, onProgress?: (p: Progress) => void, kill = false): Promise<DestroyResult> {
   if (topoNameProblem(name)) throw new EngineError(topoNameProblem(name)!);
-  return h.destroy({ name }, onProgress);
+  return h.destroy({ name, ...(kill ? { kill } : {}) }, onProgress);
 }
 
 export type Overall = 'not-applied' | 'in-sync' | 'drifted' | 'partly-applied' | 'clash';

@@ -2,16 +2,21 @@
  * The Netns commands. One handler per command; each takes an optional document URI (editor
  * title, canvas) and falls back to the active topology editor, then to a quick pick (target.ts).
  */
+import { chmod } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
 import { describeRootCommand } from '../core/workloads.js';
-import { applyTopology, destroyTopology, planTopology, readHostDns, scriptFor, type PlanWithDigest } from '../engine/engine.js';
+import { applyTopology, planTopology, readHostDns, scriptFor, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, type CanvasActionName } from '../shared/canvas-commands.js';
 import { userValue } from './user-setting.js';
-import { TOPOLOGY_SUFFIX, type TopologyDiagnostics } from './diagnostics.js';
+import { destroyWithHolders } from './destroy.js';
+import { newTopology } from './new-topology.js';
+import { SHORT, showRefusal } from './refusal.js';
+import type { TopologyDiagnostics } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
 import { baseName, writeBeside, writeImage } from './files.js';
@@ -19,15 +24,6 @@ import type { HelperSession } from './helper-session.js';
 import { showProblems, type Targets } from './target.js';
 
 export const PLAN_SCHEME = 'netns-lab-plan';
-
-export const NEW_TOPOLOGY = `{
-  "version": 1,
-  "name": "lab",
-  "namespaces": [],
-  "bridges": [],
-  "links": []
-}
-`;
 
 /** read-only documents showing plans */
 export class PlanDocuments implements vscode.TextDocumentContentProvider {
@@ -46,6 +42,8 @@ export interface CommandDeps {
   diagnostics: TopologyDiagnostics;
   targets: Targets;
   plans: PlanDocuments;
+  /** the plan against this machine when the helper already runs in this window (no new authentication), else undefined */
+  machinePlan?: (t: Topology) => Promise<{ errors: { message: string }[] } | undefined>;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
   hold?: <T>(fn: () => Promise<T>) => Promise<T>;
 }
@@ -88,7 +86,8 @@ export function registerCommands(deps: CommandDeps): void {
     ].join('\n');
     const body = p.steps.length ? renderScript(p.steps, `the commands 'Netns: Apply' would run now for '${t.name}'`) : '';
     const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${t.name}.plan.sh` });
-    plans.set(uri, `${head}\n${body}`);
+    // the shebang first (line 1), then the plan's summary, then the script without its shebang
+    plans.set(uri, ['#!/bin/bash', head, ...body.split('\n').filter((l, i) => i > 0 || l !== '#!/bin/bash')].join('\n'));
     const shown = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(shown, 'shellscript');
     await vscode.window.showTextDocument(shown, { preview: true, viewColumn: vscode.ViewColumn.Beside });
@@ -101,7 +100,7 @@ export function registerCommands(deps: CommandDeps): void {
     const { doc, t } = it;
     const p = await plan(t);
     if (p.errors.length) {
-      void vscode.window.showErrorMessage(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
+      void showRefusal(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
       return;
     }
     if (!p.steps.length) {
@@ -128,7 +127,9 @@ export function registerCommands(deps: CommandDeps): void {
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {
-        void vscode.window.showErrorMessage(`Apply of '${t.name}' failed: ${helperMessage(e)}`, 'Show Plan').then((a) => { if (a) void showPlan(doc.uri); });
+        const m = `Apply of '${t.name}' failed: ${helperMessage(e)}`;
+        if (m.length > SHORT) void showRefusal(m);
+        else void vscode.window.showErrorMessage(m, 'Show Plan').then((a) => { if (a) void showPlan(doc.uri); });
       }
     });
   }
@@ -142,17 +143,7 @@ export function registerCommands(deps: CommandDeps): void {
     const ok = await vscode.window.showWarningMessage(`Destroy everything topology '${name}' owns on this machine?`,
       { modal: true, detail: 'Its namespaces, bridges, veth links, firewall chains and resolv.conf files are removed, and ip_forward is restored. Objects it does not own are never touched.' }, 'Destroy');
     if (ok !== 'Destroy') return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {
-      let last = 0;
-      try {
-        const res = await held(() => destroyTopology(session.api, name, (ev) => {
-          if (ev.total) { progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}` }); last = ev.done; }
-        }));
-        void vscode.window.showInformationMessage(`Destroyed '${name}': ${res.steps} step(s) in ${(res.durationMs / 1000).toFixed(2)} s`);
-      } catch (e) {
-        void vscode.window.showErrorMessage(`Destroy of '${name}' failed: ${helperMessage(e)}`);
-      }
-    });
+    await destroyWithHolders(session, name, held, helperMessage);
   }
 
   async function validate(arg?: unknown): Promise<void> {
@@ -162,8 +153,16 @@ export function registerCommands(deps: CommandDeps): void {
     const e = ds.filter((d) => d.severity === 'error').length;
     if (e) {
       showProblems(`${baseName(doc.uri)}: ${e} error(s), ${ds.length - e} warning(s)`);
+      return;
+    }
+    const t = deps.analyses.of(doc).topology!;
+    // what Apply would refuse on this machine (names taken by objects it does not own), as Apply checks it
+    const machine = await deps.machinePlan?.(t).catch(() => undefined);
+    const warned = ds.length ? ` (${ds.length} warning(s))` : '';
+    if (machine?.errors.length) {
+      void showRefusal(`${baseName(doc.uri)} is valid as a file${warned}, but Apply would be refused on this machine: ${machine.errors.map((x) => x.message).join('; ')}`);
     } else {
-      void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${ds.length ? ` (${ds.length} warning(s))` : ''}.`);
+      void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${warned}${machine ? '; no clash with objects on this machine.' : '; not checked against the machine (the helper is not running: Show Plan checks it).'}`);
     }
   }
 
@@ -173,7 +172,11 @@ export function registerCommands(deps: CommandDeps): void {
     const { doc, t } = it;
     const text = scriptFor(t, await readHostDns());
     const target = await writeBeside(doc.uri, 'sh', new TextEncoder().encode(text));
-    if (target) await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    if (!target) return;
+    // a script is run: make it executable for everyone who may read it (0755), where it is a file
+    if (target.scheme === 'file') await chmod(target.fsPath, 0o755);
+    await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    void vscode.window.showInformationMessage(`Exported ${vscode.workspace.asRelativePath(target)}${target.scheme === 'file' ? ' (executable)' : ''}: it builds '${t.name}' from scratch; run it as root (sudo ./${path.posix.basename(target.path)}).`);
   }
 
   async function exportImage(arg?: unknown, format?: unknown): Promise<void> {
@@ -188,19 +191,6 @@ export function registerCommands(deps: CommandDeps): void {
     } catch (e) {
       void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
     }
-  }
-
-  async function newTopology(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    let n = 1;
-    const names = new Set(vscode.workspace.textDocuments.map((d) => d.uri.path));
-    while (names.has(`${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}`)) n++;
-    const uri = vscode.Uri.from({ scheme: 'untitled', path: `${folder?.path ?? ''}/lab-${n}${TOPOLOGY_SUFFIX}` });
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const we = new vscode.WorkspaceEdit();
-    we.insert(doc.uri, new vscode.Position(0, 0), NEW_TOPOLOGY);
-    await vscode.workspace.applyEdit(we);
-    await vscode.commands.executeCommand('vscode.openWith', doc.uri, VIEW_TYPE);
   }
 
   async function openAsText(arg?: unknown): Promise<void> {

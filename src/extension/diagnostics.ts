@@ -26,7 +26,10 @@ export class TopologyDiagnostics implements vscode.Disposable {
     this.subs.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // a file saved elsewhere, moved or deleted: its old name keeps no problems
+      vscode.workspace.onDidRenameFiles((e) => { for (const f of e.files) this.forget(f.oldUri); }),
+      vscode.workspace.onDidDeleteFiles((e) => { for (const f of e.files) this.forget(f); }),
     );
     for (const d of vscode.workspace.textDocuments) this.update(d);
   }
@@ -35,11 +38,18 @@ export class TopologyDiagnostics implements vscode.Disposable {
     if (!isTopology(doc)) return;
     const k = doc.uri.toString();
     clearTimeout(this.timers.get(k));
-    this.timers.set(k, setTimeout(() => { this.timers.delete(k); this.update(doc); }, 150));
+    this.timers.set(k, setTimeout(() => { this.timers.delete(k); if (!doc.isClosed) this.update(doc); }, 150));
+  }
+
+  /** drop the problems of a closed, renamed or deleted file (or of everything under a folder), and a pending update */
+  forget(uri: vscode.Uri): void {
+    const prefix = `${uri.toString()}/`;
+    for (const [k, t] of this.timers) if (k === uri.toString() || k.startsWith(prefix)) { clearTimeout(t); this.timers.delete(k); }
+    this.collection.forEach((u) => { if (u.toString() === uri.toString() || u.toString().startsWith(prefix)) this.collection.delete(u); });
   }
 
   update(doc: vscode.TextDocument): Diagnostic[] {
-    if (!isTopology(doc)) return [];
+    if (!isTopology(doc) || doc.isClosed) return [];
     const { diagnostics } = this.analyses.of(doc);
     this.collection.set(doc.uri, diagnostics.map((d) => toVscode(doc, d)));
     return diagnostics;

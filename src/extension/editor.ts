@@ -28,6 +28,8 @@ export interface EditorHooks {
   /** the canvas looks at the live state while it is visible */
   watchLive(user: object, on: boolean): void;
   setLinkState(ns: string | null, name: string, up: boolean): Promise<void>;
+  /** names on the machine (namespaces, host interfaces) and their owners, when known: new nodes' names skip them */
+  machineNames?(): ReadonlyMap<string, string | undefined> | undefined;
 }
 
 interface Canvas {
@@ -254,7 +256,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   /** a gesture -> one minimal edit of the document, refused as core's edit policy says */
   async applyEdit(document: vscode.TextDocument, gesture: Gesture): Promise<{ ok: boolean; message?: string; diagnostics?: Diagnostic[] }> {
     const pool = vscode.workspace.getConfiguration('netnsLab').get<string>('addressPool');
-    const d = decideEdit(document.getText(), gesture, pool ? { pool } : {});
+    const machine = this.hooks.machineNames?.();
+    const d = decideEdit(document.getText(), gesture, { ...(pool ? { pool } : {}), ...(machine ? { machine } : {}) });
     if (!d.ok) return d;
     const e = d.edit;
     if (!e) return { ok: true };

@@ -49,9 +49,13 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     onLiveChange: live.onDidChange,
     watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
     setLinkState: async (ns, name, up) => { await session.api.linkState({ ns, name, up }); },
+    machineNames: () => live.live && new Map([...live.live.namespaces, ...live.live.host.links].map((x) => [x.name!, x.owner] as const)),
   });
   const targets = makeTargets(provider, analyses, diagnostics);
-  registerCommands({ context, session, provider, analyses, diagnostics, targets, plans, hold: (fn) => live.hold(fn) });
+  registerCommands({
+    context, session, provider, analyses, diagnostics, targets, plans, hold: (fn) => live.hold(fn),
+    machinePlan: async (t) => live.planOf(t) ?? (live.live ? session.api.plan({ topology: t }) : undefined),
+  });
   const trees = registerViews(context, session, live, views, analyses);
   const terminalProfile = registerTerminals(context, live);
   registerInstallHelper(context);

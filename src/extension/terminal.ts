@@ -45,6 +45,14 @@ export async function pickNamespace(live: LiveModel, placeHolder = 'Open a termi
   return (await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true, matchOnDetail: true }))?.label;
 }
 
+/** whether ns exists now (a fresh read when the live model holds none); true when it cannot be told (the terminal then says) */
+async function namespaceExists(live: LiveModel, ns: string): Promise<boolean> {
+  if (live.namespace(ns)) return true;
+  // not in the state held (none yet, or one read before an apply): read again before saying no
+  await live.reload().catch(() => undefined);
+  return live.live ? live.namespace(ns) !== undefined : true;
+}
+
 /** the Open Terminal command; returns the namespace shell profile provider, which extension.ts registers */
 export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): vscode.TerminalProfileProvider {
   const open = async (arg?: unknown) => {
@@ -54,6 +62,10 @@ export function registerTerminals(context: vscode.ExtensionContext, live: LiveMo
     ns ??= await pickNamespace(live);
     if (!ns) return;
     if (nsNameProblem(ns)) { void vscode.window.showErrorMessage(`'${ns}' is not a namespace name`); return; }
+    if (!(await namespaceExists(live, ns))) {
+      void vscode.window.showErrorMessage(`There is no namespace '${ns}' on this machine: Apply the topology first, then open a terminal in it.`);
+      return;
+    }
     const t = vscode.window.createTerminal(terminalOptions(context.extensionPath, ns));
     t.show();
   };
@@ -64,4 +76,28 @@ export function registerTerminals(context: vscode.ExtensionContext, live: LiveMo
       return ns ? new vscode.TerminalProfile(terminalOptions(context.extensionPath, ns)) : undefined;
     },
   };
+}
+
+/** the namespace a Netns terminal sits in (its NETNS_LAB_NS, else a name + `--shell NAME` argv), or undefined */
+export function terminalNamespace(t: vscode.Terminal): string | undefined {
+  const o = t.creationOptions as vscode.TerminalOptions;
+  const env = o.env?.['NETNS_LAB_NS'];
+  if (typeof env === 'string') return env;
+  const args = Array.isArray(o.shellArgs) ? o.shellArgs : [];
+  const i = args.indexOf('--shell');
+  return i >= 0 && args[i + 1] === t.name ? t.name : undefined;
+}
+
+/**
+ * Close the Netns terminals of namespaces that were removed: their shell was ended with the
+ * namespace (a prompt left there would sit in a namespace that no longer exists). Returns how many.
+ */
+export function closeTerminalsIn(namespaces: readonly string[]): number {
+  const gone = new Set(namespaces);
+  let n = 0;
+  for (const t of vscode.window.terminals) {
+    const ns = terminalNamespace(t);
+    if (ns !== undefined && gone.has(ns)) { t.dispose(); n++; }
+  }
+  return n;
 }

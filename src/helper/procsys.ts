@@ -77,6 +77,14 @@ export function startTimeOf(sys: Pick<ProcSys, 'read'>, pid: number): number | u
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
+/** /proc/PID/stat field 6 (the session id: a service leads its own); undefined when gone */
+export function sessionOf(sys: Pick<ProcSys, 'read'>, pid: number): number | undefined {
+  const s = sys.read(`/proc/${pid}/stat`);
+  if (!s) return undefined;
+  const v = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[6 - 3]);
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
 /** a process that is still the one identified by pid and start time (a reused pid is not; a zombie is gone) */
 export function sameProcess(sys: Pick<ProcSys, 'read'>, pid: number, start: number): boolean {
   const s = sys.read(`/proc/${pid}/stat`);

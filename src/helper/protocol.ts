@@ -47,7 +47,8 @@ export const OPS = {
     /** the digest of the root commands the person approved (the plan's rootDigest); needed when the file has any */
     approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   },
-  destroy: { name: TopoName },
+  /** kill: end the processes (other than its services) inside its namespaces; without it, a destroy they hold is refused, naming them */
+  destroy: { name: TopoName, kill: z.boolean().optional() },
   /** set an owned link up or down (without changing the file: the canvas and tree views' toggle) */
   'link-state': { ns: NsName.nullable(), name: IfName, up: z.boolean() },
   /** remove one owned namespace (no name) or one owned link */
@@ -161,7 +162,7 @@ export type HelperErrorCode =
   // any request: a line that is not a valid request, or an unexpected failure
   | 'bad-json' | 'bad-version' | 'bad-request' | 'too-large' | 'truncated' | 'internal'
   // operations on a topology
-  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved'
+  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved' | 'destroy-held'
   // operations on one object, watches and captures
   | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
   // the client's: the helper could not be started, or went away
@@ -174,7 +175,7 @@ export interface OpErrors {
   observe: AnyRequest;
   plan: AnyRequest | 'invalid-topology';
   apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved';
-  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked';
+  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked' | 'destroy-held';
   'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   doctor: AnyRequest | 'invalid-topology' | 'step-failed' | 'locked';
@@ -199,6 +200,8 @@ export interface HelperError {
   /** root-not-approved: every command the file runs as root, and the digest an approval carries */
   rootCommands?: unknown[];
   rootDigest?: string;
+  /** a refused destroy (destroy-held): the processes inside the topology's namespaces (namespace, pid, user, command) */
+  holders?: { ns: string; pid: number; user: string; command: string }[];
 }
 
 export type Response =

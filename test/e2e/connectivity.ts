@@ -21,9 +21,9 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integration/sandbox.js';
 import {
-  BASE_SETTINGS, EXTENSION_ID, RESULTS, ROOT, RunDir, log as hlog, requireCodeServer, runCommand, sleep,
+  BASE_SETTINGS, RESULTS, ROOT, RunDir, log as hlog, requireCodeServer, runCommand, sleep,
 } from '../vscode/harness.js';
-import { LIGHT, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, until, waitDrawn, waitNotification, check, passed } from './ui.js';
+import { LIGHT, readMatrix, type Cell, canvasFrame, confirmFromPalette, drawn, node, openWorkbench, quickOpen, refs, setLogTag, until, waitDrawn, waitNotification, check, passed } from './ui.js';
 import { reportFailure, watchdog } from './report.js';
 import { packageAndInstall } from './vsix.js';
 
@@ -35,32 +35,6 @@ const metrics: Record<string, unknown> = {};
 function ip(...args: string[]): void {
   const r = spawnSync('ip', args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr}`);
-}
-
-interface Cell { from: string; to: string; cls: string; text: string; title: string }
-
-/** the matrix panel's inner frame (the webview whose page is "Connectivity of ...") */
-async function matrixFrame(page: Page): Promise<Frame> {
-  return until('the Connectivity panel', async () => {
-    for (const outer of await page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`).elementHandles()) {
-      const f = await (await (await outer.contentFrame())?.$('iframe#active-frame'))?.contentFrame();
-      if (f && /^Connectivity of /.test(await f.evaluate('(document.querySelector("h2") || {}).textContent || ""') as string)) return f;
-    }
-    return undefined;
-  }, 30_000, 100);
-}
-
-const READ_MATRIX = `(() => {
-  const cols = [...document.querySelectorAll('thead th')].slice(1).map((th) => th.textContent);
-  const cells = [...document.querySelectorAll('tbody tr')].flatMap((tr) => {
-    const from = tr.querySelector('th').textContent;
-    return [...tr.querySelectorAll('td')].map((td, i) => ({ from, to: cols[i], cls: td.className, text: td.textContent, title: td.title || '' }));
-  });
-  return { summary: (document.querySelector('.summary') || {}).textContent || '', cells: cells.filter((c) => c.cls !== 'self' && c.cls !== 'none') };
-})()`;
-
-async function readMatrix(page: Page): Promise<{ summary: string; cells: Cell[] }> {
-  return await (await matrixFrame(page)).evaluate(READ_MATRIX) as { summary: string; cells: Cell[] };
 }
 
 /** frame-side: the connectivity paint as the canvas shows it (classes of links and nodes, the legend) */

@@ -232,3 +232,33 @@ export function findFiles(dir: string, re: RegExp): string[] {
   walk(dir);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// the Connectivity panel (Test Connectivity)
+
+export interface Cell { from: string; to: string; cls: string; text: string; title: string }
+
+/** the matrix panel's inner frame (the webview whose page is "Connectivity of ...") */
+export async function matrixFrame(page: Page): Promise<Frame> {
+  return until('the Connectivity panel', async () => {
+    for (const outer of await page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`).elementHandles()) {
+      const f = await (await (await outer.contentFrame())?.$('iframe#active-frame'))?.contentFrame();
+      if (f && /^Connectivity of /.test(await f.evaluate('(document.querySelector("h2") || {}).textContent || ""') as string)) return f;
+    }
+    return undefined;
+  }, 30_000, 100);
+}
+
+const READ_MATRIX = `(() => {
+  const cols = [...document.querySelectorAll('thead th')].slice(1).map((th) => th.textContent);
+  const cells = [...document.querySelectorAll('tbody tr')].flatMap((tr) => {
+    const from = tr.querySelector('th').textContent;
+    return [...tr.querySelectorAll('td')].map((td, i) => ({ from, to: cols[i], cls: td.className, text: td.textContent, title: td.title || '' }));
+  });
+  return { summary: (document.querySelector('.summary') || {}).textContent || '', cells: cells.filter((c) => c.cls !== 'self' && c.cls !== 'none') };
+})()`;
+
+export async function readMatrix(page: Page): Promise<{ summary: string; cells: Cell[] }> {
+  return await (await matrixFrame(page)).evaluate(READ_MATRIX) as { summary: string; cells: Cell[] };
+}
+

@@ -2,7 +2,7 @@
  * Workloads through `netns-lab apply / destroy` (issue 16): the article plus a web server in ns2
  * (as nobody) and an exec in ns1; the page fetched from ns1; re-apply empty with the same pid; a
  * changed port restarts only it; root commands refused without approval, nothing changed; a
- * never-ready service fails naming it; destroy stops the service, ends a `sleep` started by hand
+ * never-ready service fails naming it; destroy refuses while a `sleep` started by hand runs, and with --kill stops the service, ends the sleep
  * and leaves no process, namespace or service file behind.
  */
 import assert from 'node:assert/strict';
@@ -156,15 +156,20 @@ describe('workloads through apply and destroy', () => {
     assert.equal(fetchFrom('ns1', 'http://10.0.0.3:8081/').code, 0);
   });
 
-  it('destroy stops the service, ends a sleep started by hand in ns1, and leaves nothing behind', async () => {
+  it('destroy refuses while a sleep started by hand runs in ns1 (service untouched); --kill stops the service, ends the sleep, leaves nothing', async () => {
     const svc = record().pid;
     const sleeper = spawn('ip', ['netns', 'exec', 'ns1', 'sleep', '1000'], { stdio: 'ignore', detached: true });
     const gone = new Promise((res) => sleeper.once('exit', res));
     await new Promise((res) => setTimeout(res, 300));
-    const r = cli(['destroy', FILE]);
+    const refused = cli(['destroy', FILE]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`ns1  pid ${sleeper.pid}  root  sleep 1000`));
+    assert.doesNotMatch(refused.stderr, /web/, 'the service is no holder: it is the topology\'s own');
+    assert.equal(alive(svc), true, 'a refused destroy changes nothing');
+    const r = cli(['destroy', FILE, '--kill']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /stopped service web in ns2/);
-    assert.match(r.stderr, new RegExp(`ended 1 process\\(es\\) in ns1: ${sleeper.pid} root sleep 1000`));
+    assert.match(r.stderr, /Stopped services:\nns2\/web\n/);
+    assert.match(r.stderr, new RegExp(`Ended:\\nns1  pid ${sleeper.pid}  root  sleep 1000`));
     await gone;
     assert.equal(alive(svc), false);
     assert.deepEqual(listNetns(), ['wan']);

@@ -288,7 +288,7 @@ describe('plan: clashes with unowned objects', () => {
     assert.equal(e.severity, 'error');
     assert.match(e.message, /interface 'br0' already exists in the host and is not managed by netns-lab/);
     assert.deepEqual(e.path, ['bridges', 0, 'name']);
-    assert.deepEqual(p.objects.filter((o) => o.state === 'unowned-clash'), [{ kind: 'bridge', scope: null, name: 'br0', state: 'unowned-clash' }]);
+    assert.deepEqual(p.objects.filter((o) => o.state === 'unowned-clash'), [{ kind: 'bridge', scope: null, name: 'br0', state: 'unowned-clash', detail: 'not managed by netns-lab' }]);
     for (const s of p.steps) {
       const st = s.step as Record<string, unknown>;
       assert.ok(st.name !== 'br0' && st.dev !== 'br0', `a step touches br0: ${JSON.stringify(st)}`);

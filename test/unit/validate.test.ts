@@ -372,6 +372,17 @@ describe('missing-field', () => {
     only(v([['namespaces', 1, 'routes', 0, 'to'], DELETE]), { code: 'missing-field', path: ['namespaces', 1, 'routes', 0, 'to'] });
   });
 
+  it('names the object that lacks the field: which end of which link, which namespace (issue 15)', () => {
+    const [end] = v([['links', 1, 'a', 'name'], DELETE]).diagnostics;
+    assert.match(end!.message, /^missing required field 'name' in end a \(\w+\) of link 2 \(\w+ – \w+\)$/);
+    const [b] = v([['links', 0, 'b', 'name'], DELETE]).diagnostics;
+    assert.match(b!.message, /in end b \(\w+\) of link 1/);
+    const [br] = v([['bridges', 0, 'name'], DELETE]).diagnostics;
+    assert.equal(br!.message, "missing required field 'name' in bridge 1");
+    const [top] = v([['name'], DELETE]).diagnostics;
+    assert.equal(top!.message, "missing required field 'name'");
+  });
+
   it('positions point at the object that lacks the field', () => {
     const t = mk([['links', 0, 'b'], DELETE]);
     const src = text(t);

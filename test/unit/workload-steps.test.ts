@@ -108,8 +108,8 @@ describe('root approval', () => {
   });
 });
 
-describe('the CLI lines of services and destroy', async () => {
-  const { endedLines, serviceLines, withServicesStatus } = await import('../../src/cli-workloads.js');
+describe('the CLI lines of services', async () => {
+  const { serviceLines, withServicesStatus } = await import('../../src/cli-workloads.js');
   it('one line per service: running with pid, user and uptime; exited with its code; not started', () => {
     const now = 1_000_000;
     assert.deepEqual(serviceLines([
@@ -126,12 +126,6 @@ describe('the CLI lines of services and destroy', async () => {
     assert.equal(withServicesStatus('in-sync', [{ ns: 'a', name: 'b', state: 'exited', restarts: 0 }]), 'drifted');
     assert.equal(withServicesStatus('in-sync', [{ ns: 'a', name: 'b', state: 'running', restarts: 0 }]), 'in-sync');
     assert.equal(withServicesStatus('clash', []), 'clash');
-  });
-  it('destroy names what it stopped and ended, by namespace', () => {
-    assert.deepEqual(endedLines({
-      steps: 3, processes: 1, durationMs: 1, remaining: [], stoppedServices: ['ns2/web'],
-      ended: [{ ns: 'ns1', pid: 4242, user: 'alice', command: 'bash' }, { ns: 'ns1', pid: 4250, user: 'root', command: 'sleep 1000' }],
-    }), ['stopped service web in ns2', 'ended 2 process(es) in ns1: 4242 alice bash, 4250 root sleep 1000']);
   });
 });
 

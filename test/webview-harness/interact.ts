@@ -288,7 +288,29 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   const menuShown = await p.evaluate("document.getElementById('context-menu').show") as boolean;
   check('right click opens the context menu', menuShown);
   await p.screenshot({ path: `${outDir}/webview-context-menu.png` });
+  const menuText = () => p.evaluate("(document.getElementById('context-menu').data ?? []).map((i) => i.label ?? '-').join(', ')") as Promise<string>;
+  check('the context menu lists its items (Rename)', /Rename/.test(await menuText()), await menuText());
+  check('no "Open Terminal" for a namespace that is not on the machine (not applied)', !/Open Terminal/.test(await menuText()), await menuText());
   await p.keyboard.press('Escape');
+  // applied, web in sync: the terminal is offered; web clashing with another topology's: not, and the red border says why
+  await p.evaluate("window.__harness.send({ type: 'live', applied: true, nodes: { web: { state: 'in-sync' } }, links: {} })");
+  await p.waitForTimeout(100);
+  await mouse.click(pt.x, pt.y, { button: 'right' });
+  await p.waitForTimeout(150);
+  check('"Open Terminal" for a namespace that is on the machine', /Open Terminal/.test(await menuText()), await menuText());
+  await p.keyboard.press('Escape');
+  await p.evaluate("window.__harness.send({ type: 'live', applied: true, nodes: { web: { state: 'unowned-clash', detail: 'owned by article' } }, links: {} })");
+  await p.waitForTimeout(100);
+  const clashTip = await p.evaluate(`${CY}.getElementById('n:web').data('liveTip')`) as string | undefined;
+  check('a red border explains itself: which object, owned by whom', /^Red border: 'web' already exists on this machine, owned by article\./.test(clashTip ?? ''), clashTip);
+  await mouse.click(pt.x, pt.y);
+  const note = await waitFor(p, "/owned by article/.test(document.querySelector('#panel .live-note')?.textContent ?? '')", 3000).then(() => true, () => false);
+  check('the panel of the selected node says the same', note, await p.evaluate("document.querySelector('#panel')?.innerText.slice(0, 200)"));
+  await mouse.click(pt.x, pt.y, { button: 'right' });
+  await p.waitForTimeout(150);
+  check('no "Open Terminal" for a namespace of another owner', !/Open Terminal/.test(await menuText()), await menuText());
+  await p.keyboard.press('Escape');
+  await p.evaluate("window.__harness.send({ type: 'live', applied: false, nodes: {}, links: {} })");
 
   // export: asked by the host, and from the toolbar
   await p.evaluate("window.__harness.send({ type: 'export-image', format: 'png' })");
@@ -345,6 +367,23 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   await e.page.mouse.move(pt.x, pt.y);
   await waitFor(e.page, "!document.querySelector('.canvas-tooltip').hidden", 3000).catch(() => undefined);
   check('hovering a node with an error shows the message', /gateway/.test(await e.page.locator('.canvas-tooltip').textContent() ?? ''));
+  // a tooltip never stays stuck (issue 15): the window losing focus, the pointer leaving the canvas, a pan/zoom hide it
+  const tipHidden = () => e.page.evaluate("document.querySelector('.canvas-tooltip').hidden") as Promise<boolean>;
+  await e.page.evaluate("window.dispatchEvent(new Event('blur'))");
+  check('the tooltip hides when the window loses focus', await tipHidden());
+  const hoverAgain = async (what: string) => {
+    // off the node to an empty corner of the canvas (cytoscape sees only moves over its container), then back
+    const empty = await e.page.evaluate("(() => { const r = document.getElementById('canvas').getBoundingClientRect(); return { x: r.right - 8, y: r.bottom - 8 }; })()") as { x: number; y: number };
+    await e.page.mouse.move(empty.x, empty.y, { steps: 4 });
+    await e.page.mouse.move(pt.x, pt.y, { steps: 4 });
+    check(`the tooltip shows again (${what})`, await waitFor(e.page, "!document.querySelector('.canvas-tooltip').hidden", 3000).then(() => true, () => false));
+  };
+  await hoverAgain('before leaving');
+  await e.page.evaluate(`${CY}.container().dispatchEvent(new MouseEvent('mouseleave'))`);
+  check('the tooltip hides when the pointer leaves the canvas', await tipHidden());
+  await hoverAgain('before a zoom');
+  await e.page.evaluate(`${CY}.zoom(${CY}.zoom() * 1.1)`);
+  check('the tooltip hides on zoom', await tipHidden());
   await e.page.screenshot({ path: `${outDir}/webview-errors.png` });
   check('no console errors with a broken file', e.problems.length === 0, e.problems);
   await e.page.close();

@@ -148,5 +148,8 @@ export const apply: Handler<'apply'> = (req, ctx) => {
   return runPlan(ctx, t, req.expect);
 };
 
-/** destroy: its services stop, every other process inside its namespaces ends (listed), then they go */
-export const destroy: Handler<'destroy'> = (req, ctx) => runPlan(ctx, emptyTopology(req.name), undefined, (p) => endWorkloads(ctx, req.name, p));
+/**
+ * destroy: its services stop; another process inside its namespaces refuses it (destroy-held,
+ * naming each) unless kill, which ends them (listed); then the namespaces go
+ */
+export const destroy: Handler<'destroy'> = (req, ctx) => runPlan(ctx, emptyTopology(req.name), undefined, (p) => endWorkloads(ctx, req.name, p, req.kill === true));

@@ -91,3 +91,56 @@ suite('diagnostics', () => {
     await waitFor('the file to be reverted', () => !doc.isDirty);
   });
 });
+
+suite('diagnostics follow files', () => {
+  suiteSetup(activate);
+  teardown(closeAll);
+
+  const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'netns-lab');
+
+  test('a file renamed and then deleted keeps no problems under its old names (issue 15: a stale "file is empty")', async () => {
+    const first = workspaceFile('moved-a.netns.json');
+    const second = workspaceFile('moved-b.netns.json');
+    await vscode.workspace.fs.writeFile(first, new Uint8Array());
+    await vscode.workspace.openTextDocument(first);
+    const ds = await diagnosticsOf(first);
+    assert.match(ds.map((d) => d.message).join(' | '), /empty/);
+    const move = new vscode.WorkspaceEdit();
+    move.renameFile(first, second);
+    assert.ok(await vscode.workspace.applyEdit(move));
+    await waitFor('no problems on the old name', () => ours(first).length === 0);
+    const del = new vscode.WorkspaceEdit();
+    del.deleteFile(second);
+    assert.ok(await vscode.workspace.applyEdit(del));
+    await waitFor('no problems on the deleted file', () => ours(second).length === 0);
+    assert.deepEqual(ours(first), []);
+  });
+
+  test('an edit just before an untitled document closes does not bring its problems back after the close', async () => {
+    const uri = vscode.Uri.from({ scheme: 'untitled', path: '/closing-soon.netns.json' });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const e = new vscode.WorkspaceEdit();
+    e.insert(uri, new vscode.Position(0, 0), '{"version": 1, "name": "x", "links": [{}]}');
+    assert.ok(await vscode.workspace.applyEdit(e));
+    // the update after an edit is debounced (150 ms): close before it runs
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor('the document closed', () => doc.isClosed, 5000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(ours(uri), [], 'no problems for a closed document');
+  });
+
+  test('"New Topology" given a name and a place writes that file with that name and opens it', async () => {
+    const uri = workspaceFile('fresh-start.netns.json');
+    try {
+      await vscode.commands.executeCommand('netnsLab.newTopology', { name: 'fresh', uri });
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      assert.equal((JSON.parse(text) as { name: string }).name, 'fresh');
+      await waitFor('the canvas tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString()));
+    } finally {
+      await closeAll();
+      await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+    }
+  });
+});

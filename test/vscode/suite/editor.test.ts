@@ -101,8 +101,8 @@ suite('canvas editor', () => {
     assert.equal(doc.isDirty, false);
   });
 
-  test('"Netns: New Topology" opens an untitled *.netns.json in the canvas', async () => {
-    await vscode.commands.executeCommand('netnsLab.newTopology');
+  test('"Netns: New Topology" with a name and no place opens an untitled *.netns.json of that name in the canvas', async () => {
+    await vscode.commands.executeCommand('netnsLab.newTopology', { name: 'mylab' });
     const tab = await waitCanvasTab();
     assert.equal(tab.uri.scheme, 'untitled');
     assert.match(tab.uri.path, /\.netns\.json$/);
@@ -110,7 +110,8 @@ suite('canvas editor', () => {
     assert.ok(doc, 'the untitled document is open');
     const t = JSON.parse(doc.getText()) as { version: number; name: string };
     assert.equal(t.version, 1);
-    assert.equal(typeof t.name, 'string');
+    assert.equal(t.name, 'mylab');
+    assert.match(tab.uri.path, /\/mylab\.netns\.json$/);
     // a gesture works on the untitled document too
     const api2 = await activate();
     const changed = nextChange(doc);
