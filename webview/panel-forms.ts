@@ -86,6 +86,7 @@ export function topologyPanel(f: Form, body: HTMLElement, ctx: PanelContext): vo
     const tips: [string, string][] = [
       ['Add', 'drag a kind from the toolbar onto the canvas, or click it and then click the canvas'],
       ['Link', 'drag the handle that appears on a node onto another node, or turn on link mode'],
+      ['Routes', 'a namespace without a default route gets one when linked: via the bridge\'s address, or via the router\'s address on the new link (a router forwards: IP forwarding on)'],
       ['Select', 'click; Shift+click or Shift+drag for more'],
       ['Move', 'drag, or the arrow keys (one grid step)'],
       ['Delete', 'Delete or Backspace, or right-click'],

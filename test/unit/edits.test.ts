@@ -70,6 +70,38 @@ describe('gestures', () => {
     assert.equal(validateText(out).ok, true);
   });
 
+  it('add-link from namespaces to a router proposes /30s and the default route via the router\'s address on each link (issue 15 item 3)', () => {
+    const pool = { pool: '10.99.0.0/16' };
+    const empty = '{\n  "version": 1,\n  "name": "lab",\n  "namespaces": []\n}\n';
+    const step = (text: string, g: GestureInput) => applyGesture(text, validateText(text).topology ?? parse(text), g, pool);
+    let text = step(empty, { kind: 'add-node', node: 'router', position: { x: 0, y: 0 } });
+    text = step(text, { kind: 'add-node', node: 'namespace', position: { x: 100, y: 0 } });
+    text = step(text, { kind: 'add-node', node: 'namespace', position: { x: 200, y: 0 } });
+    text = step(text, { kind: 'add-link', a: 'ns1', b: 'r1' });
+    text = step(text, { kind: 'add-link', a: 'r1', b: 'ns2' });
+    const t = parse(text);
+    assert.deepEqual(t.links!.map((l) => [l.a.addresses, l.b.addresses]), [[['10.99.0.1/30'], ['10.99.0.2/30']], [['10.99.0.5/30'], ['10.99.0.6/30']]]);
+    const routes = (n: string) => t.namespaces!.find((x) => x.name === n)!.routes;
+    assert.deepEqual(routes('ns1'), [{ to: 'default', via: '10.99.0.2' }]);
+    assert.deepEqual(routes('ns2'), [{ to: 'default', via: '10.99.0.5' }]);
+    assert.equal(routes('r1'), undefined, 'the router gets no default route from its LANs');
+    assert.equal(validateText(text).ok, true, JSON.stringify(validateText(text).diagnostics));
+    // a namespace that already has a default route keeps it; a second router link adds none
+    text = step(text, { kind: 'add-node', node: 'router', position: { x: 0, y: 100 } });
+    text = step(text, { kind: 'add-link', a: 'ns1', b: 'r2' });
+    assert.deepEqual(parse(text).namespaces!.find((x) => x.name === 'ns1')!.routes, [{ to: 'default', via: '10.99.0.2' }]);
+    // router to router: no default either way
+    text = step(text, { kind: 'add-link', a: 'r1', b: 'r2' });
+    const after = parse(text);
+    assert.equal(after.namespaces!.find((x) => x.name === 'r1')!.routes, undefined);
+    assert.equal(after.namespaces!.find((x) => x.name === 'r2')!.routes, undefined);
+    // without a pool (no addresses on the link) there is no gateway to propose
+    const bare = apply({ kind: 'add-node', node: 'router', position: { x: 0, y: 0 } }, empty);
+    const bare2 = apply({ kind: 'add-node', node: 'namespace', position: { x: 0, y: 0 } }, bare);
+    const bare3 = apply({ kind: 'add-link', a: 'ns1', b: 'r1' }, bare2);
+    assert.equal(parse(bare3).namespaces!.find((x) => x.name === 'ns1')!.routes, undefined);
+  });
+
   it('add-link between two namespaces names both ends and leaves addresses to the user', () => {
     assert.deepEqual(proposeLink(T(), 'ns1', 'ns2'), { a: { node: 'ns1', name: 'eth0' }, b: { node: 'ns2', name: 'eth0' } });
     assert.throws(() => apply({ kind: 'add-link', a: 'ns1', b: 'ns1' }), /two different nodes/);
