@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { hasErrors } from '../core/diagnostics.js';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
+import type { Step } from '../core/steps.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
 import { validateText } from '../core/validate.js';
 import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
@@ -44,7 +45,7 @@ export interface CommandDeps {
   diagnostics: TopologyDiagnostics;
   plans: PlanDocuments;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
-  hold?: <T>(fn: () => Promise<T>) => Promise<T>;
+  hold?: <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
 }
 
 function baseName(uri: vscode.Uri): string {
@@ -69,7 +70,7 @@ export interface Commands {
 
 export function registerCommands(deps: CommandDeps): Commands {
   const { context, session, diagnostics, plans } = deps;
-  const held = <T>(fn: () => Promise<T>): Promise<T> => (deps.hold ? deps.hold(fn) : fn());
+  const held = <T>(fn: () => Promise<T>, steps?: readonly Step[]): Promise<T> => (deps.hold ? deps.hold(fn, steps) : fn());
 
   async function targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined> {
     if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
@@ -162,7 +163,7 @@ export function registerCommands(deps: CommandDeps): Commands {
           if (!ev.total) { progress.report({ message: ev.message }); return; }
           progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
           last = ev.done;
-        }));
+        }), p.steps.map((s) => s.step));
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {

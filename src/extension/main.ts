@@ -33,7 +33,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   const live = new LiveModel(session);
   context.subscriptions.push(session, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
   const ref: { provider?: TopologyEditorProvider } = {};
-  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn) => live.hold(fn) });
+  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn, steps) => live.hold(fn, steps) });
   const provider = ref.provider = TopologyEditorProvider.register(context, {
     runCommand: (c, uri, node) => commands.run(c, uri, node),
     writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
