@@ -53,8 +53,8 @@ export class App {
   private live: LiveMsg | undefined;
   /** the last Test Connectivity painted on the drawing (undefined: none) */
   private reach: MatrixPaint | undefined;
-  /** the panel field each pending edit came from (for refusals) */
-  private readonly pending = new Map<number, string | undefined>();
+  /** each pending edit and the panel field it came from (for refusals, and to insist) */
+  private readonly pending = new Map<number, { gesture: Gesture; field: string | undefined }>();
   /** select what the next document adds (after our own add-node / add-link / paste) */
   private selectNew = false;
   private selectAfterRename: string | undefined;
@@ -174,7 +174,8 @@ export class App {
   }
 
   private onEditResult(msg: EditResult): void {
-    const field = this.pending.get(msg.id);
+    const sent = this.pending.get(msg.id);
+    const field = sent?.field;
     this.pending.delete(msg.id);
     if (msg.ok) { this.panel.clearRefusal(); return; }
     this.selectNew = false;
@@ -182,7 +183,9 @@ export class App {
     const diags = (msg.diagnostics ?? []) as Diag[];
     const text = msg.message ?? (diags[0] ? diagText(diags[0]) : 'the edit was refused');
     this.flash(`Not changed: ${text}`, 'error');
-    this.panel.showRefusal(field, text, diags);
+    // an edit refused only for the errors it adds can be made anyway (Apply stays blocked until they are fixed)
+    const anyway = msg.insistable && sent ? () => this.edit(sent.gesture, sent.field, true) : undefined;
+    this.panel.showRefusal(field, text, diags, anyway);
     // no optimistic state: back to what the file says (the host also resends the document)
     this.canvas.resetPositions();
   }
@@ -269,15 +272,16 @@ export class App {
   // -------------------------------------------------------------------------------------------
   // gestures and commands
 
-  private edit(gesture: Gesture, field?: string): void {
+  /** insist: the person saw the refusal for the errors it adds and wants the change anyway */
+  private edit(gesture: Gesture, field?: string, insist?: boolean): void {
     const id = this.host.id();
     if (gesture.kind === 'rename') this.selectAfterRename = gesture.to;
     if (gesture.kind === 'add-node' || gesture.kind === 'paste' || gesture.kind === 'add-link') this.selectNew = true;
-    if (!this.host.post({ type: 'edit', id, gesture })) {
+    if (!this.host.post(insist ? { type: 'edit', id, gesture, insist: true } : { type: 'edit', id, gesture })) {
       if (gesture.kind === 'move') this.canvas.resetPositions();
       return;
     }
-    this.pending.set(id, field);
+    this.pending.set(id, { gesture, field });
   }
 
   private command(command: CanvasCommandName, node?: string): void {

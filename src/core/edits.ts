@@ -9,6 +9,7 @@ import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr
 import { HOST, type Bridge, type Endpoint, type Link, type Namespace, type Topology } from './model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from './names.js';
 import type { Gesture, NodeKind, Pos, Target } from './gestures.js';
+import { RenumberError, renumber } from './renumber.js';
 import { buildIndex } from './topo-index.js';
 
 /** a gesture as the canvas sends it (the schemas are gestures.ts's) */
@@ -175,6 +176,7 @@ export function applyGesture(text: string, t: Topology, g: GestureInput, opts: {
     case 'rename': rename(doc, t, g); break;
     case 'set': setField(doc, t, g.target, g.field, g.value); break;
     case 'paste': paste(doc, t, g); break;
+    case 'renumber': renumberLink(doc, t, g); break;
   }
   return doc.text;
 }
@@ -252,6 +254,24 @@ function defaultGateway(t: Topology, ns: Namespace, node: string, end: Endpoint)
   const addrs = bridge ? bridge.addresses : router && isRouter(router) && !isRouter(ns) ? end.addresses : undefined;
   const gw = addrs?.map((x) => parseCidr(x)).find((c) => c?.family === 4);
   return gw ? formatIP(4, gw.addr) : undefined;
+}
+
+/** the renumbered topology (renumber.ts) written back: only the values that changed */
+function renumberLink(doc: Doc, t: Topology, g: Of<'renumber'>): void {
+  let next: Topology;
+  try {
+    next = renumber(t, g.link, g.cidr);
+  } catch (e) {
+    if (e instanceof RenumberError) throw new EditError(e.message);
+    throw e;
+  }
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const side of ['a', 'b'] as const) {
+    const want = next.links![g.link]![side].addresses;
+    if (!same(want, t.links![g.link]![side].addresses)) doc.set(['links', g.link, side, 'addresses'], want);
+  }
+  (next.namespaces ?? []).forEach((n, i) => { if (!same(n.routes, t.namespaces![i]!.routes)) doc.set(['namespaces', i, 'routes'], n.routes); });
+  if (!same(next.host?.routes, t.host?.routes)) doc.set(['host', 'routes'], next.host!.routes);
 }
 
 function remove(doc: Doc, t: Topology, g: Of<'delete'>): void {

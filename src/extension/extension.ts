@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   );
   void offerLabImport(context);
   return {
-    applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
+    applyGesture: (doc, g, insist) => load().provider.applyEdit(doc, g, insist),
     get live() { return load().live; },
     get trees() { return load().trees; },
     activationMs: performance.now() - t0,

@@ -106,7 +106,34 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   check('a refused route shows the host\'s diagnostic under the field', refused.some((t) => /gateway 10\.9\.9\.9 is not on any subnet/.test(t)), refused);
   check('a refused edit leaves the file alone', (await version(p)) === v && (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.0.0.1');
   await p.screenshot({ path: `${outDir}/webview-panel-refused.png` });
-  await p.keyboard.press('Escape'); // back to the file's value
+  // the person insists (a change in several steps): the edit is made, its error stays listed
+  check('a refusal for added errors offers "Apply anyway"', await p.locator('.refusal-bar vscode-button').count() === 1);
+  v = await version(p);
+  await p.locator('.refusal-bar vscode-button').click();
+  await drawnAfter(p, v);
+  check('"Apply anyway" writes the route to the file', (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.9.9.9', (await fileOf(p)).namespaces?.[0]);
+  await waitFor(p, `[...document.querySelectorAll('.field-message.error')].some((e) => /not on any subnet/.test(e.textContent))`).catch(() => undefined);
+  check('the error it left is shown under the field', (await p.locator('.field-message.error').allTextContents()).some((t) => /not on any subnet/.test(t)));
+  check('the refusal bar is gone', await p.locator('.refusal-bar').count() === 0);
+  v = await version(p);
+  await via.fill('10.0.0.1');
+  await via.press('Enter');
+  await drawnAfter(p, v);
+  check('the route is fixed again', (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.0.0.1');
+
+  // two fields typed in quick succession: both land in the file (no edit dropped)
+  pt = await at(p, 'l:0:ns1:br0');
+  await mouse.click(pt.x, pt.y);
+  await p.waitForSelector('vscode-textfield[data-field="a.addresses"]');
+  v = await version(p);
+  await p.locator('vscode-textfield[data-field="a.addresses"] input').fill('10.0.0.13/24');
+  await p.keyboard.press('Tab');
+  await p.locator('vscode-textfield[data-field="mtu"] input').fill('1400');
+  await p.keyboard.press('Tab');
+  await waitFor(p, `(() => { const l = JSON.parse(window.__harness.text).links[0]; return l.mtu === 1400 && l.a.addresses[0] === '10.0.0.13/24'; })()`).catch(() => undefined);
+  const l0 = (await fileOf(p)).links?.[0] as { mtu?: number; a: { addresses?: string[] } } | undefined;
+  check('two fields typed one after the other both land in the file', l0?.mtu === 1400 && l0.a.addresses?.[0] === '10.0.0.13/24', l0);
+  await p.keyboard.press('Escape');
   await p.locator('#canvas').focus();
   await p.keyboard.press('Escape'); // clear the selection
 
@@ -317,6 +344,32 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   const bg = await p.evaluate(`${CY}.style().json().length`) as number;
   check('the stylesheet is rebuilt on a theme change', bg > 10);
   await p.screenshot({ path: `${outDir}/webview-theme-switched.png` });
+
+  // "Subnet (both ends)" of a point-to-point link: both ends and the routes through them in one edit
+  const routedLab = {
+    version: 1, name: 'renum',
+    namespaces: [
+      { name: 'h1', position: { x: 100, y: 100 }, routes: [{ to: 'default', via: '10.99.0.2' }] },
+      { name: 'r1', position: { x: 400, y: 100 }, sysctls: { 'net.ipv4.ip_forward': 1 } },
+    ],
+    links: [{ a: { node: 'h1', name: 'eth0', addresses: ['10.99.0.1/30'] }, b: { node: 'r1', name: 'eth0', addresses: ['10.99.0.2/30'] } }],
+  };
+  v = await version(p);
+  await p.evaluate(`window.__harness.setText(${JSON.stringify(JSON.stringify(routedLab, null, 2))})`);
+  await drawnAfter(p, v);
+  pt = await at(p, 'l:0:h1:r1');
+  await mouse.click(pt.x, pt.y);
+  await p.waitForSelector('vscode-textfield[data-field="subnet"]');
+  const subnet = p.locator('vscode-textfield[data-field="subnet"] input');
+  check('a point-to-point link shows its subnet', await subnet.inputValue() === '10.99.0.0/30', await subnet.inputValue());
+  v = await version(p);
+  await subnet.fill('10.1.0.0/30');
+  await subnet.press('Enter');
+  await drawnAfter(p, v);
+  f = await fileOf(p);
+  check('changing the subnet renumbers both ends and the route through them in one edit',
+    f.links?.[0]?.a.addresses?.[0] === '10.1.0.1/30' && f.links[0].b.addresses?.[0] === '10.1.0.2/30' && f.namespaces?.[0]?.routes?.[0]?.via === '10.1.0.2'
+    && (await version(p)) === v + 1, f);
 
   // a file that is not JSON: the overlay, and no drawing gestures
   await p.evaluate("window.__harness.setText('{ \"version\": 1, ')");

@@ -58,8 +58,8 @@ function sendDocument(): void {
 }
 
 /** the product's edit policy (src/core/edit-policy.ts), applied to the page's text */
-function applyEdit(g: Gesture): { ok: boolean; message?: string; diagnostics?: Diagnostic[] } {
-  const d = decideEdit(text, g);
+function applyEdit(g: Gesture, insist?: boolean): { ok: boolean; message?: string; diagnostics?: Diagnostic[]; insistable?: true } {
+  const d = decideEdit(text, g, insist ? { insist } : {});
   if (!d.ok) return d;
   if (d.edit) {
     text = text.slice(0, d.edit.offset) + d.edit.text + text.slice(d.edit.offset + d.edit.length);
@@ -78,8 +78,8 @@ function receive(raw: unknown): void {
     switch (msg.type) {
       case 'ready': sendDocument(); break;
       case 'edit': {
-        const r = applyEdit(msg.gesture);
-        send({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d })) } : {}) });
+        const r = applyEdit(msg.gesture, msg.insist);
+        send({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d })) } : {}), ...(r.insistable ? { insistable: true } : {}) });
         sendDocument();
         break;
       }
