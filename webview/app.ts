@@ -11,7 +11,7 @@ import { Clipboard } from './clipboard.js';
 import { ContextMenu } from './context-menu.js';
 import { byId } from './dom.js';
 import { bindCanvasDrop, bindKeys } from './keyboard.js';
-import { ReachLegend } from './legend.js';
+import { Legend } from './legend.js';
 import { HostChannel } from './messages.js';
 import {
   HOST_ID, buildElements, diagText, nextLabelMode, nodeId, readTopology,
@@ -40,7 +40,7 @@ export class App {
   private readonly panel: Panel;
   private readonly toolbar: Toolbar;
   private readonly status: StatusBar;
-  private readonly legend: ReachLegend;
+  private readonly legend: Legend;
   private readonly menu: ContextMenu;
   readonly clipboard: Clipboard;
 
@@ -76,7 +76,7 @@ export class App {
       selected: this.canvas.selectedNodes().length + this.canvas.selectedLinks().length,
       placeKind: this.canvas.placeKind, linkMode: this.canvas.linkMode,
     }), (id) => (id ? this.show(id) : this.canvas.clearSelection()));
-    this.legend = new ReachLegend(byId('canvas'), () => this.clearReach());
+    this.legend = new Legend(byId('canvas'), () => this.clearReach(), (inset) => this.canvas.setBottomInset(inset));
     this.clipboard = new Clipboard({
       view: () => this.view, selectedNodes: () => this.canvas.selectedNodes(),
       flash: (text, kind) => this.flash(text, kind), edit: (g) => this.edit(g), deleteSelection: () => this.deleteSelection(),
@@ -168,6 +168,7 @@ export class App {
         // while the topology runs: missing / drifted nodes, links up (green) or down (red, dashed)
         this.live = msg.applied ? msg : undefined;
         this.canvas.setLive(this.live);
+        this.legend.setLive(!!this.live);
         this.refreshChrome();
         break;
     }
@@ -257,7 +258,9 @@ export class App {
     b.reach = paint ? 'painted' : 'none';
     b.reachProbes = String(paint?.probes ?? 0);
     b.reachFailed = String(paint?.failed ?? 0);
-    this.canvas.setBottomInset(this.legend.show(paint));
+    this.legend.setReach(paint);
+    // the painted results in view (the matrix beside the canvas made it narrower)
+    if (paint) this.canvas.fit();
     this.refreshChrome();
   }
 

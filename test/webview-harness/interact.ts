@@ -345,6 +345,36 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   check('the stylesheet is rebuilt on a theme change', bg > 10);
   await p.screenshot({ path: `${outDir}/webview-theme-switched.png` });
 
+  // one legend for every mark: collapsed to one line, opened and closed from the keyboard
+  const expanded = async () => await p.getAttribute('#legend .legend-toggle', 'aria-expanded');
+  check('the legend starts collapsed', await expanded() === 'false' && await p.locator('#legend-body').count() === 0);
+  await p.locator('#legend .legend-toggle').focus();
+  await p.keyboard.press('Enter');
+  const legendText = await p.locator('#legend').textContent() ?? '';
+  check('Enter opens the legend with the file, live and connectivity marks', await expanded() === 'true'
+    && ['an error in the file', 'link down', 'not on the machine yet', 'differs from the file', 'does not own', 'all failed'].every((t) => legendText.includes(t)), legendText);
+  check('the legend keeps the keyboard focus', await p.evaluate(`document.activeElement?.classList.contains('legend-toggle')`) === true);
+  await p.screenshot({ path: `${outDir}/webview-legend.png` });
+  await p.keyboard.press('Space');
+  check('Space closes it again', await expanded() === 'false');
+
+  // a connectivity paint fits the drawing in view, above the legend
+  await p.evaluate(`(() => { const cy = ${CY}; cy.zoom(3); cy.pan({ x: -4000, y: -4000 }); })()`);
+  await p.evaluate(`window.__harness.send({ type: 'matrix', paint: { probes: 4, failed: 1, unplaced: 0, durationMs: 900, at: new Date().toISOString(),
+    links: { '0': { state: 'mixed', ok: 1, failed: 1, detail: 'x' } }, nodes: { ns1: { state: 'mixed', ok: 1, failed: 1, failing: ['10.0.0.3'], detail: 'x' } } } })`);
+  await waitFor(p, `document.body.dataset.reach === 'painted'`);
+  const inView = await p.evaluate(`(() => {
+    const cy = ${CY}; const bb = cy.nodes().renderedBoundingBox();
+    const legend = document.getElementById('legend').getBoundingClientRect(); const c = document.getElementById('canvas').getBoundingClientRect();
+    return bb.x1 >= -1 && bb.y1 >= -1 && bb.x2 <= cy.width() + 1 && bb.y2 <= legend.top - c.top + 1;
+  })()`);
+  check('a connectivity paint fits the nodes in view, clear of the legend', inView === true);
+  const reachText = await p.locator('#reach-legend').textContent();
+  check('the legend line shows the results and the halo key', /^Connectivity ?3 of 4 reachable/.test(reachText ?? '') && /all failed/.test(reachText ?? ''), reachText);
+  await p.click('#reach-legend .reach-clear');
+  await waitFor(p, `document.body.dataset.reach === 'none'`).catch(() => undefined);
+  check('its clear button removes the paint', await p.evaluate('document.body.dataset.reach') === 'none' && await p.locator('#reach-legend').count() === 0);
+
   // "Subnet (both ends)" of a point-to-point link: both ends and the routes through them in one edit
   const routedLab = {
     version: 1, name: 'renum',
