@@ -345,6 +345,23 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   check('the stylesheet is rebuilt on a theme change', bg > 10);
   await p.screenshot({ path: `${outDir}/webview-theme-switched.png` });
 
+  // a narrow editor (the matrix beside the canvas): one toolbar row, the rest in "More" with labels
+  const size = p.viewportSize()!;
+  await p.setViewportSize({ width: 560, height: size.height });
+  await waitFor(p, `!document.getElementById('tb-more').hidden`).catch(() => undefined);
+  const row = await p.evaluate(`(() => { const r = document.querySelector('.toolbar'); const b = [...r.querySelectorAll('.tb-button')].filter((x) => x.offsetParent);
+    return { one: Math.max(...b.map((x) => x.getBoundingClientRect().top)) - Math.min(...b.map((x) => x.getBoundingClientRect().top)) < 4, labelled: b.every((x) => x.getAttribute('aria-label') && x.title) }; })()`) as { one: boolean; labelled: boolean };
+  check('a narrow toolbar stays one row, every visible button with an aria-label and a tooltip', row.one && row.labelled, row);
+  await p.locator('#tb-more').focus();
+  await p.keyboard.press('Enter');
+  const items = await p.locator('.tb-menu [role="menuitem"]').allTextContents();
+  check('"More" lists the moved buttons by name', items.includes('SVG') && items.includes('PNG') && await p.evaluate(`document.activeElement?.getAttribute('role')`) === 'menuitem', items);
+  await p.keyboard.press('Escape');
+  check('Escape closes the menu, focus back on "More"', await p.locator('.tb-menu').isHidden() && await p.evaluate(`document.activeElement?.id`) === 'tb-more');
+  await p.setViewportSize(size);
+  await waitFor(p, `document.getElementById('tb-more').hidden`).catch(() => undefined);
+  check('wide again: every button back in the row', await p.locator('#tb-more').isHidden() && await p.locator('button[aria-label="SVG"]').isVisible());
+
   // one legend for every mark: collapsed to one line, opened and closed from the keyboard
   const expanded = async () => await p.getAttribute('#legend .legend-toggle', 'aria-expanded');
   check('the legend starts collapsed', await expanded() === 'false' && await p.locator('#legend-body').count() === 0);
