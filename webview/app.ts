@@ -53,6 +53,8 @@ export class App {
   private live: LiveMsg | undefined;
   /** the last Test Connectivity painted on the drawing (undefined: none) */
   private reach: MatrixPaint | undefined;
+  /** a resize of the canvas fits the drawing again: a paint was shown (the matrix opens beside it) and the view not moved since */
+  private refit = false;
   /** each pending edit and the panel field it came from (for refusals, and to insist) */
   private readonly pending = new Map<number, { gesture: Gesture; field: string | undefined }>();
   /** select what the next document adds (after our own add-node / add-link / paste) */
@@ -77,6 +79,9 @@ export class App {
       placeKind: this.canvas.placeKind, linkMode: this.canvas.linkMode,
     }), (id) => (id ? this.show(id) : this.canvas.clearSelection()));
     this.legend = new Legend(byId('canvas'), () => this.clearReach(), (inset) => this.canvas.setBottomInset(inset));
+    const canvasEl = byId('canvas');
+    new ResizeObserver(() => { if (this.refit && this.reach) requestAnimationFrame(() => this.canvas.fit()); }).observe(canvasEl);
+    for (const ev of ['pointerdown', 'wheel', 'keydown'] as const) canvasEl.addEventListener(ev, () => { this.refit = false; }, { passive: true });
     this.clipboard = new Clipboard({
       view: () => this.view, selectedNodes: () => this.canvas.selectedNodes(),
       flash: (text, kind) => this.flash(text, kind), edit: (g) => this.edit(g), deleteSelection: () => this.deleteSelection(),
@@ -259,7 +264,8 @@ export class App {
     b.reachProbes = String(paint?.probes ?? 0);
     b.reachFailed = String(paint?.failed ?? 0);
     this.legend.setReach(paint);
-    // the painted results in view (the matrix beside the canvas made it narrower)
+    // the painted results in view, and again when the matrix opening beside makes the canvas narrower
+    this.refit = !!paint;
     if (paint) this.canvas.fit();
     this.refreshChrome();
   }

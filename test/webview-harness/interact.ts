@@ -126,9 +126,14 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   await mouse.click(pt.x, pt.y);
   await p.waitForSelector('vscode-textfield[data-field="a.addresses"]');
   v = await version(p);
+  // the first edit's answer comes while the second field is being typed in (the panel is rebuilt then)
+  await p.evaluate('window.__harness.hold()');
   await p.locator('vscode-textfield[data-field="a.addresses"] input').fill('10.0.0.13/24');
   await p.keyboard.press('Tab');
   await p.locator('vscode-textfield[data-field="mtu"] input').fill('1400');
+  await p.evaluate('window.__harness.release()');
+  await drawnAfter(p, v);
+  check('the value being typed survives the panel drawn again', await p.locator('vscode-textfield[data-field="mtu"] input').inputValue() === '1400');
   await p.keyboard.press('Tab');
   await waitFor(p, `(() => { const l = JSON.parse(window.__harness.text).links[0]; return l.mtu === 1400 && l.a.addresses[0] === '10.0.0.13/24'; })()`).catch(() => undefined);
   const l0 = (await fileOf(p)).links?.[0] as { mtu?: number; a: { addresses?: string[] } } | undefined;
@@ -386,6 +391,14 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
     return bb.x1 >= -1 && bb.y1 >= -1 && bb.x2 <= cy.width() + 1 && bb.y2 <= legend.top - c.top + 1;
   })()`);
   check('a connectivity paint fits the nodes in view, clear of the legend', inView === true);
+  // the matrix opens beside the canvas just after the paint: the narrower canvas fits again
+  const wide = p.viewportSize()!;
+  await p.setViewportSize({ width: 760, height: wide.height });
+  const fitsNarrow = `(() => { const cy = ${CY}; const bb = cy.nodes().renderedBoundingBox(); return bb.x1 >= -1 && bb.x2 <= cy.width() + 1; })()`;
+  await waitFor(p, fitsNarrow).catch(() => undefined);
+  check('a canvas narrowed right after the paint (the matrix beside it) fits the drawing again', await p.evaluate(fitsNarrow) === true,
+    await p.evaluate(`(() => { const cy = ${CY}; return { bb: cy.nodes().renderedBoundingBox(), w: cy.width(), reach: document.body.dataset.reach, el: document.getElementById('canvas').clientWidth }; })()`));
+  await p.setViewportSize(wide);
   const reachText = await p.locator('#reach-legend').textContent();
   check('the legend line shows the results and the halo key', /^Connectivity ?3 of 4 reachable/.test(reachText ?? '') && /all failed/.test(reachText ?? ''), reachText);
   await p.click('#reach-legend .reach-clear');
