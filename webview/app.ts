@@ -11,7 +11,7 @@ import { Clipboard } from './clipboard.js';
 import { ContextMenu } from './context-menu.js';
 import { byId } from './dom.js';
 import { bindCanvasDrop, bindKeys } from './keyboard.js';
-import { ReachLegend } from './legend.js';
+import { Legend } from './legend.js';
 import { HostChannel } from './messages.js';
 import {
   HOST_ID, buildElements, diagText, nextLabelMode, nodeId, readTopology,
@@ -41,7 +41,7 @@ export class App {
   private readonly panel: Panel;
   private readonly toolbar: Toolbar;
   private readonly status: StatusBar;
-  private readonly legend: ReachLegend;
+  private readonly legend: Legend;
   private readonly menu: ContextMenu;
   readonly clipboard: Clipboard;
 
@@ -54,8 +54,10 @@ export class App {
   private live: LiveMsg | undefined;
   /** the last Test Connectivity painted on the drawing (undefined: none) */
   private reach: MatrixPaint | undefined;
-  /** the panel field each pending edit came from (for refusals) */
-  private readonly pending = new Map<number, string | undefined>();
+  /** a resize of the canvas fits the drawing again: a paint was shown (the matrix opens beside it) and the view not moved since */
+  private refit = false;
+  /** each pending edit and the panel field it came from (for refusals, and to insist) */
+  private readonly pending = new Map<number, { gesture: Gesture; field: string | undefined }>();
   /** select what the next document adds (after our own add-node / add-link / paste) */
   private selectNew = false;
   private selectAfterRename: string | undefined;
@@ -77,7 +79,10 @@ export class App {
       selected: this.canvas.selectedNodes().length + this.canvas.selectedLinks().length,
       placeKind: this.canvas.placeKind, linkMode: this.canvas.linkMode,
     }), (id) => (id ? this.show(id) : this.canvas.clearSelection()));
-    this.legend = new ReachLegend(byId('canvas'), () => this.clearReach());
+    this.legend = new Legend(byId('canvas'), () => this.clearReach(), (inset) => this.canvas.setBottomInset(inset));
+    const canvasEl = byId('canvas');
+    new ResizeObserver(() => { if (this.refit && this.reach) requestAnimationFrame(() => this.canvas.fit()); }).observe(canvasEl);
+    for (const ev of ['pointerdown', 'wheel', 'keydown'] as const) canvasEl.addEventListener(ev, () => { this.refit = false; }, { passive: true });
     this.clipboard = new Clipboard({
       view: () => this.view, selectedNodes: () => this.canvas.selectedNodes(),
       flash: (text, kind) => this.flash(text, kind), edit: (g) => this.edit(g), deleteSelection: () => this.deleteSelection(),
@@ -171,13 +176,15 @@ export class App {
         this.live = msg.applied ? msg : undefined;
         this.canvas.setLive(this.live);
         this.updatePanel();
+        this.legend.setLive(!!this.live);
         this.refreshChrome();
         break;
     }
   }
 
   private onEditResult(msg: EditResult): void {
-    const field = this.pending.get(msg.id);
+    const sent = this.pending.get(msg.id);
+    const field = sent?.field;
     this.pending.delete(msg.id);
     if (msg.ok) { this.panel.clearRefusal(); return; }
     this.selectNew = false;
@@ -185,7 +192,9 @@ export class App {
     const diags = (msg.diagnostics ?? []) as Diag[];
     const text = msg.message ?? (diags[0] ? diagText(diags[0]) : 'the edit was refused');
     this.flash(`Not changed: ${text}`, 'error');
-    this.panel.showRefusal(field, text, diags);
+    // an edit refused only for the errors it adds can be made anyway (Apply stays blocked until they are fixed)
+    const anyway = msg.insistable && sent ? () => this.edit(sent.gesture, sent.field, true) : undefined;
+    this.panel.showRefusal(field, text, diags, anyway);
     // no optimistic state: back to what the file says (the host also resends the document)
     this.canvas.resetPositions();
   }
@@ -257,7 +266,10 @@ export class App {
     b.reach = paint ? 'painted' : 'none';
     b.reachProbes = String(paint?.probes ?? 0);
     b.reachFailed = String(paint?.failed ?? 0);
-    this.canvas.setBottomInset(this.legend.show(paint));
+    this.legend.setReach(paint);
+    // the painted results in view, and again when the matrix opening beside makes the canvas narrower
+    this.refit = !!paint;
+    if (paint) this.canvas.fit();
     this.refreshChrome();
   }
 
@@ -272,15 +284,16 @@ export class App {
   // -------------------------------------------------------------------------------------------
   // gestures and commands
 
-  private edit(gesture: Gesture, field?: string): void {
+  /** insist: the person saw the refusal for the errors it adds and wants the change anyway */
+  private edit(gesture: Gesture, field?: string, insist?: boolean): void {
     const id = this.host.id();
     if (gesture.kind === 'rename') this.selectAfterRename = gesture.to;
     if (gesture.kind === 'add-node' || gesture.kind === 'paste' || gesture.kind === 'add-link') this.selectNew = true;
-    if (!this.host.post({ type: 'edit', id, gesture })) {
+    if (!this.host.post(insist ? { type: 'edit', id, gesture, insist: true } : { type: 'edit', id, gesture })) {
       if (gesture.kind === 'move') this.canvas.resetPositions();
       return;
     }
-    this.pending.set(id, field);
+    this.pending.set(id, { gesture, field });
   }
 
   private command(command: CanvasCommandName, node?: string): void {

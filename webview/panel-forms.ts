@@ -6,8 +6,9 @@
  */
 import type { Target } from '../src/shared/protocol.js';
 import { impairSummary } from '../src/core/impair.js';
+import { parseCidr, subnetOf } from '../src/core/ip.js';
 import {
-  checkCidrList, checkIfName, checkImpairField, checkMtu, checkNsName, checkServers, checkTopoName, checkUplink,
+  checkCidr, checkCidrList, checkIfName, checkImpairField, checkMtu, checkNsName, checkServers, checkTopoName, checkUplink,
 } from './fields.js';
 import { HOST_ID, KIND_TEXT, summary, type Impairment, type JsonPath, type ViewLink, type ViewNode } from './model.js';
 import { routes } from './panel-routes.js';
@@ -86,6 +87,7 @@ export function topologyPanel(f: Form, body: HTMLElement, ctx: PanelContext): vo
     const tips: [string, string][] = [
       ['Add', 'drag a kind from the toolbar onto the canvas, or click it and then click the canvas'],
       ['Link', 'drag the handle that appears on a node onto another node, or turn on link mode'],
+      ['Routes', 'a namespace without a default route gets one when linked: via the bridge\'s address, or via the router\'s address on the new link (a router forwards: IP forwarding on)'],
       ['Select', 'click; Shift+click or Shift+drag for more'],
       ['Move', 'drag, or the arrow keys (one grid step)'],
       ['Delete', 'Delete or Backspace, or right-click'],
@@ -278,11 +280,25 @@ export function impairments(f: Form, parent: HTMLElement, l: ViewLink, side: 'a'
   }, summary !== '', summary || 'none (tc netem / tbf on what this end sends)');
 }
 
+/** "Change subnet": a point-to-point link's ends and the routes through them, renumbered in one edit */
+function subnetField(f: Form, body: HTMLElement, ctx: PanelContext, l: ViewLink): void {
+  if ([l.a.node, l.b.node].some((n) => ctx.view.byRef.get(n)?.kind === 'bridge')) return;
+  const c = [...l.a.addresses, ...l.b.addresses].map((a) => parseCidr(a)).find((x) => x?.family === 4);
+  if (!c) return;
+  f.text(body, {
+    key: 'subnet', label: 'Subnet (both ends)', path: ['links', l.index, '\u0000subnet'], mono: true, value: subnetOf(c),
+    help: 'Change it to renumber both ends and the routes through them in one edit',
+    check: checkCidr,
+    commit: (v) => ({ kind: 'renumber', link: l.index, cidr: v }),
+  });
+}
+
 export function linkPanel(f: Form, body: HTMLElement, ctx: PanelContext, l: ViewLink): void {
   const base: JsonPath = ['links', l.index];
   f.setTarget(base);
   body.append(header(`${l.a.node} ⟷ ${l.b.node}`, 'link', 'veth'));
   f.problems(body);
+  subnetField(f, body, ctx, l);
   for (const side of ['a', 'b'] as const) {
     const e = l[side];
     const target: Target = { type: 'link', index: l.index, side };

@@ -23,7 +23,7 @@ import type { RouteDraft } from './fields.js';
 import { diagText, elementOfPath, pathStartsWith, summary, type Diag, type JsonPath } from './model.js';
 import { bridgePanel, hostPanel, linkPanel, multiPanel, namespacePanel, topologyPanel } from './panel-forms.js';
 import {
-  h, header, nextId,
+  button, h, header, nextId,
   type CheckboxOptions, type Field, type Form, type PanelContext, type PanelHost, type SelectOptions, type TextOptions,
 } from './panel-widgets.js';
 
@@ -38,7 +38,7 @@ export class Panel implements Form {
   /** errors found before sending, by field key */
   private readonly local = new Map<string, string>();
   /** what the host said about the last refused edit (kept until the document changes) */
-  private refusal: { field: string | undefined; message: string | undefined; diags: Diag[] } | undefined;
+  private refusal: { field: string | undefined; message: string | undefined; diags: Diag[]; anyway?: () => void } | undefined;
   /** routes being typed that are not complete yet, per target */
   readonly drafts = new Map<string, RouteDraft[]>();
   private problemsEl: HTMLElement | undefined;
@@ -68,8 +68,8 @@ export class Panel implements Form {
   }
 
   /** the host refused an edit made from a field */
-  showRefusal(field: string | undefined, message: string | undefined, diags: Diag[]): void {
-    this.refusal = { field, message, diags };
+  showRefusal(field: string | undefined, message: string | undefined, diags: Diag[], anyway?: () => void): void {
+    this.refusal = { field, message, diags, ...(anyway ? { anyway } : {}) };
     this.paintDiagnostics();
   }
 
@@ -179,6 +179,18 @@ export class Panel implements Form {
       this.problemsEl.replaceChildren(...rest.map((d) => this.problemRow(d)));
       this.problemsEl.hidden = rest.length === 0;
     }
+    this.paintInsist();
+  }
+
+  /** a refusal for the errors an edit adds: say so, and offer to make it anyway */
+  private paintInsist(): void {
+    this.root.querySelector('.refusal-bar')?.remove();
+    const r = this.refusal;
+    if (!r?.anyway) return;
+    const anyway = r.anyway;
+    this.root.prepend(h('div', { className: 'refusal-bar', attrs: { role: 'alert' } },
+      h('p', { text: `Not changed: ${r.message ?? 'the edit adds errors'}. You can make it anyway (for a change in several steps, like renumbering a link); the errors stay listed and Apply waits until they are fixed.` }),
+      button('Apply anyway', () => { this.refusal = undefined; this.paintDiagnostics(); anyway(); }, { icon: 'warning' })));
   }
 
   private paintField(f: Field, ds: Diag[]): void {

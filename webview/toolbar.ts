@@ -8,6 +8,7 @@ import { codicon, type IconName } from './codicons.js';
 import { glyphUri } from './icons.js';
 import type { LabelMode, NodeKind } from './model.js';
 import type { Theme } from './style.js';
+import { ToolbarOverflow } from './toolbar-overflow.js';
 
 export type { ToolbarCommandName };
 
@@ -43,12 +44,16 @@ const PALETTE: { kind: NodeKind; label: string; title: string }[] = [
   { kind: 'host', label: 'Host', title: 'Add the host (the root namespace); there is at most one' },
 ];
 
+/** the buttons that go into the "More" menu when the toolbar is too narrow, the first first */
+const OVERFLOW_ORDER = ['svg', 'png', 'labels', 'zoom-out', 'zoom-in', 'layout', 'clear-reach', 'script', 'validate', 'plan', 'destroy', 'ping'];
+
 const LABEL_TEXT: Record<LabelMode, string> = { all: 'Labels: all', names: 'Labels: names', none: 'Labels: off' };
 const LABEL_SHORT: Record<LabelMode, string> = { all: 'all', names: 'names', none: 'off' };
 
 export class Toolbar {
   private readonly palette = new Map<NodeKind, { button: HTMLButtonElement; img: HTMLImageElement }>();
   private readonly buttons = new Map<string, HTMLButtonElement>();
+  private readonly overflow: ToolbarOverflow;
 
   constructor(private readonly root: HTMLElement, private readonly actions: ToolbarActions) {
     root.setAttribute('role', 'toolbar');
@@ -114,6 +119,7 @@ export class Toolbar {
     );
     this.buttons.get('apply')!.classList.add('tb-primary');
     for (const id of ['png', 'svg']) this.buttons.get(id)!.classList.add('tb-short');
+    this.overflow = new ToolbarOverflow(root, OVERFLOW_ORDER.flatMap((id) => this.buttons.get(id) ?? []));
     // one row whenever possible: drop button texts (palette last) while the toolbar wraps
     window.addEventListener('resize', () => this.fitOneRow());
     requestAnimationFrame(() => this.fitOneRow());
@@ -121,6 +127,7 @@ export class Toolbar {
 
   private fitOneRow(): void {
     const r = this.root;
+    this.overflow.reset();
     r.classList.remove('compact', 'compact-all');
     const wraps = () => {
       const first = r.firstElementChild as HTMLElement | null;
@@ -128,6 +135,8 @@ export class Toolbar {
     };
     if (wraps()) r.classList.add('compact');
     if (wraps()) r.classList.add('compact-all');
+    // still two rows: the least needed buttons go into the "More" menu
+    this.overflow.fit(wraps);
   }
 
   private group(label: string, cls = ''): HTMLElement {

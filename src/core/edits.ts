@@ -9,6 +9,7 @@ import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr
 import { HOST, type Bridge, type Endpoint, type Link, type Namespace, type Topology } from './model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from './names.js';
 import type { Gesture, NodeKind, Pos, Target } from './gestures.js';
+import { RenumberError, renumber } from './renumber.js';
 import { buildIndex } from './topo-index.js';
 
 /** a gesture as the canvas sends it (the schemas are gestures.ts's) */
@@ -189,6 +190,7 @@ export function applyGesture(text: string, t: Topology, g: GestureInput, opts: E
     case 'rename': rename(doc, t, g); break;
     case 'set': setField(doc, t, g.target, g.field, g.value); break;
     case 'paste': paste(doc, t, g); break;
+    case 'renumber': renumberLink(doc, t, g); break;
   }
   return doc.text;
 }
@@ -238,15 +240,52 @@ function addLink(doc: Doc, t: Topology, g: Of<'add-link'>, pool: string | undefi
   if (g.a === g.b) throw new EditError('a link needs two different nodes');
   const link = proposeLink(t, g.a, g.b, pool);
   doc.set(['links', (t.links ?? []).length], link);
-  // the article's lesson, done for the user: a namespace joining a bridge LAN routes via the bridge
-  for (const [ns, br] of [[g.a, g.b], [g.b, g.a]] as const) {
+  // the article's lesson, done for the user: a namespace joining a bridge LAN routes via the
+  // bridge; a namespace linked to a router routes via the router's address on the new link
+  for (const [ns, other, otherEnd] of [[g.a, g.b, link.b], [g.b, g.a, link.a]] as const) {
     const i = findNs(t, ns);
-    const bridge = (t.bridges ?? []).find((x) => x.name === br);
-    const gw = bridge?.addresses?.map((x) => parseCidr(x)!).find((c) => c.family === 4);
+    const gw = i >= 0 ? defaultGateway(t, t.namespaces![i]!, other, otherEnd) : undefined;
     if (i >= 0 && gw && !(t.namespaces![i]!.routes ?? []).some((r) => r.to === 'default')) {
-      doc.set(['namespaces', i, 'routes'], [...(t.namespaces![i]!.routes ?? []), { to: 'default', via: formatIP(4, gw.addr) }]);
+      doc.set(['namespaces', i, 'routes'], [...(t.namespaces![i]!.routes ?? []), { to: 'default', via: gw }]);
     }
   }
+}
+
+/** a namespace that forwards IPv4 (the palette's router) */
+export function isRouter(ns: Namespace): boolean {
+  const v = ns.sysctls?.['net.ipv4.ip_forward'];
+  return v !== undefined && String(v) === '1';
+}
+
+/**
+ * The IPv4 gateway a namespace linked to this node would use: the bridge's address, or the
+ * router's address on the link (not for a router linked to a router: which way is default is
+ * the user's choice).
+ */
+function defaultGateway(t: Topology, ns: Namespace, node: string, end: Endpoint): string | undefined {
+  const bridge = (t.bridges ?? []).find((x) => x.name === node);
+  const router = (t.namespaces ?? []).find((x) => x.name === node);
+  const addrs = bridge ? bridge.addresses : router && isRouter(router) && !isRouter(ns) ? end.addresses : undefined;
+  const gw = addrs?.map((x) => parseCidr(x)).find((c) => c?.family === 4);
+  return gw ? formatIP(4, gw.addr) : undefined;
+}
+
+/** the renumbered topology (renumber.ts) written back: only the values that changed */
+function renumberLink(doc: Doc, t: Topology, g: Of<'renumber'>): void {
+  let next: Topology;
+  try {
+    next = renumber(t, g.link, g.cidr);
+  } catch (e) {
+    if (e instanceof RenumberError) throw new EditError(e.message);
+    throw e;
+  }
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const side of ['a', 'b'] as const) {
+    const want = next.links![g.link]![side].addresses;
+    if (!same(want, t.links![g.link]![side].addresses)) doc.set(['links', g.link, side, 'addresses'], want);
+  }
+  (next.namespaces ?? []).forEach((n, i) => { if (!same(n.routes, t.namespaces![i]!.routes)) doc.set(['namespaces', i, 'routes'], n.routes); });
+  if (!same(next.host?.routes, t.host?.routes)) doc.set(['host', 'routes'], next.host!.routes);
 }
 
 function remove(doc: Doc, t: Topology, g: Of<'delete'>): void {

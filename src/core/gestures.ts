@@ -50,6 +50,8 @@ export const Gesture = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('rename'), from: NodeRef, to: z.string().max(256) }),
   /** a property: undefined value (null here) removes the field */
   z.strictObject({ kind: z.literal('set'), target: Target, field: z.string().max(32), value: z.unknown() }),
+  /** "Change subnet…" of a link: both ends and the routes through them, in one edit */
+  z.strictObject({ kind: z.literal('renumber'), link: z.int().min(0).max(100000), cidr: z.string().max(64) }),
   /** paste copied nodes (as they are in a topology file) and the links among them */
   z.strictObject({
     kind: z.literal('paste'),

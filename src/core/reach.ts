@@ -61,10 +61,26 @@ export function parsePing(code: number, stdout: string, stderr: string): { ok: b
   return { ok: false, error: why.replace(/^ping: /, '') };
 }
 
+/**
+ * The rows (sources, in probe order) and columns of the matrix: the namespaces in the rows'
+ * order first (so the diagonal is the diagonal), then the other namespaces, the host, the
+ * gateways and the outside probes, each kind in the order first seen.
+ */
+export function matrixAxes(results: readonly Probe[]): { rows: string[]; cols: string[] } {
+  const rows = [...new Set(results.map((r) => r.from))];
+  const seen = [...new Set(results.map((r) => r.to))];
+  const kindOf = new Map(results.map((r) => [r.to, r.kind] as const));
+  const rank = (to: string) => {
+    const i = rows.indexOf(to);
+    return i >= 0 ? i : rows.length + (['namespace', 'host', 'gateway', 'outside'] as const).indexOf(kindOf.get(to)!);
+  };
+  const cols = seen.map((to, i) => ({ to, i, r: rank(to) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.to);
+  return { rows, cols };
+}
+
 /** the matrix as text: a row per source namespace, a column per destination */
 export function formatMatrix(results: ProbeResult[]): string {
-  const rows = [...new Set(results.map((r) => r.from))];
-  const cols = [...new Set(results.map((r) => r.to))];
+  const { rows, cols } = matrixAxes(results);
   const cell = (from: string, to: string): string => {
     const rs = results.filter((r) => r.from === from && r.to === to);
     if (!rs.length) return '-';

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
+import type { Step } from '../core/steps.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
 import { describeRootCommand } from '../core/workloads.js';
 import { applyTopology, planTopology, readHostDns, scriptFor, type PlanWithDigest } from '../engine/engine.js';
@@ -45,7 +46,7 @@ export interface CommandDeps {
   /** the plan against this machine when the helper already runs in this window (no new authentication), else undefined */
   machinePlan?: (t: Topology) => Promise<{ errors: { message: string }[] } | undefined>;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
-  hold?: <T>(fn: () => Promise<T>) => Promise<T>;
+  hold?: <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
 }
 
 function helperMessage(e: unknown): string {
@@ -59,7 +60,7 @@ function helperMessage(e: unknown): string {
 
 export function registerCommands(deps: CommandDeps): void {
   const { context, session, diagnostics, plans, targets } = deps;
-  const held = <T>(fn: () => Promise<T>): Promise<T> => (deps.hold ? deps.hold(fn) : fn());
+  const held = <T>(fn: () => Promise<T>, steps?: readonly Step[]): Promise<T> => (deps.hold ? deps.hold(fn, steps) : fn());
 
   function requireTrust(what: string): boolean {
     if (vscode.workspace.isTrusted) return true;
@@ -123,7 +124,7 @@ export function registerCommands(deps: CommandDeps): void {
           if (!ev.total) { progress.report({ message: ev.message }); return; }
           progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
           last = ev.done;
-        }, { steps: p.steps.length, digest: p.digest }, p.rootCommands.length ? p.rootDigest : undefined));
+        }, { steps: p.steps.length, digest: p.digest }, p.rootCommands.length ? p.rootDigest : undefined), p.steps.map((s) => s.step));
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {

@@ -61,8 +61,12 @@ function settings(): ViewSettings {
   };
 }
 
+type EditOutcome = { ok: boolean; message?: string; diagnostics?: Diagnostic[]; insistable?: true };
+
 export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   private readonly canvases = new Set<Canvas>();
+  /** the edits in flight, in order (see applyEdit) */
+  private edits: Promise<unknown> = Promise.resolve();
   private active: Canvas | undefined;
 
   /** the provider and its listeners; extension.ts registers it with VS Code (as VIEW_TYPE, EDITOR_OPTIONS) */
@@ -220,8 +224,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
             break;
           }
           case 'edit': {
-            const r = await this.applyEdit(document, msg.gesture);
-            canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}) });
+            const r = await this.applyEdit(document, msg.gesture, msg.insist);
+            canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}), ...(r.insistable ? { insistable: true } : {}) });
             if (!r.ok) this.sendDocument(canvas); // redraw from the file: no optimistic state survives a refusal
             break;
           }
@@ -254,10 +258,20 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   /** a gesture -> one minimal edit of the document, refused as core's edit policy says */
-  async applyEdit(document: vscode.TextDocument, gesture: Gesture): Promise<{ ok: boolean; message?: string; diagnostics?: Diagnostic[] }> {
+  /**
+   * One edit at a time: each is decided on the text the one before it left (two decided on the
+   * same text would place the second at offsets the first moved, or lose it).
+   */
+  applyEdit(document: vscode.TextDocument, gesture: Gesture, insist?: boolean): Promise<EditOutcome> {
+    const run = this.edits.then(() => this.applyEditNow(document, gesture, insist));
+    this.edits = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyEditNow(document: vscode.TextDocument, gesture: Gesture, insist?: boolean): Promise<EditOutcome> {
     const pool = vscode.workspace.getConfiguration('netnsLab').get<string>('addressPool');
     const machine = this.hooks.machineNames?.();
-    const d = decideEdit(document.getText(), gesture, { ...(pool ? { pool } : {}), ...(machine ? { machine } : {}) });
+    const d = decideEdit(document.getText(), gesture, { ...(pool ? { pool } : {}), ...(machine ? { machine } : {}), ...(insist ? { insist } : {}) });
     if (!d.ok) return d;
     const e = d.edit;
     if (!e) return { ok: true };

@@ -24,6 +24,8 @@ export interface NetnsLabApi {
   readonly live: LiveModel;
   /** for tests: how many times an open document was analysed (once per version at most) */
   readonly analyses: number;
+  /** for tests: the views' providers (loads the implementation) */
+  readonly trees: Main['trees'];
   activationMs: number;
 }
 
@@ -92,9 +94,10 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   );
   void offerLabImport(context);
   return {
-    applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
+    applyGesture: (doc, g, insist) => load().provider.applyEdit(doc, g, insist),
     get live() { return load().live; },
     get analyses() { return load().analyses.count; },
+    get trees() { return load().trees; },
     activationMs: performance.now() - t0,
   };
 }

@@ -10,6 +10,7 @@ import type { LiveEvent } from '../core/monitor.js';
 import { mergeObservation, type LiveNs, type LiveState } from '../core/observe.js';
 import type { Topology } from '../core/model.js';
 import { observeScope, plan, type Plan } from '../core/plan.js';
+import { touchedScopes, type Step } from '../core/steps.js';
 import type { HelperSession } from './helper-session.js';
 
 export class LiveModel implements vscode.Disposable {
@@ -56,24 +57,50 @@ export class LiveModel implements vscode.Disposable {
     return plan(t, state);
   }
 
+  /** watched, but a read is due or running: planOf would be undefined, and onDidChange follows */
+  get pending(): boolean {
+    return !!this.watch && !!(this.loading || this.held || this.timer || this.flushing || this.dirtyAll || this.dirty.size || this.gone.size);
+  }
+
   /**
    * Run an operation that changes many namespaces (apply, destroy): its events only mark what
    * changed, and one read follows it, instead of reads racing the operation in the helper.
+   * The namespaces its `steps` change are re-read too: no event comes for some changes (a
+   * qdisc), and the marks must agree with a fresh plan as soon as it ends.
    */
-  async hold<T>(fn: () => Promise<T>): Promise<T> {
+  async hold<T>(fn: () => Promise<T>, steps?: readonly Step[]): Promise<T> {
     this.held++;
     try {
       return await fn();
     } finally {
       this.held--;
+      if (steps && this.state && this.watch) this.markTouched(steps);
       if (!this.held && (this.dirtyAll || this.dirty.size || this.gone.size)) this.schedule();
+      // nothing to read: the views that waited for the operation compute now
+      else if (!this.held) this.emitter.fire({ ns: undefined });
     }
+  }
+
+  /** the scopes of these steps (and the peers of their links, as last read) are due a read */
+  private markTouched(steps: readonly Step[]): void {
+    const peerOf = (ns: string | null, name: string) => this.namespace(ns)?.links.find((x) => x.name === name)?.peer?.ns;
+    for (const s of steps) {
+      if (s.op === 'netns-del') {
+        for (const l of this.namespace(s.name)?.links ?? []) if (l.peer) this.dirty.add(l.peer.ns);
+        this.gone.add(s.name);
+        continue;
+      }
+      if (s.op === 'netns-add') this.structural = true;
+      for (const sc of touchedScopes(s, peerOf)) this.dirty.add(sc);
+    }
+    for (const ns of this.gone) this.dirty.delete(ns);
   }
 
   /** someone looks (a visible view): observe and watch; release() when they stop */
   async acquire(user: object): Promise<void> {
     this.users.add(user);
-    if (!this.state) await this.reload();
+    // a state kept from before the watch stopped missed what changed since
+    if (!this.state || !this.watch) await this.reload();
     if (!this.watch && this.users.size) this.startWatch();
   }
 
@@ -151,6 +178,7 @@ export class LiveModel implements vscode.Disposable {
       this.emitter.fire({ ns: !structural && names.length === 1 ? names[0] : undefined });
     } catch (err) {
       this.lastError = (err as Error).message;
+      this.emitter.fire({ ns: undefined });
     } finally {
       this.flushing = false;
       if (this.dirtyAll || this.dirty.size || this.gone.size) this.schedule();

@@ -53,7 +53,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   });
   const targets = makeTargets(provider, analyses, diagnostics);
   registerCommands({
-    context, session, provider, analyses, diagnostics, targets, plans, hold: (fn) => live.hold(fn),
+    context, session, provider, analyses, diagnostics, targets, plans, hold: (fn, steps) => live.hold(fn, steps),
     machinePlan: async (t) => live.planOf(t) ?? (live.live ? session.api.plan({ topology: t }) : undefined),
   });
   const trees = registerViews(context, session, live, views, analyses);

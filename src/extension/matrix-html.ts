@@ -1,12 +1,11 @@
 /** The connectivity matrix as a static page (no script): pure, so it is tested in Node. */
-import type { ProbeResult } from '../core/reach.js';
+import { matrixAxes, type ProbeResult } from '../core/reach.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** the matrix as a static page: no script at all, so the CSP allows none */
 export function matrixHtml(title: string, results: ProbeResult[], nonce: string, ms: number): string {
-  const rows = [...new Set(results.map((r) => r.from))];
-  const cols = [...new Set(results.map((r) => r.to))];
+  const { rows, cols } = matrixAxes(results);
   const cell = (f: string, c: string) => {
     if (f === c) return '<td class="self"></td>';
     const rs = results.filter((r) => r.from === f && r.to === c);

@@ -19,7 +19,8 @@ const Name = z.string().min(1).max(64);
 /** webview -> host */
 export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready'), v: z.literal(WEBVIEW_PROTOCOL) }),
-  z.strictObject({ type: z.literal('edit'), id: z.int().min(0), gesture: Gesture }),
+  /** insist: the person saw the refusal and wants the change anyway (it may leave errors in the file) */
+  z.strictObject({ type: z.literal('edit'), id: z.int().min(0), gesture: Gesture, insist: z.literal(true).optional() }),
   z.strictObject({ type: z.literal('command'), id: z.int().min(0), command: z.enum(CANVAS_COMMAND_NAMES), node: NodeRef.optional() }),
   z.strictObject({
     type: z.literal('export-image'), id: z.int().min(0), format: z.enum(['png', 'svg']),
@@ -101,6 +102,8 @@ export const ToWebview = z.discriminatedUnion('type', [
     type: z.literal('edit-result'), id: z.int(), ok: z.boolean(),
     message: z.string().optional(),
     diagnostics: z.array(Diag).optional(),
+    /** refused only for the errors it would add: the canvas may offer to make it anyway */
+    insistable: z.literal(true).optional(),
   }),
   z.strictObject({ type: z.literal('export-image'), format: z.enum(['png', 'svg']) }),
   z.strictObject({ type: z.literal('command-result'), id: z.int(), ok: z.boolean(), message: z.string().optional() }),

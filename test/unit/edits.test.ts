@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { applyGesture, freeAddress, minimalEdit, nextName, proposeLink, EditError, type GestureInput } from '../../src/core/edits.js';
+import { decideEdit } from '../../src/core/edit-policy.js';
 import { parseCidr } from '../../src/core/ip.js';
+import { renumber } from '../../src/core/renumber.js';
 import type { Topology } from '../../src/core/model.js';
 import { validateText } from '../../src/core/validate.js';
 
@@ -68,6 +70,38 @@ describe('gestures', () => {
     assert.deepEqual(t.links!.at(-1), { a: { node: 'ns3', name: 'eth0', addresses: ['10.0.0.4/24'] }, b: { node: 'br0', name: 'ns3-br0' } });
     assert.deepEqual(t.namespaces!.at(-1)!.routes, [{ to: 'default', via: '10.0.0.1' }]);
     assert.equal(validateText(out).ok, true);
+  });
+
+  it('add-link from namespaces to a router proposes /30s and the default route via the router\'s address on each link (issue 15 item 3)', () => {
+    const pool = { pool: '10.99.0.0/16' };
+    const empty = '{\n  "version": 1,\n  "name": "lab",\n  "namespaces": []\n}\n';
+    const step = (text: string, g: GestureInput) => applyGesture(text, validateText(text).topology ?? parse(text), g, pool);
+    let text = step(empty, { kind: 'add-node', node: 'router', position: { x: 0, y: 0 } });
+    text = step(text, { kind: 'add-node', node: 'namespace', position: { x: 100, y: 0 } });
+    text = step(text, { kind: 'add-node', node: 'namespace', position: { x: 200, y: 0 } });
+    text = step(text, { kind: 'add-link', a: 'ns1', b: 'r1' });
+    text = step(text, { kind: 'add-link', a: 'r1', b: 'ns2' });
+    const t = parse(text);
+    assert.deepEqual(t.links!.map((l) => [l.a.addresses, l.b.addresses]), [[['10.99.0.1/30'], ['10.99.0.2/30']], [['10.99.0.5/30'], ['10.99.0.6/30']]]);
+    const routes = (n: string) => t.namespaces!.find((x) => x.name === n)!.routes;
+    assert.deepEqual(routes('ns1'), [{ to: 'default', via: '10.99.0.2' }]);
+    assert.deepEqual(routes('ns2'), [{ to: 'default', via: '10.99.0.5' }]);
+    assert.equal(routes('r1'), undefined, 'the router gets no default route from its LANs');
+    assert.equal(validateText(text).ok, true, JSON.stringify(validateText(text).diagnostics));
+    // a namespace that already has a default route keeps it; a second router link adds none
+    text = step(text, { kind: 'add-node', node: 'router', position: { x: 0, y: 100 } });
+    text = step(text, { kind: 'add-link', a: 'ns1', b: 'r2' });
+    assert.deepEqual(parse(text).namespaces!.find((x) => x.name === 'ns1')!.routes, [{ to: 'default', via: '10.99.0.2' }]);
+    // router to router: no default either way
+    text = step(text, { kind: 'add-link', a: 'r1', b: 'r2' });
+    const after = parse(text);
+    assert.equal(after.namespaces!.find((x) => x.name === 'r1')!.routes, undefined);
+    assert.equal(after.namespaces!.find((x) => x.name === 'r2')!.routes, undefined);
+    // without a pool (no addresses on the link) there is no gateway to propose
+    const bare = apply({ kind: 'add-node', node: 'router', position: { x: 0, y: 0 } }, empty);
+    const bare2 = apply({ kind: 'add-node', node: 'namespace', position: { x: 0, y: 0 } }, bare);
+    const bare3 = apply({ kind: 'add-link', a: 'ns1', b: 'r1' }, bare2);
+    assert.equal(parse(bare3).namespaces!.find((x) => x.name === 'ns1')!.routes, undefined);
   });
 
   it('add-link between two namespaces names both ends and leaves addresses to the user', () => {
@@ -151,5 +185,89 @@ describe('names and addresses', () => {
     assert.equal(freeAddress(parseCidr('10.0.0.0/24')!, new Set(['10.0.0.1', '10.0.0.2'])), '10.0.0.3/24');
     assert.equal(freeAddress(parseCidr('10.0.0.0/30')!, new Set(['10.0.0.1', '10.0.0.2'])), undefined);
     assert.equal(freeAddress(parseCidr('fd00::/64')!, new Set(['fd00::1'])), 'fd00::2/64');
+  });
+});
+
+describe('renumbering a link (issue 15 item 5)', () => {
+  const ROUTED = `${JSON.stringify({
+    version: 1, name: 'routed',
+    namespaces: [
+      { name: 'ns1', routes: [{ to: 'default', via: '10.99.0.2' }] },
+      { name: 'r1', sysctls: { 'net.ipv4.ip_forward': 1 }, routes: [{ to: '10.50.0.0/24', via: '10.99.0.6' }] },
+      { name: 'ns2', routes: [{ to: '10.99.0.0/30', via: '10.99.0.5' }, { to: 'default', via: '10.99.0.5' }] },
+    ],
+    links: [
+      { a: { node: 'ns1', name: 'eth0', addresses: ['10.99.0.1/30'] }, b: { node: 'r1', name: 'eth0', addresses: ['10.99.0.2/30'] } },
+      { a: { node: 'r1', name: 'eth1', addresses: ['10.99.0.5/30'] }, b: { node: 'ns2', name: 'eth0', addresses: ['10.99.0.6/30', '10.50.0.1/24'] } },
+    ],
+  }, null, 2)}\n`;
+  const t = () => validateText(ROUTED).topology!;
+
+  it('the file is valid to start with', () => assert.equal(validateText(ROUTED).ok, true, JSON.stringify(validateText(ROUTED).diagnostics)));
+
+  it('no single address edit of a /30 stays valid: each is refused for the error it adds', () => {
+    const d = decideEdit(ROUTED, { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.1.0.1/30'] });
+    assert.equal(d.ok, false);
+    assert.ok(!d.ok && d.insistable && /gateway 10\.99\.0\.2 is not on any subnet/.test(d.message), JSON.stringify(d));
+  });
+
+  it('renumber moves both ends (host part kept), the routes via them and to the old subnet', () => {
+    const n = renumber(t(), 0, '10.1.0.0/30');
+    assert.deepEqual(n.links![0]!.a.addresses, ['10.1.0.1/30']);
+    assert.deepEqual(n.links![0]!.b.addresses, ['10.1.0.2/30']);
+    assert.deepEqual(n.namespaces![0]!.routes, [{ to: 'default', via: '10.1.0.2' }]);
+    assert.deepEqual(n.links![1], t().links![1], 'the other link is untouched');
+    assert.deepEqual(n.namespaces![2]!.routes, [{ to: '10.1.0.0/30', via: '10.99.0.5' }, { to: 'default', via: '10.99.0.5' }]);
+    assert.deepEqual(n.namespaces![1]!.routes, t().namespaces![1]!.routes);
+    // the second link: the router's route via ns2's address follows, ns2's other address stays
+    const m = renumber(t(), 1, '172.16.5.8/29');
+    assert.deepEqual(m.links![1]!.a.addresses, ['172.16.5.9/29']);
+    assert.deepEqual(m.links![1]!.b.addresses, ['172.16.5.10/29', '10.50.0.1/24']);
+    assert.deepEqual(m.namespaces![1]!.routes, [{ to: '10.50.0.0/24', via: '172.16.5.10' }]);
+    assert.deepEqual(m.namespaces![2]!.routes, [{ to: '10.99.0.0/30', via: '172.16.5.9' }, { to: 'default', via: '172.16.5.9' }]);
+  });
+
+  it('a host part that does not fit takes the first free addresses of the new subnet', () => {
+    const wide = renumber(t(), 1, '172.16.5.8/29');
+    wide.links![1]!.a.addresses = ['172.16.5.13/29'];
+    wide.links![1]!.b.addresses = ['172.16.5.14/29', '10.50.0.1/24'];
+    const n = renumber(wide, 1, '10.2.0.0/30'); // host parts 5 and 6 do not fit in a /30
+    assert.deepEqual([n.links![1]!.a.addresses, n.links![1]!.b.addresses], [['10.2.0.1/30'], ['10.2.0.2/30', '10.50.0.1/24']]);
+    const ok = renumber(t(), 1, '10.2.0.0/30');
+    assert.equal(validateText(JSON.stringify(ok)).ok, true, JSON.stringify(validateText(JSON.stringify(ok)).diagnostics));
+  });
+
+  it('refuses with the reason: a bridge port, no IPv4 address, not IPv4, too small, no such link', () => {
+    const article = T();
+    assert.throws(() => renumber(article, 0, '10.5.0.0/24'), /port of a bridge/);
+    assert.throws(() => renumber(t(), 0, 'fd00::/64'), /not an IPv4 subnet/);
+    assert.throws(() => renumber(t(), 0, '10.1.0.0/31'), /no room for two ends/);
+    assert.throws(() => renumber(t(), 9, '10.1.0.0/30'), /no link 9/);
+    const bare = { ...t(), links: [{ a: { node: 'ns1', name: 'eth0' }, b: { node: 'r1', name: 'eth0' } }] };
+    assert.throws(() => renumber(bare, 0, '10.1.0.0/30'), /no IPv4 address/);
+  });
+
+  it('the renumber gesture is one valid edit of the file; the rest of the file stays byte for byte', () => {
+    const d = decideEdit(ROUTED, { kind: 'renumber', link: 0, cidr: '10.1.0.0/30' });
+    assert.ok(d.ok && d.edit, JSON.stringify(d));
+    const out = applyEdit(ROUTED, d.edit);
+    assert.equal(validateText(out).ok, true);
+    assert.deepEqual(parse(out), renumber(t(), 0, '10.1.0.0/30'));
+    assert.equal(out.split('\n').length, ROUTED.split('\n').length, 'same lines');
+    const refused = decideEdit(ROUTED, { kind: 'renumber', link: 0, cidr: '10.99.0.4/30' });
+    assert.ok(!refused.ok, 'a subnet that overlaps the other link is refused (an added error)');
+    assert.ok(!decideEdit(TEXT, { kind: 'renumber', link: 0, cidr: '10.5.0.0/24' }).ok);
+  });
+
+  it('insisting makes an edit that adds errors, never one the edits reject or a field the panel lacks', () => {
+    const g: GestureInput = { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.1.0.1/30'] };
+    const d = decideEdit(ROUTED, g, { insist: true });
+    assert.ok(d.ok && d.edit);
+    const out = applyEdit(ROUTED, d.edit);
+    assert.deepEqual(parse(out).links![0]!.a.addresses, ['10.1.0.1/30']);
+    assert.equal(validateText(out).ok, false, 'the error is in the file, for the Problems panel and Apply to see');
+    assert.equal(decideEdit(ROUTED, { kind: 'rename', from: 'nope', to: 'x' }, { insist: true }).ok, false);
+    assert.equal(decideEdit(ROUTED, { kind: 'set', target: { type: 'topology' }, field: 'version', value: 2 }, { insist: true }).ok, false);
+    assert.equal(decideEdit('{ not json', g, { insist: true }).ok, false);
   });
 });

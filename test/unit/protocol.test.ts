@@ -15,6 +15,8 @@ describe('webview -> host messages', () => {
     { type: 'export-image', id: 7, format: 'svg', data: '<svg/>' },
     { type: 'command', id: 8, command: 'ping' },
     { type: 'clear-matrix' },
+    { type: 'edit', id: 9, gesture: { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.5.0.2/24'] }, insist: true },
+    { type: 'edit', id: 10, gesture: { kind: 'renumber', link: 0, cidr: '10.1.0.0/30' } },
   ];
   for (const m of good) {
     it(`accepts ${JSON.stringify(m).slice(0, 70)}`, () => assert.equal(parseMessage(FromWebview, m).ok, true));
@@ -34,6 +36,9 @@ describe('webview -> host messages', () => {
     ['a huge image', { type: 'export-image', id: 1, format: 'png', data: 'a'.repeat(9 * 1024 * 1024) }],
     ['an image format that is not png or svg', { type: 'export-image', id: 1, format: 'html', data: '<script>' }],
     ['a clear-matrix with a payload', { type: 'clear-matrix', links: [0] }],
+    ['an insist that is not true', { type: 'edit', id: 1, gesture: { kind: 'add-link', a: 'a', b: 'b' }, insist: 'yes' }],
+    ['a renumber of a negative link', { type: 'edit', id: 1, gesture: { kind: 'renumber', link: -1, cidr: '10.1.0.0/30' } }],
+    ['a renumber with a huge subnet text', { type: 'edit', id: 1, gesture: { kind: 'renumber', link: 0, cidr: '1'.repeat(100) } }],
     ['null', null],
     ['a string', 'ready'],
   ];

@@ -106,7 +106,39 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   check('a refused route shows the host\'s diagnostic under the field', refused.some((t) => /gateway 10\.9\.9\.9 is not on any subnet/.test(t)), refused);
   check('a refused edit leaves the file alone', (await version(p)) === v && (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.0.0.1');
   await p.screenshot({ path: `${outDir}/webview-panel-refused.png` });
-  await p.keyboard.press('Escape'); // back to the file's value
+  // the person insists (a change in several steps): the edit is made, its error stays listed
+  check('a refusal for added errors offers "Apply anyway"', await p.locator('.refusal-bar vscode-button').count() === 1);
+  v = await version(p);
+  await p.locator('.refusal-bar vscode-button').click();
+  await drawnAfter(p, v);
+  check('"Apply anyway" writes the route to the file', (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.9.9.9', (await fileOf(p)).namespaces?.[0]);
+  await waitFor(p, `[...document.querySelectorAll('.field-message.error')].some((e) => /not on any subnet/.test(e.textContent))`).catch(() => undefined);
+  check('the error it left is shown under the field', (await p.locator('.field-message.error').allTextContents()).some((t) => /not on any subnet/.test(t)));
+  check('the refusal bar is gone', await p.locator('.refusal-bar').count() === 0);
+  v = await version(p);
+  await via.fill('10.0.0.1');
+  await via.press('Enter');
+  await drawnAfter(p, v);
+  check('the route is fixed again', (await fileOf(p)).namespaces?.[0]?.routes?.[0]?.via === '10.0.0.1');
+
+  // two fields typed in quick succession: both land in the file (no edit dropped)
+  pt = await at(p, 'l:0:ns1:br0');
+  await mouse.click(pt.x, pt.y);
+  await p.waitForSelector('vscode-textfield[data-field="a.addresses"]');
+  v = await version(p);
+  // the first edit's answer comes while the second field is being typed in (the panel is rebuilt then)
+  await p.evaluate('window.__harness.hold()');
+  await p.locator('vscode-textfield[data-field="a.addresses"] input').fill('10.0.0.13/24');
+  await p.keyboard.press('Tab');
+  await p.locator('vscode-textfield[data-field="mtu"] input').fill('1400');
+  await p.evaluate('window.__harness.release()');
+  await drawnAfter(p, v);
+  check('the value being typed survives the panel drawn again', await p.locator('vscode-textfield[data-field="mtu"] input').inputValue() === '1400');
+  await p.keyboard.press('Tab');
+  await waitFor(p, `(() => { const l = JSON.parse(window.__harness.text).links[0]; return l.mtu === 1400 && l.a.addresses[0] === '10.0.0.13/24'; })()`).catch(() => undefined);
+  const l0 = (await fileOf(p)).links?.[0] as { mtu?: number; a: { addresses?: string[] } } | undefined;
+  check('two fields typed one after the other both land in the file', l0?.mtu === 1400 && l0.a.addresses?.[0] === '10.0.0.13/24', l0);
+  await p.keyboard.press('Escape');
   await p.locator('#canvas').focus();
   await p.keyboard.press('Escape'); // clear the selection
 
@@ -339,6 +371,87 @@ export async function runInteractions(browser: Browser, url: string, outDir: str
   const bg = await p.evaluate(`${CY}.style().json().length`) as number;
   check('the stylesheet is rebuilt on a theme change', bg > 10);
   await p.screenshot({ path: `${outDir}/webview-theme-switched.png` });
+
+  // a narrow editor (the matrix beside the canvas): one toolbar row, the rest in "More" with labels
+  const size = p.viewportSize()!;
+  await p.setViewportSize({ width: 560, height: size.height });
+  await waitFor(p, `!document.getElementById('tb-more').hidden`).catch(() => undefined);
+  const row = await p.evaluate(`(() => { const r = document.querySelector('.toolbar'); const b = [...r.querySelectorAll('.tb-button')].filter((x) => x.offsetParent);
+    return { one: Math.max(...b.map((x) => x.getBoundingClientRect().top)) - Math.min(...b.map((x) => x.getBoundingClientRect().top)) < 4, labelled: b.every((x) => x.getAttribute('aria-label') && x.title) }; })()`) as { one: boolean; labelled: boolean };
+  check('a narrow toolbar stays one row, every visible button with an aria-label and a tooltip', row.one && row.labelled, row);
+  await p.locator('#tb-more').focus();
+  await p.keyboard.press('Enter');
+  const items = await p.locator('.tb-menu [role="menuitem"]').allTextContents();
+  check('"More" lists the moved buttons by name', items.includes('SVG') && items.includes('PNG') && await p.evaluate(`document.activeElement?.getAttribute('role')`) === 'menuitem', items);
+  await p.keyboard.press('Escape');
+  check('Escape closes the menu, focus back on "More"', await p.locator('.tb-menu').isHidden() && await p.evaluate(`document.activeElement?.id`) === 'tb-more');
+  await p.setViewportSize(size);
+  await waitFor(p, `document.getElementById('tb-more').hidden`).catch(() => undefined);
+  check('wide again: every button back in the row', await p.locator('#tb-more').isHidden() && await p.locator('button[aria-label="SVG"]').isVisible());
+
+  // one legend for every mark: collapsed to one line, opened and closed from the keyboard
+  const expanded = async () => await p.getAttribute('#legend .legend-toggle', 'aria-expanded');
+  check('the legend starts collapsed', await expanded() === 'false' && await p.locator('#legend-body').count() === 0);
+  await p.locator('#legend .legend-toggle').focus();
+  await p.keyboard.press('Enter');
+  const legendText = await p.locator('#legend').textContent() ?? '';
+  check('Enter opens the legend with the file, live and connectivity marks', await expanded() === 'true'
+    && ['an error in the file', 'link down', 'not on the machine yet', 'differs from the file', 'does not own', 'all failed'].every((t) => legendText.includes(t)), legendText);
+  check('the legend keeps the keyboard focus', await p.evaluate(`document.activeElement?.classList.contains('legend-toggle')`) === true);
+  await p.screenshot({ path: `${outDir}/webview-legend.png` });
+  await p.keyboard.press('Space');
+  check('Space closes it again', await expanded() === 'false');
+
+  // a connectivity paint fits the drawing in view, above the legend
+  await p.evaluate(`(() => { const cy = ${CY}; cy.zoom(3); cy.pan({ x: -4000, y: -4000 }); })()`);
+  await p.evaluate(`window.__harness.send({ type: 'matrix', paint: { probes: 4, failed: 1, unplaced: 0, durationMs: 900, at: new Date().toISOString(),
+    links: { '0': { state: 'mixed', ok: 1, failed: 1, detail: 'x' } }, nodes: { ns1: { state: 'mixed', ok: 1, failed: 1, failing: ['10.0.0.3'], detail: 'x' } } } })`);
+  await waitFor(p, `document.body.dataset.reach === 'painted'`);
+  const inView = await p.evaluate(`(() => {
+    const cy = ${CY}; const bb = cy.nodes().renderedBoundingBox();
+    const legend = document.getElementById('legend').getBoundingClientRect(); const c = document.getElementById('canvas').getBoundingClientRect();
+    return bb.x1 >= -1 && bb.y1 >= -1 && bb.x2 <= cy.width() + 1 && bb.y2 <= legend.top - c.top + 1;
+  })()`);
+  check('a connectivity paint fits the nodes in view, clear of the legend', inView === true);
+  // the matrix opens beside the canvas just after the paint: the narrower canvas fits again
+  const wide = p.viewportSize()!;
+  await p.setViewportSize({ width: 760, height: wide.height });
+  const fitsNarrow = `(() => { const cy = ${CY}; const bb = cy.nodes().renderedBoundingBox(); return bb.x1 >= -1 && bb.x2 <= cy.width() + 1; })()`;
+  await waitFor(p, fitsNarrow).catch(() => undefined);
+  check('a canvas narrowed right after the paint (the matrix beside it) fits the drawing again', await p.evaluate(fitsNarrow) === true,
+    await p.evaluate(`(() => { const cy = ${CY}; return { bb: cy.nodes().renderedBoundingBox(), w: cy.width(), reach: document.body.dataset.reach, el: document.getElementById('canvas').clientWidth }; })()`));
+  await p.setViewportSize(wide);
+  const reachText = await p.locator('#reach-legend').textContent();
+  check('the legend line shows the results and the halo key', /^Connectivity ?3 of 4 reachable/.test(reachText ?? '') && /all failed/.test(reachText ?? ''), reachText);
+  await p.click('#reach-legend .reach-clear');
+  await waitFor(p, `document.body.dataset.reach === 'none'`).catch(() => undefined);
+  check('its clear button removes the paint', await p.evaluate('document.body.dataset.reach') === 'none' && await p.locator('#reach-legend').count() === 0);
+
+  // "Subnet (both ends)" of a point-to-point link: both ends and the routes through them in one edit
+  const routedLab = {
+    version: 1, name: 'renum',
+    namespaces: [
+      { name: 'h1', position: { x: 100, y: 100 }, routes: [{ to: 'default', via: '10.99.0.2' }] },
+      { name: 'r1', position: { x: 400, y: 100 }, sysctls: { 'net.ipv4.ip_forward': 1 } },
+    ],
+    links: [{ a: { node: 'h1', name: 'eth0', addresses: ['10.99.0.1/30'] }, b: { node: 'r1', name: 'eth0', addresses: ['10.99.0.2/30'] } }],
+  };
+  v = await version(p);
+  await p.evaluate(`window.__harness.setText(${JSON.stringify(JSON.stringify(routedLab, null, 2))})`);
+  await drawnAfter(p, v);
+  pt = await at(p, 'l:0:h1:r1');
+  await mouse.click(pt.x, pt.y);
+  await p.waitForSelector('vscode-textfield[data-field="subnet"]');
+  const subnet = p.locator('vscode-textfield[data-field="subnet"] input');
+  check('a point-to-point link shows its subnet', await subnet.inputValue() === '10.99.0.0/30', await subnet.inputValue());
+  v = await version(p);
+  await subnet.fill('10.1.0.0/30');
+  await subnet.press('Enter');
+  await drawnAfter(p, v);
+  f = await fileOf(p);
+  check('changing the subnet renumbers both ends and the route through them in one edit',
+    f.links?.[0]?.a.addresses?.[0] === '10.1.0.1/30' && f.links[0].b.addresses?.[0] === '10.1.0.2/30' && f.namespaces?.[0]?.routes?.[0]?.via === '10.1.0.2'
+    && (await version(p)) === v + 1, f);
 
   // a file that is not JSON: the overlay, and no drawing gestures
   await p.evaluate("window.__harness.setText('{ \"version\": 1, ')");

@@ -5,6 +5,8 @@ import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
 
+const LIVE_DELAY_MS = 50;
+
 export interface TopologyNode { uri: vscode.Uri; name: string | undefined; status: Overall | 'invalid' | 'unknown'; detail?: string; counts?: Record<string, number> }
 
 const ICONS: Record<TopologyNode['status'], [string, string]> = {
@@ -24,11 +26,15 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly subs: vscode.Disposable[] = [];
   private visible = false;
+  private due = 0;
+  private computing: Promise<void> | undefined;
+  private again = false;
 
   constructor(private readonly session: HelperSession, private readonly live: LiveModel, private readonly analyses: TopologyAnalyses) {
     const w = vscode.workspace.createFileSystemWatcher('**/*.netns.json');
     this.subs.push(w, w.onDidChange(() => this.schedule()), w.onDidCreate(() => this.schedule()), w.onDidDelete(() => this.schedule()),
-      live.onDidChange(() => this.schedule()));
+      // a live change shows at once (the live model batches events already)
+      live.onDidChange(() => this.schedule(LIVE_DELAY_MS)));
   }
 
   attach(view: vscode.TreeView<TopologyNode>): void {
@@ -36,14 +42,31 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
     this.visible = view.visible;
   }
 
-  /** statuses are plans: recompute at most once a second, only while the view is visible */
+  /**
+   * Statuses are plans: recompute within `ms` (a file change: a second), only while the view is
+   * visible. A burst of changes does not push the computation further: a due one stays due.
+   */
   schedule(ms = 1000): void {
     if (!this.visible && this.nodes) return;
+    const due = Date.now() + ms;
+    if (this.timer && this.due <= due) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.compute(), ms);
+    this.due = due;
+    this.timer = setTimeout(() => { this.timer = undefined; this.run(); }, ms);
+  }
+
+  /** one computation at a time: one asked for meanwhile runs after it, with what changed since */
+  private run(): void {
+    if (this.computing) { this.again = true; return; }
+    this.computing = this.compute().catch(() => undefined).finally(() => {
+      this.computing = undefined;
+      if (this.again) { this.again = false; this.schedule(0); }
+    });
   }
 
   async compute(): Promise<void> {
+    // a read of the machine is due: its change event computes with the fresh state
+    if (this.live.pending) return;
     const files = await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500);
     const out: TopologyNode[] = [];
     this.analyses.retainFiles(files);

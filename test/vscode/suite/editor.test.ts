@@ -101,6 +101,45 @@ suite('canvas editor', () => {
     assert.equal(doc.isDirty, false);
   });
 
+  test('two gestures sent at once both land in the file (issue 15 item 5: no edit dropped)', async () => {
+    await vscode.commands.executeCommand('vscode.open', article());
+    await waitCanvasTab(article());
+    const doc = await vscode.workspace.openTextDocument(article());
+    const before = doc.getText();
+    // the first edit is early in the file and moves every offset after it
+    const [r1, r2] = await Promise.all([
+      api.applyGesture(doc, { kind: 'set', target: { type: 'namespace', name: 'ns1' }, field: 'note', value: 'the first of two quick edits' }),
+      api.applyGesture(doc, { kind: 'set', target: { type: 'link', index: 1 }, field: 'mtu', value: 1400 }),
+    ]);
+    assert.ok(r1.ok && r2.ok, `${r1.message ?? ''} ${r2.message ?? ''}`);
+    const t = JSON.parse(doc.getText()) as { namespaces: { name: string; note?: string }[]; links: { mtu?: number }[] };
+    assert.equal(t.namespaces.find((n) => n.name === 'ns1')?.note, 'the first of two quick edits');
+    assert.equal(t.links[1]?.mtu, 1400);
+    const changed = nextChange(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(await changed, before);
+  });
+
+  test('a gesture refused for the error it adds is made when the person insists (renumbering in steps)', async () => {
+    await vscode.commands.executeCommand('vscode.open', article());
+    await waitCanvasTab(article());
+    const doc = await vscode.workspace.openTextDocument(article());
+    const before = doc.getText();
+    const g = { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'addresses', value: ['10.5.0.2/24'] };
+    const refused = await api.applyGesture(doc, g) as { ok: boolean; insistable?: boolean };
+    assert.equal(refused.ok, false);
+    assert.equal(refused.insistable, true, 'the refusal says insisting would make it');
+    assert.equal(doc.getText(), before);
+    const insist = api.applyGesture as unknown as (d: vscode.TextDocument, g: unknown, insist: boolean) => Promise<{ ok: boolean }>;
+    assert.ok((await insist(doc, g, true)).ok);
+    assert.match(doc.getText(), /10\.5\.0\.2\/24/);
+    // a gesture the edits reject stays refused, insisting or not
+    assert.equal((await insist(doc, { kind: 'rename', from: 'nope', to: 'x' }, true)).ok, false);
+    const changed = nextChange(doc);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(await changed, before);
+  });
+
   test('"Netns: New Topology" with a name and no place opens an untitled *.netns.json of that name in the canvas', async () => {
     await vscode.commands.executeCommand('netnsLab.newTopology', { name: 'mylab' });
     const tab = await waitCanvasTab();

@@ -58,8 +58,8 @@ function sendDocument(): void {
 }
 
 /** the product's edit policy (src/core/edit-policy.ts), applied to the page's text */
-function applyEdit(g: Gesture): { ok: boolean; message?: string; diagnostics?: Diagnostic[] } {
-  const d = decideEdit(text, g);
+function applyEdit(g: Gesture, insist?: boolean): { ok: boolean; message?: string; diagnostics?: Diagnostic[]; insistable?: true } {
+  const d = decideEdit(text, g, insist ? { insist } : {});
   if (!d.ok) return d;
   if (d.edit) {
     text = text.slice(0, d.edit.offset) + d.edit.text + text.slice(d.edit.offset + d.edit.length);
@@ -68,18 +68,20 @@ function applyEdit(g: Gesture): { ok: boolean; message?: string; diagnostics?: D
   return { ok: true };
 }
 
+let held: (() => void)[] | undefined;
+
 function receive(raw: unknown): void {
   const parsed = parseMessage(FromWebview, raw);
   log.push({ dir: 'in', t: performance.now(), msg: raw });
   if (!parsed.ok) { errors.push(`invalid message from the webview: ${parsed.reason}`); return; }
   const msg = parsed.msg;
-  // like VS Code: asynchronous delivery
-  setTimeout(() => {
+  // like VS Code: asynchronous delivery (held while a test holds the host, to order the answers)
+  const answer = () => {
     switch (msg.type) {
       case 'ready': sendDocument(); break;
       case 'edit': {
-        const r = applyEdit(msg.gesture);
-        send({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d })) } : {}) });
+        const r = applyEdit(msg.gesture, msg.insist);
+        send({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics.map((d) => ({ ...d })) } : {}), ...(r.insistable ? { insistable: true } : {}) });
         sendDocument();
         break;
       }
@@ -87,7 +89,8 @@ function receive(raw: unknown): void {
       case 'export-image': exports.push({ format: msg.format, data: msg.data }); break;
       case 'error': errors.push(msg.message); console.error(`webview error: ${msg.message}`); break;
     }
-  }, 0);
+  };
+  if (held) held.push(answer); else setTimeout(answer, 0);
 }
 
 const harness = {
@@ -99,6 +102,9 @@ const harness = {
   setText(t: string) { text = t; version++; sendDocument(); },
   /** send any host message (e.g. {type:'export-image', format:'png'}) */
   send(msg: ToWebview) { send(msg); },
+  /** hold the host's answers (an edit in flight) until release() */
+  hold() { held ??= []; },
+  release() { const q = held ?? []; held = undefined; for (const a of q) setTimeout(a, 0); },
 };
 (window as unknown as { __harness: typeof harness }).__harness = harness;
 (window as unknown as { acquireVsCodeApi: () => VsCodeApi }).acquireVsCodeApi = () => ({
