@@ -13,6 +13,7 @@ import { locate, parseJsonText } from './json.js';
 import { HOST, Topology, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
 import { buildIndex, type TopoIndex } from './topo-index.js';
+import { checkExpectations } from './expect-validate.js';
 
 export interface ValidationResult {
   topology: Topology | undefined;
@@ -38,7 +39,7 @@ export function validateValue(value: unknown): ValidationResult {
   if (!res.success) {
     return { topology: undefined, diagnostics: capped(zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1))), ok: false };
   }
-  const diagnostics = capped(semanticChecks(res.data));
+  const diagnostics = capped([...semanticChecks(res.data), ...checkExpectations(res.data)]);
   return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };
 }
 
