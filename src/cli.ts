@@ -18,6 +18,7 @@ import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
 import type { Finding } from './core/doctor.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
+import { TEST_USAGE, testCommand } from './cli-test.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
@@ -39,6 +40,7 @@ ${IMPORT_LAB_USAGE}
   netns-lab ping FILE [--json] [--probe ADDR_OR_NAME,...]
                                           reachability matrix: every namespace to every other,
                                           the host, its gateway, and outside probes (internet: true)
+${TEST_USAGE}
 
 options:
   --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
@@ -50,7 +52,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds', '--junit', '--only']);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -288,6 +290,7 @@ async function run(argv: string[]): Promise<number> {
         return failed.length ? 1 : 0;
       } finally { await h.close(); }
     }
+    case 'test': return testCommand(a.pos, a.flags, () => helper(a));
     case '':
       process.stderr.write(USAGE + '\n');
       return 2;

@@ -192,9 +192,12 @@ export const ExpectService = z.strictObject({
   ...expectBase, kind: z.literal('service'), in: ExpectIn, name: z.string().min(1).max(64),
   state: z.enum(['running', 'ready']).optional(),
 }).meta({ description: 'A service of the namespace is running (or ready).' });
+/** an http:// or https:// URL with a host, without credentials or whitespace */
+export const HttpUrl = z.string().max(2048)
+  .refine(httpUrlOk, { error: (iss) => `[invalid-url] '${printable(String(iss.input))}' is not an http:// or https:// URL (no credentials, no spaces)` });
 export const ExpectHttp = z.strictObject({
   ...expectBase, kind: z.literal('http'), from: NsName,
-  url: z.string().max(2048).refine(httpUrlOk, { error: (iss) => `[invalid-url] '${printable(String(iss.input))}' is not an http:// or https:// URL (no credentials, no spaces)` }),
+  url: HttpUrl,
   status: z.int().min(100).max(599).optional().meta({ description: 'The expected status (default 200).' }),
   contains: z.string().min(1).max(1024).optional().meta({ description: 'A text the body must contain.' }),
 }).meta({ description: 'A GET from a namespace to a URL returns a status (and a text).' });

@@ -4,7 +4,8 @@
  * may send progress events before it. Requests are typed operations only: never argv or shell.
  */
 import { z } from 'zod';
-import { IfName, NsName, TopoName } from '../core/model.js';
+import { HttpUrl, IfName, IpString, NsName, TopoName } from '../core/model.js';
+import { validProbe } from '../core/reach.js';
 import type { LiveEvent } from '../core/monitor.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -13,6 +14,10 @@ export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 const Id = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const base = { v: z.literal(PROTOCOL_VERSION), id: Id };
+
+/** a probe's destination: an address or a DNS name (never option-like text) */
+const ProbeTarget = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/).refine(validProbe, 'not an address or a DNS name');
+const Port = z.int().min(1).max(65535);
 
 export const Request = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('hello') }),
@@ -54,6 +59,13 @@ export const Request = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),
   /** mark existing, unowned objects named in the topology as owned by it (import --adopt) */
   z.strictObject({ ...base, op: z.literal('adopt'), topology: z.unknown() }),
+  /** the lab tests' probes (src/helper/probe-ops.ts), each inside one namespace */
+  z.strictObject({ ...base, op: z.literal('probe-icmp'), ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) }),
+  z.strictObject({ ...base, op: z.literal('probe-tcp'), ns: NsName, target: ProbeTarget, port: Port }),
+  z.strictObject({ ...base, op: z.literal('probe-udp'), ns: NsName, target: ProbeTarget, port: Port }),
+  z.strictObject({ ...base, op: z.literal('route-get'), ns: NsName.nullable(), to: IpString }),
+  z.strictObject({ ...base, op: z.literal('resolve'), ns: NsName.nullable(), name: ProbeTarget }),
+  z.strictObject({ ...base, op: z.literal('http-get'), ns: NsName, url: HttpUrl }),
 ]);
 export type Request = z.infer<typeof Request>;
 export type Op = Request['op'];

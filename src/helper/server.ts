@@ -23,6 +23,7 @@ import { ownedChange } from './owned.js';
 import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
+import { httpGet, probeIcmp, probeTcp, probeUdp, resolveName, routeGet } from './probe-ops.js';
 
 export interface ServerOptions {
   runner: Runner;
@@ -281,6 +282,12 @@ export function createServer(opts: ServerOptions) {
         }
         return { results, durationMs: Date.now() - t0, fanout, retried, overflow };
       }
+      case 'probe-icmp': return probeIcmp(runner, req);
+      case 'probe-tcp': return probeTcp(runner, req);
+      case 'probe-udp': return probeUdp(runner, req);
+      case 'route-get': return routeGet(runner, req);
+      case 'resolve': return resolveName(runner, req);
+      case 'http-get': return httpGet(runner, req);
       case 'link-state':
       case 'remove':
         return ownedChange(runner, req, opts.lockWaitMs ?? 30_000, fail);
