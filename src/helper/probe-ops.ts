@@ -17,29 +17,33 @@ export const PROBE_TIMEOUT_S = 1;
 /** the most of an HTTP body handed back (the rest is cut) */
 export const HTTP_BODY_MAX = 64 * 1024;
 
-const exec = (ns: string, program: string, args: string[]) => ['ip', 'netns', 'exec', ns, systemBinary(program), ...args];
+/** a system program by absolute path inside the namespace (ip netns exec: its resolv.conf and hosts apply) */
+const exec = (ns: string, program: string, args: string[], bin: Bin) => ['ip', 'netns', 'exec', ns, bin(program), ...args];
+/** where a program is: systemBinary (tests pass their own) */
+export type Bin = (cmd: string) => string;
 const quick = (runner: Runner, argv: string[]): Promise<RunResult> => (runner.runQuick ? runner.runQuick(argv) : runner.run(argv));
 const lastLine = (s: string) => s.trim().split('\n').pop()?.replace(/^(nc|curl|getent): /, '') ?? '';
 
 /** probe-icmp: one echo to each target; fping in one process, else one ping per target */
-export async function probeIcmp(runner: Runner, req: { ns: string; targets: string[] }, fping = fpingPath()): Promise<{ results: IcmpAnswer[] }> {
+export async function probeIcmp(runner: Runner, req: { ns: string; targets: string[] }, bin: Bin = systemBinary): Promise<{ results: IcmpAnswer[] }> {
+  const fping = fpingPath(bin);
   if (fping) return { results: await fpingFrom(runner, fping, req.ns, req.targets, PROBE_TIMEOUT_S * 1000) };
   const results = await pool(req.targets, 16, async (target) => {
-    const r = await quick(runner, exec(req.ns, 'ping', ['-c', '1', '-W', String(PROBE_TIMEOUT_S), '-n', '--', target]));
+    const r = await quick(runner, exec(req.ns, 'ping', ['-c', '1', '-W', String(PROBE_TIMEOUT_S), '-n', '--', target], bin));
     return { target, ...parsePing(r.code, r.stdout, r.stderr) };
   });
   return { results };
 }
 
 /** probe-tcp: a connect to target:port (nc -z) */
-export async function probeTcp(runner: Runner, req: { ns: string; target: string; port: number }): Promise<{ ok: boolean; error?: string }> {
-  const r = await quick(runner, exec(req.ns, 'nc', ['-z', '-v', '-w', String(PROBE_TIMEOUT_S), '--', req.target, String(req.port)]));
+export async function probeTcp(runner: Runner, req: { ns: string; target: string; port: number }, bin: Bin = systemBinary): Promise<{ ok: boolean; error?: string }> {
+  const r = await quick(runner, exec(req.ns, 'nc', ['-z', '-v', '-w', String(PROBE_TIMEOUT_S), '--', req.target, String(req.port)], bin));
   return r.code === 0 ? { ok: true } : { ok: false, error: lastLine(r.stderr) || `no connection (nc exit ${r.code})` };
 }
 
 /** probe-udp: one datagram to target:port; ok when something answers within the timeout */
-export async function probeUdp(runner: Runner, req: { ns: string; target: string; port: number }): Promise<{ ok: boolean; reply?: string; error?: string }> {
-  const r = await runner.run(exec(req.ns, 'nc', ['-u', '-w', String(PROBE_TIMEOUT_S), '--', req.target, String(req.port)]), 'netns-lab probe\n');
+export async function probeUdp(runner: Runner, req: { ns: string; target: string; port: number }, bin: Bin = systemBinary): Promise<{ ok: boolean; reply?: string; error?: string }> {
+  const r = await runner.run(exec(req.ns, 'nc', ['-u', '-w', String(PROBE_TIMEOUT_S), '--', req.target, String(req.port)], bin), 'netns-lab probe\n');
   if (r.stdout.length) return { ok: true, reply: r.stdout.slice(0, 256) };
   return { ok: false, error: lastLine(r.stderr) || `no reply within ${PROBE_TIMEOUT_S} s` };
 }
@@ -61,19 +65,19 @@ export function parseRouteGet(json: string): RouteAnswer {
 }
 
 /** resolve: the addresses a name has inside the namespace (getent ahosts: hosts file, then DNS) */
-export async function resolveName(runner: Runner, req: { ns: string | null; name: string }): Promise<ResolveAnswer> {
+export async function resolveName(runner: Runner, req: { ns: string | null; name: string }, bin: Bin = systemBinary): Promise<ResolveAnswer> {
   const args = ['ahosts', '--', req.name];
-  const r = await quick(runner, req.ns === null ? ['getent', ...args] : exec(req.ns, 'getent', args));
+  const r = await quick(runner, req.ns === null ? ['getent', ...args] : exec(req.ns, 'getent', args, bin));
   const addresses = [...new Set(r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean))];
   if (r.code === 0 && addresses.length) return { addresses };
   return { addresses: [], error: r.code === 2 ? 'the name is not found' : lastLine(r.stderr) || `getent exit ${r.code}` };
 }
 
 /** http-get: one GET (no redirects, http and https only, no curlrc), its status and the start of its body */
-export async function httpGet(runner: Runner, req: { ns: string; url: string }): Promise<HttpAnswer> {
+export async function httpGet(runner: Runner, req: { ns: string; url: string }, bin: Bin = systemBinary): Promise<HttpAnswer> {
   const marker = '\nnetns-lab-status:';
   const r = await quick(runner, exec(req.ns, 'curl', ['-q', '-sS', '--proto', '=http,https', '--max-time', String(PROBE_TIMEOUT_S * 3),
-    '--max-filesize', String(16 * 1024 * 1024), '-o', '-', '-w', `${marker}%{http_code}`, '--', req.url]));
+    '--max-filesize', String(16 * 1024 * 1024), '-o', '-', '-w', `${marker}%{http_code}`, '--', req.url], bin));
   const at = r.stdout.lastIndexOf(marker);
   const status = at >= 0 ? Number(r.stdout.slice(at + marker.length).trim()) : 0;
   if (r.code !== 0 || !status) return { error: lastLine(r.stderr) || `curl exit ${r.code}` };
