@@ -23,6 +23,8 @@ import { ownedChange } from './owned.js';
 import { startWatch, type Watch } from './watch.js';
 import { MAX_REQUEST_BYTES, PROTOCOL_VERSION, Request, planDigest, type HelperError, type Response } from './protocol.js';
 import type { Runner } from './runner.js';
+import { MATRIX_FANOUT, MATRIX_MIN_PROBES, pingMatrix } from './ping-matrix.js';
+import { fpingPath } from './fping.js';
 import { httpGet, probeIcmp, probeTcp, probeUdp, resolveName, routeGet } from './probe-ops.js';
 
 export interface ServerOptions {
@@ -253,6 +255,13 @@ export function createServer(opts: ServerOptions) {
         const fanout = req.concurrency ?? PING_FANOUT;
         let done = 0;
         const t0 = Date.now();
+        // a large matrix: one fping per source, in groups that keep the neighbour table small (ping-matrix.ts)
+        const fping = list.length >= MATRIX_MIN_PROBES ? fpingPath() : undefined;
+        if (fping) {
+          const lab = (t.namespaces ?? []).map((n) => n.name).filter((n) => names.has(n));
+          const onProbe = (p: Probe) => send({ v: PROTOCOL_VERSION, id: req.id, event: 'progress', done: ++done, total: list.length, message: `${p.from} -> ${p.target}` });
+          return { ...(await pingMatrix(runner, list, names, { fping, labNamespaces: lab, onProbe })), durationMs: Date.now() - t0, fanout: MATRIX_FANOUT, fping: true };
+        }
         const probe = async (p: Probe): Promise<ProbeResult> => {
           if (!names.has(p.from)) return { ...p, ok: false, error: `namespace ${p.from} does not exist` };
           const r = await (runner.runQuick ? runner.runQuick(pingArgv(p)) : runner.run(pingArgv(p)));
