@@ -23,9 +23,9 @@ module.exports = {
     },
     {
       name: 'helper-one-door',
-      comment: 'in the helper, only runner.ts touches processes and files (and shell.ts, which hands a terminal to a shell; bin.ts, which finds system programs; flock.ts, whose locks are held by a child process), so every side effect of the server can be recorded in tests',
+      comment: 'in the helper, only runner.ts touches processes and files (and shell.ts, which hands a terminal to a shell; bin.ts, which finds system programs; flock.ts, whose locks are held by a child process; procsys.ts, the door to /proc and signals; supervisor.ts, the process that keeps a service), so every side effect of the server can be recorded in tests',
       severity: 'error',
-      from: { path: '^src/helper', pathNot: '^src/helper/(runner|shell|bin|flock)\\.ts$' },
+      from: { path: '^src/helper', pathNot: '^src/helper/(runner|shell|bin|flock|procsys|supervisor)\\.ts$' },
       to: { path: '^(execa|node:child_process|child_process|node:fs|fs|node:fs/promises|fs/promises)$' },
     },
     {

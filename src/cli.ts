@@ -12,6 +12,7 @@ import {
   readHostDns, requireValid, scriptFor, type Loaded,
   formatPhases,
 } from './engine/engine.js';
+import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
@@ -31,7 +32,7 @@ usage:
   netns-lab destroy FILE | --name NAME    remove everything the topology owns
   netns-lab status FILE [--json]          each object: in-sync / missing / drifted / unowned-clash / extra
   netns-lab script FILE                   a standalone bash script that builds it from scratch
-  netns-lab import [--name N] [--ns A,B] [--adopt] [-o FILE]
+  netns-lab import [--name N] [--ns A,B] [--adopt [--yes]] [-o FILE]
                                           write a topology of what runs now
 ${IMPORT_LAB_USAGE}
   netns-lab capture --ns NS|host --iface IF [--filter EXPR] [--seconds N] [-o FILE.pcap]
@@ -204,7 +205,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'import': {
       if (a.flags.has('--from')) return importLabCommand(a.pos, a.flags);
-      allow(a, ['--name', '--ns', '-o', '--output', '--adopt'], 0);
+      allow(a, ['--name', '--ns', '-o', '--output', '--adopt', '--yes'], 0);
       const name = String(a.flags.get('--name') ?? 'imported');
       const bad = TopoName.safeParse(name);
       if (!bad.success) throw new Usage(`--name: ${bad.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
@@ -221,8 +222,9 @@ async function run(argv: string[]): Promise<number> {
         for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
         const text = JSON.stringify(r.topology, null, 2) + '\n';
         if (a.flags.has('--adopt')) {
-          const ad = await h.request<{ adopted: string[] }>('adopt', { topology: r.topology });
-          process.stderr.write(`adopted ${ad.adopted.length} object(s) as owned by '${name}'\n`);
+          const ad = await adoptWithConfirmation(h, r.topology, a.flags.has('--yes'));
+          if ('refused' in ad) { process.stderr.write(`netns-lab: ${ad.refused}\n`); return 1; }
+          process.stderr.write(`adopted ${ad.adopted} object(s) as owned by '${name}'\n`);
         }
         const out = a.flags.get('-o') ?? a.flags.get('--output');
         if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }

@@ -30,17 +30,37 @@ export const DOCTOR_NS_SYSCTLS = ['net.ipv4.ip_forward', RP_FILTER];
 
 const DROPS = /(^| )-j (DROP|REJECT)\b/;
 
+/** what every check looks at */
+interface Exam {
+  t: Topology;
+  live: LiveState;
+  plan: Plan;
+  idx: ReturnType<typeof buildIndex>;
+  out: Finding[];
+  nsOf(scope: string | null): LiveState['host'] | undefined;
+  linkOf(scope: string | null, name: string): LiveLink | undefined;
+  stepsOf(pred: (s: Step) => boolean): Step[];
+}
+
 export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
-  const out: Finding[] = [];
   const T = t.name;
-  const idx = buildIndex(t);
-  const nsOf = (scope: string | null) => (scope === null ? live.host : live.namespaces.find((n) => n.name === scope));
-  const linkOf = (scope: string | null, name: string): LiveLink | undefined => nsOf(scope)?.links.find((l) => l.name === name);
-  const stepsOf = (pred: (s: Step) => boolean) => plan.steps.map((p) => p.step).filter(pred);
   const applied = plan.objects.some((o) => o.state !== 'missing');
   if (!applied) return [{ code: 'not-applied', severity: 'warning', subject: T, message: `nothing of '${T}' runs on this machine`, why: 'the doctor checks a running network; apply it first' }];
+  const nsOf = (scope: string | null) => (scope === null ? live.host : live.namespaces.find((n) => n.name === scope));
+  const x: Exam = {
+    t, live, plan, idx: buildIndex(t), out: [], nsOf,
+    linkOf: (scope, name) => nsOf(scope)?.links.find((l) => l.name === name),
+    stepsOf: (pred) => plan.steps.map((p) => p.step).filter(pred),
+  };
+  checkHostForwarding(x);
+  checkFirewall(x);
+  for (const ns of t.namespaces ?? []) checkNamespace(x, ns);
+  checkInterfaces(x);
+  return x.out;
+}
 
-  // forwarding in the host
+function checkHostForwarding({ t, live, out }: Exam): void {
+  const T = t.name;
   if (wantsIpForward(t) && live.host.sysctls['net.ipv4.ip_forward'] !== '1') {
     out.push({
       code: 'ip-forward-off', severity: 'error', subject: 'host',
@@ -50,7 +70,11 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
     });
   }
 
-  // FORWARD: a DROP policy or a dropping rule ahead of our jump
+}
+
+/** FORWARD: a DROP policy or a dropping rule ahead of our jump; masquerade */
+function checkFirewall({ t, live, plan, idx, out, stepsOf }: Exam): void {
+  const T = t.name;
   const fw = live.firewall;
   const rules = firewallRules(t, undefined);
   if (fw && rules.filter.length) {
@@ -91,43 +115,47 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
     }
   }
 
-  // only what this topology owns is examined and repaired (a clash is apply's error to report)
-  for (const ns of t.namespaces ?? []) {
-    const l = nsOf(ns.name);
-    if (!l || l.owner !== T) continue;
-    // default route
-    const want = (ns.routes ?? []).find((r) => r.to === 'default' && r.via && parseIP(r.via)!.family === 4);
-    const have = l.routes.find((r) => r.to === 'default' && r.family === 4);
-    if (want && (!have || have.via !== formatIP(4, parseIP(want.via!)!.addr))) {
-      const onLink = have?.via ? l.links.some((x) => x.addresses.some((a) => contains(parseCidr(a.cidr)!, parseIP(have.via!)!))) : false;
-      const isSelf = have?.via ? l.links.some((x) => x.addresses.some((a) => a.cidr.split('/')[0] === have.via)) : false;
-      out.push({
-        code: have ? (isSelf || !onLink ? 'gateway-off-link' : 'gateway-wrong') : 'default-route-missing', severity: 'error', subject: ns.name,
-        message: have ? `${ns.name} routes via ${have.via}, the file says ${want.via}` : `${ns.name} has no default route`,
-        why: have ? (isSelf ? 'the gateway is the namespace\'s own veth address; it must be the other side: the bridge' : 'packets for other networks go to the wrong neighbour')
-          : 'it can only reach its own subnet',
-        fix: { summary: `ip -n ${ns.name} route replace default via ${want.via}`, steps: [{ op: 'route-add', ns: ns.name, family: 4, to: 'default', via: formatIP(4, parseIP(want.via!)!.addr) }] },
-      });
-    }
-    // DNS
-    if (ns.dns) {
-      const dnsStep = stepsOf((s) => s.op === 'dns-write' && s.ns === ns.name);
-      const servers = (l.resolvConf ?? '').split('\n').map((x) => /^\s*nameserver\s+(\S+)/.exec(x)?.[1]).filter((x): x is string => !!x);
-      const loopback = servers.filter((s) => /^127\.|^::1$/.test(s));
-      if (!l.resolvConf) {
-        out.push({ code: 'dns-missing', severity: 'error', subject: ns.name, message: `/etc/netns/${ns.name}/resolv.conf does not exist`, why: 'names do not resolve inside the namespace (the host\'s resolv.conf may point at a resolver it cannot reach)', ...(dnsStep.length ? { fix: { summary: 'write resolv.conf', steps: dnsStep } } : {}) });
-      } else if (loopback.length) {
-        out.push({ code: 'dns-loopback', severity: 'error', subject: ns.name, message: `resolv.conf of ${ns.name} names ${loopback.join(', ')}`, why: 'a stub resolver on the host\'s loopback is unreachable from a namespace: its own loopback has no resolver', ...(dnsStep.length ? { fix: { summary: 'write resolv.conf with the upstream servers', steps: dnsStep } } : {}) });
-      }
-    }
-    // rp_filter on routers with more than one interface
-    const ifs = (idx.ifacesByScope.get(ns.name) ?? []).length;
-    if (String(ns.sysctls?.['net.ipv4.ip_forward'] ?? '') === '1' && ifs > 1 && l.sysctls[RP_FILTER] === '1' && !(ns.sysctls && RP_FILTER in ns.sysctls)) {
-      out.push({ code: 'rp-filter', severity: 'warning', subject: ns.name, message: `${ns.name} forwards with strict reverse-path filtering (${RP_FILTER}=1)`, why: 'asymmetric paths through this router are dropped silently', fix: { summary: 'loose reverse-path filtering (2) in this namespace', steps: [{ op: 'sysctl', ns: ns.name, key: RP_FILTER, value: '2' }] } });
+}
+
+/** only what this topology owns is examined and repaired (a clash is apply's error to report) */
+function checkNamespace({ t, idx, out, nsOf, stepsOf }: Exam, ns: NonNullable<Topology['namespaces']>[number]): void {
+  const l = nsOf(ns.name);
+  if (!l || l.owner !== t.name) return;
+  // default route
+  const want = (ns.routes ?? []).find((r) => r.to === 'default' && r.via && parseIP(r.via)!.family === 4);
+  const have = l.routes.find((r) => r.to === 'default' && r.family === 4);
+  if (want && (!have || have.via !== formatIP(4, parseIP(want.via!)!.addr))) {
+    const onLink = have?.via ? l.links.some((x) => x.addresses.some((a) => contains(parseCidr(a.cidr)!, parseIP(have.via!)!))) : false;
+    const isSelf = have?.via ? l.links.some((x) => x.addresses.some((a) => a.cidr.split('/')[0] === have.via)) : false;
+    out.push({
+      code: have ? (isSelf || !onLink ? 'gateway-off-link' : 'gateway-wrong') : 'default-route-missing', severity: 'error', subject: ns.name,
+      message: have ? `${ns.name} routes via ${have.via}, the file says ${want.via}` : `${ns.name} has no default route`,
+      why: have ? (isSelf ? 'the gateway is the namespace\'s own veth address; it must be the other side: the bridge' : 'packets for other networks go to the wrong neighbour')
+        : 'it can only reach its own subnet',
+      fix: { summary: `ip -n ${ns.name} route replace default via ${want.via}`, steps: [{ op: 'route-add', ns: ns.name, family: 4, to: 'default', via: formatIP(4, parseIP(want.via!)!.addr) }] },
+    });
+  }
+  // DNS
+  if (ns.dns) {
+    const dnsStep = stepsOf((s) => s.op === 'dns-write' && s.ns === ns.name);
+    const servers = (l.resolvConf ?? '').split('\n').map((x) => /^\s*nameserver\s+(\S+)/.exec(x)?.[1]).filter((x): x is string => !!x);
+    const loopback = servers.filter((s) => /^127\.|^::1$/.test(s));
+    if (!l.resolvConf) {
+      out.push({ code: 'dns-missing', severity: 'error', subject: ns.name, message: `/etc/netns/${ns.name}/resolv.conf does not exist`, why: 'names do not resolve inside the namespace (the host\'s resolv.conf may point at a resolver it cannot reach)', ...(dnsStep.length ? { fix: { summary: 'write resolv.conf', steps: dnsStep } } : {}) });
+    } else if (loopback.length) {
+      out.push({ code: 'dns-loopback', severity: 'error', subject: ns.name, message: `resolv.conf of ${ns.name} names ${loopback.join(', ')}`, why: 'a stub resolver on the host\'s loopback is unreachable from a namespace: its own loopback has no resolver', ...(dnsStep.length ? { fix: { summary: 'write resolv.conf with the upstream servers', steps: dnsStep } } : {}) });
     }
   }
+  // rp_filter on routers with more than one interface
+  const ifs = (idx.ifacesByScope.get(ns.name) ?? []).length;
+  if (String(ns.sysctls?.['net.ipv4.ip_forward'] ?? '') === '1' && ifs > 1 && l.sysctls[RP_FILTER] === '1' && !(ns.sysctls && RP_FILTER in ns.sysctls)) {
+    out.push({ code: 'rp-filter', severity: 'warning', subject: ns.name, message: `${ns.name} forwards with strict reverse-path filtering (${RP_FILTER}=1)`, why: 'asymmetric paths through this router are dropped silently', fix: { summary: 'loose reverse-path filtering (2) in this namespace', steps: [{ op: 'sysctl', ns: ns.name, key: RP_FILTER, value: '2' }] } });
+  }
+}
 
-  // interfaces: down, MTU mismatch, addresses that the host also has
+/** interfaces: down, MTU mismatch, addresses that the host also has */
+function checkInterfaces({ t, live, idx, out, linkOf, stepsOf }: Exam): void {
+  const T = t.name;
   const hostAddrs = new Map<string, string>();
   for (const hl of live.host.links) if (!hl.owner) for (const a of hl.addresses) hostAddrs.set(a.cidr.split('/')[0]!, hl.name);
   for (const [, [a, b]] of idx.ends) {
@@ -152,5 +180,4 @@ export function doctor(t: Topology, live: LiveState, plan: Plan): Finding[] {
       if (other) out.push({ code: 'address-conflict', severity: 'error', subject: `${f.scope ?? 'host'}/${f.name}`, message: `${ip} is also the address of the host's ${other}`, why: 'two interfaces answer for one address: traffic to it goes to whichever the routing picks', });
     }
   }
-  return out;
 }

@@ -45,7 +45,7 @@ function checkOne(t: Topology, idx: TopoIndex, e: Expectation, base: JsonPath): 
     case 'service': {
       const s = scope(idx, e.in, [...base, 'in']);
       if (s.length) return s;
-      return service(t, e.in, e.name, [...base, 'name']);
+      return service(t, e.in, e.name, e.state, [...base, 'name']);
     }
   }
 }
@@ -85,11 +85,12 @@ function protoPort(e: Extract<Expectation, { kind: 'reach' }>, base: JsonPath): 
   return [];
 }
 
-/** services come with the workloads of a namespace: checked only where the namespace has them */
-function service(t: Topology, ns: string, name: string, path: JsonPath): Diagnostic[] {
-  const n = (t.namespaces ?? []).find((x) => x.name === ns) as Record<string, unknown> | undefined;
-  const services = n?.services;
-  if (!Array.isArray(services)) return [];
-  const known = services.map((s) => (s && typeof s === 'object' ? (s as { name?: unknown }).name : undefined));
-  return known.includes(name) ? [] : [err('unknown-service', `namespace '${ns}' has no service '${name}'`, path)];
+/** services are the workloads of a namespace (issue 16): checked only where the namespace lists them */
+function service(t: Topology, ns: string, name: string, state: 'running' | 'ready' | undefined, path: JsonPath): Diagnostic[] {
+  const services = (t.namespaces ?? []).find((x) => x.name === ns)?.services;
+  if (!services) return [];
+  const s = services.find((x) => x.name === name);
+  if (!s) return [err('unknown-service', `namespace '${ns}' has no service '${name}'${services.length ? ` (it has ${services.map((x) => x.name).join(', ')})` : ''}`, path)];
+  if (state === 'ready' && !s.ready) return [warn('no-ready-check', `service '${name}' has no ready check; "ready" is the same as "running" for it`, [...path.slice(0, -1), 'state'])];
+  return [];
 }

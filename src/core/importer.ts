@@ -27,18 +27,53 @@ function toRoute(r: LiveRoute): Route {
   return { to: r.to, ...(r.via ? { via: r.via } : { dev: r.dev! }), ...(r.metric && r.family === 4 ? { metric: r.metric } : {}) };
 }
 
+type End = { ns: string | null; l: LiveLink };
+const key = (ns: string | null, name: string) => `${ns ?? ''}|${name}`;
+
+/** what the import reads: the chosen namespaces, the host, and every link by scope and name */
+interface Source { live: LiveState; chosen: LiveNs[]; linkAt: Map<string, LiveLink>; notes: string[] }
+
 export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
   const notes: string[] = [];
   const chosen = live.namespaces.filter((n) => !opts.namespaces || opts.namespaces.includes(n.name!));
-  const chosenNames = new Set(chosen.map((n) => n.name!));
-  const scopes: LiveNs[] = [live.host, ...chosen];
-  const key = (ns: string | null, name: string) => `${ns ?? ''}|${name}`;
   const linkAt = new Map<string, LiveLink>();
-  for (const n of scopes) for (const l of n.links) linkAt.set(key(n.name, l.name), l);
-  const inScope = (ns: string | null) => ns === null || chosenNames.has(ns);
+  for (const n of [live.host, ...chosen]) for (const l of n.links) linkAt.set(key(n.name, l.name), l);
+  const src: Source = { live, chosen, linkAt, notes };
+  const pairs = vethPairs(src);
+  const bridges = importBridges(src, pairs);
+  const bridgeNames = new Set(bridges.map((b) => b.name));
+  const links: Link[] = pairs
+    .filter(([a, b]) => !ifNameProblem(a.l.name) && !ifNameProblem(b.l.name))
+    .map(([a, b]) => {
+      // the namespace side first, as the article draws it
+      const [x, y] = a.ns === null || (a.l.master && !b.l.master) ? [b, a] : [a, b];
+      return { a: endpoint(x, bridgeNames), b: endpoint(y, bridgeNames) };
+    });
+  const { masquerade, uplink } = importMasquerade(src, links, bridges);
+  const namespaces = chosen.map((n) => importNamespace(n, masquerade));
+  const hostIfs = new Set([...bridges.filter((b) => !b.in).map((b) => b.name), ...links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === 'host').map((e) => e.name)]);
+  const hostRoutes = live.host.routes.filter((r) => STATIC.has(r.protocol) && r.dev && hostIfs.has(r.dev) && r.to !== 'default').map(toRoute);
+  const topology: Topology = {
+    version: 1,
+    name: opts.name,
+    host: {
+      ...(uplink ? { uplink } : {}),
+      ...(masquerade.length ? { masquerade } : {}),
+      ...(hostRoutes.length ? { routes: hostRoutes } : {}),
+    },
+    bridges,
+    namespaces,
+    links,
+  };
+  layout(topology);
+  return { topology, notes };
+}
 
-  // veth pairs with at least one end in an imported namespace
-  const pairs: [{ ns: string | null; l: LiveLink }, { ns: string | null; l: LiveLink }][] = [];
+/** veth pairs with at least one end in an imported namespace */
+function vethPairs({ chosen, linkAt, notes }: Source): [End, End][] {
+  const chosenNames = new Set(chosen.map((n) => n.name!));
+  const inScope = (ns: string | null) => ns === null || chosenNames.has(ns);
+  const pairs: [End, End][] = [];
   const seen = new Set<string>();
   for (const n of chosen) {
     for (const l of n.links) {
@@ -52,7 +87,11 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
       if (p) pairs.push([{ ns: n.name, l }, { ns: l.peer.ns, l: p }]);
     }
   }
-  // bridges: inside imported namespaces, and host bridges with a port in such a pair
+  return pairs;
+}
+
+/** bridges: inside imported namespaces, and host bridges with a port in such a pair */
+function importBridges({ live, chosen, linkAt, notes }: Source, pairs: [End, End][]): Bridge[] {
   const bridges: Bridge[] = [];
   const bridgeNames = new Set<string>();
   const addBridge = (ns: string | null, name: string) => {
@@ -66,26 +105,33 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
     const addrs = b.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
     bridges.push({ name, ...(ns ? { in: ns } : {}), ...(addrs.length ? { addresses: addrs } : {}), ...(b.mtu && b.mtu !== 1500 ? { mtu: b.mtu } : {}) });
   };
-  for (const n of chosen) for (const l of n.links) if (l.kind === 'bridge') addBridge(n.name, l.name);
-  for (const [a, b] of pairs) for (const e of [a, b]) if (e.l.master) addBridge(e.ns, e.l.master);
-
-  const endpoint = (e: { ns: string | null; l: LiveLink }) => {
-    const node = e.l.master && bridgeNames.has(e.l.master) ? e.l.master : e.ns ?? 'host';
-    const addrs = e.l.master ? [] : e.l.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
-    // a netem/tbf root qdisc read back from tc: the end's impairments (when the file could hold them)
-    const imp = e.l.shaping && IMPAIR_KINDS.includes(e.l.shaping.kind) ? effectiveImpair(e.l.shaping.impair) : undefined;
-    const impair = imp && Impair.safeParse(imp).success ? imp : undefined;
-    return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}), ...(impair ? { impair } : {}) };
+  // a bridge is imported only with all its ports: one shared with namespaces that are not
+  // imported (a cni0, a docker0) stays out, or a destroy of the imported topology would cut them off
+  const pairEnds = new Set(pairs.flatMap(([a, b]) => [key(a.ns, a.l.name), key(b.ns, b.l.name)]));
+  const foreignPorts = (ns: string | null, name: string) => (ns === null ? live.host : chosen.find((n) => n.name === ns))!.links
+    .filter((p) => p.master === name && !pairEnds.has(key(ns, p.name))).map((p) => p.name);
+  const addWhole = (ns: string | null, name: string) => {
+    const foreign = foreignPorts(ns, name);
+    if (!foreign.length) { addBridge(ns, name); return; }
+    const note = `${ns ?? 'host'}/${name}: bridge also has ports that are not imported (${foreign.slice(0, 5).join(', ')}); left out (its imported ports become plain interfaces, detached from it by an apply of this file)`;
+    if (!notes.includes(note)) notes.push(note);
   };
-  const links: Link[] = pairs
-    .filter(([a, b]) => !ifNameProblem(a.l.name) && !ifNameProblem(b.l.name))
-    .map(([a, b]) => {
-      // the namespace side first, as the article draws it
-      const [x, y] = a.ns === null || (a.l.master && !b.l.master) ? [b, a] : [a, b];
-      return { a: endpoint(x), b: endpoint(y) };
-    });
+  for (const n of chosen) for (const l of n.links) if (l.kind === 'bridge') addWhole(n.name, l.name);
+  for (const [a, b] of pairs) for (const e of [a, b]) if (e.l.master) addWhole(e.ns, e.l.master);
+  return bridges;
+}
 
-  // masquerade rules (anywhere in nat) for imported subnets
+function endpoint(e: End, bridgeNames: Set<string>) {
+  const node = e.l.master && bridgeNames.has(e.l.master) ? e.l.master : e.ns ?? 'host';
+  const addrs = e.l.master ? [] : e.l.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
+  // a netem/tbf root qdisc read back from tc: the end's impairments (when the file could hold them)
+  const imp = e.l.shaping && IMPAIR_KINDS.includes(e.l.shaping.kind) ? effectiveImpair(e.l.shaping.impair) : undefined;
+  const impair = imp && Impair.safeParse(imp).success ? imp : undefined;
+  return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}), ...(impair ? { impair } : {}) };
+}
+
+/** masquerade rules (anywhere in nat) for imported subnets, and the uplink they name */
+function importMasquerade({ live, notes }: Source, links: Link[], bridges: Bridge[]): { masquerade: string[]; uplink: string | undefined } {
   const subnets = new Set<string>();
   for (const l of links) for (const e of [l.a, l.b]) for (const a of e.addresses ?? []) subnets.add(subnetOf(parseCidr(a)!));
   for (const b of bridges) for (const a of b.addresses ?? []) subnets.add(subnetOf(parseCidr(a)!));
@@ -104,37 +150,22 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
       if (!chain.startsWith('NSL-')) notes.push(`nat ${chain}: '${r}' was made by hand; netns-lab leaves it in place and adds its own rule in its own chain`);
     }
   }
+  return { masquerade, uplink };
+}
 
-  const namespaces: Namespace[] = chosen.map((n) => {
-    const routes = n.routes.filter((r) => STATIC.has(r.protocol)).map(toRoute);
-    const servers = nameservers(n.resolvConf);
-    const fwd = n.sysctls['net.ipv4.ip_forward'];
-    const v4 = n.links.flatMap((l) => l.addresses.filter((a) => a.family === 4 && a.scope === 'global').map((a) => parseCidr(a.cidr)!));
-    const internet = routes.some((r) => r.to === 'default') && v4.some((a) => masquerade.some((m) => overlaps(parseCidr(m)!, a)));
-    return {
-      name: n.name!,
-      ...(routes.length ? { routes } : {}),
-      ...(fwd === '1' ? { sysctls: { 'net.ipv4.ip_forward': 1 } } : {}),
-      ...(servers.length ? { dns: { servers: servers.slice(0, 3) } } : {}),
-      ...(internet ? { internet: true } : {}),
-    };
-  });
-  const hostIfs = new Set([...bridges.filter((b) => !b.in).map((b) => b.name), ...links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === 'host').map((e) => e.name)]);
-  const hostRoutes = live.host.routes.filter((r) => STATIC.has(r.protocol) && r.dev && hostIfs.has(r.dev) && r.to !== 'default').map(toRoute);
-  const topology: Topology = {
-    version: 1,
-    name: opts.name,
-    host: {
-      ...(uplink ? { uplink } : {}),
-      ...(masquerade.length ? { masquerade } : {}),
-      ...(hostRoutes.length ? { routes: hostRoutes } : {}),
-    },
-    bridges,
-    namespaces,
-    links,
+function importNamespace(n: LiveNs, masquerade: string[]): Namespace {
+  const routes = n.routes.filter((r) => STATIC.has(r.protocol)).map(toRoute);
+  const servers = nameservers(n.resolvConf);
+  const fwd = n.sysctls['net.ipv4.ip_forward'];
+  const v4 = n.links.flatMap((l) => l.addresses.filter((a) => a.family === 4 && a.scope === 'global').map((a) => parseCidr(a.cidr)!));
+  const internet = routes.some((r) => r.to === 'default') && v4.some((a) => masquerade.some((m) => overlaps(parseCidr(m)!, a)));
+  return {
+    name: n.name!,
+    ...(routes.length ? { routes } : {}),
+    ...(fwd === '1' ? { sysctls: { 'net.ipv4.ip_forward': 1 } } : {}),
+    ...(servers.length ? { dns: { servers: servers.slice(0, 3) } } : {}),
+    ...(internet ? { internet: true } : {}),
   };
-  layout(topology);
-  return { topology, notes };
 }
 
 /** a simple layered layout: host on top, host bridges, namespaces, bridges in namespaces */

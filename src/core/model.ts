@@ -10,6 +10,7 @@ import { parseCidr, parseIP } from './ip.js';
 import {
   IFNAME_PATTERN, KERNEL_RESERVED_IFNAMES, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
 } from './names.js';
+import { workloadFields } from './model-workloads.js';
 
 const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
   (iss: { input?: unknown }) => `[${code}] ${fn(iss.input) ?? 'invalid value'}`;
@@ -90,6 +91,8 @@ export const Namespace = z.strictObject({
     .meta({ description: 'This namespace reaches the internet: it needs a default route and a masqueraded subnet.' }),
   note: Note.optional(),
   position: Position.optional(),
+  /** exec and services (issue 16): see model-workloads.ts */
+  ...workloadFields,
 }).meta({ description: 'A network namespace: "another computer".' });
 
 export const Bridge = z.strictObject({

@@ -57,6 +57,9 @@ export interface LiveNs {
   name: string | null;
   /** topology owning the namespace (tag on its loopback's ifalias) */
   owner: string | undefined;
+  /** identity of /run/netns/NAME (inode; mtime in ns, decimal): read only for names in the intent journal */
+  ino?: string;
+  born?: string;
   links: LiveLink[];
   routes: LiveRoute[];
   sysctls: Record<string, string>;
@@ -403,29 +406,6 @@ export function resolvConfOwner(text: string): string | undefined {
 
 export function emptyNs(name: string | null): LiveNs {
   return { name, owner: undefined, links: [], routes: [], sysctls: {}, resolvConf: name === null ? undefined : null, nsids: {} };
-}
-
-/**
- * Objects an interrupted apply created but had not tagged yet, from the helper's intent journal
- * (see src/helper/journal.ts): they belong to that topology, so re-apply tags them instead of
- * refusing them as clashes. Only untagged objects are claimed, never another owner's.
- */
-export interface Intent {
-  topology: string;
-  namespaces: string[];
-  links: { ns: string | null; name: string }[];
-}
-
-export function applyIntents(live: LiveState, intents: Intent[]): LiveState {
-  for (const it of intents) {
-    for (const n of live.namespaces) if (n.owner === undefined && it.namespaces.includes(n.name!)) n.owner = it.topology;
-    for (const n of [live.host, ...live.namespaces]) {
-      for (const l of n.links) {
-        if (l.owner === undefined && l.kind !== 'loopback' && it.links.some((x) => x.ns === n.name && x.name === l.name)) l.owner = it.topology;
-      }
-    }
-  }
-  return live;
 }
 
 /** names of the tool's chains in a table */

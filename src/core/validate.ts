@@ -12,6 +12,7 @@ import {
 import { locate, parseJsonText } from './json.js';
 import { HOST, Topology, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
+import { workloadDiagnostics } from './validate-workloads.js';
 import { buildIndex, type TopoIndex } from './topo-index.js';
 import { checkExpectations } from './expect-validate.js';
 
@@ -185,6 +186,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
   const namespaces = t.namespaces ?? [];
   const bridges = t.bridges ?? [];
   const links = t.links ?? [];
+  d.push(...workloadDiagnostics(t));
 
   // node names: unique across namespaces and bridges, never reserved
   const nodeKinds = new Map<string, string>();

@@ -1,21 +1,21 @@
 /**
  * The Netns commands. One handler per command; each takes an optional document URI (editor
- * title, canvas) and falls back to the active topology editor, then to a quick pick.
+ * title, canvas) and falls back to the active topology editor, then to a quick pick (target.ts).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hasErrors } from '../core/diagnostics.js';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
-import { validateText } from '../core/validate.js';
 import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
-import { CANVAS_ACTIONS, CANVAS_COMMANDS, type CanvasActionName, type CanvasCommandName } from '../shared/canvas-commands.js';
+import { CANVAS_ACTIONS, type CanvasActionName } from '../shared/canvas-commands.js';
 import { userValue } from './user-setting.js';
-import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
+import { TOPOLOGY_SUFFIX, type TopologyDiagnostics } from './diagnostics.js';
+import type { TopologyAnalyses } from './documents.js';
 import { VIEW_TYPE, type TopologyEditorProvider } from './editor.js';
+import { baseName, writeBeside, writeImage } from './files.js';
 import type { HelperSession } from './helper-session.js';
+import { showProblems, type Targets } from './target.js';
 
 export const PLAN_SCHEME = 'netns-lab-plan';
 
@@ -40,16 +40,13 @@ export class PlanDocuments implements vscode.TextDocumentContentProvider {
 export interface CommandDeps {
   context: vscode.ExtensionContext;
   session: HelperSession;
-  provider: () => TopologyEditorProvider;
+  provider: TopologyEditorProvider;
+  analyses: TopologyAnalyses;
   diagnostics: TopologyDiagnostics;
+  targets: Targets;
   plans: PlanDocuments;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
   hold?: <T>(fn: () => Promise<T>) => Promise<T>;
-}
-
-function baseName(uri: vscode.Uri): string {
-  const b = path.posix.basename(uri.path);
-  return b.endsWith(TOPOLOGY_SUFFIX) ? b.slice(0, -TOPOLOGY_SUFFIX.length) : b.replace(/\.json$/, '');
 }
 
 function helperMessage(e: unknown): string {
@@ -61,45 +58,9 @@ function helperMessage(e: unknown): string {
   return (e as Error).message;
 }
 
-export interface Commands {
-  run(command: string, uri: vscode.Uri, node?: string): Promise<void>;
-  targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined>;
-  writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
-}
-
-export function registerCommands(deps: CommandDeps): Commands {
-  const { context, session, diagnostics, plans } = deps;
+export function registerCommands(deps: CommandDeps): void {
+  const { context, session, diagnostics, plans, targets } = deps;
   const held = <T>(fn: () => Promise<T>): Promise<T> => (deps.hold ? deps.hold(fn) : fn());
-
-  async function targetDocument(arg?: unknown): Promise<vscode.TextDocument | undefined> {
-    if (arg instanceof vscode.Uri) return vscode.workspace.openTextDocument(arg);
-    // a node of the Topologies view
-    if (arg && typeof arg === 'object' && (arg as { uri?: unknown }).uri instanceof vscode.Uri) return vscode.workspace.openTextDocument((arg as { uri: vscode.Uri }).uri);
-    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (tab instanceof vscode.TabInputCustom && tab.viewType === VIEW_TYPE) return vscode.workspace.openTextDocument(tab.uri);
-    if (tab instanceof vscode.TabInputText && isTopology(tab.uri)) return vscode.workspace.openTextDocument(tab.uri);
-    const active = deps.provider().activeDocument();
-    if (active) return active;
-    const open = vscode.workspace.textDocuments.filter((d) => isTopology(d));
-    const files = open.length ? [] : await vscode.workspace.findFiles(`**/*${TOPOLOGY_SUFFIX}`, '**/node_modules/**', 200);
-    const items = [...open.map((d) => d.uri), ...files].map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u }));
-    if (!items.length) { void vscode.window.showInformationMessage('No *.netns.json topology is open. Use "Netns: New Topology" to start one.'); return undefined; }
-    const pick = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { placeHolder: 'Which topology?' });
-    return pick ? vscode.workspace.openTextDocument(pick.uri) : undefined;
-  }
-
-  /** the document's topology, or a shown error and undefined */
-  function validTopology(doc: vscode.TextDocument): Topology | undefined {
-    const r = validateText(doc.getText());
-    diagnostics.update(doc);
-    if (!r.topology || hasErrors(r.diagnostics)) {
-      const n = r.diagnostics.filter((d) => d.severity === 'error').length;
-      void vscode.window.showErrorMessage(`${baseName(doc.uri)}: ${n} error(s) in the topology — ${r.diagnostics.find((d) => d.severity === 'error')?.message ?? ''}`, 'Show Problems')
-        .then((a) => { if (a) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
-      return undefined;
-    }
-    return r.topology;
-  }
 
   function requireTrust(what: string): boolean {
     if (vscode.workspace.isTrusted) return true;
@@ -114,10 +75,9 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   async function showPlan(arg?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
-    if (!doc) return;
-    const t = validTopology(doc);
-    if (!t) return;
+    const it = await targets.topology(arg);
+    if (!it) return;
+    const { doc, t } = it;
     const p = await plan(t);
     const head = [
       `# Plan for '${t.name}' (${doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri) : doc.uri.path}): ${p.steps.length} step(s), dry run, nothing was changed`,
@@ -135,10 +95,9 @@ export function registerCommands(deps: CommandDeps): Commands {
 
   async function apply(arg?: unknown): Promise<void> {
     if (!requireTrust('Apply')) return;
-    const doc = await targetDocument(arg);
-    if (!doc) return;
-    const t = validTopology(doc);
-    if (!t) return;
+    const it = await targets.topology(arg);
+    if (!it) return;
+    const { doc, t } = it;
     const p = await plan(t);
     if (p.errors.length) {
       void vscode.window.showErrorMessage(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
@@ -173,10 +132,9 @@ export function registerCommands(deps: CommandDeps): Commands {
 
   async function destroy(arg?: unknown): Promise<void> {
     if (!requireTrust('Destroy')) return;
-    const doc = await targetDocument(arg);
+    const doc = await targets.document(arg);
     if (!doc) return;
-    const r = validateText(doc.getText());
-    const name = r.topology?.name ?? (() => { try { return String((JSON.parse(doc.getText()) as { name?: unknown }).name ?? ''); } catch { return ''; } })();
+    const name = deps.analyses.of(doc).topology?.name ?? (() => { try { return String((JSON.parse(doc.getText()) as { name?: unknown }).name ?? ''); } catch { return ''; } })();
     if (!name) { void vscode.window.showErrorMessage('The topology has no valid name; nothing to destroy.'); return; }
     const ok = await vscode.window.showWarningMessage(`Destroy everything topology '${name}' owns on this machine?`,
       { modal: true, detail: 'Its namespaces, bridges, veth links, firewall chains and resolv.conf files are removed, and ip_forward is restored. Objects it does not own are never touched.' }, 'Destroy');
@@ -195,59 +153,34 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   async function validate(arg?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
+    const doc = await targets.document(arg);
     if (!doc) return;
     const ds = diagnostics.update(doc);
     const e = ds.filter((d) => d.severity === 'error').length;
     if (e) {
-      void vscode.window.showErrorMessage(`${baseName(doc.uri)}: ${e} error(s), ${ds.length - e} warning(s)`, 'Show Problems')
-        .then((a) => { if (a) void vscode.commands.executeCommand('workbench.actions.view.problems'); });
+      showProblems(`${baseName(doc.uri)}: ${e} error(s), ${ds.length - e} warning(s)`);
     } else {
       void vscode.window.showInformationMessage(`${baseName(doc.uri)} is valid${ds.length ? ` (${ds.length} warning(s))` : ''}.`);
     }
   }
 
-  /** a file next to the topology (or an untitled one) */
-  async function writeBeside(doc: vscode.Uri, ext: string, data: Uint8Array): Promise<vscode.Uri | undefined> {
-    let target: vscode.Uri | undefined;
-    if (doc.scheme === 'untitled') {
-      target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '/', `${baseName(doc)}.${ext}`)) });
-      if (!target) return undefined;
-    } else {
-      target = vscode.Uri.joinPath(doc, '..', `${baseName(doc)}.${ext}`);
-    }
-    await vscode.workspace.fs.writeFile(target, data);
-    return target;
-  }
-
   async function exportScript(arg?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
-    if (!doc) return;
-    const t = validTopology(doc);
-    if (!t) return;
+    const it = await targets.topology(arg);
+    if (!it) return;
+    const { doc, t } = it;
     const text = scriptFor(t, await readHostDns());
     const target = await writeBeside(doc.uri, 'sh', new TextEncoder().encode(text));
     if (target) await vscode.window.showTextDocument(target, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   }
 
-  async function writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void> {
-    const bytes = format === 'png' ? Buffer.from(data, 'base64') : new TextEncoder().encode(data);
-    const target = await writeBeside(uri, format, bytes);
-    if (target) {
-      void vscode.window.showInformationMessage(`Exported ${vscode.workspace.asRelativePath(target)}`, 'Open').then((a) => {
-        if (a) void vscode.commands.executeCommand('vscode.open', target);
-      });
-    }
-  }
-
   async function exportImage(arg?: unknown, format?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
+    const doc = await targets.document(arg);
     if (!doc) return;
     const f = format === 'png' || format === 'svg' ? format
       : (await vscode.window.showQuickPick([{ label: 'PNG', f: 'png' as const }, { label: 'SVG', f: 'svg' as const }], { placeHolder: 'Export the drawing as' }))?.f;
     if (!f) return;
     try {
-      const data = await deps.provider().requestImage(doc.uri, f);
+      const data = await deps.provider.requestImage(doc.uri, f);
       await writeImage(doc.uri, f, data);
     } catch (e) {
       void vscode.window.showErrorMessage(`Export failed: ${(e as Error).message}`);
@@ -268,12 +201,12 @@ export function registerCommands(deps: CommandDeps): Commands {
   }
 
   async function openAsText(arg?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
+    const doc = await targets.document(arg);
     if (doc) await vscode.commands.executeCommand('vscode.openWith', doc.uri, 'default', vscode.ViewColumn.Beside);
   }
 
   async function openCanvas(arg?: unknown): Promise<void> {
-    const doc = await targetDocument(arg);
+    const doc = await targets.document(arg);
     if (doc) await vscode.commands.executeCommand('vscode.openWith', doc.uri, VIEW_TYPE);
   }
 
@@ -289,19 +222,7 @@ export function registerCommands(deps: CommandDeps): Commands {
     'netnsLab.openCanvas': openCanvas,
   };
   // the canvas actions (shared/canvas-commands.ts) go to the active canvas
-  for (const [action, id] of Object.entries(CANVAS_ACTIONS)) if (id) handlers[id] = async () => deps.provider().action(action as CanvasActionName);
+  for (const [action, id] of Object.entries(CANVAS_ACTIONS)) if (id) handlers[id] = async () => deps.provider.action(action as CanvasActionName);
   for (const [id, fn] of Object.entries(handlers)) context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  return {
-    writeImage,
-    targetDocument,
-    run: async (command, uri, node) => {
-      if (!Object.hasOwn(CANVAS_COMMANDS, command)) throw new Error(`'${command}' is not available yet`);
-      const c: { command: string; arg?: 'uri' | 'node' } = CANVAS_COMMANDS[command as CanvasCommandName];
-      // a terminal opens beside the canvas: its command is not awaited
-      if (c.arg === 'node') { void vscode.commands.executeCommand(c.command, node); return; }
-      if (handlers[c.command]) await handlers[c.command]!(uri);
-      else await vscode.commands.executeCommand(c.command, uri);
-    },
-  };
 }

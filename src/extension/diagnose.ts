@@ -6,14 +6,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Finding } from '../core/doctor.js';
-import { hasErrors } from '../core/diagnostics.js';
 import type { Topology } from '../core/model.js';
 import type { ProbeResult } from '../core/reach.js';
 import { matrixPaint } from '../core/reach-paint.js';
 import type { MatrixPaint } from '../shared/protocol.js';
-import { validateText } from '../core/validate.js';
 import type { HelperSession } from './helper-session.js';
 import type { LiveModel } from './live.js';
+import type { Targets } from './target.js';
 import { pickNamespace } from './terminal.js';
 import { userValue } from './user-setting.js';
 import { makeNonce } from './webview-html.js';
@@ -22,20 +21,12 @@ import { matrixHtml } from './matrix-html.js';
 /** paints the matrix on the open canvases of a document; returns how many */
 export type PaintMatrix = (uri: vscode.Uri, t: Topology, paint: MatrixPaint) => number;
 
-export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, target: (arg?: unknown) => Promise<vscode.TextDocument | undefined>, paintMatrix: PaintMatrix): void {
-  const documentOf = async (arg?: unknown): Promise<{ doc: vscode.TextDocument; t: Topology } | undefined> => {
-    const doc = await target(arg);
-    if (!doc) return undefined;
-    const v = validateText(doc.getText());
-    if (!v.topology || hasErrors(v.diagnostics)) { void vscode.window.showErrorMessage('The topology has errors; fix them first (see Problems).'); return undefined; }
-    return { doc, t: v.topology };
-  };
-  const topologyOf = async (arg?: unknown): Promise<Topology | undefined> => (await documentOf(arg))?.t;
+export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, targets: Targets, paintMatrix: PaintMatrix): void {
   let panel: vscode.WebviewPanel | undefined;
 
   context.subscriptions.push(
     vscode.commands.registerCommand('netnsLab.testConnectivity', async (arg?: unknown) => {
-      const d = await documentOf(arg);
+      const d = await targets.topology(arg);
       if (!d) return;
       const t = d.t;
       const outside = userValue(vscode.workspace.getConfiguration('netnsLab').inspect<string[]>('probeTargets'), []);
@@ -60,7 +51,7 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
     }),
 
     vscode.commands.registerCommand('netnsLab.diagnose', async (arg?: unknown) => {
-      const t = await topologyOf(arg);
+      const t = (await targets.topology(arg))?.t;
       if (!t) return;
       let r: { findings: Finding[] };
       try {

@@ -1,7 +1,7 @@
 /** Problems-panel diagnostics for every open *.netns.json document (text or canvas). */
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/diagnostics.js';
-import { validateText } from '../core/validate.js';
+import type { TopologyAnalyses } from './documents.js';
 
 export const TOPOLOGY_SUFFIX = '.netns.json';
 export const isTopology = (d: vscode.TextDocument | vscode.Uri): boolean =>
@@ -22,7 +22,7 @@ export class TopologyDiagnostics implements vscode.Disposable {
   private readonly subs: vscode.Disposable[] = [];
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor() {
+  constructor(private readonly analyses: TopologyAnalyses) {
     this.subs.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
@@ -40,9 +40,9 @@ export class TopologyDiagnostics implements vscode.Disposable {
 
   update(doc: vscode.TextDocument): Diagnostic[] {
     if (!isTopology(doc)) return [];
-    const r = validateText(doc.getText());
-    this.collection.set(doc.uri, r.diagnostics.map((d) => toVscode(doc, d)));
-    return r.diagnostics;
+    const { diagnostics } = this.analyses.of(doc);
+    this.collection.set(doc.uri, diagnostics.map((d) => toVscode(doc, d)));
+    return diagnostics;
   }
 
   dispose(): void {

@@ -8,21 +8,19 @@ import * as vscode from 'vscode';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { decideEdit } from '../core/edit-policy.js';
 import type { Gesture } from '../core/gestures.js';
-import { parseJsonText } from '../core/json.js';
 import type { LiveMarks } from '../core/livemarks.js';
 import type { Topology } from '../core/model.js';
 import { networkKey } from '../core/reach-paint.js';
 import { buildIndex } from '../core/topo-index.js';
-import { validateText } from '../core/validate.js';
 import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
+import type { TopologyAnalyses } from './documents.js';
+import { writeImage } from './files.js';
+import { CANVAS_COMMANDS, type CanvasCommandName } from '../shared/canvas-commands.js';
 import { canvasHtml, makeNonce } from './webview-html.js';
 
 export { VIEW_TYPE } from './ids.js';
 
 export interface EditorHooks {
-  /** run a Netns command for this document (the same handlers as the palette) */
-  runCommand(command: string, uri: vscode.Uri, node?: string): Promise<void>;
-  writeImage(uri: vscode.Uri, format: 'png' | 'svg', data: string): Promise<void>;
   /** the live decoration of a valid topology (undefined when the helper cannot be reached) */
   liveMarks(t: Topology): Promise<LiveMarks | undefined>;
   /** fired when the machine changed; the canvas then asks for fresh marks */
@@ -41,10 +39,14 @@ interface Canvas {
   matrix?: { key: string; paint: MatrixPaint };
 }
 
-/** the network key of a document's text (undefined: not a valid topology) */
-function keyOf(document: vscode.TextDocument): string | undefined {
-  const v = validateText(document.getText());
-  return v.topology && !v.diagnostics.some((d) => d.severity === 'error') ? networkKey(v.topology) : undefined;
+/**
+ * A canvas button runs the palette's command on the canvas's document. A command on a node
+ * (Open Terminal) is not awaited: the canvas does not wait for the terminal.
+ */
+async function runCanvasCommand(name: CanvasCommandName, uri: vscode.Uri, node?: string): Promise<void> {
+  const c: { command: string; arg?: 'uri' | 'node' } = CANVAS_COMMANDS[name];
+  if (c.arg === 'node') void vscode.commands.executeCommand(c.command, node);
+  else await vscode.commands.executeCommand(c.command, uri);
 }
 
 function settings(): ViewSettings {
@@ -62,8 +64,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   private active: Canvas | undefined;
 
   /** the provider and its listeners; extension.ts registers it with VS Code (as VIEW_TYPE, EDITOR_OPTIONS) */
-  static register(context: vscode.ExtensionContext, hooks: EditorHooks): TopologyEditorProvider {
-    const p = new TopologyEditorProvider(context, hooks);
+  static register(context: vscode.ExtensionContext, analyses: TopologyAnalyses, hooks: EditorHooks): TopologyEditorProvider {
+    const p = new TopologyEditorProvider(context, analyses, hooks);
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('netnsLab.canvas')) p.refreshAll(); }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => p.refreshAll()),
@@ -71,7 +73,13 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     return p;
   }
 
-  private constructor(private readonly context: vscode.ExtensionContext, private readonly hooks: EditorHooks) {}
+  private constructor(private readonly context: vscode.ExtensionContext, private readonly analyses: TopologyAnalyses, private readonly hooks: EditorHooks) {}
+
+  /** the network key of a document's text (undefined: not a valid topology) */
+  private keyOf(document: vscode.TextDocument): string | undefined {
+    const a = this.analyses.of(document);
+    return a.valid ? networkKey(a.topology!) : undefined;
+  }
 
   /** the document of the canvas that has focus (or was focused last) */
   activeDocument(): vscode.TextDocument | undefined {
@@ -102,7 +110,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     const key = networkKey(t);
     let painted = 0;
     for (const c of this.canvases) {
-      if (c.document.uri.toString() !== uri.toString() || keyOf(c.document) !== key) continue;
+      if (c.document.uri.toString() !== uri.toString() || this.keyOf(c.document) !== key) continue;
       c.matrix = { key, paint };
       c.post({ type: 'matrix', paint });
       painted++;
@@ -112,7 +120,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
 
   /** after a change of the text: clear a paint measured on another network */
   private dropStaleMatrix(c: Canvas): void {
-    if (c.matrix && keyOf(c.document) !== c.matrix.key) {
+    if (c.matrix && this.keyOf(c.document) !== c.matrix.key) {
       c.matrix = undefined;
       c.post({ type: 'matrix', paint: null });
     }
@@ -123,9 +131,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   private sendDocument(c: Canvas): void {
-    const text = c.document.getText();
-    const parsed = parseJsonText(text);
-    const diagnostics = parsed.diagnostics.length ? parsed.diagnostics : validateText(text).diagnostics;
+    const { parsed, diagnostics } = this.analyses.of(c.document);
     c.post({
       type: 'document', v: WEBVIEW_PROTOCOL, version: c.document.version,
       topology: parsed.diagnostics.length ? null : parsed.value,
@@ -165,9 +171,9 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
     const sendLive = () => {
       clearTimeout(liveTimer);
       liveTimer = setTimeout(async () => {
-        const v = validateText(document.getText());
-        if (!v.topology || !panel.visible) return;
-        const m = await this.hooks.liveMarks(v.topology).catch(() => undefined);
+        const t = this.analyses.of(document).topology;
+        if (!t || !panel.visible) return;
+        const m = await this.hooks.liveMarks(t).catch(() => undefined);
         if (m) canvas.post({ type: 'live', ...m });
       }, 250);
     };
@@ -199,8 +205,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
             canvas.matrix = undefined;
             break;
           case 'link-state': {
-            const v = validateText(document.getText());
-            const ends = v.topology ? buildIndex(v.topology).ends.get(msg.link) : undefined;
+            const t = this.analyses.of(document).topology;
+            const ends = t ? buildIndex(t).ends.get(msg.link) : undefined;
             const f = ends?.find((e) => e.side === msg.side);
             try {
               if (!f) throw new Error(`there is no link ${msg.link} in the file`);
@@ -219,7 +225,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
           }
           case 'command':
             try {
-              await this.hooks.runCommand(msg.command, document.uri, msg.node);
+              await runCanvasCommand(msg.command, document.uri, msg.node);
               canvas.post({ type: 'command-result', id: msg.id, ok: true });
             } catch (e) {
               canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
@@ -227,7 +233,7 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
             break;
           case 'export-image':
             if (canvas.pendingImage) canvas.pendingImage(msg.format, msg.data);
-            else await this.hooks.writeImage(document.uri, msg.format, msg.data);
+            else await writeImage(document.uri, msg.format, msg.data);
             break;
           case 'error':
             console.error(`netns-lab canvas: ${msg.message}`);

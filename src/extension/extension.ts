@@ -22,6 +22,8 @@ export interface NetnsLabApi {
   applyGesture: TopologyEditorProvider['applyEdit'];
   /** for tests and measurements: the live model behind the views (loads the implementation) */
   readonly live: LiveModel;
+  /** for tests: how many times an open document was analysed (once per version at most) */
+  readonly analyses: number;
   activationMs: number;
 }
 
@@ -87,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
   return {
     applyGesture: (doc, g) => load().provider.applyEdit(doc, g),
     get live() { return load().live; },
+    get analyses() { return load().analyses.count; },
     activationMs: performance.now() - t0,
   };
 }

@@ -8,6 +8,7 @@ import { importLive } from '../core/importer.js';
 import { topoNameProblem } from '../core/names.js';
 import type { LiveState } from '../core/observe.js';
 import type { HelperSession } from './helper-session.js';
+import { previewText, type AdoptPreviewAnswer } from '../core/adopt.js';
 
 export function registerImportLive(context: vscode.ExtensionContext, session: HelperSession): void {
   context.subscriptions.push(vscode.commands.registerCommand('netnsLab.importLive', async () => {
@@ -34,10 +35,17 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     await vscode.commands.executeCommand('vscode.openWith', uri, 'netnsLab.topology');
     const notes = r.notes.length ? ` Notes: ${r.notes.slice(0, 3).join(' ')}` : '';
     if (!vscode.workspace.isTrusted) { void vscode.window.showInformationMessage(`Imported ${picks.length} namespace(s) into ${vscode.workspace.asRelativePath(uri)}.${notes}`); return; }
-    const adopt = await vscode.window.showInformationMessage(`Imported ${picks.length} namespace(s) into ${vscode.workspace.asRelativePath(uri)}. Adopt them, so that Apply and Destroy of '${name}' manage these objects?${notes}`, 'Adopt', 'Not now');
-    if (adopt !== 'Adopt') return;
+    const offer = await vscode.window.showInformationMessage(`Imported ${picks.length} namespace(s) into ${vscode.workspace.asRelativePath(uri)}. Adopt them, so that Apply and Destroy of '${name}' manage these objects?${notes}`, 'Adopt…', 'Not now');
+    if (offer !== 'Adopt…') return;
     try {
-      const a = await session.request<{ adopted: string[] }>('adopt', { topology: r.topology });
+      // the helper says exactly what it would take; the person sees every object before it happens
+      const p = await session.request<AdoptPreviewAnswer>('adopt', { topology: r.topology, preview: true });
+      if (p.clashes?.length) { void vscode.window.showErrorMessage(`Adopt refused: ${p.clashes.join('; ')}`); return; }
+      if (!p.lines.length) { void vscode.window.showInformationMessage(`Nothing to adopt.${p.refuse.length ? ` Refused: ${p.refuse.map((o) => `${o.name}: ${o.reason}`).join('; ')}` : ''}`); return; }
+      const ok = await vscode.window.showWarningMessage(`Adopt ${p.lines.length} object(s) as owned by '${name}'? Apply and Destroy of '${name}' will then change or remove them.`,
+        { modal: true, detail: previewText(name, p) }, 'Adopt');
+      if (ok !== 'Adopt') return;
+      const a = await session.request<{ adopted: string[] }>('adopt', { topology: r.topology, expect: { digest: p.digest } });
       void vscode.window.showInformationMessage(`'${name}' now owns ${a.adopted.length} object(s).`);
     } catch (e) { void vscode.window.showErrorMessage(`Adopt failed: ${(e as Error).message}`); }
   }));

@@ -9,6 +9,7 @@ import { liveMarks } from '../core/livemarks.js';
 import type { ObjectStatus } from '../core/plan.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
+import { TopologyAnalyses } from './documents.js';
 import { TopologyEditorProvider } from './editor.js';
 import { HelperSession } from './helper-session.js';
 import { registerInstallHelper } from './install-helper.js';
@@ -16,27 +17,26 @@ import { registerDiagnose } from './diagnose.js';
 import { registerImportLive } from './import-live.js';
 import { registerImportLab } from './import-lab.js';
 import { LiveModel } from './live.js';
+import { targets as makeTargets } from './target.js';
 import { registerTerminals } from './terminal.js';
 import { registerViews, type TreeViews } from './views/register.js';
 
 export interface Main {
   provider: TopologyEditorProvider;
   live: LiveModel;
+  analyses: TopologyAnalyses;
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
 }
 
 export function start(context: vscode.ExtensionContext, views: TreeViews): Main {
   const session = new HelperSession(context.extensionPath);
-  const diagnostics = new TopologyDiagnostics();
+  const analyses = new TopologyAnalyses();
+  const diagnostics = new TopologyDiagnostics(analyses);
   const plans = new PlanDocuments();
   const live = new LiveModel(session);
-  context.subscriptions.push(session, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
-  const ref: { provider?: TopologyEditorProvider } = {};
-  const commands = registerCommands({ context, session, diagnostics, plans, provider: () => ref.provider!, hold: (fn) => live.hold(fn) });
-  const provider = ref.provider = TopologyEditorProvider.register(context, {
-    runCommand: (c, uri, node) => commands.run(c, uri, node),
-    writeImage: (uri, f, data) => commands.writeImage(uri, f, data),
+  context.subscriptions.push(session, analyses, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
+  const provider = TopologyEditorProvider.register(context, analyses, {
     liveMarks: async (t) => {
       if (!live.live) await live.reload();
       if (!live.live) return undefined;
@@ -47,11 +47,13 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
     setLinkState: async (ns, name, up) => { await session.request('link-state', { ns, name, up }); },
   });
-  const trees = registerViews(context, session, live, views);
+  const targets = makeTargets(provider, analyses, diagnostics);
+  registerCommands({ context, session, provider, analyses, diagnostics, targets, plans, hold: (fn) => live.hold(fn) });
+  const trees = registerViews(context, session, live, views, analyses);
   const terminalProfile = registerTerminals(context, live);
   registerInstallHelper(context);
   registerImportLive(context, session);
   registerImportLab(context);
-  registerDiagnose(context, session, live, (arg) => commands.targetDocument(arg), (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, trees: trees as unknown as Main['trees'], terminalProfile };
+  registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
+  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile };
 }

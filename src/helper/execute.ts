@@ -36,6 +36,13 @@ export interface ExecOptions {
    * the same process), where no later step changes that namespace: the verify after the apply
    * then needs no process of its own for it
    */
+  /**
+   * the create steps (phase Create) that succeeded are pushed here as they complete (also on a
+   * failure: the ones before it), and onCreated runs once the Create phase is done: the
+   * helper records there the evidence of what it created (journal.ts), before anything else
+   */
+  created?: Step[];
+  onCreated?: () => Promise<void>;
   readBack?: {
     /** namespaces whose read-back includes their nsid map (`netns list-id`: veths to other namespaces) */
     nsidMaps: ReadonlySet<string>;
@@ -129,6 +136,7 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
       // with a test hook set, one after the other: nothing after the hook's step may run
       if (hooked) { await runEach(others); await chunks(); } else await settleAll([runEach(others), chunks()]);
       if (phase[0]!.phase === Phase.Teardown) await waitForDismantle(phase, opts);
+      if (phase[0]!.phase === Phase.Create) await opts.onCreated?.();
     }
     return { ok: true, stepsRun: done, processes: runner.spawned - start, ...(opts.readBack ? { reads } : {}) };
   } catch (e) {
@@ -320,11 +328,13 @@ async function runGroup(g: Group, opts: ExecOptions): Promise<number> {
         const f = batchFailure(r);
         const k = owner[Math.min(f.line, owner.length - 1)]!;
         const it = items[k]!;
+        if (g.phase === Phase.Create) opts.created?.push(...items.slice(0, k).map((i) => i.step));
         let kernel = f.kernel;
         if (tool === 'tc') kernel += qdiscHint(it.step, kernel);
         throw new Failed({ step: it.index, argv: argvOf(it.step), kernel, summary: tool === 'tc' ? summarize(it.step) : it.step.op }, k);
       }
     }
+    if (g.phase === Phase.Create) opts.created?.push(...items.map((i) => i.step));
   } else if (kind === 'sysctl') {
     if (items.length) {
       const ns = (items[0]!.step as Extract<Step, { op: 'sysctl' }>).ns;

@@ -9,8 +9,19 @@ import { createServer } from './server.js';
 import { serverHooks } from './hooks.js';
 import { runShell } from './shell.js';
 import { createLineReader, createRequestGate } from './lines.js';
+import { runSupervisor } from './supervisor.js';
+import { runProbeTcp } from './probe.js';
+import { runExecMode } from './exec-mode.js';
 
 function main(): void {
+  // a service's supervisor (started detached by the helper) and the TCP probe (run inside a namespace)
+  if (process.argv[2] === '--supervise') { void runSupervisor(process.argv.slice(3)).then((c) => process.exit(c)); return; }
+  if (process.argv[2] === '--probe-tcp') { void runProbeTcp(process.argv.slice(3)).then((c) => process.exit(c)); return; }
+  if (process.argv[2] === '--exec') {
+    if (process.getuid?.() !== 0) { process.stderr.write('netns-lab exec: must run as root (through sudo or pkexec)\n'); process.exit(2); }
+    void runExecMode(process.argv.slice(3), process.env).then((c) => process.exit(c));
+    return;
+  }
   if (process.argv[2] === '--shell') {
     if (process.getuid?.() !== 0) { process.stderr.write('netns-lab shell: must run as root (through sudo or pkexec)\n'); process.exit(2); }
     runShell(process.argv.slice(2));

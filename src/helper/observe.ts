@@ -5,11 +5,12 @@
  * (spawning from Node costs ~3 ms of the event loop each: at 200 namespaces that was most of
  * the observe). A chunk in which any line fails is read again one namespace at a time.
  */
+import { applyIntents } from '../core/intent.js';
 import {
-  applyIntents, attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
+  attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
   type LiveState, type RawNs,
 } from '../core/observe.js';
-import { readIntents } from './journal.js';
+import { nsIdentity, readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
 import type { Runner } from './runner.js';
@@ -194,7 +195,14 @@ export async function observe(runner: Runner, opts: ObserveOptions = {}): Promis
     live = parseObservation(raw);
   }
   await readShaping(runner, live, concurrency);
-  return applyIntents(live, await readIntents(runner));
+  const intents = await readIntents(runner);
+  // the journal vouches for a namespace only with its identity (inode and birth time)
+  const named = new Set(intents.flatMap((i) => i.namespaces.map((n) => n.name)));
+  for (const n of live.namespaces) {
+    const id = named.has(n.name!) ? await nsIdentity(runner, n.name!) : undefined;
+    if (id) { n.ino = id.ino; n.born = id.born; }
+  }
+  return applyIntents(live, intents);
 }
 
 /** `ip -j link show` in each scope (null = the host): links' admin and operational state */

@@ -8,6 +8,7 @@ import { Phase, type Step } from '../core/steps.js';
 import { summarize } from '../core/render.js';
 import type { HelperError, Request } from './protocol.js';
 import { execute } from './execute.js';
+import { pruneIntent } from './journal.js';
 import { withLock } from './lock.js';
 import { observe } from './observe.js';
 import type { Runner } from './runner.js';
@@ -38,6 +39,8 @@ export async function ownedChange(runner: Runner, req: OwnedRequest, lockWaitMs:
     if (now.owner !== owner) fail('changed', `the object changed owner while waiting for '${owner}' (now '${now.owner}'); nothing was changed, try again`);
     const r = await execute(now.steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
     if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+    // a removed object: no journal entry may vouch for it (or for one made later by that name)
+    if (req.op === 'remove') await pruneIntent(runner, owner);
     return { owner, done: now.steps.map((s) => summarize(s)) };
   });
 }

@@ -57,8 +57,17 @@ export const Request = z.discriminatedUnion('op', [
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
   z.strictObject({ ...base, op: z.literal('watch') }),
   z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),
-  /** mark existing, unowned objects named in the topology as owned by it (import --adopt) */
-  z.strictObject({ ...base, op: z.literal('adopt'), topology: z.unknown() }),
+  /**
+   * mark existing, unowned objects named in the topology as owned by it (import --adopt), in two
+   * steps: `preview: true` answers the objects it would take (and refuses, with reasons) and a
+   * digest of that list; the adoption must carry that digest (`expect`) and is refused
+   * (plan-changed) when the helper's fresh computation differs
+   */
+  z.strictObject({
+    ...base, op: z.literal('adopt'), topology: z.unknown(),
+    preview: z.literal(true).optional(),
+    expect: z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+  }),
   /** the lab tests' probes (src/helper/probe-ops.ts), each inside one namespace */
   z.strictObject({ ...base, op: z.literal('probe-icmp'), ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) }),
   z.strictObject({ ...base, op: z.literal('probe-tcp'), ns: NsName, target: ProbeTarget, port: Port }),

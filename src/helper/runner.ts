@@ -3,7 +3,7 @@
  * every file the helper reads or writes goes through an injected Runner, so tests can record
  * and fake instead of touching the machine. Only this module may import execa or node:fs.
  */
-import { lstat, mkdir, readFile, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { execa } from 'execa';
 import { FIXED_PATH, systemBinary } from './bin.js';
@@ -46,6 +46,8 @@ export interface Runner {
    * it, locks are held within this process only (the recording runners of unit tests).
    */
   lock?(name: string, waitMs: number, onBusy: (holder: string | undefined) => void): Promise<Held>;
+  /** inode and mtime (ns) of a path, following links, as decimal strings; null when missing (a namespace's identity) */
+  statId?(path: string): Promise<{ ino: string; born: string } | null>;
   /** a long-running process whose stdout is read line by line (ip monitor); stop() kills it */
   stream(argv: string[], onLine: (line: string) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
   /** the same for binary output (a pcap stream), chunk by chunk */
@@ -124,6 +126,9 @@ export function createSystemRunner(resolve: (cmd: string) => string = systemBina
       try { return await readdir(path); } catch { return []; }
     },
     lock: flockLock,
+    async statId(path) {
+      try { const st = await stat(path, { bigint: true }); return { ino: String(st.ino), born: String(st.mtimeNs) }; } catch { return null; }
+    },
     streamRaw(argv, onData, onExit) {
       const [cmd, ...args] = argv;
       if (!cmd) throw new Error('empty argv');

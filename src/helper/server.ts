@@ -5,7 +5,6 @@
  * from the caller; only typed steps are executed.
  */
 import { hasErrors } from '../core/diagnostics.js';
-import { ownerTag } from '../core/names.js';
 import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '../core/plan.js';
 import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
 import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../core/observe.js';
@@ -14,9 +13,9 @@ import { validateValue } from '../core/validate.js';
 import { parsePing, probes, type Probe, type ProbeResult } from '../core/reach.js';
 import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor } from '../core/doctor.js';
 import type { Topology } from '../core/model.js';
-import { buildIndex } from '../core/topo-index.js';
+import { AdoptError, callerOf, previewAdopt, runAdopt } from './adopt.js';
 import { execute } from './execute.js';
-import { clearIntent, intentOf, readIntents, recordIntent } from './journal.js';
+import { clearIntent, startJournal } from './journal.js';
 import { LockBusy, withLock } from './lock.js';
 import { listNamespaces, observe, pool, readLinkStates } from './observe.js';
 import { ownedChange } from './owned.js';
@@ -146,17 +145,16 @@ export function createServer(opts: ServerOptions) {
         }
         // nothing to do: no journal, no execution, no second read
         if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: Date.now() - t0, remaining: [], phases }; }
-        const intent = intentOf(t.name, p.steps);
-        if (intent.namespaces.length || intent.links.length) {
-          await recordIntent(runner, intent, (await readIntents(runner)).find((i) => i.topology === t.name));
-        }
+        // the intent journal: what this apply creates, and right after, the evidence of it
+        const journal = await startJournal(runner, t.name, p.steps, live);
         const r = await execute(p.steps, {
-          runner, live, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
+          runner, live, created: journal.created, onCreated: journal.onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}),
           ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}),
           onProgress: (done, total, message) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
         });
         if (!r.ok) {
           const f = r.failure!;
+          await journal.failed(p.steps[f.step]!.phase);
           fail('step-failed', `step ${f.step + 1} of ${p.steps.length} failed: ${f.argv.join(' ')}: ${f.kernel}`, { step: f.step, argv: f.argv, kernel: f.kernel });
         }
         // every object this topology made now carries its tag: the journal has done its job
@@ -175,30 +173,14 @@ export function createServer(opts: ServerOptions) {
       });
   };
 
-  const adopt = async (t: Topology) => {
+  const adopt = async (req: Extract<Request, { op: 'adopt' }>) => {
+    const t = validTopology(req.topology);
+    if (!req.preview && !req.expect) fail('bad-request', 'adopt needs the digest of its preview (expect.digest): ask with preview: true first');
     return withLock(runner, `topology/${t.name}`, opts.lockWaitMs ?? 30_000, () => {}, async () => {
-      const live = await observe(runner, observeScope(t));
-      const tag = ownerTag(t.name);
-      const steps: PlannedStep[] = [];
-      const addStep = (step: Step) => steps.push({ phase: Phase.Configure, step, summary: summarize(step) });
-      const clashes: string[] = [];
-      for (const ns of t.namespaces ?? []) {
-        const l = live.namespaces.find((n) => n.name === ns.name);
-        if (!l) continue;
-        if (l.owner && l.owner !== t.name) clashes.push(`namespace '${ns.name}' is owned by '${l.owner}'`);
-        else if (!l.owner) addStep({ op: 'link-set', ns: ns.name, name: 'lo', alias: tag });
-      }
-      for (const f of buildIndex(t).ifaces) {
-        const ln = f.scope === null ? live.host : live.namespaces.find((n) => n.name === f.scope);
-        const l = ln?.links.find((x) => x.name === f.name);
-        if (!l) continue;
-        if (l.owner && l.owner !== t.name) clashes.push(`interface '${f.name}' is owned by '${l.owner}'`);
-        else if (!l.owner) addStep({ op: 'link-set', ns: f.scope, name: f.name, alias: tag });
-      }
-      if (clashes.length) fail('adopt-refused', clashes.join('; '));
-      const r = await execute(steps, { runner });
-      if (!r.ok) fail('step-failed', `adopt failed: ${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
-      return { adopted: steps.map((s) => s.summary) };
+      try {
+        if (req.preview) { const { take, refuse, clashes, lines, digest } = await previewAdopt(runner, t, callerOf(process.env)); return { take, refuse, clashes, lines, digest }; }
+        return await runAdopt(runner, t, callerOf(process.env), req.expect!.digest);
+      } catch (e) { if (e instanceof AdoptError) fail(e.code, e.message); throw e; }
     });
   };
 
@@ -223,7 +205,7 @@ export function createServer(opts: ServerOptions) {
       case 'destroy':
         return runPlan(req.id, emptyTopology(req.name));
       case 'adopt':
-        return adopt(validTopology(req.topology));
+        return adopt(req);
       case 'doctor': {
         const t = validTopology(req.topology);
         const examine = async () => {

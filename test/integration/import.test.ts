@@ -32,9 +32,19 @@ describe('import of a network built by hand', () => {
     assert.ok(ping('ns1', WAN.name));
   });
 
-  it('imports it into a valid topology and adopts its objects', () => {
+  it('does not adopt without a confirmation (no terminal, no --yes): it shows the list, changes nothing', () => {
     const r = cli(['import', '--name', 'art', '--ns', 'ns1,ns2', '--adopt', '-o', file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /take +namespace 'ns1'/);
+    assert.match(r.stderr, /take +bridge 'br0' in the host/);
+    assert.match(r.stderr, /run again with --yes/);
+    assert.deepEqual(snapshot(['ns1', 'ns2']), handMade);
+  });
+
+  it('imports it into a valid topology and adopts its objects', () => {
+    const r = cli(['import', '--name', 'art', '--ns', 'ns1,ns2', '--adopt', '--yes', '-o', file]);
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /adopted 7 object\(s\)/);
     assert.match(r.stderr, /made by hand; netns-lab leaves it in place/);
     const t = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
     assert.equal(cli(['validate', file]).code, 0);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { flockLock } from '../../src/helper/flock.js';
 import { MAX_IN_FLIGHT } from '../../src/helper/lines.js';
 import { sandboxState, settledState, stateDiff } from './live-state.js';
 import { EXAMPLES, ROOT, resetSandbox, setupInternet } from './sandbox.js';
@@ -16,12 +16,10 @@ import { EXAMPLES, ROOT, resetSandbox, setupInternet } from './sandbox.js';
 const HELPER = join(ROOT, 'dist', 'helper.js');
 type Line = { id: number | null; ok?: boolean; error?: { code: string; message: string } };
 
-function holdLock(name: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen({ path: `\0netns-lab/${name}` }, () => resolve(s));
-  });
+/** hold the helper's lock `name` as root, the way the helper does (flock on /run/netns-lab/locks) */
+async function holdLock(name: string): Promise<{ close(): void }> {
+  const held = await flockLock(name, 5000, () => undefined);
+  return { close: () => { void held.release(); } };
 }
 
 /** a helper started as sudo starts it for an unprivileged user; answers collected by id */

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { validateValue } from '../../src/core/validate.js';
 import { topologyJsonSchema, type Expectation } from '../../src/core/model.js';
 import { expectationName, resolveTarget, selectExpectations, summaryLine, type TestResult } from '../../src/core/expect.js';
-import { checkExpectations } from '../../src/core/expect-validate.js';
 import { recordExpectations } from '../../src/core/expect-record.js';
 import { renderJUnit, renderJson, xmlEscape } from '../../src/core/expect-report.js';
 import type { ProbeResult } from '../../src/core/reach.js';
@@ -112,12 +111,14 @@ describe('expect: semantic validation', () => {
     assert.deepEqual(one({ kind: 'address', in: 'pc1', dev: 'eth9', address: '10.1.0.2' }).map((d) => [d.code, d.path]), [['unknown-interface', 'expect.0.dev']]);
     assert.deepEqual(one({ kind: 'address', in: 'pc1', dev: 'lo', address: '127.0.0.1' }), []);
   });
-  it('a service is checked only where the namespace declares services', () => {
+  it('a service is checked only where the namespace lists services', () => {
     assert.deepEqual(one({ kind: 'service', in: 'pc2', name: 'web' }), []);
-    const withServices = routed([{ kind: 'service', in: 'pc2', name: 'web' }, { kind: 'service', in: 'pc2', name: 'db' }]);
-    const t = validateValue(withServices).topology!;
-    (t.namespaces![3] as Record<string, unknown>).services = [{ name: 'web' }];
-    assert.deepEqual(checkExpectations(t).map((d) => [d.code, d.path.join('.')]), [['unknown-service', 'expect.1.name']]);
+    const t = routed([{ kind: 'service', in: 'pc2', name: 'web' }, { kind: 'service', in: 'pc2', name: 'db' }, { kind: 'service', in: 'pc2', name: 'web', state: 'ready' }]);
+    ((t.namespaces as Record<string, unknown>[])[3]!).services = [{ name: 'web', command: ['python3', '-m', 'http.server'] }];
+    assert.deepEqual(validateValue(t).diagnostics.filter((d) => d.code !== 'root-command').map((d) => [d.severity, d.code, d.path.join('.'), d.message]), [
+      ['error', 'unknown-service', 'expect.1.name', "namespace 'pc2' has no service 'db' (it has web)"],
+      ['warning', 'no-ready-check', 'expect.2.state', 'service \'web\' has no ready check; "ready" is the same as "running" for it'],
+    ]);
   });
   it('two tests with the same name: a warning', () => {
     const d = diagnostics([{ kind: 'reach', from: 'pc1', to: 'pc2', ok: true }, { kind: 'reach', from: 'pc1', to: 'pc2', ok: true }]);

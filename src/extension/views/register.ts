@@ -1,5 +1,6 @@
 /** The Netns Lab activity-bar container: three views and their commands. */
 import * as vscode from 'vscode';
+import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
 import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
@@ -12,10 +13,10 @@ export interface TreeViews {
   topologies: vscode.TreeView<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
   const namespaces = new NamespacesTree(live);
   const bridges = new BridgesTree(live);
-  const topologies = new TopologiesTree(session, live);
+  const topologies = new TopologiesTree(session, live, analyses);
   namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
   bridges.attach(views.bridges as vscode.TreeView<TreeNode>);
   topologies.attach(views.topologies as vscode.TreeView<TopologyNode>);

@@ -1,9 +1,8 @@
 /** The Topologies view: the workspace's *.netns.json files and how the machine compares to each. */
 import * as vscode from 'vscode';
-import { hasErrors } from '../../core/diagnostics.js';
 import type { ObjectStatus } from '../../core/plan.js';
-import { validateText } from '../../core/validate.js';
 import { overallStatus, type Overall } from '../../engine/engine.js';
+import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
 
@@ -27,7 +26,7 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   private readonly subs: vscode.Disposable[] = [];
   private visible = false;
 
-  constructor(private readonly session: HelperSession, private readonly live: LiveModel) {
+  constructor(private readonly session: HelperSession, private readonly live: LiveModel, private readonly analyses: TopologyAnalyses) {
     const w = vscode.workspace.createFileSystemWatcher('**/*.netns.json');
     this.subs.push(w, w.onDidChange(() => this.schedule()), w.onDidCreate(() => this.schedule()), w.onDidDelete(() => this.schedule()),
       live.onDidChange(() => this.schedule()));
@@ -48,10 +47,11 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   async compute(): Promise<void> {
     const files = await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500);
     const out: TopologyNode[] = [];
+    this.analyses.retainFiles(files);
     for (const uri of files.sort((a, b) => a.path.localeCompare(b.path))) {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      const v = validateText(text);
-      if (!v.topology || hasErrors(v.diagnostics)) {
+      const v = this.analyses.ofFile(uri, text);
+      if (!v.valid || !v.topology) {
         out.push({ uri, name: v.topology?.name, status: 'invalid', detail: v.diagnostics.find((d) => d.severity === 'error')?.message });
         continue;
       }

@@ -2,7 +2,7 @@
 /** Problems-panel diagnostics with ranges on the offending JSON. */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activate, closeAll, waitFor, workspaceFile } from './util.js';
+import { activate, closeAll, metric, sleep, waitCanvasTab, waitFor, workspaceFile } from './util.js';
 
 async function diagnosticsOf(uri: vscode.Uri): Promise<vscode.Diagnostic[]> {
   return waitFor(`diagnostics for ${uri.path}`, () => {
@@ -63,5 +63,31 @@ suite('diagnostics', () => {
     await vscode.workspace.openTextDocument(uri);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'netns-lab' && d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message), []);
+  });
+
+  test('a burst of edits is analysed at most once per version (canvas, Problems and live marks share it)', async () => {
+    const api = await activate();
+    const uri = workspaceFile('article.netns.json');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    await waitCanvasTab(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await sleep(500); // the canvas's first document and live marks
+    const v0 = doc.version;
+    const n0 = api.analyses;
+    for (let i = 0; i < 20; i++) {
+      const we = new vscode.WorkspaceEdit();
+      we.insert(uri, doc.positionAt(doc.getText().length), '\n');
+      assert.ok(await vscode.workspace.applyEdit(we));
+      if (i % 5 === 4) await sleep(200); // some versions reach every timer (canvas, Problems, live marks)
+    }
+    await sleep(800); // and the last one too
+    const versions = doc.version - v0;
+    const analyses = api.analyses - n0;
+    metric('burstAnalyses', `${analyses} analyses of ${versions} versions`);
+    assert.equal(versions, 20);
+    assert.ok(analyses >= 1, 'the last version was analysed');
+    assert.ok(analyses <= versions, `${analyses} analyses of ${versions} versions`);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('the file to be reverted', () => !doc.isDirty);
   });
 });

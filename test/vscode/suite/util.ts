@@ -13,6 +13,8 @@ export type Gesture =
   | { kind: string; [k: string]: unknown };
 export interface Api {
   applyGesture(document: vscode.TextDocument, gesture: Gesture): Promise<{ ok: boolean; message?: string }>;
+  /** how many times an open document was analysed */
+  readonly analyses: number;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
