@@ -26,8 +26,9 @@ export function renderJUnit(suite: string, results: readonly TestResult[], total
     const open = `    <testcase classname="${xmlEscape(`${suite}.${r.kind}`)}" name="${xmlEscape(r.name)}" time="${seconds(r.durationMs)}"`;
     if (r.status === 'passed') { lines.push(`${open}/>`); continue; }
     const msg = xmlEscape(r.message ?? '');
+    const body = xmlEscape([r.message ?? '', ...(r.finding ? [r.finding] : [])].join('\n'));
     lines.push(`${open}>`,
-      r.status === 'failed' ? `      <failure message="${msg}" type="${xmlEscape(r.kind)}">${msg}</failure>` : `      <skipped message="${msg}"/>`,
+      r.status === 'failed' ? `      <failure message="${msg}" type="${xmlEscape(r.kind)}">${body}</failure>` : `      <skipped message="${msg}"/>`,
       '    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>');

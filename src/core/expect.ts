@@ -64,6 +64,8 @@ export interface TestResult {
   durationMs: number;
   /** why it failed or was skipped, with the observed value */
   message?: string;
+  /** for a failed reach: where the path breaks, from the path walk on the live state */
+  finding?: string;
 }
 
 /** "3 passed, 1 failed" (+ ", 2 skipped" when any were skipped) */

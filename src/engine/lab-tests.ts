@@ -11,6 +11,7 @@ import {
 } from '../core/expect-verdict.js';
 import { HOST, type Expectation, type Topology } from '../core/model.js';
 import type { LiveState } from '../core/observe.js';
+import { walkPath } from '../core/path-walk.js';
 import type { HelperClient } from './helper-client.js';
 
 /** what the tests may ask of the live lab; ns null = the host */
@@ -21,6 +22,8 @@ export interface Probes {
   route(ns: string | null, to: string): Promise<RouteAnswer>;
   resolve(ns: string | null, name: string): Promise<ResolveAnswer>;
   http(ns: string, url: string): Promise<HttpAnswer>;
+  /** the whole live state with every namespace's forwarding sysctl, for the path walk */
+  state(): Promise<LiveState>;
   /** the interfaces and addresses of these scopes (a scope that does not exist is left out) */
   addresses(scopes: (string | null)[]): Promise<Map<string | null, AddressAnswer>>;
 }
@@ -34,6 +37,7 @@ export function helperProbes(h: HelperClient): Probes {
     route: (ns, to) => h.request('route-get', { ns, to }),
     resolve: (ns, name) => h.request('resolve', { ns, name }),
     http: (ns, url) => h.request('http-get', { ns, url }),
+    state: () => h.request<LiveState>('observe', { forwarding: true }),
     addresses: async (scopes) => {
       const names = scopes.filter((s): s is string => s !== null);
       const live = await h.request<LiveState>('observe', { namespaces: names });
@@ -63,7 +67,7 @@ export async function runLabTests(t: Topology, probes: Probes, opts: RunOptions 
   const icmp = await icmpAnswers(t, chosen.map((i) => list[i]!), probes, limit);
   const scopes = [...new Set(chosen.map((i) => list[i]!).flatMap((e) => (e.kind === 'address' ? [e.in === HOST ? null : e.in] : [])))];
   const addresses = scopes.length ? await probes.addresses(scopes) : new Map<string | null, AddressAnswer>();
-  return bounded(chosen, limit, async (i) => {
+  const results = await bounded(chosen, limit, async (i) => {
     const e = list[i]!;
     const t0 = Date.now();
     let v: Verdict;
@@ -78,6 +82,27 @@ export async function runLabTests(t: Topology, probes: Probes, opts: RunOptions 
     opts.onResult?.(r);
     return r;
   });
+  return explainFailures(t, results, probes);
+}
+
+/**
+ * A reach that must pass and failed: walk the path on the live state (one observation for all)
+ * to each address of its destination, and say where it breaks first.
+ */
+async function explainFailures(t: Topology, results: TestResult[], probes: Probes): Promise<TestResult[]> {
+  const list = t.expect ?? [];
+  const failed = results.filter((r) => r.status === 'failed' && list[r.index]?.kind === 'reach' && (list[r.index] as { ok: boolean }).ok);
+  if (!failed.length) return results;
+  let live: LiveState;
+  try { live = await probes.state(); } catch { return results; }
+  for (const r of failed) {
+    const e = list[r.index] as Extract<Expectation, { kind: 'reach' }>;
+    for (const target of resolveTarget(t, e.to).targets) {
+      const w = walkPath(live, e.from, target);
+      if (w.break) { r.finding = w.break.message; break; }
+    }
+  }
+  return results;
 }
 
 const icmpKey = (from: string, target: string) => `${from}\u0000${target}`;

@@ -1,8 +1,8 @@
 /**
  * Lab tests against a real kernel: a two-router lab (pc1 - r1 - r2 - pc2, and an isolated
  * guest on r1) with its routes complete passes every expectation of its file, ok:false pairs
- * included; with one route deleted by hand, exactly the expectations that need it fail, and the
- * JUnit file says so.
+ * included; with one route deleted by hand, exactly the expectations that need it fail, the path
+ * walk names the router that lost the route, and the JUnit file says so.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -86,6 +86,10 @@ describe('netns-lab test on a two-router lab', () => {
       'r2: route to 10.1.0.2 via 10.9.0.1 dev eth1', 'pc1: GET http://10.2.0.2:8080/ → 200 containing "hello lab"',
     ]);
     assert.match(r.stdout, /r2 has no route to 10\.1\.0\.2: Network is unreachable/);
+    // the path walk on the live state names the router and the missing route for the failed reach tests
+    assert.match(r.stdout, /FAIL {2}pc1 → pc2 icmp \(\d+ ms\)\n.*\n {6}path: r2 has no route to 10\.1\.0\.2: answers to pc1 \(10\.1\.0\.2\) stop at r2\n/);
+    assert.match(r.stdout, /FAIL {2}pc2 → pc1 icmp \(\d+ ms\)\n.*\n {6}path: r2 has no route to 10\.1\.0\.2: packets from pc2 stop at r2\n/);
+    assert.match(readFileSync(junit, 'utf8'), /<failure [^>]*>pc1 cannot reach 10\.2\.0\.2 \(no reply\) over icmp&#10;r2 has no route to 10\.1\.0\.2: answers to pc1/);
   });
 
   it('an invalid file is exit 2, nothing probed', () => {

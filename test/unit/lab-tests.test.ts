@@ -8,7 +8,22 @@ import assert from 'node:assert/strict';
 import { validateText } from '../../src/core/validate.js';
 import type { Topology } from '../../src/core/model.js';
 import { runLabTests, type Probes } from '../../src/engine/lab-tests.js';
-import { readText } from '../support/fixtures.js';
+import { addr, link, live, lo, ns, route, readText } from '../support/fixtures.js';
+import type { LiveState } from '../../src/core/observe.js';
+
+/** the kernel's state of the broken lab: r2 has no route back to LAN 1 */
+function brokenState(): LiveState {
+  const veth = (name: string, cidr: string, peer: string, peerName = 'eth0') => link(name, { addresses: [addr(cidr)], peer: { ns: peer, name: peerName } });
+  const fwd = { 'net.ipv4.ip_forward': '1' };
+  return live({
+    namespaces: [
+      ns('pc1', { links: [lo(), veth('eth0', '10.1.0.2/24', 'r1')], routes: [route('default', { via: '10.1.0.1', dev: 'eth0' })] }),
+      ns('r1', { links: [lo(), veth('eth0', '10.1.0.1/24', 'pc1'), veth('eth1', '10.9.0.1/30', 'r2', 'eth1')], routes: [route('10.2.0.0/24', { via: '10.9.0.2', dev: 'eth1' })], sysctls: fwd }),
+      ns('r2', { links: [lo(), veth('eth1', '10.9.0.2/30', 'r1', 'eth1'), veth('eth0', '10.2.0.1/24', 'pc2')], routes: [], sysctls: fwd }),
+      ns('pc2', { links: [lo(), veth('eth0', '10.2.0.2/24', 'r2')], routes: [route('default', { via: '10.2.0.1', dev: 'eth0' })] }),
+    ],
+  });
+}
 
 function topology(): Topology {
   const v = validateText(readText('test/fixtures/topologies/two-routers.netns.json'));
@@ -32,6 +47,7 @@ function brokenLab(calls: string[], firstLost = new Set<string>()): Probes {
     route: async (ns, to) => (ns === 'pc1' ? { ok: true, via: '10.1.0.1', dev: 'eth0' } : { ok: false, error: `Network is unreachable (${to})` }),
     resolve: async () => ({ addresses: ['10.2.0.3'] }),
     http: async () => { throw new Error('helper gone'); },
+    state: async () => { calls.push('state'); return brokenState(); },
     addresses: async (scopes) => { calls.push(`addresses ${scopes.join(',')}`); return new Map([['r1', [{ dev: 'eth1', addresses: ['10.9.0.1/29'] }]]]); },
   };
 }
@@ -49,7 +65,7 @@ describe('lab tests: the engine', () => {
       'icmp pc2 10.1.0.2',
       'icmp pc2 10.1.0.2,10.9.0.2,10.2.0.1',
     ]);
-    assert.deepEqual(calls.filter((c) => !c.startsWith('icmp')).sort(), ['addresses r1', 'tcp pc1 10.2.0.2:8080', 'tcp pc1 10.2.0.2:8081', 'udp pc1 10.2.0.2:7007', 'udp pc1 10.2.0.2:7008']);
+    assert.deepEqual(calls.filter((c) => !c.startsWith('icmp')).sort(), ['addresses r1', 'state', 'tcp pc1 10.2.0.2:8080', 'tcp pc1 10.2.0.2:8081', 'udp pc1 10.2.0.2:7007', 'udp pc1 10.2.0.2:7008']);
   });
 
   it('decides each expectation, in the order of the file, with the observed value in the message', async () => {
@@ -71,6 +87,17 @@ describe('lab tests: the engine', () => {
     assert.deepEqual(byName['pc1 → pc2 ≥ 8 Mbit/s'], ['skipped', 'rate bounds (iperf3) are not measured yet']);
   });
 
+  it('a failed reach is explained by the path walk on the live state (one observation for all)', async () => {
+    const r = await runLabTests(topology(), brokenLab([]));
+    const f = Object.fromEntries(r.map((x) => [x.name, x.finding]));
+    assert.equal(f['pc1 → pc2 icmp'], 'r2 has no route to 10.1.0.2: answers to pc1 (10.1.0.2) stop at r2');
+    assert.equal(f['pc2 → pc1 icmp'], 'r2 has no route to 10.1.0.2: packets from pc2 stop at r2');
+    assert.equal(f['pc1 → 10.2.0.2 tcp/8080'], 'r2 has no route to 10.1.0.2: answers to pc1 (10.1.0.2) stop at r2');
+    assert.equal(f['r2: route to 10.1.0.2 via 10.9.0.1 dev eth1'], undefined, 'only reach tests are walked');
+    const failing = { ...brokenLab([]), state: async () => { throw new Error('helper gone'); } };
+    assert.ok((await runLabTests(topology(), failing)).every((x) => x.finding === undefined), 'no live state: no finding, the verdicts stand');
+  });
+
   it('a lost first echo of a target that must answer is asked once more and passes', async () => {
     const r = await runLabTests(topology(), brokenLab([], new Set(['pc1>10.1.0.1'])), { only: [2] });
     assert.deepEqual(r.map((x) => [x.name, x.status]), [['pc1 → r1 icmp', 'passed']]);
@@ -82,6 +109,6 @@ describe('lab tests: the engine', () => {
     const r = await runLabTests(topology(), brokenLab(calls), { only: [8, 14], onResult: (x) => seen.push(x.index) });
     assert.deepEqual(r.map((x) => x.index), [8, 14]);
     assert.deepEqual(seen.sort((a, b) => a - b), [8, 14]);
-    assert.deepEqual(calls.sort(), ['addresses r1', 'tcp pc1 10.2.0.2:8080']);
+    assert.deepEqual(calls.sort(), ['addresses r1', 'state', 'tcp pc1 10.2.0.2:8080']);
   });
 });
