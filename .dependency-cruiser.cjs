@@ -29,6 +29,20 @@ module.exports = {
       to: { path: '^(execa|node:child_process|child_process|node:fs|fs|node:fs/promises|fs/promises)$' },
     },
     {
+      name: 'helper-through-the-engine',
+      comment: 'the CLI and the extension reach the helper only through the engine (its typed client, src/engine/helper-client.ts), never around it',
+      severity: 'error',
+      from: { path: '^src/(cli|extension)' },
+      to: { path: '^src/helper' },
+    },
+    {
+      name: 'one-door-to-the-helper',
+      comment: 'only the engine\'s client speaks the helper protocol (its operation map, version and request schema); others may import its types (results, error codes)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/helper/|^src/engine/helper-client\\.ts$' },
+      to: { path: '^src/helper/protocol\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'engine-no-vscode',
       severity: 'error',
       from: { path: '^src/engine' },

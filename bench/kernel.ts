@@ -310,8 +310,8 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
           await guard(mkRow('apply', SESSION), async () => {
             const applyVs = async (topology: Topology) => {
               const t0 = now();
-              const p = await h.request<{ steps: unknown[]; digest: string }>('plan', { topology });
-              const r = await h.request<{ steps: number; processes: number; remaining: string[] }>('apply', { topology, expect: { steps: p.steps.length, digest: p.digest } });
+              const p = await h.plan({ topology });
+              const r = await h.apply({ topology, expect: { steps: p.steps.length, digest: p.digest } });
               if (r.remaining.length) throw new Error(`apply did not converge: ${r.remaining.slice(0, 3).join('; ')}`);
               return { ms: now() - t0, ...r };
             };
@@ -320,14 +320,14 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
             if (want('reapply')) {
               // VS Code's Apply with nothing to do: one plan, empty -> "in sync"
               const t0 = now();
-              const p = await h.request<{ steps: unknown[] }>('plan', { topology: t });
+              const p = await h.plan({ topology: t });
               const ms = now() - t0;
               if (p.steps.length) throw new Error(`re-plan after apply is not empty: ${JSON.stringify(p.steps.slice(0, 3))}`);
               collect(c, mkRow('reapply', SESSION), ms, { steps: 0 });
             }
             if (want('observe')) {
               const t0 = now();
-              const live = await h.request<{ namespaces: unknown[] }>('observe', {});
+              const live = await h.observe();
               const ms = now() - t0;
               if (live.namespaces.length !== n) throw new Error(`observe saw ${live.namespaces.length} namespaces, not ${n}`);
               collect(c, mkRow('observe', SESSION), ms);
@@ -340,7 +340,7 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
               // back to the file's state before the next steps: a link down made the kernel drop its routes
               spawnSync('ip', ['-n', ns!, 'link', 'set', iface!, 'up']);
               await applyVs(t);
-              const p = await h.request<{ steps: unknown[] }>('plan', { topology: t });
+              const p = await h.plan({ topology: t });
               if (p.steps.length) throw new Error(`not in sync after the event test: ${JSON.stringify(p.steps.slice(0, 3))}`);
             }
             if (want('change') && change) {
@@ -348,7 +348,7 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
               collect(c, mkRow('change', SESSION), ch.ms, { processes: ch.processes, steps: ch.steps });
             }
             const t0 = now();
-            await h.request('destroy', { name: t.name });
+            await h.destroy({ name: t.name });
             const gone = await waitGone();
             collect(c, mkRow('destroy', SESSION), now() - t0 + gone);
             void gone;
@@ -357,10 +357,10 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
         // the full reachability matrix (lan only: Mininet's pingall is the baseline)
         if (want('matrix') && topo === 'lan') {
           await guard(mkRow('matrix', MATRIX_SUBJECT), async () => {
-            const r = await h.request<{ remaining: string[] }>('apply', { topology: t });
+            const r = await h.apply({ topology: t });
             if (r.remaining.length) throw new Error(`apply did not converge: ${r.remaining.slice(0, 3).join('; ')}`);
             for (let rep = 0; rep < (o.reps ?? 3); rep++) collect(c, mkRow('matrix', MATRIX_SUBJECT), (await measureMatrix(h, t)).ms);
-            await h.request('destroy', { name: t.name });
+            await h.destroy({ name: t.name });
           });
           if (!mnProblem) await guard(mkRow('matrix', PINGALL_SUBJECT), async () => { collect(c, mkRow('matrix', PINGALL_SUBJECT), (await mininet(n, 'pingall')).pingMs!); });
           else unavailable.push({ section: 'matrix', topology: topo, n, subject: 'Mininet', reason: mnProblem });

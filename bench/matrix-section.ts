@@ -5,7 +5,6 @@
  * Its baseline in the same run is Mininet's `pingall` on `single,N` (kernel.ts).
  */
 import type { Topology } from '../src/core/model.js';
-import type { ProbeResult } from '../src/core/reach.js';
 import type { HelperClient } from '../src/engine/helper-client.js';
 
 export const MATRIX_SUBJECT = 'netns-lab session: ping matrix (fping)';
@@ -14,7 +13,7 @@ export const PINGALL_SUBJECT = 'Mininet: pingall (single,N lxbr)';
 /** the matrix of an applied topology: wall time; refused unless every probe answered on the first round */
 export async function measureMatrix(h: HelperClient, t: Topology): Promise<{ ms: number; probes: number }> {
   const t0 = performance.now();
-  const r = await h.request<{ results: ProbeResult[]; retried?: number; fping?: boolean }>('ping', { topology: t });
+  const r = await h.ping({ topology: t });
   const ms = performance.now() - t0;
   const failed = r.results.filter((x) => !x.ok);
   if (failed.length) throw new Error(`${failed.length} of ${r.results.length} probes failed, e.g. ${JSON.stringify(failed[0])}`);

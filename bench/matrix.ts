@@ -55,7 +55,7 @@ try {
       for (let i = 0; i < runs; i++) {
         const c0 = h.pid ? procCpu(h.pid) : childCpu();
         const t0 = Date.now();
-        const r = await h.request<{ results: ProbeResult[]; durationMs: number; fanout?: number; retried?: number }>('ping', { topology, ...(fanout ? { concurrency: fanout } : {}) });
+        const r = await h.ping({ topology, ...(fanout ? { concurrency: fanout } : {}) });
         const wall = (Date.now() - t0) / 1000;
         const ok = r.results.filter((x) => x.ok).length;
         // (the helper's CPU reaches our cutime only once it exits: read the helper's own, with its reaped pings)

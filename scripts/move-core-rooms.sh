@@ -38,6 +38,11 @@ plan.ts                plan
 steps.ts               plan
 render.ts              plan
 host-routes.ts         plan      later  sec-routes (plan.ts imports it)
+plan-context.ts        plan      later  arch-helper (plan() split: one planner per kind of object)
+plan-links.ts          plan      later  arch-helper (plan() split: one planner per kind of object)
+plan-routes.ts         plan      later  arch-helper (plan() split: one planner per kind of object)
+plan-files.ts          plan      later  arch-helper (plan() split: one planner per kind of object)
+plan-firewall.ts       plan      later  arch-helper (plan() split: one planner per kind of object)
 edits.ts               edit
 gestures.ts            edit      later  arch-webview (the canvas vocabulary; protocol and webview import it)
 edit-policy.ts         edit      later  arch-webview

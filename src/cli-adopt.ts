@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { HelperClient } from './engine/helper-client.js';
 import type { Topology } from './core/model.js';
-import { previewText, type AdoptPreviewAnswer } from './core/adopt.js';
+import { previewText } from './core/adopt.js';
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -15,7 +15,7 @@ async function ask(question: string): Promise<boolean> {
 
 /** 'adopted' with the count, or the reason nothing was adopted */
 export async function adoptWithConfirmation(h: HelperClient, topology: Topology, yes: boolean): Promise<{ adopted: number } | { refused: string }> {
-  const p = await h.request<AdoptPreviewAnswer>('adopt', { topology, preview: true });
+  const p = await h.adopt({ topology, preview: true });
   process.stderr.write(previewText(topology.name, p));
   if (p.clashes?.length) return { refused: `adopt: ${p.clashes.join('; ')}; nothing was adopted` };
   if (!p.lines.length) return { adopted: 0 };
@@ -23,6 +23,6 @@ export async function adoptWithConfirmation(h: HelperClient, topology: Topology,
     if (!process.stdin.isTTY) return { refused: 'adopt: not confirmed (stdin is not a terminal); review the list above and run again with --yes to adopt exactly these objects' };
     if (!(await ask(`Adopt these ${p.lines.length} object(s)? [y/N] `))) return { refused: 'adopt: not confirmed; nothing was adopted' };
   }
-  const r = await h.request<{ adopted: string[] }>('adopt', { topology, expect: { digest: p.digest } });
+  const r = await h.adopt({ topology, expect: { digest: p.digest } });
   return { adopted: r.adopted.length };
 }

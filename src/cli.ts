@@ -10,14 +10,13 @@ import { locate, parseJsonText } from './core/json.js';
 import {
   EngineError, applyTopology, destroyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
-  formatPhases,
+  formatPhases, type ApplyResult,
 } from './engine/engine.js';
 import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { IfName, NsName, TopoName } from './core/model.js';
-import { formatMatrix, validProbe, type ProbeResult } from './core/reach.js';
-import type { Finding } from './core/doctor.js';
+import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { TEST_USAGE, testCommand } from './cli-test.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
@@ -114,191 +113,202 @@ const progress = (p: { done: number; total: number; message: string }) => {
   process.stderr.write(p.total ? `[${p.done}/${p.total}] ${p.message}\n` : `${p.message}\n`);
 };
 
+/** a helper for fn, closed afterwards */
+async function withHelper<T>(a: Args, fn: (h: HelperClient) => Promise<T>): Promise<T> {
+  const h = await helper(a);
+  try { return await fn(h); } finally { await h.close(); }
+}
+
+const timing = (r: ApplyResult) => `${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}`;
+const issueText = (m: string) => m.replace(/^\[[a-z-]+\] /, '');
+
+async function validate(a: Args): Promise<number> {
+  allow(a, [], 1);
+  const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+  printDiagnostics(a.pos[0]!, l.diagnostics);
+  const e = l.diagnostics.filter((d) => d.severity === 'error').length;
+  const w = l.diagnostics.length - e;
+  process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
+  return hasErrors(l.diagnostics) ? 2 : 0;
+}
+
+/** plan, and apply --dry-run: the steps apply would run now */
+async function showPlan(a: Args, json: boolean): Promise<number> {
+  allow(a, a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run'], 1);
+  const l = await loadValid(a.pos[0]!);
+  const p = await withHelper(a, (h) => planTopology(h, l.topology));
+  printDiagnostics(a.pos[0]!, p.errors, l.text);
+  // every step that changes the host itself (outside the topology's own objects) first
+  const wide = hostWideSteps(p.steps);
+  if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors, hostWide: wide.map((w) => ({ step: w.n, reason: w.reason })) }, null, 2) + '\n');
+  else process.stdout.write(hostWideBlock(wide) + p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
+  if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
+  return p.errors.length ? 1 : 0;
+}
+
+async function apply(a: Args, json: boolean): Promise<number> {
+  if (a.flags.has('--dry-run')) return showPlan(a, json);
+  allow(a, ['--json', '--dry-run'], 1);
+  const l = await loadValid(a.pos[0]!);
+  // one request: the helper plans from its own observation and refuses a plan with errors
+  const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress)).catch((e: unknown) => {
+    if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
+      printDiagnostics(a.pos[0]!, (e.error.diagnostics ?? []) as Diagnostic[], l.text);
+      process.stderr.write('apply refused: nothing was changed\n');
+      return undefined;
+    }
+    throw e;
+  });
+  if (!r) return 1;
+  if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else process.stderr.write(`applied '${l.topology.name}': ${timing(r)}${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
+  return r.remaining.length ? 1 : 0;
+}
+
+/** the topology name of destroy: --name, or the file's (even an invalid file's) */
+async function destroyName(a: Args): Promise<string> {
+  let name = a.flags.get('--name');
+  if (name !== undefined) allow(a, ['--name'], 0);
+  else {
+    allow(a, [], 1);
+    const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+    const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
+    if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
+    name = n;
+  }
+  const parsed = TopoName.safeParse(name);
+  if (!parsed.success) throw new Usage(`invalid topology name: ${issueText(parsed.error.issues[0]!.message)}`);
+  return parsed.data;
+}
+
+async function destroy(a: Args): Promise<number> {
+  const name = await destroyName(a);
+  const r = await withHelper(a, (h) => destroyTopology(h, name, progress));
+  process.stderr.write(`destroyed '${name}': ${timing(r)}\n`);
+  return r.remaining.length ? 1 : 0;
+}
+
+async function status(a: Args, json: boolean): Promise<number> {
+  allow(a, ['--json'], 1);
+  const l = await loadValid(a.pos[0]!);
+  const p = await withHelper(a, (h) => planTopology(h, l.topology));
+  const overall = overallStatus(p.objects);
+  // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
+  printDiagnostics(a.pos[0]!, p.errors, l.text);
+  if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors }, null, 2) + '\n');
+  else {
+    for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
+    process.stdout.write(`${l.topology.name}: ${overall}\n`);
+  }
+  return 0;
+}
+
+async function script(a: Args): Promise<number> {
+  allow(a, [], 1);
+  const l = await loadValid(a.pos[0]!);
+  process.stdout.write(scriptFor(l.topology, await readHostDns()));
+  return 0;
+}
+
+async function importCmd(a: Args): Promise<number> {
+  if (a.flags.has('--from')) return importLabCommand(a.pos, a.flags);
+  allow(a, ['--name', '--ns', '-o', '--output', '--adopt', '--yes'], 0);
+  const name = String(a.flags.get('--name') ?? 'imported');
+  const bad = TopoName.safeParse(name);
+  if (!bad.success) throw new Usage(`--name: ${issueText(bad.error.issues[0]!.message)}`);
+  const ns = a.flags.get('--ns');
+  if (typeof ns === 'string') {
+    for (const n of ns.split(',')) {
+      const r = NsName.safeParse(n);
+      if (!r.success) throw new Usage(`--ns: ${issueText(r.error.issues[0]!.message)}`);
+    }
+  }
+  return withHelper(a, async (h) => {
+    const r = await importFromLive(h, { name, ...(typeof ns === 'string' ? { namespaces: ns.split(',').filter(Boolean) } : {}) });
+    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+    const text = JSON.stringify(r.topology, null, 2) + '\n';
+    if (a.flags.has('--adopt')) {
+      const ad = await adoptWithConfirmation(h, r.topology, a.flags.has('--yes'));
+      if ('refused' in ad) { process.stderr.write(`netns-lab: ${ad.refused}\n`); return 1; }
+      process.stderr.write(`adopted ${ad.adopted} object(s) as owned by '${name}'\n`);
+    }
+    const out = a.flags.get('-o') ?? a.flags.get('--output');
+    if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
+    else process.stdout.write(text);
+    return 0;
+  });
+}
+
+async function capture(a: Args): Promise<number> {
+  allow(a, ['--ns', '--iface', '--filter', '--seconds', '-o', '--output'], 0);
+  const nsArg = String(a.flags.get('--ns') ?? '');
+  const ns = nsArg === 'host' ? null : nsArg;
+  if (ns !== null && !NsName.safeParse(ns).success) throw new Usage('--ns: a namespace name, or "host"');
+  const iface = String(a.flags.get('--iface') ?? '');
+  if (!IfName.safeParse(iface).success) throw new Usage('--iface: an interface name');
+  const seconds = a.flags.has('--seconds') ? Number(a.flags.get('--seconds')) : undefined;
+  if (seconds !== undefined && !(seconds > 0 && seconds <= 86400)) throw new Usage('--seconds: 1 to 86400');
+  const out = a.flags.get('-o') ?? a.flags.get('--output');
+  const filter = a.flags.get('--filter');
+  return withHelper(a, async (h) => {
+    const chunks: Buffer[] = [];
+    const c = h.capture({ ns, iface, format: typeof out === 'string' ? 'pcap' : 'text', ...(typeof filter === 'string' ? { filter } : {}) },
+      (d) => { if (typeof out === 'string') chunks.push(Buffer.from(d, 'base64')); else process.stdout.write(d + '\n'); });
+    const stop = () => void c.stop();
+    process.once('SIGINT', stop);
+    const timer = seconds ? setTimeout(stop, seconds * 1000) : undefined;
+    try { await c.done; } finally { clearTimeout(timer); process.off('SIGINT', stop); }
+    if (typeof out === 'string') { await writeFile(out, Buffer.concat(chunks)); process.stderr.write(`wrote ${out}\n`); }
+    return 0;
+  });
+}
+
+async function doctor(a: Args, json: boolean): Promise<number> {
+  allow(a, ['--json', '--fix'], 1);
+  const l = await loadValid(a.pos[0]!);
+  const r = await withHelper(a, async (h) => {
+    const found = await h.doctor({ topology: l.topology });
+    if (!a.flags.has('--fix') || !found.findings.some((f) => f.fix)) return found;
+    return h.doctor({ topology: l.topology, fix: found.findings.filter((f) => f.fix).map((f) => f.code) }, json ? undefined : progress);
+  });
+  if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else {
+    if (r.fixed?.length) process.stdout.write(`fixed: ${r.fixed.join(', ')}\n`);
+    for (const f of r.findings) {
+      process.stdout.write(`${f.severity} ${f.code} (${f.subject}): ${f.message}\n    why: ${f.why}\n${f.fix ? `    fix: ${f.fix.summary}\n` : '    fix: none automatic\n'}`);
+    }
+    process.stdout.write(r.findings.length ? `${r.findings.length} finding(s)${a.flags.has('--fix') ? '' : '; netns-lab doctor --fix repairs those with a fix'}\n` : 'no problems found\n');
+  }
+  return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+async function ping(a: Args, json: boolean): Promise<number> {
+  allow(a, ['--json', '--probe'], 1);
+  const probe = a.flags.get('--probe');
+  const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
+  for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
+  const l = await loadValid(a.pos[0]!);
+  const r = await withHelper(a, (h) => h.ping({ topology: l.topology, outside }));
+  const failed = r.results.filter((x) => !x.ok);
+  if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else process.stdout.write(formatMatrix(r.results) + `${r.results.length - failed.length}/${r.results.length} reachable in ${(r.durationMs / 1000).toFixed(2)} s\n`);
+  if (!json) for (const f of failed) process.stderr.write(`unreachable: ${f.from} -> ${f.to} (${f.target}): ${f.error}\n`);
+  return failed.length ? 1 : 0;
+}
+
+/** one function per command */
+const COMMANDS: Record<string, (a: Args, json: boolean) => Promise<number>> = {
+  validate, plan: showPlan, apply, destroy, status, script, import: importCmd, capture, doctor, ping,
+  test: (a) => testCommand(a.pos, a.flags, () => helper(a)),
+};
+
 async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   if (a.flags.has('-h') || a.flags.has('--help') || a.cmd === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
-  const json = a.flags.has('--json');
-  switch (a.cmd) {
-    case 'validate': {
-      allow(a, [], 1);
-      const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
-      printDiagnostics(a.pos[0]!, l.diagnostics);
-      const e = l.diagnostics.filter((d) => d.severity === 'error').length;
-      const w = l.diagnostics.length - e;
-      process.stderr.write(`${e} error(s), ${w} warning(s)\n`);
-      return hasErrors(l.diagnostics) ? 2 : 0;
-    }
-    case 'plan':
-    case 'apply': {
-      allow(a, a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run'], 1);
-      const l = await loadValid(a.pos[0]!);
-      const h = await helper(a);
-      try {
-        if (a.cmd === 'apply' && !a.flags.has('--dry-run')) {
-          // one request: the helper plans from its own observation and refuses a plan with errors
-          const r = await applyTopology(h, l.topology, json ? undefined : progress).catch((e: unknown) => {
-            if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
-              printDiagnostics(a.pos[0]!, (e.error.diagnostics ?? []) as Diagnostic[], l.text);
-              process.stderr.write('apply refused: nothing was changed\n');
-              return undefined;
-            }
-            throw e;
-          });
-          if (!r) return 1;
-          if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-          else process.stderr.write(`applied '${l.topology.name}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}${r.remaining.length ? `; NOT converged, still to do: ${r.remaining.join('; ')}` : ''}\n`);
-          return r.remaining.length ? 1 : 0;
-        }
-        const p = await planTopology(h, l.topology);
-        printDiagnostics(a.pos[0]!, p.errors, l.text);
-        {
-          // every step that changes the host itself (outside the topology's own objects) first
-          const wide = hostWideSteps(p.steps);
-          if (json) process.stdout.write(JSON.stringify({ steps: p.steps.map((s) => s.step), errors: p.errors, hostWide: wide.map((w) => ({ step: w.n, reason: w.reason })) }, null, 2) + '\n');
-          else process.stdout.write(hostWideBlock(wide) + p.steps.map((s) => s.summary).join('\n') + (p.steps.length ? '\n' : ''));
-          if (!json) process.stderr.write(`${p.steps.length} step(s)${p.errors.length ? `, ${p.errors.length} error(s): apply would be refused` : ''}\n`);
-          return p.errors.length ? 1 : 0;
-        }
-      } finally { await h.close(); }
-    }
-    case 'destroy': {
-      let name = a.flags.get('--name');
-      if (name !== undefined) allow(a, ['--name'], 0);
-      else {
-        allow(a, [], 1);
-        const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
-        const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
-        if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
-        name = n;
-      }
-      const parsed = TopoName.safeParse(name);
-      if (!parsed.success) throw new Usage(`invalid topology name: ${parsed.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
-      const h = await helper(a);
-      try {
-        const r = await destroyTopology(h, parsed.data, progress);
-        process.stderr.write(`destroyed '${parsed.data}': ${r.steps} step(s), ${r.processes} process(es), ${(r.durationMs / 1000).toFixed(2)} s${r.phases && r.steps ? ` (${formatPhases(r.phases)})` : ''}\n`);
-        return r.remaining.length ? 1 : 0;
-      } finally { await h.close(); }
-    }
-    case 'status': {
-      allow(a, ['--json'], 1);
-      const l = await loadValid(a.pos[0]!);
-      const h = await helper(a);
-      try {
-        const p = await planTopology(h, l.topology);
-        const overall = overallStatus(p.objects);
-        // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
-        printDiagnostics(a.pos[0]!, p.errors, l.text);
-        if (json) process.stdout.write(JSON.stringify({ topology: l.topology.name, status: overall, objects: p.objects, errors: p.errors }, null, 2) + '\n');
-        else {
-          for (const o of p.objects) process.stdout.write(`${o.state.padEnd(14)} ${o.kind.padEnd(10)} ${(o.scope ?? 'host').padEnd(12)} ${o.name}${o.detail ? `  (${o.detail})` : ''}\n`);
-          process.stdout.write(`${l.topology.name}: ${overall}\n`);
-        }
-        return 0;
-      } finally { await h.close(); }
-    }
-    case 'script': {
-      allow(a, [], 1);
-      const l = await loadValid(a.pos[0]!);
-      process.stdout.write(scriptFor(l.topology, await readHostDns()));
-      return 0;
-    }
-    case 'import': {
-      if (a.flags.has('--from')) return importLabCommand(a.pos, a.flags);
-      allow(a, ['--name', '--ns', '-o', '--output', '--adopt', '--yes'], 0);
-      const name = String(a.flags.get('--name') ?? 'imported');
-      const bad = TopoName.safeParse(name);
-      if (!bad.success) throw new Usage(`--name: ${bad.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
-      const ns = a.flags.get('--ns');
-      if (typeof ns === 'string') {
-        for (const n of ns.split(',')) {
-          const r = NsName.safeParse(n);
-          if (!r.success) throw new Usage(`--ns: ${r.error.issues[0]!.message.replace(/^\[[a-z-]+\] /, '')}`);
-        }
-      }
-      const h = await helper(a);
-      try {
-        const r = await importFromLive(h, { name, ...(typeof ns === 'string' ? { namespaces: ns.split(',').filter(Boolean) } : {}) });
-        for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
-        const text = JSON.stringify(r.topology, null, 2) + '\n';
-        if (a.flags.has('--adopt')) {
-          const ad = await adoptWithConfirmation(h, r.topology, a.flags.has('--yes'));
-          if ('refused' in ad) { process.stderr.write(`netns-lab: ${ad.refused}\n`); return 1; }
-          process.stderr.write(`adopted ${ad.adopted} object(s) as owned by '${name}'\n`);
-        }
-        const out = a.flags.get('-o') ?? a.flags.get('--output');
-        if (typeof out === 'string') { await writeFile(out, text); process.stderr.write(`wrote ${out}\n`); }
-        else process.stdout.write(text);
-        return 0;
-      } finally { await h.close(); }
-    }
-    case 'capture': {
-      allow(a, ['--ns', '--iface', '--filter', '--seconds', '-o', '--output'], 0);
-      const nsArg = String(a.flags.get('--ns') ?? '');
-      const ns = nsArg === 'host' ? null : nsArg;
-      if (ns !== null && !NsName.safeParse(ns).success) throw new Usage('--ns: a namespace name, or "host"');
-      const iface = String(a.flags.get('--iface') ?? '');
-      if (!IfName.safeParse(iface).success) throw new Usage('--iface: an interface name');
-      const seconds = a.flags.has('--seconds') ? Number(a.flags.get('--seconds')) : undefined;
-      if (seconds !== undefined && !(seconds > 0 && seconds <= 86400)) throw new Usage('--seconds: 1 to 86400');
-      const out = a.flags.get('-o') ?? a.flags.get('--output');
-      const filter = a.flags.get('--filter');
-      const h = await helper(a);
-      try {
-        const chunks: Buffer[] = [];
-        const c = h.capture({ ns, iface, format: typeof out === 'string' ? 'pcap' : 'text', ...(typeof filter === 'string' ? { filter } : {}) },
-          (d) => { if (typeof out === 'string') chunks.push(Buffer.from(d, 'base64')); else process.stdout.write(d + '\n'); });
-        const stop = () => void c.stop();
-        process.once('SIGINT', stop);
-        const timer = seconds ? setTimeout(stop, seconds * 1000) : undefined;
-        try { await c.done; } finally { clearTimeout(timer); process.off('SIGINT', stop); }
-        if (typeof out === 'string') { await writeFile(out, Buffer.concat(chunks)); process.stderr.write(`wrote ${out}\n`); }
-        return 0;
-      } finally { await h.close(); }
-    }
-    case 'doctor': {
-      allow(a, ['--json', '--fix'], 1);
-      const l = await loadValid(a.pos[0]!);
-      const h = await helper(a);
-      try {
-        let r = await h.request<{ findings: Finding[]; fixed?: string[] }>('doctor', { topology: l.topology });
-        if (a.flags.has('--fix') && r.findings.some((f) => f.fix)) {
-          r = await h.request('doctor', { topology: l.topology, fix: r.findings.filter((f) => f.fix).map((f) => f.code) }, json ? undefined : progress);
-        }
-        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else {
-          if (r.fixed?.length) process.stdout.write(`fixed: ${r.fixed.join(', ')}\n`);
-          for (const f of r.findings) {
-            process.stdout.write(`${f.severity} ${f.code} (${f.subject}): ${f.message}\n    why: ${f.why}\n${f.fix ? `    fix: ${f.fix.summary}\n` : '    fix: none automatic\n'}`);
-          }
-          process.stdout.write(r.findings.length ? `${r.findings.length} finding(s)${a.flags.has('--fix') ? '' : '; netns-lab doctor --fix repairs those with a fix'}\n` : 'no problems found\n');
-        }
-        return r.findings.some((f) => f.severity === 'error') ? 1 : 0;
-      } finally { await h.close(); }
-    }
-    case 'ping': {
-      allow(a, ['--json', '--probe'], 1);
-      const probe = a.flags.get('--probe');
-      const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
-      for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
-      const l = await loadValid(a.pos[0]!);
-      const h = await helper(a);
-      try {
-        const r = await h.request<{ results: ProbeResult[]; durationMs: number }>('ping', { topology: l.topology, outside });
-        const failed = r.results.filter((x) => !x.ok);
-        if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        else process.stdout.write(formatMatrix(r.results) + `${r.results.length - failed.length}/${r.results.length} reachable in ${(r.durationMs / 1000).toFixed(2)} s\n`);
-        if (!json) for (const f of failed) process.stderr.write(`unreachable: ${f.from} -> ${f.to} (${f.target}): ${f.error}\n`);
-        return failed.length ? 1 : 0;
-      } finally { await h.close(); }
-    }
-    case 'test': return testCommand(a.pos, a.flags, () => helper(a));
-    case '':
-      process.stderr.write(USAGE + '\n');
-      return 2;
-    default:
-      throw new Usage(`unknown command '${a.cmd}'`);
-  }
+  if (a.cmd === '') { process.stderr.write(USAGE + '\n'); return 2; }
+  const command = Object.hasOwn(COMMANDS, a.cmd) ? COMMANDS[a.cmd] : undefined;
+  if (!command) throw new Usage(`unknown command '${a.cmd}'`);
+  return command(a, a.flags.has('--json'));
 }
 
 run(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {

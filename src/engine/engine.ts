@@ -9,10 +9,13 @@ import { importLive, type ImportResult } from '../core/importer.js';
 import type { Topology } from '../core/model.js';
 import { topoNameProblem } from '../core/names.js';
 import { emptyNs, type LiveState } from '../core/observe.js';
-import { plan as makePlan, type ObjectStatus, type Plan } from '../core/plan.js';
+import { plan as makePlan, type ObjectStatus } from '../core/plan.js';
 import { renderScript } from '../core/render.js';
 import { validateText, type ValidationResult } from '../core/validate.js';
-import type { HelperClient, Progress } from './helper-client.js';
+import type { ApplyResult, PlanWithDigest } from '../helper/protocol.js';
+import type { HelperApi, Progress } from './helper-client.js';
+
+export type { ApplyResult, DoctorResult, PingResult, PlanWithDigest } from '../helper/protocol.js';
 
 export interface Loaded extends ValidationResult {
   file: string;
@@ -33,18 +36,8 @@ export function requireValid(l: Loaded): Topology {
   return l.topology;
 }
 
-export type PlanWithDigest = Plan & { digest: string };
-
-export function planTopology(h: HelperClient, t: Topology): Promise<PlanWithDigest> {
-  return h.request<PlanWithDigest>('plan', { topology: t });
-}
-
-export interface ApplyResult {
-  steps: number; processes: number; durationMs: number; remaining: string[];
-  /** milliseconds per phase: read (observe + plan), execute, verify (re-read + re-plan), settle (links coming up) */
-  phases?: Record<string, number>;
-  /** namespaces the apply's batches read back at their end, so the verify did not read them again */
-  readBack?: number;
+export function planTopology(h: HelperApi, t: Topology): Promise<PlanWithDigest> {
+  return h.plan({ topology: t });
 }
 
 /** "read 0.05 s, execute 1.10 s, verify 0.62 s, settle 0.00 s" */
@@ -52,13 +45,13 @@ export function formatPhases(phases: Record<string, number> | undefined): string
   return Object.entries(phases ?? {}).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(', ');
 }
 
-export function applyTopology(h: HelperClient, t: Topology, onProgress?: (p: Progress) => void, expect?: { steps: number; digest: string }): Promise<ApplyResult> {
-  return h.request<ApplyResult>('apply', { topology: t, ...(expect ? { expect } : {}) }, onProgress);
+export function applyTopology(h: HelperApi, t: Topology, onProgress?: (p: Progress) => void, expect?: { steps: number; digest: string }): Promise<ApplyResult> {
+  return h.apply({ topology: t, ...(expect ? { expect } : {}) }, onProgress);
 }
 
-export function destroyTopology(h: HelperClient, name: string, onProgress?: (p: Progress) => void): Promise<ApplyResult> {
+export function destroyTopology(h: HelperApi, name: string, onProgress?: (p: Progress) => void): Promise<ApplyResult> {
   if (topoNameProblem(name)) throw new EngineError(topoNameProblem(name)!);
-  return h.request<ApplyResult>('destroy', { name }, onProgress);
+  return h.destroy({ name }, onProgress);
 }
 
 export type Overall = 'not-applied' | 'in-sync' | 'drifted' | 'partly-applied' | 'clash';
@@ -95,9 +88,9 @@ export function scriptFor(t: Topology, host: { resolvConf: string | null; system
   return text;
 }
 
-export async function importFromLive(h: HelperClient, opts: { name: string; namespaces?: string[] }): Promise<ImportResult> {
+export async function importFromLive(h: HelperApi, opts: { name: string; namespaces?: string[] }): Promise<ImportResult> {
   if (topoNameProblem(opts.name)) throw new EngineError(topoNameProblem(opts.name)!);
-  const live = await h.request<LiveState>('observe', { forwarding: true, ...(opts.namespaces ? { namespaces: opts.namespaces } : {}) });
+  const live = await h.observe({ forwarding: true, ...(opts.namespaces ? { namespaces: opts.namespaces } : {}) });
   if (opts.namespaces) {
     const missing = opts.namespaces.filter((n) => !live.namespaces.some((x) => x.name === n));
     if (missing.length) throw new EngineError(`no such namespace: ${missing.join(', ')}`);

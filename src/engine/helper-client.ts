@@ -7,7 +7,8 @@ import { execa, type ResultPromise } from 'execa';
 import type { LiveEvent } from '../core/monitor.js';
 import { systemPathFs } from './path-fs.js';
 import { pkexecProblems } from './privilege.js';
-import { PROTOCOL_VERSION, type HelperError, type Response } from '../helper/protocol.js';
+import type { Topology } from '../core/model.js';
+import { OPS, PROTOCOL_VERSION, type AdoptDone, type AdoptPreview, type HelperError, type Op, type ParamsOf, type Response, type ResultOf } from '../helper/protocol.js';
 
 export type Elevation = 'auto' | 'direct' | 'sudo' | 'pkexec';
 
@@ -26,12 +27,45 @@ export class HelperFailure extends Error {
 
 export interface Progress { done: number; total: number; message: string }
 
-export interface HelperClient {
-  request<T>(op: string, params?: Record<string, unknown>, onProgress?: (p: Progress) => void): Promise<T>;
+/** operations that answer once; watch and capture stream until stopped (unwatch) */
+export type CallOp = Exclude<Op, 'watch' | 'capture' | 'unwatch'>;
+const STREAM_OPS: readonly Op[] = ['watch', 'capture', 'unwatch'];
+/** the protocol's operation names as methods: link-state -> linkState */
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+type ArgsOf<K extends CallOp> = Partial<ParamsOf<K>> extends ParamsOf<K>
+  ? [params?: ParamsOf<K>, onProgress?: (p: Progress) => void]
+  : [params: ParamsOf<K>, onProgress?: (p: Progress) => void];
+/**
+ * One typed method per operation of the helper protocol (src/helper/protocol.ts OPS): its
+ * parameters and its result are the protocol's own types, so a wrong one does not compile.
+ */
+export type HelperApi = { [K in Exclude<CallOp, 'adopt'> as Camel<K>]: (...args: ArgsOf<K>) => Promise<ResultOf<K>> } & {
+  /** adopt in two steps: the preview, then the adoption of exactly what it showed (its digest) */
+  adopt(params: { topology: Topology; preview: true }, onProgress?: (p: Progress) => void): Promise<AdoptPreview>;
+  adopt(params: { topology: Topology; expect: { digest: string } }, onProgress?: (p: Progress) => void): Promise<AdoptDone>;
+};
+/** how a HelperApi sends one request */
+export type Call = <K extends CallOp>(op: K, params: ParamsOf<K> | undefined, onProgress?: (p: Progress) => void) => Promise<ResultOf<K>>;
+
+const camel = (op: string) => op.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** the typed methods over one way of sending a request (a connection; a session that restarts its helper) */
+export function helperApi(call: Call): HelperApi {
+  const api: Record<string, unknown> = {};
+  for (const op of Object.keys(OPS) as Op[]) {
+    if (STREAM_OPS.includes(op)) continue;
+    api[camel(op)] = (params?: ParamsOf<CallOp>, onProgress?: (p: Progress) => void) => call(op as CallOp, params, onProgress);
+  }
+  return api as HelperApi;
+}
+
+export interface HelperClient extends HelperApi {
+  /** the same requests by operation name (for wrappers such as a session that restarts its helper) */
+  readonly call: Call;
   /** stream live events until stop() */
   watch(onEvent: (e: LiveEvent) => void): { stop(): Promise<void>; done: Promise<unknown> };
   /** tcpdump output (text lines, or base64 pcap chunks) until stop() */
-  capture(params: { ns: string | null; iface: string; format: 'text' | 'pcap'; filter?: string }, onData: (data: string) => void): { stop(): Promise<void>; done: Promise<unknown> };
+  capture(params: ParamsOf<'capture'>, onData: (data: string) => void): { stop(): Promise<void>; done: Promise<unknown> };
   close(): Promise<void>;
   readonly pid: number | undefined;
 }
@@ -150,29 +184,29 @@ export async function connect(t: LineTransport): Promise<HelperClient> {
     for (const w of waiting.values()) w.reject(dead);
     waiting.clear();
   });
-  /** a request that stays open, sending events, until it is stopped with unwatch */
-  function openStream(req: Record<string, unknown>, handlers: { onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }) {
-    const id = nextId++;
-    const done = dead ? Promise.reject(dead) : new Promise<unknown>((resolve, reject) => {
-      waiting.set(id, { resolve, reject, ...handlers });
+  /** one request: its final answer, progress events on the way */
+  function send<T>(req: { op: Op } & Record<string, unknown>, handlers: { onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }, id = nextId++): Promise<T> {
+    if (dead) return Promise.reject(dead);
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, ...handlers });
       t.write(JSON.stringify({ v: PROTOCOL_VERSION, id, ...req }) + '\n');
     });
+  }
+  const call: Call = (op, params, onProgress) => send({ op, ...params }, onProgress ? { onProgress } : {});
+  /** a request that stays open, sending events, until it is stopped with unwatch */
+  function openStream(req: { op: 'watch' | 'capture' } & Record<string, unknown>, handlers: { onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }) {
+    const id = nextId++;
+    const done = send<unknown>(req, handlers, id);
     done.catch(() => undefined);
     return {
       done,
-      stop: async () => { if (!dead && waiting.has(id)) await client.request('unwatch', { watch: id }).catch(() => undefined); await done.catch(() => undefined); },
+      stop: async () => { if (!dead && waiting.has(id)) await send({ op: 'unwatch', watch: id }, {}).catch(() => undefined); await done.catch(() => undefined); },
     };
   }
   const client: HelperClient = {
+    ...helperApi(call),
+    call,
     pid: t.pid,
-    request<T>(op: string, params: Record<string, unknown> = {}, onProgress?: (p: Progress) => void): Promise<T> {
-      if (dead) return Promise.reject(dead);
-      const id = nextId++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(onProgress ? { onProgress } : {}) });
-        t.write(JSON.stringify({ v: PROTOCOL_VERSION, id, op, ...params }) + '\n');
-      });
-    },
     watch(onLive) {
       return openStream({ op: 'watch' }, { onLive });
     },
@@ -181,7 +215,7 @@ export async function connect(t: LineTransport): Promise<HelperClient> {
     },
     close: () => t.close(),
   };
-  await client.request('hello');
+  await client.hello();
   return client;
 }
 

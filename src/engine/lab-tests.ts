@@ -31,16 +31,16 @@ export interface Probes {
 /** the probes through the privileged helper's typed operations */
 export function helperProbes(h: HelperClient): Probes {
   return {
-    icmp: async (ns, targets) => (await h.request<{ results: ProbeAnswer[] }>('probe-icmp', { ns, targets })).results,
-    tcp: (ns, target, port) => h.request('probe-tcp', { ns, target, port }),
-    udp: (ns, target, port) => h.request('probe-udp', { ns, target, port }),
-    route: (ns, to) => h.request('route-get', { ns, to }),
-    resolve: (ns, name) => h.request('resolve', { ns, name }),
-    http: (ns, url) => h.request('http-get', { ns, url }),
-    state: () => h.request<LiveState>('observe', { forwarding: true }),
+    icmp: async (ns, targets) => (await h.probeIcmp({ ns, targets })).results,
+    tcp: (ns, target, port) => h.probeTcp({ ns, target, port }),
+    udp: (ns, target, port) => h.probeUdp({ ns, target, port }),
+    route: (ns, to) => h.routeGet({ ns, to }),
+    resolve: (ns, name) => h.resolve({ ns, name }),
+    http: (ns, url) => h.httpGet({ ns, url }),
+    state: () => h.observe({ forwarding: true }),
     addresses: async (scopes) => {
       const names = scopes.filter((s): s is string => s !== null);
-      const live = await h.request<LiveState>('observe', { namespaces: names });
+      const live = await h.observe({ namespaces: names });
       const out = new Map<string | null, AddressAnswer>();
       const ifaces = (links: LiveState['host']['links']) => links.map((l) => ({ dev: l.name, addresses: l.addresses.map((a) => a.cidr) }));
       if (scopes.includes(null)) out.set(null, ifaces(live.host.links));

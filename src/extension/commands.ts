@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
-import { readHostDns, scriptFor, type ApplyResult, type PlanWithDigest } from '../engine/engine.js';
+import { applyTopology, destroyTopology, planTopology, readHostDns, scriptFor, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import { CANVAS_ACTIONS, type CanvasActionName } from '../shared/canvas-commands.js';
 import { userValue } from './user-setting.js';
@@ -71,7 +71,7 @@ export function registerCommands(deps: CommandDeps): void {
 
   async function plan(t: Topology): Promise<PlanWithDigest> {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Netns: planning '${t.name}'` },
-      () => session.request<PlanWithDigest>('plan', { topology: t }));
+      () => planTopology(session.api, t));
   }
 
   async function showPlan(arg?: unknown): Promise<void> {
@@ -117,11 +117,11 @@ export function registerCommands(deps: CommandDeps): void {
       if (token.isCancellationRequested) return;
       let last = 0;
       try {
-        const r = await held(() => session.request<ApplyResult>('apply', { topology: t, expect: { steps: p.steps.length, digest: p.digest } }, (ev) => {
+        const r = await held(() => applyTopology(session.api, t, (ev) => {
           if (!ev.total) { progress.report({ message: ev.message }); return; }
           progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}: ${ev.message}` });
           last = ev.done;
-        }));
+        }, { steps: p.steps.length, digest: p.digest }));
         const note = r.remaining.length ? ` — not converged: ${r.remaining.slice(0, 3).join('; ')}` : '';
         void vscode.window.showInformationMessage(`Applied '${t.name}': ${r.steps} step(s) in ${(r.durationMs / 1000).toFixed(2)} s${note}`);
       } catch (e) {
@@ -142,7 +142,7 @@ export function registerCommands(deps: CommandDeps): void {
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {
       let last = 0;
       try {
-        const res = await held(() => session.request<ApplyResult>('destroy', { name }, (ev) => {
+        const res = await held(() => destroyTopology(session.api, name, (ev) => {
           if (ev.total) { progress.report({ increment: ((ev.done - last) / ev.total) * 100, message: `step ${ev.done} of ${ev.total}` }); last = ev.done; }
         }));
         void vscode.window.showInformationMessage(`Destroyed '${name}': ${res.steps} step(s) in ${(res.durationMs / 1000).toFixed(2)} s`);

@@ -5,11 +5,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Finding } from '../core/doctor.js';
 import type { Topology } from '../core/model.js';
-import type { ProbeResult } from '../core/reach.js';
 import { matrixPaint } from '../core/reach-paint.js';
 import type { MatrixPaint } from '../shared/protocol.js';
+import type { DoctorResult } from '../engine/engine.js';
 import type { HelperSession } from './helper-session.js';
 import type { LiveModel } from './live.js';
 import type { Targets } from './target.js';
@@ -33,7 +32,7 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: testing connectivity of '${t.name}'`, cancellable: false }, async (progress) => {
         let last = 0;
         try {
-          const r = await session.request<{ results: ProbeResult[]; durationMs: number }>('ping', { topology: t, outside }, (p) => {
+          const r = await session.api.ping({ topology: t, outside }, (p) => {
             if (p.total) { progress.report({ increment: ((p.done - last) / p.total) * 100, message: `${p.done}/${p.total}` }); last = p.done; }
           });
           // beside, keeping the focus where it was (the canvas keeps its keys)
@@ -53,9 +52,9 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
     vscode.commands.registerCommand('netnsLab.diagnose', async (arg?: unknown) => {
       const t = (await targets.topology(arg))?.t;
       if (!t) return;
-      let r: { findings: Finding[] };
+      let r: DoctorResult;
       try {
-        r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: diagnosing '${t.name}'` }, () => session.request('doctor', { topology: t }));
+        r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: diagnosing '${t.name}'` }, () => session.api.doctor({ topology: t }));
       } catch (e) { void vscode.window.showErrorMessage(`Diagnose failed: ${(e as Error).message}`); return; }
       if (!r.findings.length) { void vscode.window.showInformationMessage(`'${t.name}': no problems found.`); return; }
       const fixable = r.findings.filter((f) => f.fix);
@@ -74,8 +73,8 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
         { placeHolder: trusted ? `${r.findings.length} finding(s) in '${t.name}': pick one to fix it` : `${r.findings.length} finding(s) in '${t.name}' (fixes change the machine: trust the workspace to use them)`, matchOnDetail: true });
       if (!pick?.codes.length || !trusted) return;
       try {
-        const res = await session.request<{ fixed: string[]; findings: Finding[] }>('doctor', { topology: t, fix: pick.codes });
-        void vscode.window.showInformationMessage(`Fixed ${res.fixed.join(', ')}. ${res.findings.length ? `${res.findings.length} finding(s) remain.` : 'No problems remain.'}`);
+        const res = await session.api.doctor({ topology: t, fix: pick.codes });
+        void vscode.window.showInformationMessage(`Fixed ${(res.fixed ?? []).join(', ')}. ${res.findings.length ? `${res.findings.length} finding(s) remain.` : 'No problems remain.'}`);
       } catch (e) { void vscode.window.showErrorMessage(`The fix failed: ${(e as Error).message}`); }
     }),
 

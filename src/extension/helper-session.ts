@@ -1,7 +1,7 @@
 /** One privileged helper per window, started on first use (one authentication), restarted if it dies. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { HelperFailure, startHelper, type Elevation, type HelperClient } from '../engine/helper-client.js';
+import { HelperFailure, helperApi, startHelper, type Call, type Elevation, type HelperApi, type HelperClient } from '../engine/helper-client.js';
 
 export class HelperSession implements vscode.Disposable {
   private client: Promise<HelperClient> | undefined;
@@ -22,20 +22,23 @@ export class HelperSession implements vscode.Disposable {
     return this.client;
   }
 
-  /** run a request; a helper that died is started again once */
-  async request<T>(op: string, params: Record<string, unknown>, onProgress?: (p: { done: number; total: number; message: string }) => void): Promise<T> {
+  /** a request; a helper that died is started again once */
+  private readonly call: Call = async (op, params, onProgress) => {
     let c = await this.get();
     try {
-      return await c.request<T>(op, params, onProgress);
+      return await c.call(op, params, onProgress);
     } catch (e) {
       if (e instanceof HelperFailure && e.error.code === 'helper-exited') {
         this.client = undefined;
         c = await this.get();
-        return c.request<T>(op, params, onProgress);
+        return await c.call(op, params, onProgress);
       }
       throw e;
     }
-  }
+  };
+
+  /** the helper's typed operations, through this session */
+  readonly api: HelperApi = helperApi(this.call);
 
   dispose(): void {
     const c = this.client;

@@ -8,7 +8,7 @@ import { importLive } from '../core/importer.js';
 import { topoNameProblem } from '../core/names.js';
 import type { LiveState } from '../core/observe.js';
 import type { HelperSession } from './helper-session.js';
-import { previewText, type AdoptPreviewAnswer } from '../core/adopt.js';
+import { previewText } from '../core/adopt.js';
 
 export function registerImportLive(context: vscode.ExtensionContext, session: HelperSession): void {
   context.subscriptions.push(vscode.commands.registerCommand('netnsLab.importLive', async () => {
@@ -17,7 +17,7 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     let live: LiveState;
     try {
       live = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Netns: reading the network' },
-        () => session.request<LiveState>('observe', { forwarding: true }));
+        () => session.api.observe({ forwarding: true }));
     } catch (e) { void vscode.window.showErrorMessage(`Cannot read the network: ${(e as Error).message}`); return; }
     if (!live.namespaces.length) { void vscode.window.showInformationMessage('There is no network namespace to import.'); return; }
     const picks = await vscode.window.showQuickPick(live.namespaces.map((n) => ({
@@ -39,13 +39,13 @@ export function registerImportLive(context: vscode.ExtensionContext, session: He
     if (offer !== 'Adopt…') return;
     try {
       // the helper says exactly what it would take; the person sees every object before it happens
-      const p = await session.request<AdoptPreviewAnswer>('adopt', { topology: r.topology, preview: true });
+      const p = await session.api.adopt({ topology: r.topology, preview: true });
       if (p.clashes?.length) { void vscode.window.showErrorMessage(`Adopt refused: ${p.clashes.join('; ')}`); return; }
       if (!p.lines.length) { void vscode.window.showInformationMessage(`Nothing to adopt.${p.refuse.length ? ` Refused: ${p.refuse.map((o) => `${o.name}: ${o.reason}`).join('; ')}` : ''}`); return; }
       const ok = await vscode.window.showWarningMessage(`Adopt ${p.lines.length} object(s) as owned by '${name}'? Apply and Destroy of '${name}' will then change or remove them.`,
         { modal: true, detail: previewText(name, p) }, 'Adopt');
       if (ok !== 'Adopt') return;
-      const a = await session.request<{ adopted: string[] }>('adopt', { topology: r.topology, expect: { digest: p.digest } });
+      const a = await session.api.adopt({ topology: r.topology, expect: { digest: p.digest } });
       void vscode.window.showInformationMessage(`'${name}' now owns ${a.adopted.length} object(s).`);
     } catch (e) { void vscode.window.showErrorMessage(`Adopt failed: ${(e as Error).message}`); }
   }));

@@ -90,7 +90,7 @@ export class LiveModel implements vscode.Disposable {
   reload(): Promise<void> {
     this.loading ??= (async () => {
       try {
-        this.state = await this.session.request<LiveState>('observe', { forwarding: true });
+        this.state = await this.session.api.observe({ forwarding: true });
         this.lastError = undefined;
       } catch (e) {
         this.lastError = (e as Error).message;
@@ -144,7 +144,7 @@ export class LiveModel implements vscode.Disposable {
       if (gone.length) state.namespaces = state.namespaces.filter((n) => !gone.includes(n.name!));
       const nss = names.filter((n): n is string => n !== null);
       if (names.length) {
-        const part = await this.session.request<LiveState>('observe', { namespaces: nss, forwarding: true });
+        const part = await this.session.api.observe({ namespaces: nss, forwarding: true });
         // the fresh host's veths are paired again with the namespaces not re-read
         this.state = mergeObservation(state, part, new Set(nss));
       }

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { liveMarks } from '../core/livemarks.js';
-import type { ObjectStatus } from '../core/plan.js';
+import { planTopology } from '../engine/engine.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
 import { TopologyAnalyses } from './documents.js';
@@ -40,12 +40,12 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     liveMarks: async (t) => {
       if (!live.live) await live.reload();
       if (!live.live) return undefined;
-      const p = live.planOf(t) ?? await session.request<{ objects: ObjectStatus[] }>('plan', { topology: t });
+      const p = live.planOf(t) ?? await planTopology(session.api, t);
       return liveMarks(t, p.objects, live.live);
     },
     onLiveChange: live.onDidChange,
     watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
-    setLinkState: async (ns, name, up) => { await session.request('link-state', { ns, name, up }); },
+    setLinkState: async (ns, name, up) => { await session.api.linkState({ ns, name, up }); },
   });
   const targets = makeTargets(provider, analyses, diagnostics);
   registerCommands({ context, session, provider, analyses, diagnostics, targets, plans, hold: (fn) => live.hold(fn) });

@@ -16,6 +16,7 @@ import { Phase, type PlannedStep, type Step } from '../core/steps.js';
 import { execute } from './execute.js';
 import { observe, pool } from './observe.js';
 import type { Runner } from './runner.js';
+import type { HelperErrorCode } from './protocol.js';
 import { invokingUser } from './shell.js';
 
 export interface AdoptPreview extends AdoptPlan {
@@ -25,7 +26,7 @@ export interface AdoptPreview extends AdoptPlan {
 }
 
 export class AdoptError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(readonly code: HelperErrorCode, message: string) { super(message); }
 }
 
 export function adoptDigest(take: readonly AdoptObject[]): string {

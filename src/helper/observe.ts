@@ -13,6 +13,8 @@ import {
 import { nsIdentity, readIntents } from './journal.js';
 import { nsNameProblem } from '../core/names.js';
 import { ETC_NETNS, inNetns } from '../core/render.js';
+import { chunksOf, netnsBatches } from './netns-batch.js';
+import { pool } from './pool.js';
 import type { Runner } from './runner.js';
 import { SCRATCH_DIR, observeBatchFile, privateScratch, sweepScratch } from './scratch.js';
 
@@ -47,28 +49,8 @@ export interface ObserveOptions {
   preread?: ReadonlyMap<string, unknown[]>;
 }
 
-/**
- * Run fn over items with at most n at a time. After the first failure no new item starts;
- * the ones already running are awaited, then the first error is thrown (so nothing is still
- * changing the system once a failure is reported and the lock is released).
- */
-export async function pool<T, R>(items: T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed: { error: unknown } | undefined;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (error) {
-        failed ??= { error };
-      }
-    }
-  }));
-  if (failed) throw failed.error;
-  return out;
-}
+/** the pool moved to pool.ts; kept here for the callers (and tests) that import it from observe */
+export { pool };
 
 export class ObserveError extends Error {}
 
@@ -80,114 +62,128 @@ export async function listNamespaces(runner: Runner): Promise<string[]> {
   return arr.map((x) => x.name ?? '').filter((n) => !nsNameProblem(n)).sort();
 }
 
-/** lines `netns exec NS ip ARGS` (or `tc ARGS`) in a few parallel `ip -force -b -`; undefined for a chunk that failed */
+/** lines `netns exec NS ip ARGS` (or `tc ARGS`) in a few parallel `ip -force -b -`; a chunk that failed is left out */
 async function readChunked(runner: Runner, names: string[], args: string[], arrays: number, concurrency: number, tool: 'ip' | 'tc' = 'ip'): Promise<Map<string, unknown[]>> {
   const out = new Map<string, unknown[]>();
   if (!names.length) return out;
   const k = Math.max(1, Math.min(concurrency, Math.ceil(names.length / CHUNK_MIN)));
-  const size = Math.ceil(names.length / k);
-  const chunks = Array.from({ length: k }, (_, i) => names.slice(i * size, (i + 1) * size)).filter((c) => c.length);
-  await pool(chunks, k, async (chunk) => {
-    const r = await runner.run(['ip', '-force', '-b', '-'], chunk.map((n) => `netns exec ${n} ${tool} ${args.join(' ')}\n`).join(''));
+  await netnsBatches(runner, chunksOf(names, Math.ceil(names.length / k)), k, (chunk) => chunk.map((ns) => ({ ns, command: `${tool} ${args.join(' ')}` })), 'read', (chunk, r) => {
     const m = splitBatchOutput(chunk, arrays, r.stdout, r.stderr);
     if (m) for (const [n, v] of m) out.set(n, v);
   });
   return out;
 }
 
+/** the host: one `ip -b`, then its sysctls */
+async function readHost(runner: Runner, opts: ObserveOptions): Promise<RawNs> {
+  const r = await runner.run(['ip', ...IP_READ, '-b', '-'], HOST_BATCH);
+  if (r.code !== 0) throw new ObserveError(`reading the host failed: ${r.stderr.trim()}`);
+  const sysctls: Record<string, string> = {};
+  for (const k of new Set(['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])])) {
+    const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
+    if (v !== null) sysctls[k] = v.trim();
+  }
+  return { name: null, ipJson: r.stdout, sysctls };
+}
+
+/** one namespace on its own (a chunk failed: e.g. a namespace removed while we read) */
+async function readOne(runner: Runner, ns: string): Promise<unknown[] | null> {
+  const r = await runner.run(['ip', '-n', ns, ...IP_READ, '-b', '-'], NS_BATCH);
+  if (r.code === 0) return parseJsonStream(r.stdout);
+  // a namespace removed while we read it is not an error: it is simply gone
+  if (!(await listNamespaces(runner)).includes(ns)) return null;
+  throw new ObserveError(`reading ${ns} failed: ${r.stderr.trim()}`);
+}
+
+/** many namespaces' NS_BATCH in chunks; the children read their commands from a root-owned file (without it: none read) */
+async function readBatched(runner: Runner, toRead: string[], concurrency: number): Promise<Map<string, unknown[]>> {
+  await sweepScratch(runner);
+  const file = observeBatchFile();
+  const ok = (await privateScratch(runner, SCRATCH_DIR)) && (await runner.writeFile(file, NS_BATCH, 0o600).then(() => true, () => false));
+  if (!ok) return new Map();
+  try {
+    return await readChunked(runner, toRead, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);
+  } finally {
+    await runner.unlink(file).catch(() => undefined);
+  }
+}
+
+/** a namespace's raw state from its read (the NS_BATCH arrays), its sysctls and resolv.conf */
+async function rawNs(runner: Runner, ns: string, arrays: unknown[], opts: ObserveOptions, etcNetns: Promise<string[]>): Promise<RawNs> {
+  const [addr, route, netconf, nsidMap] = arrays;
+  const keys = new Set([...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
+  const sysctls: Record<string, string> = {};
+  const others: string[] = [];
+  for (const k of keys) {
+    const v = sysctlFromNetconf(netconf, k);
+    if (v !== undefined) sysctls[k] = v; else others.push(k);
+  }
+  if (others.length) {
+    const s = await runner.run(inNetns(ns, ['sysctl', '-n', ...others]));
+    const vals = s.stdout.split('\n');
+    others.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
+  }
+  // a read-back may hold the namespace's nsid map too (`netns list-id`, see execute.ts)
+  return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: (await etcNetns).includes(ns) ? await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) : null };
+}
+
+async function readNamespaces(runner: Runner, wanted: string[], opts: ObserveOptions, concurrency: number, etcNetns: Promise<string[]>): Promise<RawNs[]> {
+  let batched = new Map<string, unknown[]>();
+  const toRead = wanted.filter((n) => !opts.preread?.has(n));
+  if (toRead.length > 1) batched = await readBatched(runner, toRead, concurrency);
+  const rest = await pool(toRead.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(runner, n)] as const);
+  for (const [n, v] of rest) if (v) batched.set(n, v);
+  for (const n of wanted) if (opts.preread?.has(n)) batched.set(n, opts.preread.get(n)!);
+  return pool(wanted.filter((n) => batched.has(n)), concurrency, (ns) => rawNs(runner, ns, batched.get(ns)!, opts, etcNetns));
+}
+
+/** resolv.conf files left without their namespace (a destroy killed between the two) */
+async function strayResolvConfs(runner: Runner, etcNetns: string[], all: string[]): Promise<{ ns: string; content: string }[]> {
+  const out: { ns: string; content: string }[] = [];
+  for (const name of etcNetns) {
+    if (all.includes(name) || nsNameProblem(name)) continue;
+    const content = await runner.readFile(`${ETC_NETNS}/${name}/resolv.conf`);
+    if (content !== null) out.push({ ns: name, content });
+  }
+  return out;
+}
+
+/** the nsid maps of these namespaces (veths between two namespaces are paired through them) */
+async function readNsidMaps(runner: Runner, need: string[], concurrency: number): Promise<Map<string, unknown[]>> {
+  const maps = need.length > 1 ? await readChunked(runner, need, ['-j', 'netns', 'list-id'], 1, concurrency) : new Map<string, unknown[]>();
+  for (const [ns, v] of await pool(need.filter((n) => !maps.has(n)), concurrency, async (ns) => {
+    const r = await runner.run(['ip', '-n', ns, '-j', 'netns', 'list-id']);
+    return [ns, r.code === 0 ? parseJsonStream(r.stdout) : [[]]] as const;
+  })) maps.set(ns, v);
+  return maps;
+}
+
 export async function observe(runner: Runner, opts: ObserveOptions = {}): Promise<LiveState> {
-  /** the host: one `ip -b`, then its sysctls */
-  const readHost = async (): Promise<RawNs> => {
-    const r = await runner.run(['ip', ...IP_READ, '-b', '-'], HOST_BATCH);
-    if (r.code !== 0) throw new ObserveError(`reading the host failed: ${r.stderr.trim()}`);
-    const sysctls: Record<string, string> = {};
-    for (const k of new Set(['net.ipv4.ip_forward', ...(opts.hostSysctls ?? [])])) {
-      const v = await runner.readFile(`/proc/sys/${k.replace(/\./g, '/')}`);
-      if (v !== null) sysctls[k] = v.trim();
-    }
-    return { name: null, ipJson: r.stdout, sysctls };
-  };
   // what does not need the list of namespaces starts at once, beside the listing
   const early = <T>(p: Promise<T>): Promise<T> => { p.catch(() => undefined); return p; };
   const fwP = early(runner.run(['iptables-save']));
   const resolvP = early(runner.readFile('/etc/resolv.conf'));
   const sdP = early(runner.readFile('/run/systemd/resolve/resolv.conf'));
-  const hostP = early(readHost());
+  const hostP = early(readHost(runner, opts));
   const all = await listNamespaces(runner);
   const wanted = opts.namespaces ? all.filter((n) => opts.namespaces!.includes(n)) : all;
   // parallel reads: 4 beat 3 by ~15% at 200 namespaces on 2 cores (a namespace read waits on the kernel's mount work too)
   const concurrency = opts.concurrency ?? 4;
   // one listing of /etc/netns instead of a file read per namespace (most have none)
   const etcNetns = runner.listDir(ETC_NETNS);
-  /** one namespace on its own (a chunk failed: e.g. a namespace removed while we read) */
-  const readOne = async (ns: string): Promise<unknown[] | null> => {
-    const r = await runner.run(['ip', '-n', ns, ...IP_READ, '-b', '-'], NS_BATCH);
-    if (r.code === 0) return parseJsonStream(r.stdout);
-    // a namespace removed while we read it is not an error: it is simply gone
-    if (!(await listNamespaces(runner)).includes(ns)) return null;
-    throw new ObserveError(`reading ${ns} failed: ${r.stderr.trim()}`);
-  };
-  const readNamespaces = async (): Promise<RawNs[]> => {
-    let batched = new Map<string, unknown[]>();
-    const toRead = wanted.filter((n) => !opts.preread?.has(n));
-    if (toRead.length > 1) {
-      // the children read their commands from a root-owned file; without it, one by one
-      await sweepScratch(runner);
-      const file = observeBatchFile();
-      const ok = (await privateScratch(runner, SCRATCH_DIR)) && (await runner.writeFile(file, NS_BATCH, 0o600).then(() => true, () => false));
-      if (ok) {
-        try {
-          batched = await readChunked(runner, toRead, [...IP_READ, '-b', file], NS_ARRAYS, concurrency);
-        } finally {
-          await runner.unlink(file).catch(() => undefined);
-        }
-      }
-    }
-    const rest = await pool(toRead.filter((n) => !batched.has(n)), concurrency, async (n) => [n, await readOne(n)] as const);
-    for (const [n, v] of rest) if (v) batched.set(n, v);
-    for (const n of wanted) if (opts.preread?.has(n)) batched.set(n, opts.preread.get(n)!);
-    return pool(wanted.filter((n) => batched.has(n)), concurrency, async (ns) => {
-      const [addr, route, netconf, nsidMap] = batched.get(ns)!;
-      const keys = new Set([...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
-      const sysctls: Record<string, string> = {};
-      const others: string[] = [];
-      for (const k of keys) {
-        const v = sysctlFromNetconf(netconf, k);
-        if (v !== undefined) sysctls[k] = v; else others.push(k);
-      }
-      if (others.length) {
-        const s = await runner.run(inNetns(ns, ['sysctl', '-n', ...others]));
-        const vals = s.stdout.split('\n');
-        others.forEach((k, i) => { if (vals[i] !== undefined && vals[i] !== '') sysctls[k] = vals[i]!.trim(); });
-      }
-      // a read-back may hold the namespace's nsid map too (`netns list-id`, see execute.ts)
-      return { name: ns, ipJson: '', parsed: [addr ?? [], route ?? [], ...(nsidMap !== undefined ? [nsidMap] : [])], sysctls, resolvConf: (await etcNetns).includes(ns) ? await runner.readFile(`${ETC_NETNS}/${ns}/resolv.conf`) : null };
-    });
-  };
-  const [host, fw, resolv, sd, nss] = await Promise.all([hostP, fwP, resolvP, sdP, readNamespaces()]);
-  // resolv.conf files left without their namespace (a destroy killed between the two)
-  const strayResolvConfs: { ns: string; content: string }[] = [];
-  for (const name of await etcNetns) {
-    if (all.includes(name) || nsNameProblem(name)) continue;
-    const content = await runner.readFile(`${ETC_NETNS}/${name}/resolv.conf`);
-    if (content !== null) strayResolvConfs.push({ ns: name, content });
-  }
+  const [host, fw, resolv, sd, nss] = await Promise.all([hostP, fwP, resolvP, sdP, readNamespaces(runner, wanted, opts, concurrency, etcNetns)]);
   const raw = {
     namespaces: [host, ...nss],
     ...(fw.code === 0 ? { iptablesSave: fw.stdout } : {}),
     hostResolvConf: resolv,
     systemdResolvConf: sd,
-    strayResolvConfs,
+    strayResolvConfs: await strayResolvConfs(runner, await etcNetns, all),
   };
   let live = parseObservation(raw);
   // veths between two namespaces: read those namespaces' nsid maps, then pair again
   const need = needNsidMap(live);
   if (need.length) {
-    const maps = need.length > 1 ? await readChunked(runner, need, ['-j', 'netns', 'list-id'], 1, concurrency) : new Map<string, unknown[]>();
-    for (const [ns, v] of await pool(need.filter((n) => !maps.has(n)), concurrency, async (ns) => {
-      const r = await runner.run(['ip', '-n', ns, '-j', 'netns', 'list-id']);
-      return [ns, r.code === 0 ? parseJsonStream(r.stdout) : [[]]] as const;
-    })) maps.set(ns, v);
+    const maps = await readNsidMaps(runner, need, concurrency);
     for (const n of nss) {
       const m = n.name !== null ? maps.get(n.name) : undefined;
       if (m !== undefined) n.parsed = [n.parsed![0], n.parsed![1], m[0] ?? []];

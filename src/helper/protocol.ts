@@ -2,11 +2,22 @@
  * The helper protocol: JSON lines on stdin/stdout. Every request carries the protocol version
  * and an id; the helper answers each request with exactly one final message (ok or error) and
  * may send progress events before it. Requests are typed operations only: never argv or shell.
+ *
+ * OPS is the one map of operations: each one's parameters (a zod shape, checked by the helper
+ * on every request), and below it OpResults (what the helper answers) and OpErrors (the error
+ * codes it may answer with). The engine's client derives one typed method per operation from
+ * these (src/engine/helper-client.ts); docs/architecture.md says how to add an operation.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { HttpUrl, IfName, IpString, NsName, TopoName } from '../core/model.js';
-import { validProbe } from '../core/reach.js';
+import type { AdoptPlan, AdoptPreviewAnswer } from '../core/adopt.js';
+import type { Finding } from '../core/doctor.js';
+import { HttpUrl, IfName, IpString, NsName, TopoName, type Topology } from '../core/model.js';
+import type { HttpAnswer, ProbeAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
 import type { LiveEvent } from '../core/monitor.js';
+import type { LiveState } from '../core/observe.js';
+import type { Plan } from '../core/plan.js';
+import { validProbe, type ProbeResult } from '../core/reach.js';
 
 export const PROTOCOL_VERSION = 1;
 /** a request line longer than this is refused without being parsed */
@@ -19,68 +30,174 @@ const base = { v: z.literal(PROTOCOL_VERSION), id: Id };
 const ProbeTarget = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/).refine(validProbe, 'not an address or a DNS name');
 const Port = z.int().min(1).max(65535);
 
-export const Request = z.discriminatedUnion('op', [
-  z.strictObject({ ...base, op: z.literal('hello') }),
-  z.strictObject({
-    ...base, op: z.literal('observe'),
+/** the parameters of each operation (besides v, id and op); a topology is validated again by the helper */
+export const OPS = {
+  hello: {},
+  observe: {
     /** restrict to these namespaces (default: all) */
     namespaces: z.array(NsName).max(10000).optional(),
     /** read net.ipv4.ip_forward in every namespace too */
     forwarding: z.boolean().optional(),
-  }),
-  /** topology is validated by the helper itself with the same schemas */
-  z.strictObject({ ...base, op: z.literal('plan'), topology: z.unknown() }),
-  z.strictObject({
-    ...base, op: z.literal('apply'), topology: z.unknown(),
+  },
+  plan: { topology: z.unknown() },
+  apply: {
+    topology: z.unknown(),
     /** refuse when the plan differs from the one the user saw (its step count and digest) */
     expect: z.strictObject({ steps: z.int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
-  }),
-  z.strictObject({ ...base, op: z.literal('destroy'), name: TopoName }),
+  },
+  destroy: { name: TopoName },
   /** set an owned link up or down (without changing the file: the canvas and tree views' toggle) */
-  z.strictObject({ ...base, op: z.literal('link-state'), ns: NsName.nullable(), name: IfName, up: z.boolean() }),
+  'link-state': { ns: NsName.nullable(), name: IfName, up: z.boolean() },
   /** remove one owned namespace (no name) or one owned link */
-  z.strictObject({ ...base, op: z.literal('remove'), ns: NsName.nullable(), name: IfName.optional() }),
+  remove: { ns: NsName.nullable(), name: IfName.optional() },
   /** the article's "if not" checks; fix: the codes of findings to repair with their own steps */
-  z.strictObject({ ...base, op: z.literal('doctor'), topology: z.unknown(), fix: z.array(z.string().regex(/^[a-z-]{1,40}$/)).max(32).optional() }),
+  doctor: { topology: z.unknown(), fix: z.array(z.string().regex(/^[a-z-]{1,40}$/)).max(32).optional() },
   /** the reachability matrix of a topology (pings from each namespace), plus outside probes */
-  z.strictObject({
-    ...base, op: z.literal('ping'), topology: z.unknown(),
+  ping: {
+    topology: z.unknown(),
     outside: z.array(z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/)).max(16).optional(),
     concurrency: z.int().min(1).max(64).optional(),
-  }),
+  },
   /** tcpdump on one interface inside its namespace until unwatch: text lines or pcap (base64) chunks */
-  z.strictObject({
-    ...base, op: z.literal('capture'), ns: NsName.nullable(), iface: IfName, format: z.enum(['text', 'pcap']),
+  capture: {
+    ns: NsName.nullable(), iface: IfName, format: z.enum(['text', 'pcap']),
     /** a pcap-filter expression: letters, digits, spaces and . : / ( ) ! & | < > = - only */
     filter: z.string().max(512).regex(/^[A-Za-z0-9 .:/()!&|<>=[\]-]*$/).optional(),
-  }),
+  },
   /** stream live events ("ns1 changed") until unwatch; the final answer comes then */
-  z.strictObject({ ...base, op: z.literal('watch') }),
-  z.strictObject({ ...base, op: z.literal('unwatch'), watch: Id }),
+  watch: {},
+  unwatch: { watch: Id },
   /**
    * mark existing, unowned objects named in the topology as owned by it (import --adopt), in two
    * steps: `preview: true` answers the objects it would take (and refuses, with reasons) and a
    * digest of that list; the adoption must carry that digest (`expect`) and is refused
    * (plan-changed) when the helper's fresh computation differs
    */
-  z.strictObject({
-    ...base, op: z.literal('adopt'), topology: z.unknown(),
+  adopt: {
+    topology: z.unknown(),
     preview: z.literal(true).optional(),
     expect: z.strictObject({ digest: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
-  }),
-  /** the lab tests' probes (src/helper/probe-ops.ts), each inside one namespace */
-  z.strictObject({ ...base, op: z.literal('probe-icmp'), ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) }),
-  z.strictObject({ ...base, op: z.literal('probe-tcp'), ns: NsName, target: ProbeTarget, port: Port }),
-  z.strictObject({ ...base, op: z.literal('probe-udp'), ns: NsName, target: ProbeTarget, port: Port }),
-  z.strictObject({ ...base, op: z.literal('route-get'), ns: NsName.nullable(), to: IpString }),
-  z.strictObject({ ...base, op: z.literal('resolve'), ns: NsName.nullable(), name: ProbeTarget }),
-  z.strictObject({ ...base, op: z.literal('http-get'), ns: NsName, url: HttpUrl }),
+  },
+  /** the lab tests' probes (src/helper/ops/probes.ts), each inside one namespace: one echo to each target */
+  'probe-icmp': { ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) },
+  /** a TCP connect */
+  'probe-tcp': { ns: NsName, target: ProbeTarget, port: Port },
+  /** a UDP datagram that a service answers */
+  'probe-udp': { ns: NsName, target: ProbeTarget, port: Port },
+  /** the route the kernel picks for an address (null: the host) */
+  'route-get': { ns: NsName.nullable(), to: IpString },
+  /** a name's addresses (the namespace's resolv.conf and hosts file) */
+  resolve: { ns: NsName.nullable(), name: ProbeTarget },
+  /** one GET (no redirects), its status and the start of its body */
+  'http-get': { ns: NsName, url: HttpUrl },
+} satisfies Record<string, z.ZodRawShape>;
+
+export type Op = keyof typeof OPS;
+
+function requestSchema<K extends Op>(op: K) {
+  return z.strictObject({ ...base, op: z.literal(op), ...OPS[op] });
+}
+
+export const Request = z.discriminatedUnion('op', [
+  requestSchema('hello'), requestSchema('observe'), requestSchema('plan'), requestSchema('apply'), requestSchema('destroy'),
+  requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
+  requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
+  requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
 ]);
 export type Request = z.infer<typeof Request>;
-export type Op = Request['op'];
+/** the request of one operation, as the helper's handlers receive it */
+export type RequestOf<K extends Op> = Extract<Request, { op: K }>;
+
+/** a field named topology is checked by the helper (validateValue); callers pass a Topology */
+type Typed<P> = { [F in keyof P]: F extends 'topology' ? Topology : P[F] };
+/** what a caller passes to an operation: its schema's fields, a topology as a Topology */
+export type ParamsOf<K extends Op> = Typed<Omit<z.input<ReturnType<typeof requestSchema<K>>>, 'v' | 'id' | 'op'>>;
+
+export type PlanWithDigest = Plan & { digest: string };
+
+export interface ApplyResult {
+  steps: number; processes: number; durationMs: number; remaining: string[];
+  /** milliseconds per phase: read (observe + plan), execute, verify (re-read + re-plan), settle (links coming up) */
+  phases?: Record<string, number>;
+  /** namespaces the apply's batches read back at their end, so the verify did not read them again */
+  readBack?: number;
+}
+
+/** fping: the matrix ran through one fping per source namespace (src/helper/ping-matrix.ts) */
+export interface PingResult { results: ProbeResult[]; durationMs: number; fanout: number; retried: number; overflow: number; fping?: boolean }
+
+/** an adoption's preview: what it would take and refuse (and why), as lines to show, and the digest of that list */
+export type AdoptPreview = AdoptPlan & AdoptPreviewAnswer;
+
+/** an adoption (with the digest of its preview): what it took, what it refused and why */
+export interface AdoptDone { adopted: string[]; refused: string[] }
+
+export interface DoctorResult { findings: Finding[]; fixed?: string[] }
+
+/** what the helper answers to each operation */
+export interface OpResults {
+  /** heapUsed: only from a helper started with --expose-gc (the soak test) */
+  hello: { protocol: number; pid: number; uid: number; heapUsed?: number };
+  observe: LiveState;
+  plan: PlanWithDigest;
+  apply: ApplyResult;
+  destroy: ApplyResult;
+  'link-state': { owner: string; done: string[] };
+  remove: { owner: string; done: string[] };
+  doctor: DoctorResult;
+  ping: PingResult;
+  /** after unwatch (or when tcpdump ended by itself with code 0) */
+  capture: { stopped: true };
+  watch: { stopped: true };
+  unwatch: { stopped: number };
+  /** preview: what it would take (and refuse, and why) with the digest the adoption must carry; else what it took */
+  adopt: AdoptPreview | AdoptDone;
+  'probe-icmp': { results: ProbeAnswer[] };
+  'probe-tcp': { ok: boolean; error?: string };
+  'probe-udp': { ok: boolean; reply?: string; error?: string };
+  'route-get': RouteAnswer;
+  resolve: ResolveAnswer;
+  'http-get': HttpAnswer;
+}
+export type ResultOf<K extends Op> = OpResults[K];
+
+/** every error code of the protocol; the client adds its own two (helper-exited, no-privilege) */
+export type HelperErrorCode =
+  // any request: a line that is not a valid request, or an unexpected failure
+  | 'bad-json' | 'bad-version' | 'bad-request' | 'too-large' | 'truncated' | 'internal'
+  // operations on a topology
+  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused'
+  // operations on one object, watches and captures
+  | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
+  // the client's: the helper could not be started, or went away
+  | 'helper-exited' | 'no-privilege';
+
+type AnyRequest = 'bad-json' | 'bad-version' | 'bad-request' | 'internal';
+/** the codes each operation may answer with (besides those of any request) */
+export interface OpErrors {
+  hello: AnyRequest;
+  observe: AnyRequest;
+  plan: AnyRequest | 'invalid-topology';
+  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked';
+  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked';
+  'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
+  remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
+  doctor: AnyRequest | 'invalid-topology' | 'step-failed' | 'locked';
+  ping: AnyRequest | 'invalid-topology';
+  capture: AnyRequest | 'too-many' | 'not-found' | 'capture-failed';
+  watch: AnyRequest | 'too-many';
+  unwatch: AnyRequest;
+  adopt: AnyRequest | 'invalid-topology' | 'adopt-refused' | 'plan-changed' | 'step-failed' | 'locked';
+  'probe-icmp': AnyRequest;
+  'probe-tcp': AnyRequest;
+  'probe-udp': AnyRequest;
+  'route-get': AnyRequest;
+  resolve: AnyRequest;
+  'http-get': AnyRequest;
+}
 
 export interface HelperError {
-  code: string;
+  code: HelperErrorCode;
   message: string;
   /** for a failed step: its index in the plan, its argv and the kernel's message */
   step?: number;
@@ -96,7 +213,6 @@ export type Response =
   | { v: number; id: number; event: 'live'; change: LiveEvent }
   | { v: number; id: number; event: 'capture'; data: string };
 
-import { createHash } from 'node:crypto';
 /** a digest of a plan's steps: apply can insist that it runs exactly what the user saw */
 export function planDigest(steps: readonly { step: unknown }[]): string {
   return createHash('sha256').update(JSON.stringify(steps.map((s) => s.step))).digest('hex');

@@ -54,6 +54,31 @@ export interface Runner {
   streamRaw(argv: string[], onData: (chunk: Buffer) => void, onExit?: (code: number | undefined) => void): { stop(): Promise<void> };
 }
 
+/** no shell, no inherited environment, the whole output */
+async function runProcess(file: string, args: string[], input: string | undefined): Promise<RunResult> {
+  const r = await execa(file, args, {
+    input: input ?? '',
+    reject: false,
+    shell: false,
+    stripFinalNewline: false,
+    env: { LC_ALL: 'C', PATH: FIXED_PATH },
+    extendEnv: false,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
+
+/** the same through execFile, without input (cheaper to start: the ping matrix starts hundreds) */
+function runQuickProcess(file: string, args: string[]): Promise<RunResult> {
+  return new Promise((done) => {
+    execFile(file, args, { encoding: 'utf8', env: { LC_ALL: 'C', PATH: FIXED_PATH }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { code?: number | string; signal?: string | null }) | null;
+      const code = !e ? 0 : typeof e.code === 'number' ? e.code : e.signal ? 128 : 1;
+      done({ code, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') || (e && typeof e.code === 'string' ? e.message : '') });
+    }).stdin?.end();
+  });
+}
+
 export function createSystemRunner(resolve: (cmd: string) => string = systemBinary): Runner {
   let spawned = 0;
   return {
@@ -63,29 +88,14 @@ export function createSystemRunner(resolve: (cmd: string) => string = systemBina
       if (!cmd) throw new Error('empty argv');
       const file = resolve(cmd);
       spawned++;
-      const r = await execa(file, args, {
-        input: input ?? '',
-        reject: false,
-        shell: false,
-        stripFinalNewline: false,
-        env: { LC_ALL: 'C', PATH: FIXED_PATH },
-        extendEnv: false,
-        maxBuffer: 256 * 1024 * 1024,
-      });
-      return { code: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+      return runProcess(file, args, input);
     },
     runQuick(argv) {
       const [cmd, ...args] = argv;
       if (!cmd) return Promise.reject(new Error('empty argv'));
       const file = resolve(cmd);
       spawned++;
-      return new Promise((done) => {
-        execFile(file, args, { encoding: 'utf8', env: { LC_ALL: 'C', PATH: FIXED_PATH }, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-          const e = error as (NodeJS.ErrnoException & { code?: number | string; signal?: string | null }) | null;
-          const code = !e ? 0 : typeof e.code === 'number' ? e.code : e.signal ? 128 : 1;
-          done({ code, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') || (e && typeof e.code === 'string' ? e.message : '') });
-        }).stdin?.end();
-      });
+      return runQuickProcess(file, args);
     },
     async readFile(path) {
       try { return await readFile(path, 'utf8'); } catch { return null; }

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Topology } from '../../src/core/model.js';
 import { HelperFailure, startHelper, type HelperClient } from '../../src/engine/helper-client.js';
 import { sandboxProcesses, settledState, stateDiff, type SandboxState } from './live-state.js';
 import { ROOT, cli, listNetns, resetSandbox, sh, tryRun } from './sandbox.js';
@@ -92,7 +93,7 @@ async function waitForVictim(): Promise<void> {
   assert.ok(sh('ip', ['netns', 'pids', 'victimns']).trim(), 'the victim process runs in victimns');
 }
 
-const topo = (name: string, parts: Record<string, unknown>) => ({ version: 1, name, ...parts });
+const topo = (name: string, parts: Record<string, unknown>) => ({ version: 1, name, ...parts }) as Topology;
 const pingC2 = () => tryRun('ip', ['netns', 'exec', 'c2', 'ping', '-c', '1', '-W', '1', '10.88.0.1']).code === 0;
 
 describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
@@ -112,9 +113,9 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
   });
 
   /** preview, adopt exactly what it shows; both as the unprivileged caller */
-  async function adopt(t: unknown, client = h): Promise<Preview> {
-    const p = await client.request<Preview>('adopt', { topology: t, preview: true });
-    await client.request('adopt', { topology: t, expect: { digest: p.digest } });
+  async function adopt(t: Topology, client = h): Promise<Preview> {
+    const p = await client.adopt({ topology: t, preview: true });
+    await client.adopt({ topology: t, expect: { digest: p.digest } });
     return p;
   }
 
@@ -132,9 +133,9 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
     assert.deepEqual(p.refuse.map((r) => r.name).sort(), ['docker0', 'eth0', 'victimns']);
     assert.match(p.refuse.find((r) => r.name === 'eth0')!.reason, /veth, the topology declares a bridge/);
     assert.match(p.refuse.find((r) => r.name === 'victimns')!.reason, /processes of another user \(uid 65534\)/);
-    await refused(h.request('link-state', { ns: null, name: 'eth0', up: false }), 'not-owned');
-    await refused(h.request('remove', { ns: null, name: 'docker0' }), 'not-owned');
-    await refused(h.request('remove', { ns: 'victimns' }), 'not-owned');
+    await refused(h.linkState({ ns: null, name: 'eth0', up: false }), 'not-owned');
+    await refused(h.remove({ ns: null, name: 'docker0' }), 'not-owned');
+    await refused(h.remove({ ns: 'victimns' }), 'not-owned');
     assertUnchanged(await whole(baseline), baseline, 'the four-line attack');
   });
 
@@ -145,7 +146,7 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
     assert.match(p.refuse.find((r) => r.name === 'eth0')!.reason, /host route 'default via 192\.0\.2\.1'/);
     // its peer goes with it: a veth pair is taken whole or not at all
     assert.match(p.refuse.find((r) => r.name === 'eth0-far')!.reason, /peer 'eth0' in the host is not adopted/);
-    await refused(h.request('link-state', { ns: null, name: 'eth0', up: false }), 'not-owned');
+    await refused(h.linkState({ ns: null, name: 'eth0', up: false }), 'not-owned');
     assertUnchanged(await whole(baseline), baseline, 'adopting eth0 as a veth');
   });
 
@@ -154,7 +155,7 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
     const p = await adopt(t);
     assert.deepEqual(p.take, []);
     assert.match(p.refuse.find((r) => r.name === 'docker0')!.reason, /port 'vethd1' is not adopted/);
-    await refused(h.request('remove', { ns: null, name: 'docker0' }), 'not-owned');
+    await refused(h.remove({ ns: null, name: 'docker0' }), 'not-owned');
     assertUnchanged(await whole(baseline), baseline, 'adopting docker0 with a port');
   });
 
@@ -162,22 +163,22 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
     const p = await adopt(topo('evil', { bridges: [{ name: 'vx0' }] }));
     assert.deepEqual(p.take, []);
     assert.match(p.refuse[0]!.reason, /vxlan device, not a veth or a bridge/);
-    await refused(h.request('remove', { ns: null, name: 'vx0' }), 'not-owned');
+    await refused(h.remove({ ns: null, name: 'vx0' }), 'not-owned');
     assertUnchanged(await whole(baseline), baseline, 'adopting a vxlan');
   });
 
   it('1e: no adoption without the digest of a preview; a stale digest is refused and changes nothing', async () => {
     const t = topo('twostep', { namespaces: [{ name: 'c9' }] });
-    await refused(h.request('adopt', { topology: t }), 'bad-request');
+    await refused(h.call('adopt', { topology: t }), 'bad-request');
     sh('ip', ['netns', 'add', 'c9']);
     const before9 = await whole();
-    await refused(h.request('adopt', { topology: t, expect: { digest: '0'.repeat(64) } }), 'plan-changed');
-    const p = await h.request<Preview>('adopt', { topology: t, preview: true });
+    await refused(h.adopt({ topology: t, expect: { digest: '0'.repeat(64) } }), 'plan-changed');
+    const p = await h.adopt({ topology: t, preview: true });
     assert.deepEqual(p.lines, ["namespace 'c9'"]);
     // the network changes between the preview and the adoption: a link appears in c9
     sh('ip', ['-n', 'c9', 'link', 'add', 'stray0', 'type', 'veth', 'peer', 'name', 'stray1']);
     const changed = await whole();
-    await refused(h.request('adopt', { topology: t, expect: { digest: p.digest } }), 'plan-changed');
+    await refused(h.adopt({ topology: t, expect: { digest: p.digest } }), 'plan-changed');
     assertUnchanged(await whole(changed), changed, 'a stale adoption');
     assert.notDeepEqual(changed.ids, before9.ids);
     sh('ip', ['netns', 'del', 'c9']);
@@ -186,7 +187,7 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
   it('1f: the same namespace with another user\'s process is taken when root asks (the rule can pass)', async () => {
     const root = await helper({});
     try {
-      const p = await root.request<Preview>('adopt', { topology: topo('rootok', { namespaces: [{ name: 'victimns' }] }), preview: true });
+      const p = await root.adopt({ topology: topo('rootok', { namespaces: [{ name: 'victimns' }] }), preview: true });
       assert.deepEqual(p.lines, ["namespace 'victimns'"]);
       assert.deepEqual(p.refuse, []);
     } finally { await root.close(); }
@@ -225,9 +226,9 @@ describe('adopt: the review attacks (issue 13, findings 1 and 4)', () => {
     const p = await adopt(t);
     assert.match(p.refuse.find((o) => o.name === 'cni0')!.reason, /port 'cni-c2' is not adopted/);
     assert.deepEqual(p.take.map((o) => `${o.kind} ${o.name}`).sort(), ['namespace c1', 'veth cni-c1', 'veth eth0']);
-    await refused(h.request('remove', { ns: null, name: 'cni0' }), 'not-owned');
+    await refused(h.remove({ ns: null, name: 'cni0' }), 'not-owned');
     assert.ok(pingC2());
-    await h.request('remove', { ns: 'c1' });
+    await h.remove({ ns: 'c1' });
     assert.ok(pingC2());
     assert.match(sh('ip', ['-br', 'link', 'show', 'master', 'cni0']), /cni-c2/);
   });
@@ -248,17 +249,17 @@ describe('intent journal: a stale entry claims nothing made later by someone els
   async function killedAfterCreate(): Promise<void> {
     const k = await helper({ NETNS_LAB_KILL_AT: '3' });
     try {
-      await refused(k.request('apply', { topology: { ...t, namespaces: [{ name: 'sa' }] } }), 'helper-exited');
+      await refused(k.apply({ topology: { ...t, namespaces: [{ name: 'sa' }] } }), 'helper-exited');
     } finally { await k.close().catch(() => undefined); }
   }
 
   async function assertHandMadeSafe(h: HelperClient): Promise<void> {
     const before = await whole();
-    await refused(h.request('remove', { ns: 'sa' }), 'not-owned');
-    await refused(h.request('remove', { ns: null, name: 'sbr0' }), 'not-owned');
-    await refused(h.request('link-state', { ns: null, name: 'sbr0', up: true }), 'not-owned');
-    await refused(h.request('apply', { topology: { ...t, namespaces: [{ name: 'sa' }] } }), 'plan-refused');
-    const d = await h.request<{ steps: number }>('destroy', { name: 'stale' });
+    await refused(h.remove({ ns: 'sa' }), 'not-owned');
+    await refused(h.remove({ ns: null, name: 'sbr0' }), 'not-owned');
+    await refused(h.linkState({ ns: null, name: 'sbr0', up: true }), 'not-owned');
+    await refused(h.apply({ topology: { ...t, namespaces: [{ name: 'sa' }] } }), 'plan-refused');
+    const d = await h.destroy({ name: 'stale' });
     assert.equal(d.steps, 0, 'destroy finds nothing of its own');
     // the only change: the destroy found nothing of its own and cleared the topology's journal
     const now = await whole();
@@ -270,10 +271,10 @@ describe('intent journal: a stale entry claims nothing made later by someone els
     await resetSandbox();
     const h = await helper();
     try {
-      await refused(h.request('apply', { topology: t }), 'step-failed');
+      await refused(h.apply({ topology: t }), 'step-failed');
       for (const e of journal()) assert.doesNotMatch(e, /"name":"sa"(?![^}]*"born")/, `an entry without evidence: ${e}`);
-      await h.request('remove', { ns: 'sa' });
-      await h.request('remove', { ns: null, name: 'sbr0' });
+      await h.remove({ ns: 'sa' });
+      await h.remove({ ns: null, name: 'sbr0' });
       assert.deepEqual(journal().filter((e) => /"sa"|"sbr0"/.test(e)), [], 'remove clears the journal of what it removed');
       handMade();
       await assertHandMadeSafe(h);
@@ -300,10 +301,10 @@ describe('intent journal: a stale entry claims nothing made later by someone els
     await killedAfterCreate();
     const h = await helper();
     try {
-      const r = await h.request<{ remaining: string[] }>('apply', { topology: { ...t, namespaces: [{ name: 'sa' }] } });
+      const r = await h.apply({ topology: { ...t, namespaces: [{ name: 'sa' }] } });
       assert.deepEqual(r.remaining, []);
       assert.deepEqual(journal(), []);
-      await h.request('destroy', { name: 'stale' });
+      await h.destroy({ name: 'stale' });
       assert.deepEqual(listNetns(), []);
     } finally { await h.close(); }
   });

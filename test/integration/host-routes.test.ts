@@ -10,14 +10,16 @@ import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { HelperFailure, startHelper, type HelperClient } from '../../src/engine/helper-client.js';
+import type { Topology } from '../../src/core/model.js';
+import { HelperFailure, startHelper, type CallOp, type HelperClient } from '../../src/engine/helper-client.js';
+import type { ParamsOf, ResultOf } from '../../src/helper/protocol.js';
 import { sandboxState, settledState, stateDiff, toolsLeft, type SandboxState } from './live-state.js';
 import { EXAMPLES, ROOT, WAN, cli, resetSandbox, setupInternet, sh } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
-type Topo = Record<string, any>;
+type Topo = Topology & Record<string, any>;
 const article = (): Topo => JSON.parse(readFileSync(join(EXAMPLES, 'article.netns.json'), 'utf8')) as Topo;
-const withHostRoutes = (routes: unknown[]): Topo => { const t = article(); t.host.routes = routes; return t; };
+const withHostRoutes = (routes: unknown[]): Topo => { const t = article(); t.host!.routes = routes as never; return t; };
 
 function assertSame(actual: SandboxState, expected: SandboxState, what: string): void {
   const d = stateDiff(actual, expected);
@@ -28,11 +30,11 @@ function assertSame(actual: SandboxState, expected: SandboxState, what: string):
 function helper(): Promise<HelperClient> {
   return startHelper({ helperPath: HELPER, elevation: 'direct', env: { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' } });
 }
-async function once<T>(op: string, params: Record<string, unknown>): Promise<T> {
+async function once<K extends CallOp>(op: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
   const h = await helper();
-  try { return await h.request<T>(op, params); } finally { await h.close(); }
+  try { return await h.call(op, params); } finally { await h.close(); }
 }
-async function refused(op: string, params: Record<string, unknown>): Promise<HelperFailure> {
+async function refused<K extends CallOp>(op: K, params: ParamsOf<K>): Promise<HelperFailure> {
   const e = await once(op, params).then(() => undefined, (x: unknown) => x);
   assert.ok(e instanceof HelperFailure, `the helper ran ${op}: ${String(e)}`);
   return e;

@@ -10,12 +10,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lan } from '../../bench/topologies.js';
-import { HelperFailure, startHelper, type HelperClient, type Progress } from '../../src/engine/helper-client.js';
+import { HelperFailure, startHelper, type CallOp, type HelperClient, type Progress } from '../../src/engine/helper-client.js';
+import type { Topology } from '../../src/core/model.js';
+import type { ParamsOf, ResultOf } from '../../src/helper/protocol.js';
 import { sandboxState, settledState, stateDiff, toolsLeft, type SandboxState } from './live-state.js';
 import { EXAMPLES, ROOT, WAN, ping, resetSandbox, setupInternet } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
-const ARTICLE = JSON.parse(readFileSync(join(EXAMPLES, 'article.netns.json'), 'utf8')) as { name: string };
+const ARTICLE = JSON.parse(readFileSync(join(EXAMPLES, 'article.netns.json'), 'utf8')) as Topology;
 const LAN20 = lan(20, 'lan20');
 const JOURNAL = (name: string) => `/run/netns-lab/intent/${name}.json`;
 
@@ -25,24 +27,22 @@ function assertSame(actual: SandboxState, expected: SandboxState, what: string):
   assert.ok(d.length === 0, `${what}; differences (actual != expected):\n  ${d.join('\n  ')}`);
 }
 
-interface Applied { steps: number; remaining: string[] }
-
 function helper(env: Record<string, string> = {}): Promise<HelperClient> {
   return startHelper({ helperPath: HELPER, elevation: 'direct', env });
 }
 
 /** one request on a fresh helper, closed afterwards */
-async function once<T>(op: string, params: Record<string, unknown>): Promise<T> {
+async function once<K extends CallOp>(op: K, params: ParamsOf<K>): Promise<ResultOf<K>> {
   const h = await helper();
-  try { return await h.request<T>(op, params); } finally { await h.close(); }
+  try { return await h.call(op, params); } finally { await h.close(); }
 }
 
 /** starts op on a helper told to SIGKILL itself before step `at`; resolves once it is dead */
-async function killedAt(op: 'apply' | 'destroy', params: Record<string, unknown>, at: number): Promise<Progress[]> {
+async function killedAt<K extends 'apply' | 'destroy'>(op: K, params: ParamsOf<K>, at: number): Promise<Progress[]> {
   const h = await helper({ NETNS_LAB_KILL_AT: String(at) });
   const pid = h.pid!;
   const seen: Progress[] = [];
-  await assert.rejects(h.request(op, params, (p) => seen.push(p)), (e: unknown) => {
+  await assert.rejects(h.call(op, params, (p) => seen.push(p)), (e: unknown) => {
     assert.ok(e instanceof HelperFailure, String(e));
     assert.equal(e.error.code, 'helper-exited');
     return true;
@@ -66,7 +66,7 @@ describe('kill -9 of the helper in the middle of an apply', () => {
     await setupInternet();
     baseline = await settledState();
     for (const t of [ARTICLE, LAN20]) {
-      const r = await once<Applied>('apply', { topology: t });
+      const r = await once('apply', { topology: t });
       assert.deepEqual(r.remaining, []);
       stepsOf.set(t.name, r.steps);
       clean.set(t.name, await settledState());
@@ -109,15 +109,15 @@ describe('kill -9 of the helper in the middle of an apply', () => {
       const h = await helper();
       try {
         // the fresh helper sees a partial apply: some steps ran, not all
-        const left = (await h.request<{ steps: unknown[]; errors: unknown[] }>('plan', { topology: t }));
+        const left = (await h.plan({ topology: t }));
         assert.deepEqual(left.errors, [], 'nothing the kill left is taken for a clash');
         assert.ok(left.steps.length > 0 && left.steps.length < stepsOf.get(t.name)!, `${left.steps.length} of ${stepsOf.get(t.name)} steps left`);
-        const r = await h.request<Applied>('apply', { topology: t });
+        const r = await h.apply({ topology: t });
         assert.deepEqual(r.remaining, [], 're-apply converges');
         assertSame(await settledState(clean.get(t.name)), clean.get(t.name)!, 'the live state equals a clean apply');
         assert.ok(!existsSync(JOURNAL(t.name)), 'the journal entry is gone once every object is tagged');
         if (t === ARTICLE) assert.ok(ping('ns2', WAN.name), 'ns2 reaches the fake internet by name');
-        await h.request('destroy', { name: t.name });
+        await h.destroy({ name: t.name });
         assertSame(await settledState(baseline), baseline, 'destroy leaves the sandbox as it was');
       } finally { await h.close(); }
 

@@ -21,25 +21,25 @@ describe('owned-only actions', () => {
   };
 
   it('sets an owned link down and up', async () => {
-    await h.request('link-state', { ns: 'ns1', name: 'veth1', up: false });
+    await h.linkState({ ns: 'ns1', name: 'veth1', up: false });
     assert.ok(noPing('ns1', '10.0.0.3'));
     assert.match(sh('ip', ['-n', 'ns1', '-br', 'link', 'show', 'veth1']), /DOWN/);
-    await h.request('link-state', { ns: 'ns1', name: 'veth1', up: true });
+    await h.linkState({ ns: 'ns1', name: 'veth1', up: true });
     assert.match(sh('ip', ['-n', 'ns1', '-br', 'link', 'show', 'veth1']), /UP|LOWERLAYERDOWN/);
   });
 
   it('refuses links and namespaces it does not own, and names that do not exist', async () => {
-    await refused(h.request('link-state', { ns: null, name: 'uplink0', up: false }), 'not-owned');
-    await refused(h.request('remove', { ns: 'wan' }), 'not-owned');
-    await refused(h.request('remove', { ns: null }), 'bad-request');
-    await refused(h.request('link-state', { ns: 'nope', name: 'x', up: true }), 'not-found');
-    await refused(h.request('remove', { ns: '../etc' }), 'bad-request');
+    await refused(h.linkState({ ns: null, name: 'uplink0', up: false }), 'not-owned');
+    await refused(h.remove({ ns: 'wan' }), 'not-owned');
+    await refused(h.remove({ ns: null }), 'bad-request');
+    await refused(h.linkState({ ns: 'nope', name: 'x', up: true }), 'not-found');
+    await refused(h.remove({ ns: '../etc' }), 'bad-request');
     assert.match(sh('ip', ['-br', 'link', 'show', 'uplink0']), /UP/);
     assert.ok(listNetns().includes('wan'));
   });
 
   it('removes an owned namespace with its resolv.conf; apply brings it back', async () => {
-    await h.request('remove', { ns: 'ns2' });
+    await h.remove({ ns: 'ns2' });
     assert.deepEqual(listNetns(), ['ns1', 'wan']);
     assert.equal(existsSync('/etc/netns/ns2'), false);
     assert.equal(cli(['apply', join(EXAMPLES, 'article.netns.json')]).code, 0);

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chain, lan } from '../../bench/topologies.js';
 import { startHelper, type HelperClient } from '../../src/engine/helper-client.js';
-import type { ApplyResult } from '../../src/engine/engine.js';
 import { ROOT, listNetns, ping, resetSandbox } from './sandbox.js';
 
 const HELPER = join(ROOT, 'dist', 'helper.js');
@@ -27,15 +26,15 @@ describe('read-back at the end of each namespace batch', () => {
     [chain(10, 'rb-chain'), 'r10', '10.201.0.33'],
   ] as const) {
     it(`${t.name}: verified from its own read-backs, converged, traffic flows at once, a fresh read agrees`, async () => {
-      const r = await h.request<ApplyResult>('apply', { topology: t });
+      const r = await h.apply({ topology: t });
       assert.deepEqual(r.remaining, []);
       assert.equal(r.readBack, t.namespaces!.length, `every namespace read back (${JSON.stringify(r.phases)})`);
       assert.ok(ping(first, last), `${first} -> ${last} right after the apply`);
-      const p = await h.request<{ steps: unknown[] }>('plan', { topology: t });
+      const p = await h.plan({ topology: t });
       assert.deepEqual(p.steps, [], 'a fresh read finds nothing to do');
-      const again = await h.request<ApplyResult>('apply', { topology: t });
+      const again = await h.apply({ topology: t });
       assert.equal(again.steps, 0);
-      await h.request('destroy', { name: t.name });
+      await h.destroy({ name: t.name });
       assert.deepEqual(listNetns().filter((n) => n.startsWith('n') || n.startsWith('r')), []);
     });
   }
@@ -43,10 +42,10 @@ describe('read-back at the end of each namespace batch', () => {
   it('a namespace changed by a later phase (a qdisc) is read again by the verify, not trusted', async () => {
     const t = lan(10, 'rb-shape');
     t.links![3]!.a.impair = { rate: 10_000 };
-    const r = await h.request<ApplyResult>('apply', { topology: t });
+    const r = await h.apply({ topology: t });
     assert.deepEqual(r.remaining, []);
     assert.equal(r.readBack, 9, 'n4 is shaped after its batch: read again');
-    assert.deepEqual((await h.request<{ steps: unknown[] }>('plan', { topology: t })).steps, []);
-    await h.request('destroy', { name: t.name });
+    assert.deepEqual((await h.plan({ topology: t })).steps, []);
+    await h.destroy({ name: t.name });
   });
 });

@@ -55,7 +55,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(h: HelperClient, pid: number, label: string): Promise<Sample> {
   // hello of a helper started with --expose-gc: a full collection, then the heap in use
-  const hello = await h.request<{ heapUsed?: number }>('hello');
+  const hello = await h.hello();
   if (hello.heapUsed === undefined) throw new Error('the helper reports no heap: was it started with --expose-gc?');
   // the fewest fds of three looks 50 ms apart: a pipe being closed right now is not a leak
   let best = procStats(pid);
@@ -104,9 +104,9 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
   const cycles = async (t: Topology, n: number, marks: Map<number, string>) => {
     const t0 = Date.now();
     for (let i = 1; i <= n; i++) {
-      const r = await h.request<{ steps: number; remaining: string[] }>('apply', { topology: t });
+      const r = await h.apply({ topology: t });
       if (r.remaining.length) leaks.push(`${t.name} cycle ${i}: apply left ${r.remaining.length} step(s) undone: ${r.remaining.slice(0, 3).join('; ')}`);
-      await h.request('destroy', { name: t.name });
+      await h.destroy({ name: t.name });
       const d = stateDiff(sandboxSummary(), baseline, 6);
       if (d.length) {
         leaks.push(`${t.name} cycle ${i}: left behind after destroy: ${d.join('; ')}`);
@@ -128,7 +128,7 @@ export async function soak(opts: SoakOptions): Promise<SoakReport> {
     lanSeconds = await cycles(big, opts.lanCycles, marks(big.name, opts.lanCycles, 1));
     log(`  lan${opts.lanSize}: ${opts.lanCycles} cycles in ${lanSeconds.toFixed(1)} s (${(lanSeconds / opts.lanCycles).toFixed(2)} s per apply+destroy)`);
 
-    const hello = await h.request<{ pid: number }>('hello');
+    const hello = await h.hello();
     if (hello.pid !== pid) leaks.push(`the helper was replaced: pid ${pid} -> ${hello.pid}`);
     // leak criteria: after warm-up the fd count stays exactly the same and no child survives a
     // request; memory may move with the garbage collector, but not by more than the limit

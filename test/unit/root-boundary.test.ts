@@ -13,7 +13,7 @@ import { lockFile, lockHolder } from '../../src/helper/flock.js';
 import { createSystemRunner } from '../../src/helper/runner.js';
 import { createServer } from '../../src/helper/server.js';
 import { dropTo, inProc, shellArgv } from '../../src/helper/shell.js';
-import { pingArgv } from '../../src/helper/server.js';
+import { pingArgv } from '../../src/helper/ops/ping.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { installProblems, pathProblems, pkexecProblems, type PathFs, type PathStat } from '../../src/engine/privilege.js';
 import { writePrivateScript } from '../../src/engine/install-file.js';

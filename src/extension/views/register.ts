@@ -29,7 +29,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
     const t = target(n);
     if (!t?.name) { void vscode.window.showInformationMessage('Use this on an interface in the Namespaces or Bridges view.'); return; }
     try {
-      await session.request('link-state', { ns: t.ns, name: t.name, up });
+      await session.api.linkState({ ns: t.ns, name: t.name, up });
     } catch (e) {
       void vscode.window.showErrorMessage(`Could not set ${t.name} ${up ? 'up' : 'down'}: ${(e as Error).message}`);
     }
@@ -53,7 +53,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
       const ok = await vscode.window.showWarningMessage(`Remove ${what} from this machine?`, { modal: true, detail: 'Only objects made by netns-lab can be removed. The topology file is not changed: the next Apply creates it again.' }, 'Remove');
       if (ok !== 'Remove') return;
       try {
-        await session.request('remove', { ns: t.ns, ...(t.name ? { name: t.name } : {}) });
+        await session.api.remove({ ns: t.ns, ...(t.name ? { name: t.name } : {}) });
       } catch (e) {
         void vscode.window.showErrorMessage(`Could not remove ${what}: ${(e as Error).message}`);
       }

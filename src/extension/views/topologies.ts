@@ -1,7 +1,6 @@
 /** The Topologies view: the workspace's *.netns.json files and how the machine compares to each. */
 import * as vscode from 'vscode';
-import type { ObjectStatus } from '../../core/plan.js';
-import { overallStatus, type Overall } from '../../engine/engine.js';
+import { overallStatus, planTopology, type Overall } from '../../engine/engine.js';
 import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
@@ -57,7 +56,7 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
       }
       try {
         // from the live model's state when it has one (no new observation per change)
-        const p = this.live.planOf(v.topology) ?? await this.session.request<{ objects: ObjectStatus[]; errors: { message: string }[] }>('plan', { topology: v.topology });
+        const p = this.live.planOf(v.topology) ?? await planTopology(this.session.api, v.topology);
         const counts: Record<string, number> = {};
         for (const o of p.objects) counts[o.state] = (counts[o.state] ?? 0) + 1;
         out.push({ uri, name: v.topology.name, status: overallStatus(p.objects), counts, ...(p.errors[0] ? { detail: p.errors[0].message } : {}) });

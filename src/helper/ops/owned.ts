@@ -1,23 +1,23 @@
 /**
- * A change to one object the tool owns (link-state, remove): anything else is refused before
- * any process runs. Its owner's lock is taken first, and the object is looked at again inside
+ * link-state and remove: a change to one object the tool owns (anything else is refused before
+ * any process runs). Its owner's lock is taken first, and the object is looked at again inside
  * it: the check and the change see the same object (an apply or destroy of its topology cannot
  * replace it in between: a look outside the lock would only pick which lock to take).
  */
-import { Phase, type Step } from '../core/steps.js';
-import { summarize } from '../core/render.js';
-import type { HelperError, Request } from './protocol.js';
-import { execute } from './execute.js';
-import { pruneIntent } from './journal.js';
-import { withLock } from './lock.js';
-import { observe } from './observe.js';
-import type { Runner } from './runner.js';
+import { summarize } from '../../core/render.js';
+import { Phase, type Step } from '../../core/steps.js';
+import { execute } from '../execute.js';
+import { pruneIntent } from '../journal.js';
+import { withLock } from '../lock.js';
+import { observe } from '../observe.js';
+import type { RequestOf } from '../protocol.js';
+import type { Runner } from '../runner.js';
+import { fail, stepFailed, type Handler, type OpContext } from './context.js';
 
-export type OwnedRequest = Extract<Request, { op: 'link-state' | 'remove' }>;
-type Fail = (code: string, message: string, extra?: Partial<HelperError>) => never;
+type OwnedRequest = RequestOf<'link-state' | 'remove'>;
 
 /** the object's owner now and the steps that make the change */
-async function look(runner: Runner, req: OwnedRequest, fail: Fail): Promise<{ owner: string; steps: Step[] }> {
+async function look(runner: Runner, req: OwnedRequest): Promise<{ owner: string; steps: Step[] }> {
   const live = await observe(runner, { namespaces: req.ns === null ? [] : [req.ns] });
   const ns = req.ns === null ? live.host : live.namespaces.find((n) => n.name === req.ns);
   if (!ns) fail('not-found', `there is no namespace '${req.ns}'`);
@@ -32,15 +32,19 @@ async function look(runner: Runner, req: OwnedRequest, fail: Fail): Promise<{ ow
   return { owner: l.owner, steps: req.op === 'remove' ? [{ op: 'link-del', ns: req.ns, name: req.name! }] : [{ op: 'link-set', ns: req.ns, name: req.name, up: req.up }] };
 }
 
-export async function ownedChange(runner: Runner, req: OwnedRequest, lockWaitMs: number, fail: Fail): Promise<{ owner: string; done: string[] }> {
-  const { owner } = await look(runner, req, fail);
-  return withLock(runner, `topology/${owner}`, lockWaitMs, () => {}, async () => {
-    const now = await look(runner, req, fail);
+async function ownedChange(req: OwnedRequest, ctx: OpContext): Promise<{ owner: string; done: string[] }> {
+  const { runner } = ctx;
+  const { owner } = await look(runner, req);
+  return withLock(runner, `topology/${owner}`, ctx.lockWaitMs, () => {}, async () => {
+    const now = await look(runner, req);
     if (now.owner !== owner) fail('changed', `the object changed owner while waiting for '${owner}' (now '${now.owner}'); nothing was changed, try again`);
     const r = await execute(now.steps.map((step) => ({ phase: Phase.Configure, step, summary: summarize(step) })), { runner });
-    if (!r.ok) fail('step-failed', `${r.failure!.argv.join(' ')}: ${r.failure!.kernel}`, { ...r.failure! });
+    if (!r.ok) stepFailed('', r.failure!);
     // a removed object: no journal entry may vouch for it (or for one made later by that name)
     if (req.op === 'remove') await pruneIntent(runner, owner);
     return { owner, done: now.steps.map((s) => summarize(s)) };
   });
 }
+
+export const linkState: Handler<'link-state'> = (req, ctx) => ownedChange(req, ctx);
+export const remove: Handler<'remove'> = (req, ctx) => ownedChange(req, ctx);
