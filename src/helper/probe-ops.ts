@@ -18,7 +18,12 @@ export const PROBE_TIMEOUT_S = 1;
 export const HTTP_BODY_MAX = 64 * 1024;
 
 /** a system program by absolute path inside the namespace (ip netns exec: its resolv.conf and hosts apply) */
-const exec = (ns: string, program: string, args: string[], bin: Bin) => ['ip', 'netns', 'exec', ns, bin(program), ...args];
+const exec = (ns: string, program: string, args: string[], bin: Bin) => ['ip', 'netns', 'exec', ns, installed(program, bin), ...args];
+/** the Debian package of each probe program, for the message when one is missing */
+const PACKAGE: Record<string, string> = { ping: 'iputils-ping', nc: 'netcat-openbsd', getent: 'libc-bin', curl: 'curl' };
+function installed(program: string, bin: Bin): string {
+  try { return bin(program); } catch { throw new Error(`${program} is not installed (Debian package ${PACKAGE[program] ?? program}; scripts/setup.sh installs it)`); }
+}
 /** where a program is: systemBinary (tests pass their own) */
 export type Bin = (cmd: string) => string;
 const quick = (runner: Runner, argv: string[]): Promise<RunResult> => (runner.runQuick ? runner.runQuick(argv) : runner.run(argv));

@@ -85,6 +85,16 @@ describe('probe operations: argv', () => {
   });
 });
 
+describe('probe operations: a missing program', () => {
+  it('is named with its Debian package, and nothing runs', async () => {
+    const fs = fakeSystem();
+    const none = (cmd: string): string => { throw new Error(`'${cmd}' was not found`); };
+    await assert.rejects(probeTcp(fs, { ns: 'a', target: '10.0.0.2', port: 80 }, none), /^Error: nc is not installed \(Debian package netcat-openbsd; scripts\/setup.sh installs it\)$/);
+    await assert.rejects(httpGet(fs, { ns: 'a', url: 'http://10.0.0.2/' }, none), /curl is not installed \(Debian package curl/);
+    assert.equal(fs.calls.length, 0);
+  });
+});
+
 describe('probe operations: the protocol refuses before anything runs', () => {
   const req = (o: Record<string, unknown>) => Request.safeParse({ v: PROTOCOL_VERSION, id: 1, ...o });
   it('option-like or malformed targets, names, URLs and ports', () => {
