@@ -18,6 +18,7 @@ import { startHelper, type HelperClient } from '../src/engine/helper-client.js';
 import { articleDestroyScript, articleScript, changeOneAddress, floorDestroyScript, floorObserveScript, floorScript } from './baselines.js';
 import { CLI, SESSION, median, type Row, type Unavailable } from './report.js';
 import { chain, lan } from './topologies.js';
+import { MATRIX_SUBJECT, PINGALL_SUBJECT, measureMatrix, pingallMarks } from './matrix-section.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 const CLI_JS = join(ROOT, 'dist', 'cli.js');
@@ -119,18 +120,22 @@ function collect(c: Collected, row: Omit<Row, 'value' | 'samples' | 'processes' 
 }
 
 /** Mininet from Debian, `single,N` with Linux bridges and no controller: bring-up, teardown, processes */
-async function mininet(n: number): Promise<{ upMs: number; totalMs: number; processes: number }> {
+async function mininet(n: number, test: 'none' | 'pingall' = 'none'): Promise<{ upMs: number; totalMs: number; processes: number; pingMs?: number }> {
   // mn cleans up with killall/pkill and rm /tmp/*.log on errors: give it its own PID namespace,
   // its own /proc and /tmp, so nothing outside can be touched
-  const inner = `mount -t tmpfs bench-mn /tmp && export HOME=/tmp && mn --switch lxbr --controller none --topo single,${n} --test none; rc=$?; read -r l < /proc/sys/kernel/ns_last_pid; echo "NSLASTPID $l"; exit $rc`;
+  const inner = `mount -t tmpfs bench-mn /tmp && export HOME=/tmp && mn --switch lxbr --controller none --topo single,${n} --test ${test}; rc=$?; read -r l < /proc/sys/kernel/ns_last_pid; echo "NSLASTPID $l"; exit $rc`;
   const t0 = now();
   const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'bash', '-c', inner], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let up = 0;
+  let pingStart = 0;
+  let pingEnd = 0;
   let out = '';
   let last = NaN;
   const onData = (d: Buffer) => {
     out += d.toString();
     if (!up && /\*\*\* Stopping/.test(out)) up = now() - t0;
+    if (!pingStart && /\*\*\* Ping: testing/.test(out)) pingStart = now();
+    if (!pingEnd && /\*\*\* Results:/.test(out)) pingEnd = now();
     const m = /NSLASTPID (\d+)/.exec(out);
     if (m) last = Number(m[1]);
   };
@@ -143,7 +148,12 @@ async function mininet(n: number): Promise<{ upMs: number; totalMs: number; proc
   if (totalMs >= LIMIT_MS) throw new TooSlow('Mininet did not finish within a minute');
   if (code !== 0 || !up) throw new Error(`mn failed (exit ${code}): ${out.slice(-1500)}`);
   // pid 1: the shell, 2: mount
-  return { upMs: up, totalMs, processes: last - 2 };
+  if (test === 'pingall') {
+    const marks = pingallMarks(out);
+    if (!marks || !pingStart || !pingEnd) throw new Error(`no pingall results in Mininet's output: ${out.slice(-800)}`);
+    if (marks.received !== marks.sent) throw new Error(`Mininet's pingall: ${marks.received} of ${marks.sent} received`);
+  }
+  return { upMs: up, totalMs, processes: last - 2, ...(test === 'pingall' ? { pingMs: pingEnd - pingStart } : {}) };
 }
 
 export function mininetProblem(): string | undefined {
@@ -344,6 +354,17 @@ export async function runKernel(o: KernelOptions): Promise<{ rows: Row[]; unavai
             void gone;
           });
         }
+        // the full reachability matrix (lan only: Mininet's pingall is the baseline)
+        if (want('matrix') && topo === 'lan') {
+          await guard(mkRow('matrix', MATRIX_SUBJECT), async () => {
+            const r = await h.apply({ topology: t });
+            if (r.remaining.length) throw new Error(`apply did not converge: ${r.remaining.slice(0, 3).join('; ')}`);
+            for (let rep = 0; rep < (o.reps ?? 3); rep++) collect(c, mkRow('matrix', MATRIX_SUBJECT), (await measureMatrix(h, t)).ms);
+            await h.destroy({ name: t.name });
+          });
+          if (!mnProblem) await guard(mkRow('matrix', PINGALL_SUBJECT), async () => { collect(c, mkRow('matrix', PINGALL_SUBJECT), (await mininet(n, 'pingall')).pingMs!); });
+          else unavailable.push({ section: 'matrix', topology: topo, n, subject: 'Mininet', reason: mnProblem });
+        }
         if (topo === 'lan' && mnProblem && want('apply')) unavailable.push({ section: 'apply', topology: topo, n, subject: 'Mininet', reason: mnProblem });
       }
       if (topo === 'chain' && want('apply')) unavailable.push({ section: 'apply', topology: 'chain', n: null, subject: 'Mininet', reason: "Mininet's topologies are switched (single, linear, tree): it has no chain of routing namespaces" });
@@ -366,6 +387,7 @@ function toRows(c: Collected, want: (s: string) => boolean): Row[] {
   const base: Record<string, string> = {
     apply: 'floor: ip -batch', reapply: 'floor: ip -j -b per namespace', observe: 'floor: ip -j -b per namespace',
     change: "article's way: ip netns exec per command", destroy: 'floor: one ip -batch', event: 'ip -o monitor all-nsid (raw)',
+    matrix: PINGALL_SUBJECT,
   };
   for (const r of rows) {
     const b = base[r.section];
@@ -374,6 +396,6 @@ function toRows(c: Collected, want: (s: string) => boolean): Row[] {
     if (bs) r.baseline = { subject: b, value: bs.value };
   }
   // the floor's read only stands as a baseline: list it under observe, drop the copy otherwise
-  const order = ['apply', 'reapply', 'change', 'destroy', 'observe', 'event'];
+  const order = ['apply', 'reapply', 'change', 'destroy', 'observe', 'event', 'matrix'];
   return rows.filter((r) => want(r.section)).sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section) || a.topology.localeCompare(b.topology) * -1 || (a.n ?? 0) - (b.n ?? 0));
 }

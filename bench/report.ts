@@ -107,6 +107,7 @@ export function evaluateTargets(rows: readonly Row[]): Target[] {
   under('re-apply with no change, lan N=200 (CLI) < 0.5 s', find(rows, 'reapply', 'lan', 200, CLI), 500, 'ms');
   under('observe lan N=200 (session) < 1 s', find(rows, 'observe', 'lan', 200, SESSION), 1000, 'ms');
   under('observe lan N=200 (CLI status) < 1 s', find(rows, 'observe', 'lan', 200, `${CLI} status`), 1000, 'ms');
+  under('full matrix lan N=50 (session, fping) <= 5 s', find(rows, 'matrix', 'lan', 50, /^netns-lab session/), 5001, 'ms');
   under('canvas: 1000 nodes drawn < 2 s', find(rows, 'canvas', '', 1000, /^load to first full draw/), 2000, 'ms');
   const drag = find(rows, 'canvas', '', 500, /^drag/);
   out.push(drag ? { name: 'canvas: drag in a 500-node graph >= 30 fps', result: verdict(drag.value >= 30), detail: formatValue(drag.value, 'fps') } : { name: 'canvas: drag in a 500-node graph >= 30 fps', result: 'n/a', detail: 'not measured in this run' });
@@ -158,9 +159,9 @@ export interface Options {
   docs?: boolean;
 }
 
-export const SECTIONS = ['apply', 'reapply', 'change', 'destroy', 'observe', 'event', 'canvas', 'extension'] as const;
+export const SECTIONS = ['apply', 'reapply', 'change', 'destroy', 'observe', 'event', 'matrix', 'canvas', 'extension'] as const;
 /** sections that need the kernel (run inside test/sandbox/run.sh) */
-export const KERNEL_SECTIONS = new Set(['apply', 'reapply', 'change', 'destroy', 'observe', 'event']);
+export const KERNEL_SECTIONS = new Set(['apply', 'reapply', 'change', 'destroy', 'observe', 'event', 'matrix']);
 
 export function parseOptions(argv: readonly string[]): Options {
   let quick = false;

@@ -21,6 +21,7 @@ import { IfName, NsName, TopoName } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { EXEC_USAGE, execCommand } from './cli-exec.js';
+import { TEST_USAGE, testCommand } from './cli-test.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
 
@@ -48,6 +49,7 @@ ${EXEC_USAGE}
   netns-lab ping FILE [--json] [--probe ADDR_OR_NAME,...]
                                           reachability matrix: every namespace to every other,
                                           the host, its gateway, and outside probes (internet: true)
+${TEST_USAGE}
 
 options:
   --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
@@ -59,7 +61,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds', '--junit', '--only']);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -309,6 +311,7 @@ async function ping(a: Args, json: boolean): Promise<number> {
 const COMMANDS: Record<string, (a: Args, json: boolean) => Promise<number>> = {
   validate, plan: showPlan, apply, destroy, status, script, import: importCmd, capture, doctor, ping,
   ...workloadCommands<Args>({ loadValid, withHelper, allow, usage: (m) => new Usage(m) }),
+  test: (a) => testCommand(a.pos, a.flags, () => helper(a)),
 };
 
 async function run(argv: string[]): Promise<number> {

@@ -161,6 +161,71 @@ export const Annotation = z.strictObject({
   position: Position,
 });
 
+// --- lab tests (`expect`): what must hold in the running lab (docs/topology-format.md) -------
+
+const DNS_NAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?$/;
+/** a destination: a namespace of the topology, "host", an IPv4/IPv6 address or a DNS name */
+export const ExpectTarget = z.string()
+  .refine((s) => parseIP(s) !== undefined || DNS_NAME_RE.test(s), { error: (iss) => `[invalid-target] '${printable(String(iss.input))}' is not a namespace, "host", an address or a DNS name` })
+  .meta({ description: 'A namespace of the topology, "host", an IPv4/IPv6 address or a DNS name (resolved inside the source namespace).' });
+const ExpectIn = NsName.meta({ description: 'A namespace of the topology, or "host".' });
+const expectBase = { title: z.string().min(1).max(200).optional().meta({ description: 'The name of this test (default: one made from its content).' }) };
+
+export const ExpectReach = z.strictObject({
+  ...expectBase, kind: z.literal('reach'), from: NsName, to: ExpectTarget,
+  ok: z.boolean().meta({ description: 'true: must reach; false: must NOT reach (isolation or firewall tests).' }),
+  proto: z.enum(['icmp', 'tcp', 'udp']).optional().meta({ description: 'icmp (default: ping), tcp (a connect to port) or udp (a datagram to port that a service answers).' }),
+  port: z.int().min(1).max(65535).optional().meta({ description: 'The port for tcp and udp.' }),
+}).meta({ description: 'A namespace reaches (or must not reach) a destination. A namespace as destination: every one of its addresses.' });
+export const ExpectRoute = z.strictObject({
+  ...expectBase, kind: z.literal('route'), in: ExpectIn, to: IpString.meta({ description: 'The destination address (ip route get TO).' }),
+  via: IpString.optional().meta({ description: 'The gateway the route must use.' }),
+  dev: IfName.optional().meta({ description: 'The interface the packets must leave through.' }),
+}).meta({ description: 'In a namespace, a destination resolves via a gateway and/or out of an interface.' });
+export const ExpectAddress = z.strictObject({
+  ...expectBase, kind: z.literal('address'), in: ExpectIn, dev: IfName,
+  address: z.union([CidrString, IpString]).meta({ description: 'The address, with or without its prefix length.' }),
+}).meta({ description: 'An interface carries an address.' });
+export const ExpectDns = z.strictObject({
+  ...expectBase, kind: z.literal('dns'), in: ExpectIn,
+  name: z.string().regex(DNS_NAME_RE, { error: (iss) => `[invalid-dns] '${printable(String(iss.input))}' is not a DNS name` }),
+  address: IpString.optional().meta({ description: 'An address the name must resolve to.' }),
+}).meta({ description: 'A name resolves inside a namespace (its resolv.conf and hosts file).' });
+export const ExpectService = z.strictObject({
+  ...expectBase, kind: z.literal('service'), in: ExpectIn, name: z.string().min(1).max(64),
+  state: z.enum(['running', 'ready']).optional(),
+}).meta({ description: 'A service of the namespace is running (or ready).' });
+/** an http:// or https:// URL with a host, without credentials or whitespace */
+export const HttpUrl = z.string().max(2048)
+  .refine(httpUrlOk, { error: (iss) => `[invalid-url] '${printable(String(iss.input))}' is not an http:// or https:// URL (no credentials, no spaces)` });
+export const ExpectHttp = z.strictObject({
+  ...expectBase, kind: z.literal('http'), from: NsName,
+  url: HttpUrl,
+  status: z.int().min(100).max(599).optional().meta({ description: 'The expected status (default 200).' }),
+  contains: z.string().min(1).max(1024).optional().meta({ description: 'A text the body must contain.' }),
+}).meta({ description: 'A GET from a namespace to a URL returns a status (and a text).' });
+export const ExpectLatency = z.strictObject({
+  ...expectBase, kind: z.literal('latency'), from: NsName, to: ExpectTarget,
+  rttMs: z.strictObject({ max: z.number().positive().max(600000) }),
+}).meta({ description: 'The round-trip time stays under a bound (not run yet: reported as skipped).' });
+export const ExpectRate = z.strictObject({
+  ...expectBase, kind: z.literal('rate'), from: NsName, to: ExpectTarget,
+  mbit: z.strictObject({ min: z.number().positive().max(1000000) }),
+}).meta({ description: 'The throughput reaches a bound, measured with iperf3 (not run yet: reported as skipped).' });
+
+export const Expectation = z.discriminatedUnion('kind', [
+  ExpectReach, ExpectRoute, ExpectAddress, ExpectDns, ExpectService, ExpectHttp, ExpectLatency, ExpectRate,
+]).meta({ description: 'A lab test: what must hold in the running lab.' });
+
+/** http(s), a host, no credentials, no whitespace or control characters */
+function httpUrlOk(s: string): boolean {
+  if (!/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/.test(s)) return false;
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '' && !u.username && !u.password;
+  } catch { return false; }
+}
+
 export const Topology = z.strictObject({
   $schema: z.string().max(1024).optional(),
   version: z.literal(1).meta({ description: 'File format version.' }),
@@ -170,6 +235,8 @@ export const Topology = z.strictObject({
   bridges: z.array(Bridge).max(10000).optional(),
   links: z.array(Link).max(20000).optional(),
   annotations: z.array(Annotation).max(1000).optional(),
+  expect: z.array(Expectation).max(10000).optional()
+    .meta({ description: 'Lab tests: reachability, routes, addresses, DNS, services, HTTP (netns-lab test FILE).' }),
 }).meta({
   title: 'Netns Lab topology',
   description: 'A Linux network of namespaces, bridges and veth links (*.netns.json).',
@@ -184,6 +251,7 @@ export type Impair = z.infer<typeof Impair>;
 export type Route = z.infer<typeof Route>;
 export type Host = z.infer<typeof Host>;
 export type Dns = z.infer<typeof Dns>;
+export type Expectation = z.infer<typeof Expectation>;
 
 export const HOST = 'host';
 

@@ -16,6 +16,7 @@ import { HOST, Topology, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
 import { workloadDiagnostics } from './validate-workloads.js';
 import { buildIndex, type TopoIndex } from './topo-index.js';
+import { checkExpectations } from './expect-validate.js';
 
 export interface ValidationResult {
   topology: Topology | undefined;
@@ -41,7 +42,7 @@ export function validateValue(value: unknown): ValidationResult {
   if (!res.success) {
     return { topology: undefined, diagnostics: capped(placeMissing(value, zodToDiagnostics(res.error.issues.slice(0, MAX_DIAGNOSTICS + 1)))), ok: false };
   }
-  const diagnostics = capped(semanticChecks(res.data));
+  const diagnostics = capped([...semanticChecks(res.data), ...checkExpectations(res.data)]);
   return { topology: res.data, diagnostics, ok: !hasErrors(diagnostics) };
 }
 

@@ -12,11 +12,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AdoptPlan, AdoptPreviewAnswer } from '../core/adopt.js';
 import type { Finding } from '../core/doctor.js';
-import { IfName, NsName, TopoName, type Topology } from '../core/model.js';
+import { HttpUrl, IfName, IpString, NsName, TopoName, type Topology } from '../core/model.js';
+import type { HttpAnswer, ProbeAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
 import type { LiveEvent } from '../core/monitor.js';
 import type { LiveState } from '../core/observe.js';
 import type { Plan } from '../core/plan.js';
-import type { ProbeResult } from '../core/reach.js';
+import { validProbe, type ProbeResult } from '../core/reach.js';
 import type { RootApproval } from '../core/root-approval.js';
 import { Service } from '../core/model-workloads.js';
 import type { LiveService } from '../core/workloads.js';
@@ -29,6 +30,10 @@ export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 const Id = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const base = { v: z.literal(PROTOCOL_VERSION), id: Id };
+
+/** a probe's destination: an address or a DNS name (never option-like text) */
+const ProbeTarget = z.string().max(253).regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/).refine(validProbe, 'not an address or a DNS name');
+const Port = z.int().min(1).max(65535);
 
 /** the parameters of each operation (besides v, id and op); a topology is validated again by the helper */
 export const OPS = {
@@ -87,6 +92,18 @@ export const OPS = {
   logs: { topo: TopoName, ns: NsName, name: ServiceName },
   /** start a service of the file again (stopped first when it runs); a root one needs the file's root approval */
   restart: { topology: z.unknown(), ns: NsName, name: ServiceName, approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional() },
+  /** the lab tests' probes (src/helper/ops/probes.ts), each inside one namespace: one echo to each target */
+  'probe-icmp': { ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) },
+  /** a TCP connect */
+  'probe-tcp': { ns: NsName, target: ProbeTarget, port: Port },
+  /** a UDP datagram that a service answers */
+  'probe-udp': { ns: NsName, target: ProbeTarget, port: Port },
+  /** the route the kernel picks for an address (null: the host) */
+  'route-get': { ns: NsName.nullable(), to: IpString },
+  /** a name's addresses (the namespace's resolv.conf and hosts file) */
+  resolve: { ns: NsName.nullable(), name: ProbeTarget },
+  /** one GET (no redirects), its status and the start of its body */
+  'http-get': { ns: NsName, url: HttpUrl },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -100,6 +117,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
   requestSchema('services'), requestSchema('logs'), requestSchema('restart'),
+  requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -123,7 +141,8 @@ export interface ApplyResult {
   ended?: { ns: string; pid: number; user: string; command: string }[];
 }
 
-export interface PingResult { results: ProbeResult[]; durationMs: number; fanout: number; retried: number; overflow: number }
+/** fping: the matrix ran through one fping per source namespace (src/helper/ping-matrix.ts) */
+export interface PingResult { results: ProbeResult[]; durationMs: number; fanout: number; retried: number; overflow: number; fping?: boolean }
 
 /** an adoption's preview: what it would take and refuse (and why), as lines to show, and the digest of that list */
 export type AdoptPreview = AdoptPlan & AdoptPreviewAnswer;
@@ -154,6 +173,12 @@ export interface OpResults {
   services: { services: LiveService[] };
   logs: { text: string };
   restart: LiveService;
+  'probe-icmp': { results: ProbeAnswer[] };
+  'probe-tcp': { ok: boolean; error?: string };
+  'probe-udp': { ok: boolean; reply?: string; error?: string };
+  'route-get': RouteAnswer;
+  resolve: ResolveAnswer;
+  'http-get': HttpAnswer;
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -187,6 +212,12 @@ export interface OpErrors {
   services: AnyRequest | 'invalid-topology';
   logs: AnyRequest;
   restart: AnyRequest | 'invalid-topology' | 'not-found' | 'root-not-approved' | 'step-failed' | 'locked';
+  'probe-icmp': AnyRequest;
+  'probe-tcp': AnyRequest;
+  'probe-udp': AnyRequest;
+  'route-get': AnyRequest;
+  resolve: AnyRequest;
+  'http-get': AnyRequest;
 }
 
 export interface HelperError {

@@ -24,6 +24,22 @@ export async function wrongParams(h: HelperApi, t: Topology): Promise<void> {
   await h.exec({ argv: ['id'] });
   // @ts-expect-error an adoption is a preview, or carries the digest of one
   await h.adopt({ topology: t });
+  // @ts-expect-error a probe takes targets, never argv
+  await h.probeIcmp({ ns: 'ns1', argv: ['fping', '10.0.0.1'] });
+  // @ts-expect-error a TCP probe needs its port
+  await h.probeTcp({ ns: 'ns1', target: '10.0.0.2' });
+  // @ts-expect-error http-get runs in a namespace (not null: the host)
+  await h.httpGet({ ns: null, url: 'http://10.0.0.2/' });
+}
+
+export async function probeResults(h: HelperApi): Promise<void> {
+  const r = await h.routeGet({ ns: 'pc1', to: '10.2.0.2' });
+  // @ts-expect-error the gateway is via, a string
+  const gw: number = r.via;
+  void gw;
+  const icmp = await h.probeIcmp({ ns: 'pc1', targets: ['10.2.0.2'] });
+  // @ts-expect-error answers are in results
+  void icmp.answers;
 }
 
 export async function wrongResults(h: HelperApi, t: Topology): Promise<void> {

@@ -4,6 +4,7 @@ import { adopt } from './adopt.js';
 import { doctor } from './doctor.js';
 import { linkState, remove } from './owned.js';
 import { ping } from './ping.js';
+import { httpGetOp, probeIcmpOp, probeTcpOp, probeUdpOp, resolveOp, routeGetOp } from './probes.js';
 import { hello, observe } from './read.js';
 import { capture, unwatch, watch } from './streams.js';
 import { apply, destroy, planOp } from './topology.js';
@@ -12,4 +13,5 @@ import { logs, restart, services } from './workloads.js';
 export const HANDLERS: Handlers = {
   hello, observe, plan: planOp, apply, destroy, 'link-state': linkState, remove, doctor, ping, capture, watch, unwatch, adopt,
   services, logs, restart,
+  'probe-icmp': probeIcmpOp, 'probe-tcp': probeTcpOp, 'probe-udp': probeUdpOp, 'route-get': routeGetOp, resolve: resolveOp, 'http-get': httpGetOp,
 };

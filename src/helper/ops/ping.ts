@@ -4,6 +4,8 @@ import { listNamespaces } from '../observe.js';
 import { pool } from '../pool.js';
 import type { Runner } from '../runner.js';
 import { validTopology, type Handler } from './context.js';
+import { fpingPath } from '../fping.js';
+import { MATRIX_FANOUT, MATRIX_MIN_PROBES, pingMatrix } from '../ping-matrix.js';
 
 /** pings at a time: a probe is mostly a process start and a wait (-W 1 for a failure) */
 export const PING_FANOUT = 32;
@@ -54,6 +56,13 @@ export const ping: Handler<'ping'> = async (req, ctx) => {
   const probe = prober(ctx.runner, names);
   let done = 0;
   const t0 = Date.now();
+  // a large matrix: one fping per source, in groups that keep the neighbour table small (ping-matrix.ts)
+  const fping = list.length >= MATRIX_MIN_PROBES ? fpingPath() : undefined;
+  if (fping) {
+    const lab = (t.namespaces ?? []).map((n) => n.name).filter((n) => names.has(n));
+    const onProbe = (p: Probe) => ctx.progress(`${p.from} -> ${p.target}`, ++done, list.length);
+    return { ...(await pingMatrix(ctx.runner, list, names, { fping, labNamespaces: lab, onProbe })), durationMs: Date.now() - t0, fanout: MATRIX_FANOUT, fping: true };
+  }
   const results = await pool(list, fanout, async (p) => {
     const r = await probe(p);
     ctx.progress(`${p.from} -> ${p.target}`, ++done, list.length);
