@@ -77,24 +77,3 @@ export function sortReport(report: ImportItem[]): ImportItem[] {
     .sort((x, y) => (x.r.file ?? '').localeCompare(y.r.file ?? '') || (x.r.line ?? 0) - (y.r.line ?? 0) || x.i - y.i)
     .map((x) => x.r);
 }
-
-/** does this build's model have the workload fields (issue 16) on namespaces? */
-export function modelHasWorkloads(shape: Record<string, unknown>): boolean {
-  return Object.hasOwn(shape, 'exec') && Object.hasOwn(shape, 'services');
-}
-
-/**
- * The result as this build's model can hold it: without the workload fields, exec entries and
- * services are taken out and reported as not imported (nothing is dropped silently).
- */
-export function fitWorkloads(res: ImportResult, hasWorkloads: boolean): ImportResult {
-  if (hasWorkloads || !res.topology) return res;
-  const report = [...res.report];
-  const namespaces = (res.topology.namespaces ?? []).map((ns) => {
-    const { exec, services, ...rest } = ns;
-    if (exec?.length) report.push({ construct: `${ns.name}: exec`, status: 'reported', message: `${exec.length} exec entr${exec.length === 1 ? 'y' : 'ies'} not written: this netns-lab has no exec field yet (issue 16)` });
-    if (services?.length) report.push({ construct: `${ns.name}: services`, status: 'reported', message: `${services.map((s) => s.name).join(', ')} not written: this netns-lab has no services field yet (issue 16)` });
-    return rest;
-  });
-  return { topology: { ...res.topology, namespaces }, report, outcome: outcomeOf(report, true) };
-}

@@ -7,8 +7,8 @@ import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { importClab } from '../core/import-clab.js';
 import { importKathara } from '../core/import-kathara.js';
-import { fitWorkloads, modelHasWorkloads, type ImportResult } from '../core/import-report.js';
-import { Namespace, Topology } from '../core/model.js';
+import type { ImportResult } from '../core/import-report.js';
+import type { Topology } from '../core/model.js';
 import { validateValue } from '../core/validate.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { MAX_TEXT_BYTES } from '../core/json.js';
@@ -61,8 +61,7 @@ export async function readClabInput(file: string, stubUnsupported: boolean): Pro
 }
 
 export async function importLab(from: LabFormat, path: string, opts: { stubUnsupported?: boolean } = {}): Promise<LabImport> {
-  const raw = from === 'clab' ? importClab(await readClabInput(path, opts.stubUnsupported === true)) : importKathara(await readKatharaInput(path));
-  const result = fitWorkloads(raw, modelHasWorkloads(Namespace.shape));
+  const result = from === 'clab' ? importClab(await readClabInput(path, opts.stubUnsupported === true)) : importKathara(await readKatharaInput(path));
   if (!result.topology) return { result, diagnostics: [] };
   const v = validateValue(result.topology);
   const dir = from === 'clab' ? dirname(path) : path;

@@ -6,7 +6,7 @@
  *   F1 "Netns: New Topology" -> a name typed in the quick input, the place accepted in the save
  *      dialog -> the file exists with that name and opens on the canvas
  *   a router and two namespaces from the palette, each namespace linked to the router (link mode)
- *   each namespace's default route via the router's address on its link, typed in the panel
+ *   each namespace's default route via the router's address on its link, proposed by the link
  *   Ctrl+S, Apply (confirmed) -> the namespaces exist; Test Connectivity -> every pair reached
  *   (another topology already runs ns1 and ns2: the palette proposes ns3 and ns4; Validate says
  *   it checked the machine; at the end a file declaring ns1 is refused by Validate, in full)
@@ -59,20 +59,6 @@ async function linkNodes(p: Page, frame: Frame, a: string, b: string): Promise<D
   d = await waitDrawn(frame, `a link ${a}-${b}`, (x) => linked(x, a, b), 10_000);
   await p.keyboard.press('Escape');
   return d;
-}
-
-/** select a node (click) and add its default route via `via` in the panel's route grid */
-async function defaultRouteInPanel(p: Page, frame: Frame, ns: string, via: string): Promise<void> {
-  const d = await drawn(frame);
-  await p.mouse.click(node(d, ns).x, node(d, ns).y);
-  await until(`the properties of ${ns}`, async () => (await frame.locator('.panel-title').textContent())?.includes(ns), 10_000);
-  await frame.getByRole('button', { name: 'Add route', exact: true }).first().click();
-  const field = frame.locator('vscode-textfield[aria-label="Route 1 via"]');
-  await field.waitFor({ state: 'visible', timeout: 5000 });
-  await field.evaluate((el, v) => {
-    (el as unknown as { value: string }).value = v;
-    el.dispatchEvent(new Event('change'));
-  }, via);
 }
 
 function readTopology(file: string): TopoFile | undefined {
@@ -143,22 +129,14 @@ async function main(): Promise<number> {
     await p.keyboard.press('Control+S');
     const t1 = await until('the file saved with both links', () => { const t = readTopology(file); return t && t.links.length === 2 ? t : undefined; }, 15_000);
     check(t1.namespaces.find((n) => n.name === router)?.sysctls?.['net.ipv4.ip_forward'] === 1, `${router} forwards (net.ipv4.ip_forward = 1)`);
-    // TODO(lead): once the router routes proposal (issue 15 item 3) is on main, check here that the
-    // links proposed "default via <router address>" for ns1 and ns2, and drop the two panel edits below.
+    // linking a namespace without a default route to a router proposes "default via" the
+    // router's address on that link (issue 15 item 3): nothing to type in the panel
     for (const ns of [a, b]) {
       const via = routerAddressTo(t1, router, ns);
       check(via, `the link ${ns}-${router} gave ${router} an address (${via ?? 'none'})`);
-      const has = t1.namespaces.find((n) => n.name === ns)?.routes?.some((r) => r.to === 'default');
-      if (!has) await defaultRouteInPanel(p, frame, ns, via);
+      const route = t1.namespaces.find((n) => n.name === ns)?.routes?.find((r) => r.to === 'default');
+      check(route?.via === via, `linking ${ns} to ${router} proposed "default via ${via}" (got ${route ? JSON.stringify(route) : 'no default route'})`);
     }
-    const bg = await emptySpot(frame, await drawn(frame));
-    await p.mouse.click(bg.x, bg.y);
-    await p.keyboard.press('Control+S');
-    const t2 = await until('the file saved with both default routes', () => {
-      const t = readTopology(file);
-      return t && [a, b].every((ns) => t.namespaces.find((n) => n.name === ns)?.routes?.some((r) => r.to === 'default' && r.via === routerAddressTo(t, router, ns))) ? t : undefined;
-    }, 15_000);
-    check(t2, `${a} and ${b} route by default via ${router}`);
 
     await runCommand(p, 'Netns: Validate');
     const valid = await waitNotification(p, new RegExp(`${NAME} is valid`), 30_000);

@@ -34,7 +34,12 @@ function importApply(args: string[], out: string): void {
   const imp = cli(['import', ...args, '--partial', '-o', out]);
   assert.ok(imp.code === 0 || imp.code === 1, imp.stderr);
   assert.match(imp.stderr, /0 refused: wrote /);
-  const r = cli(['apply', out]);
+  // the lab's start-up lines run as root here (root applies directly): refused until approved
+  const refused = cli(['apply', out]);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /runs \d+ command\(s\) as root:[\s\S]*apply refused: nothing was changed/);
+  assert.deepEqual(listNetns(), ['wan'], 'a refused apply changes nothing');
+  const r = cli(['apply', out, '--allow-root-commands']);
   assert.equal(r.code, 0, r.stderr);
 }
 

@@ -12,7 +12,7 @@ import { importClab } from '../../src/core/import-clab.js';
 import { importKathara } from '../../src/core/import-kathara.js';
 import { parseLine } from '../../src/core/import-lines.js';
 import { fitIfName, fitTopoName } from '../../src/core/import-names.js';
-import { fitWorkloads, type ImportResult } from '../../src/core/import-report.js';
+import type { ImportResult } from '../../src/core/import-report.js';
 import { validateValue } from '../../src/core/validate.js';
 import { fileURLToPath } from 'node:url';
 
@@ -44,14 +44,14 @@ describe('containerlab import', () => {
     const r = clab('office.clab.yml');
     expectSame(r, 'clab-office');
     assert.equal(r.outcome, 'partial');
-    // the written file is an ordinary topology once the workload fields fit this build's model
-    const v = validateValue(fitWorkloads(r, false).topology);
+    // the written file, exec entries and services included, is an ordinary topology
+    const v = validateValue(r.topology);
     assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
   });
   it('edge: extended link types, per-end addresses, mgmt-net, node sysctls, DNS limits, a service with a user', () => {
     const r = clab('edge.clab.yml');
     expectSame(r, 'clab-edge');
-    const v = validateValue(fitWorkloads(r, false).topology);
+    const v = validateValue(r.topology);
     assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
   });
   it('refuses bad YAML naming the line', () => {
@@ -77,11 +77,10 @@ describe('containerlab import', () => {
     expectSame(stub, 'clab-vendor-stub');
     assert.equal(stub.outcome, 'partial');
   });
-  it('moves exec entries and services out when the model lacks them, and says so', () => {
-    const r = fitWorkloads(clab('office.clab.yml'), false);
-    const ns = r.topology!.namespaces!.find((n) => n.name === 'srv')!;
-    assert.equal('exec' in ns || 'services' in ns, false);
-    assert.deepEqual(r.report.filter((i) => i.construct.startsWith('srv: ')).map((i) => i.construct), ['srv: exec', 'srv: services']);
+  it('writes exec entries and services into the namespace (this model has them)', () => {
+    const ns = clab('office.clab.yml').topology!.namespaces!.find((n) => n.name === 'srv')!;
+    assert.ok(ns.exec?.length, 'exec entries written');
+    assert.ok(ns.services?.length, 'services written');
   });
 });
 
