@@ -59,10 +59,32 @@ import-report.ts       import    later  importers
 import-yaml.ts         import    later  importers
 import-kathara.ts      import    later  importers
 import-kathara-conf.ts import    later  importers
+exec-args.ts           model
+expect.ts              model
+expect-validate.ts     model
+validate-loops.ts      model
+where.ts               model
+model-hosts.ts         model     later  mh-core (hosts and "on": the file format)
+validate-hosts.ts      model     later  mh-core
+hosts-layout.ts        model     later  mh-core
+mac.ts                 model     later  mac (MAC addresses on link ends)
+validate-macs.ts       model     later  mac
+intent.ts              observe
+render-workloads.ts    plan
+root-approval.ts       plan
+destroy-report.ts      plan
+hosts-split.ts         plan      later  mh-core (one topology -> one part per host)
+plan-physical.ts       plan      later  mh-core
+renumber.ts            edit
 doctor.ts              diagnose
 reach.ts               diagnose
 reach-paint.ts         diagnose
 livemarks.ts           diagnose
+expect-verdict.ts      diagnose
+expect-report.ts       diagnose
+expect-record.ts       diagnose
+path-walk.ts           diagnose
+service-status.ts      diagnose  later  ui-wl (the state of a service on the drawing and in Problems)
 '
 
 mode=${1:-move}
