@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { decideEdit } from '../../src/core/edit-policy.js';
 import { macProblem } from '../../src/core/mac.js';
 import type { Topology } from '../../src/core/model.js';
 import type { LiveLink, LiveNs, LiveState } from '../../src/core/observe.js';
@@ -13,6 +15,7 @@ import { renderCommands, renderScript } from '../../src/core/render.js';
 import { Step } from '../../src/core/steps.js';
 import { validateValue } from '../../src/core/validate.js';
 import { article, articleLive, bareHost, live } from '../support/fixtures.js';
+import { checkMac } from '../../webview/fields.js';
 
 const M1 = '02:00:00:00:0a:01';
 const M2 = '02:00:00:00:01:02';
@@ -177,5 +180,38 @@ describe('mac: plan', () => {
     const p = plan(withMacs(), l);
     const adds = cmds(p).filter((c) => c[1] === 'link' && c[2] === 'add');
     assert.deepEqual(adds, [['ip', 'link', 'add', 'name', 'veth1', 'netns', 'ns1', 'address', M1, 'type', 'veth', 'peer', 'name', 'veth1-br']]);
+  });
+});
+
+describe('mac: the canvas panel', () => {
+  const TEXT = readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8');
+  const edited = (text: string, e: { offset: number; length: number; text: string }) => text.slice(0, e.offset) + e.text + text.slice(e.offset + e.length);
+  const setMac = (value: unknown, text = TEXT) => decideEdit(text, { kind: 'set', target: { type: 'link', index: 0, side: 'a' }, field: 'mac', value });
+
+  it('sets a link end\'s MAC, and an empty value removes it', () => {
+    const d = setMac(M1);
+    assert.ok(d.ok, JSON.stringify(d));
+    const text = edited(TEXT, d.edit!);
+    assert.equal((JSON.parse(text) as Topology).links![0]!.a.mac, M1);
+    const back = setMac(null, text);
+    assert.ok(back.ok);
+    assert.equal((JSON.parse(edited(text, back.edit!)) as Topology).links![0]!.a.mac, undefined);
+  });
+
+  it('refuses a multicast MAC, or one its segment already has, with the validator\'s message', () => {
+    const d = setMac('01:00:00:00:00:01');
+    assert.equal(d.ok, false);
+    assert.match(d.message!, /multicast/);
+    const t = JSON.parse(TEXT) as Topology;
+    t.links![1]!.a.mac = M1;
+    const dup = setMac(M1, JSON.stringify(t, null, 2));
+    assert.equal(dup.ok, false);
+    assert.match(dup.message!, /'veth2' in namespace 'ns2' is also the MAC of 'veth1'/);
+  });
+
+  it('the field checks what is typed with the same schema (empty: remove)', () => {
+    assert.deepEqual(checkMac(' 02:00:00:00:00:0A '), { ok: true, value: '02:00:00:00:00:0A' });
+    assert.deepEqual(checkMac(''), { ok: true, value: null });
+    assert.deepEqual(checkMac('00:00:00:00:00:00'), { ok: false, error: "mac '00:00:00:00:00:00' is all zeros, which the kernel refuses" });
   });
 });
