@@ -4,6 +4,7 @@
  * checks again (and refuses edits that add errors): these are a convenience, not the guard.
  */
 import { z } from 'zod';
+import { Mac } from '../src/core/mac.js';
 import { CidrString, IfName, Impair, IpString, Mtu, NsName, TopoName } from '../src/core/model.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -38,6 +39,12 @@ export function checkCidrList(s: string): Check<string[] | null> {
     if (!r.ok) return r;
   }
   return { ok: true, value: words.length ? words : null };
+}
+
+/** a MAC address; empty -> null (the field is removed: the interface keeps the MAC it has) */
+export function checkMac(s: string): Check<string | null> {
+  const t = s.trim();
+  return t ? run(Mac, t) : { ok: true, value: null };
 }
 
 /** an MTU; empty -> null (the field is removed) */

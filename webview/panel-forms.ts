@@ -8,7 +8,7 @@ import type { Target } from '../src/shared/protocol.js';
 import { impairSummary } from '../src/core/impair.js';
 import { parseCidr, subnetOf } from '../src/core/ip.js';
 import {
-  checkCidr, checkCidrList, checkIfName, checkImpairField, checkMtu, checkNsName, checkServers, checkTopoName, checkUplink,
+  checkCidr, checkCidrList, checkIfName, checkImpairField, checkMac, checkMtu, checkNsName, checkServers, checkTopoName, checkUplink,
 } from './fields.js';
 import { HOST_ID, KIND_TEXT, summary, type Impairment, type JsonPath, type ViewLink, type ViewNode } from './model.js';
 import { routes } from './panel-routes.js';
@@ -322,6 +322,13 @@ export function linkPanel(f: Form, body: HTMLElement, ctx: PanelContext, l: View
         value: e.mtu !== undefined ? String(e.mtu) : '', placeholder: l.mtu !== undefined ? String(l.mtu) : '1500',
         check: checkMtu,
         commit: (v) => ({ kind: 'set', target, field: 'mtu', value: v }),
+      });
+      f.text(b, {
+        key: `${side}.mac`, label: 'MAC address', path: [...p, 'mac'], mono: true,
+        value: e.mac ?? '', placeholder: 'the kernel\'s (random)',
+        help: 'e.g. 02:00:00:00:00:01; empty keeps the MAC the interface has',
+        check: checkMac,
+        commit: (v) => ({ kind: 'set', target, field: 'mac', value: v }),
       });
     });
     impairments(f, body, l, side, target, p);

@@ -24,6 +24,8 @@ export interface ViewEndpoint {
   name: string;
   addresses: string[];
   mtu: number | undefined;
+  /** the end's MAC as written */
+  mac?: string;
   /** the numeric fields of the end's impair object, as written */
   impair?: Impairment;
 }
@@ -120,7 +122,8 @@ function endpoint(v: unknown): ViewEndpoint | undefined {
   const node = str(v.node);
   if (!node) return undefined;
   const impair = impairment(v.impair);
-  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu), ...(impair ? { impair } : {}) };
+  const mac = str(v.mac);
+  return { node, name: str(v.name) ?? '', addresses: strings(v.addresses), mtu: num(v.mtu), ...(mac !== undefined ? { mac } : {}), ...(impair ? { impair } : {}) };
 }
 
 function impairment(v: unknown): Impairment | undefined {

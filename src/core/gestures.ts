@@ -34,7 +34,7 @@ export const SETTABLE: Record<Target['type'], readonly string[]> = {
   namespace: ['routes', 'sysctls', 'dns', 'internet', 'note'],
   bridge: ['in', 'addresses', 'mtu', 'note'],
   host: ['uplink', 'masquerade', 'ipForward', 'routes'],
-  link: ['name', 'addresses', 'mtu', 'note', 'up', 'impair'],
+  link: ['name', 'addresses', 'mtu', 'mac', 'note', 'up', 'impair'],
   topology: ['name'],
 };
 

@@ -6,6 +6,7 @@
 import { layout } from './importer.js';
 import { parseLine, type LineOp } from './import-lines.js';
 import { fitIfName } from './import-names.js';
+import { macProblem } from './mac.js';
 import type { ExecEntry, ImportedNamespace, ImportedTopology, Reporter } from './import-report.js';
 import type { z } from 'zod';
 import { HOST, type Annotation, type Bridge, type Endpoint, type Host, type Link } from './model.js';
@@ -104,7 +105,7 @@ export class LabBuilder {
 
   /** a line run in the host (containerlab's host kind): addresses of host ends and host routes only */
   private hostLine(text: string, p: ReturnType<typeof parseLine>, src: LineSource): void {
-    const ok = p.kind === 'ops' && p.ops.every((op) => op.op === 'route' || ((op.op === 'addr' || op.op === 'up' || op.op === 'mtu') && this.endpoint(HOST, op.dev) !== undefined));
+    const ok = p.kind === 'ops' && p.ops.every((op) => op.op === 'route' || ((op.op === 'addr' || op.op === 'up' || op.op === 'mtu' || op.op === 'mac') && this.endpoint(HOST, op.dev) !== undefined && this.canApply(HOST, op)));
     if (!ok || p.kind !== 'ops') {
       this.report.reported(src.construct, `'${text.trim()}' would run in the host: netns-lab runs no lab command in the host; not imported`, src.line, src.file);
       return;
@@ -125,9 +126,11 @@ export class LabBuilder {
   private canApply(ns: string, op: LineOp): boolean {
     switch (op.op) {
       case 'addr': case 'mtu': return this.endpoint(ns, op.dev) !== undefined;
+      // a MAC the kernel would refuse (multicast, zero) stays the line it was: an exec entry
+      case 'mac': return this.endpoint(ns, op.dev) !== undefined && macProblem(op.mac) === undefined;
       case 'up': return op.dev === 'lo' || this.endpoint(ns, op.dev) !== undefined;
       case 'route': case 'sysctl': return true;
-      case 'down': case 'mac': return false;
+      case 'down': return false;
     }
   }
 
@@ -144,6 +147,10 @@ export class LabBuilder {
       case 'mtu':
         this.endpoint(ns, op.dev)!.mtu = op.mtu;
         r.mapped(src.construct, `MTU ${op.mtu} on ${ns}/${op.dev}`, src.line, src.file);
+        return;
+      case 'mac':
+        this.endpoint(ns, op.dev)!.mac = op.mac;
+        r.mapped(src.construct, `MAC ${op.mac} on ${ns}/${op.dev}`, src.line, src.file);
         return;
       case 'up':
         r.mapped(src.construct, `${op.dev} is up: netns-lab brings every interface up`, src.line, src.file);

@@ -1,12 +1,13 @@
 /**
  * containerlab links, brief (`endpoints: ["a:eth1", "b:eth1"]`) and extended (`type: veth | host |
- * mgmt-net | dummy | macvlan | vxlan…`), to veth links: same interface names and MTUs, per-end
- * addresses; `host:IF` and `mgmt-net:IF` ends in the host (the latter on the management bridge).
+ * mgmt-net | dummy | macvlan | vxlan…`), to veth links: same interface names, MACs and MTUs,
+ * per-end addresses; `host:IF` and `mgmt-net:IF` ends in the host (the latter on the management bridge).
  */
 import type { LabBuilder } from './import-build.js';
 import type { NodeMap } from './import-clab-nodes.js';
 import { isObj, type YPath, type YamlDoc } from './import-yaml.js';
 import { parseCidr } from './ip.js';
+import { canonicalMac, macProblem } from './mac.js';
 import { HOST, IfName, type Endpoint } from './model.js';
 
 /** containerlab's default MTU of the veths it creates */
@@ -110,7 +111,12 @@ function endpoint(doc: YamlDoc, e: RawEnd, what: string, map: NodeMap, b: LabBui
   if (b.inHost(node) && !b.claimHostIf(e.iface)) { r.refused(what, `host interface name '${e.iface}' is used twice`, line); return undefined; }
   const out: Endpoint = { node, name: e.iface };
   const x = e.extra ?? {};
-  if (x.mac !== undefined) r.reported(`${what}: mac`, `MAC ${String(x.mac)} of ${e.node}:${e.iface} is not set: the topology has no MAC address field`, doc.line([...e.path, 'mac']));
+  if (x.mac !== undefined) {
+    const bad = macProblem(String(x.mac));
+    if (bad) { r.refused(`${what}: mac`, bad, doc.line([...e.path, 'mac'])); return undefined; }
+    out.mac = canonicalMac(String(x.mac));
+    r.mapped(`${what}: mac`, `MAC ${out.mac} on ${node}/${e.iface}`, doc.line([...e.path, 'mac']));
+  }
   for (const fam of ['ipv4', 'ipv6'] as const) {
     if (x[fam] === undefined) continue;
     const list = (Array.isArray(x[fam]) ? x[fam] : [x[fam]]).map(String);

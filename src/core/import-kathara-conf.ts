@@ -2,6 +2,7 @@
  * Kathará's lab.conf and lab.dep, read line by line: `dev[N]="CD[/MAC]"` interfaces, `dev[option]=value`
  * options, `LAB_*` metadata; lab.dep's `dev: dep dep…` start order.
  */
+import { macProblem } from './mac.js';
 import type { Reporter } from './import-report.js';
 
 export interface KIface { n: number; cd: string; mac?: string; line: number }
@@ -16,7 +17,6 @@ const unquote = (v: string) => {
 };
 /** a collision domain name: no spaces, commas, dots (Kathará's rule), nor '/' (the MAC separator) or quotes */
 const CD = /^[^\s,./"'[\]=]+$/;
-const MAC = /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/;
 
 export function parseLabConf(text: string, r: Reporter): LabConf {
   const devices = new Map<string, KDevice>();
@@ -40,7 +40,8 @@ export function parseLabConf(text: string, r: Reporter): LabConf {
       r.refused(`${name}[${arg}]`, `'${value}' is not a collision domain: a name without spaces, commas, dots or slashes, optionally /MAC`, line, FILE);
       return;
     }
-    if (mac !== undefined && !MAC.test(mac)) { r.refused(`${name}[${arg}]`, `'${mac}' is not a MAC address (XX:XX:XX:XX:XX:XX)`, line, FILE); return; }
+    const badMac = mac === undefined ? undefined : macProblem(mac);
+    if (badMac) { r.refused(`${name}[${arg}]`, badMac, line, FILE); return; }
     const dup = dev.ifaces.find((f) => f.n === n);
     if (dup) { r.refused(`${name}[${arg}]`, `${name} already has interface eth${n} (line ${dup.line}): two interfaces of the same index`, line, FILE); return; }
     dev.ifaces.push({ n, cd, ...(mac !== undefined ? { mac: mac.toLowerCase() } : {}), line });

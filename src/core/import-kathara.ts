@@ -103,10 +103,9 @@ function interfaces(dev: KDevice, ns: string, b: LabBuilder, cds: Map<string, st
     }
     const name = `eth${f.n}`;
     if (name.length > 15) { r.refused(`${dev.name}[${f.n}]`, `interface ${name} is longer than 15 bytes`, f.line, 'lab.conf'); continue; }
-    const err = b.addLink({ node: ns, name }, { node: br, name: b.hostIfName(`${ns}-${name}`) });
+    const err = b.addLink({ node: ns, name, ...(f.mac ? { mac: f.mac } : {}) }, { node: br, name: b.hostIfName(`${ns}-${name}`) });
     if (err) { r.refused(`${dev.name}[${f.n}]`, err, f.line, 'lab.conf'); continue; }
-    r.mapped(`${dev.name}[${f.n}]`, `${ns}/${name} on bridge ${br}`, f.line, 'lab.conf');
-    if (f.mac) r.reported(`${dev.name}[${f.n}]`, `MAC ${f.mac} is not set: the topology has no MAC address field`, f.line, 'lab.conf');
+    r.mapped(`${dev.name}[${f.n}]`, `${ns}/${name} on bridge ${br}${f.mac ? `, MAC ${f.mac}` : ''}`, f.line, 'lab.conf');
   }
 }
 

@@ -11,6 +11,7 @@ import {
   IFNAME_PATTERN, KERNEL_RESERVED_IFNAMES, NSNAME_PATTERN, TOPONAME_PATTERN, ifNameProblem, nsNameProblem, printable, topoNameProblem,
 } from './names.js';
 import { workloadFields } from './model-workloads.js';
+import { Mac } from './mac.js';
 
 const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
   (iss: { input?: unknown }) => `[${code}] ${fn(iss.input) ?? 'invalid value'}`;
@@ -134,6 +135,7 @@ export const Endpoint = z.strictObject({
   name: IfName.meta({ description: 'Interface name of this end of the veth pair.' }),
   addresses: z.array(CidrString).max(64).optional(),
   mtu: Mtu.optional(),
+  mac: Mac.optional(),
   impair: Impair.optional(),
 }).meta({ description: 'One end of a veth link. An end on a bridge is a port of that bridge and has no address.' });
 

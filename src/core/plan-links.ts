@@ -118,9 +118,14 @@ export function planInterfaces(c: PlanCtx): void {
     if (!fresh.has(f) || f.kind !== 'veth' || createdPairs.has(f.linkIndex!)) continue;
     createdPairs.add(f.linkIndex!);
     const other = c.peerOf(f);
-    add(Phase.Create, { op: 'veth-add', a: { ns: f.scope, name: f.name }, b: { ns: other.scope, name: other.name } });
+    add(Phase.Create, { op: 'veth-add', a: vethEnd(f), b: vethEnd(other) });
     if (!recreate.has(f) && !recreate.has(other)) objects.push({ kind: 'veth', scope: f.scope, name: `${f.name}<->${other.name}`, state: 'missing' });
   }
+}
+
+/** one end of a new veth pair: where, its name, its MAC when the file sets one */
+function vethEnd(f: IfaceInfo): { ns: string | null; name: string; mac?: string } {
+  return { ns: f.scope, name: f.name, ...(f.mac !== undefined ? { mac: f.mac } : {}) };
 }
 
 /** a new namespace's loopback: tagged (ownership) and up; an owned one's, if an apply stopped before tagging it */
@@ -191,6 +196,8 @@ export function planScopeLinks(c: PlanCtx, scope: string | null, ifs: IfaceInfo[
     const drift: string[] = [];
     if (!l || l.alias !== tag) set.alias = tag;
     if (f.mtu !== undefined && (!l || l.mtu !== f.mtu)) { set.mtu = f.mtu; if (l) drift.push(`mtu ${l.mtu} -> ${f.mtu}`); }
+    // a new veth gets its MAC when it is made (veth-add); an existing one only when it differs
+    if (f.mac !== undefined && l && l.mac?.toLowerCase() !== f.mac) { set.mac = f.mac; drift.push(`mac ${l.mac ?? 'none'} -> ${f.mac}`); }
     if (f.onBridge && (!l || l.master !== f.onBridge)) { set.master = f.onBridge; if (l) drift.push(`master ${l.master ?? 'none'} -> ${f.onBridge}`); }
     if (!f.onBridge && l?.master) { set.master = null; drift.push(`detach from ${l.master}`); }
     if (Object.keys(set).length > 3) c.add(Phase.Configure, set);

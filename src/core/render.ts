@@ -76,14 +76,15 @@ export function ipWords(s: Step): string[] | undefined {
     case 'netns-del': return checkValues(['netns', 'del', nsWord(s.name)]);
     case 'bridge-add': return checkValues(['link', 'add', 'name', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'bridge']);
     case 'veth-add':
-      return checkValues(['link', 'add', 'name', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), 'type', 'veth',
-        'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', nsWord(s.b.ns)] : [])]);
+      return checkValues(['link', 'add', 'name', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), ...(s.a.mac ? ['address', s.a.mac] : []), 'type', 'veth',
+        'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', nsWord(s.b.ns)] : []), ...(s.b.mac ? ['address', s.b.mac] : [])]);
     case 'link-del': return checkValues(['link', 'del', 'dev', s.name]);
     case 'link-set': {
       const w = ['link', 'set', 'dev', s.name];
       if (s.master === null) w.push('nomaster');
       else if (s.master !== undefined) w.push('master', s.master);
       if (s.mtu !== undefined) w.push('mtu', String(s.mtu));
+      if (s.mac !== undefined) w.push('address', s.mac);
       if (s.up !== undefined) w.push(s.up ? 'up' : 'down');
       if (s.alias !== undefined) w.push('alias', s.alias);
       return checkValues(w);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CidrString, IfName, Impair, IpString, NsName, TopoName } from './model.js';
 import { WorkloadStepSchemas } from './workloads.js';
+import { Mac } from './mac.js';
 
 export const Scope = NsName.nullable().meta({ description: 'namespace name, or null for the host' });
 
@@ -37,14 +38,15 @@ export const Step = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('bridge-add'), ns: Scope, name: IfName }),
   z.strictObject({
     op: z.literal('veth-add'),
-    a: z.strictObject({ ns: Scope, name: IfName }),
-    b: z.strictObject({ ns: Scope, name: IfName }),
+    a: z.strictObject({ ns: Scope, name: IfName, mac: Mac.optional() }),
+    b: z.strictObject({ ns: Scope, name: IfName, mac: Mac.optional() }),
   }),
   z.strictObject({ op: z.literal('link-del'), ns: Scope, name: IfName }),
   z.strictObject({
     op: z.literal('link-set'), ns: Scope, name: z.union([IfName, z.literal('lo')]),
     alias: z.string().regex(/^netns-lab:[A-Za-z0-9_-]{1,20}$/).optional(),
     mtu: z.int().min(68).max(65535).optional(),
+    mac: Mac.optional(),
     master: IfName.nullable().optional(),
     up: z.boolean().optional(),
   }),

@@ -13,6 +13,8 @@ export interface IfaceInfo {
   kind: 'bridge' | 'veth';
   addresses: string[];
   mtu: number | undefined;
+  /** a veth end's MAC as written, lower case (undefined: the kernel's, left as it is) */
+  mac: string | undefined;
   /** for a veth end on a bridge: that bridge's name */
   onBridge: string | undefined;
   /** for a veth end: the peer end */
@@ -54,7 +56,7 @@ export function buildIndex(t: Topology): TopoIndex {
     bridgeIfIdx.set(b.name, ifaces.length);
     parent.push(ifaces.length);
     ifaces.push({
-      scope: bridgeScope.get(b.name)!, name: b.name, kind: 'bridge', addresses: b.addresses ?? [], mtu: b.mtu,
+      scope: bridgeScope.get(b.name)!, name: b.name, kind: 'bridge', addresses: b.addresses ?? [], mtu: b.mtu, mac: undefined,
       onBridge: undefined, peer: undefined, linkIndex: undefined, side: undefined, up: true, impair: undefined,
       namePath: ['bridges', i, 'name'], addrPath: ['bridges', i, 'addresses'], segment: -1,
     });
@@ -72,7 +74,7 @@ export function buildIndex(t: Topology): TopoIndex {
       const onBridge = bridgeScope.has(ep.node) ? ep.node : undefined;
       parent.push(ifaces.length);
       ifaces.push({
-        scope: scopeOfNode(ep.node), name: ep.name, kind: 'veth', addresses: ep.addresses ?? [], mtu: ep.mtu ?? l.mtu,
+        scope: scopeOfNode(ep.node), name: ep.name, kind: 'veth', addresses: ep.addresses ?? [], mtu: ep.mtu ?? l.mtu, mac: ep.mac?.toLowerCase(),
         onBridge, peer: { scope: scopeOfNode(other.node), name: other.name }, linkIndex: i, side, up: l.up ?? true, impair: ep.impair,
         namePath: ['links', i, side, 'name'], addrPath: ['links', i, side, 'addresses'], segment: -1,
       });

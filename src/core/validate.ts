@@ -4,6 +4,7 @@
  */
 import { placeMissing } from './where.js';
 import { bridgeLoops } from './validate-loops.js';
+import { duplicateMacs } from './validate-macs.js';
 import type { z } from 'zod';
 import type { Diagnostic, JsonPath } from './diagnostics.js';
 import { hasErrors } from './diagnostics.js';
@@ -251,6 +252,8 @@ export function semanticChecks(t: Topology): Diagnostic[] {
       else seenIp.set(key, p);
     });
   }
+
+  d.push(...duplicateMacs(idx));
 
   // subnets: no overlap between different segments. Distinct (segment, subnet) pairs are swept
   // in address order, so 10 000 links cost a sort, not 10^8 comparisons.

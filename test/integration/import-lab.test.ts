@@ -26,6 +26,12 @@ function matrix(addrs: Record<string, string[]>, hostTargets: string[]): string[
   return failed;
 }
 
+/** the MAC of an interface, as `ip -j link` shows it */
+function macOf(ns: string, dev: string): string | undefined {
+  const r = tryRun('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as { address?: string }[])[0]?.address : undefined;
+}
+
 function hostPing(target: string): boolean {
   return tryRun('ping', ['-c', '1', '-W', '3', target]).code === 0;
 }
@@ -69,6 +75,9 @@ describe('importing other tools\' labs', () => {
     assert.ok(ping('pc1', WAN.outside), 'pc1 -> internet through the management network (masquerade)');
     assert.equal(tryRun('ip', ['-n', 'srv', '-j', 'link', 'show', 'eth1']).stdout.includes('"mtu":1400'), true);
     assert.equal(tryRun('ip', ['-n', 'pc1', '-j', 'link', 'show', 'eth1']).stdout.includes('"mtu":9500'), true);
+    // MACs: an endpoint's `mac` and an exec line `ip link set eth1 address MAC`, now the links' mac fields
+    assert.equal(macOf('router', 'eth2'), '02:00:00:00:02:01');
+    assert.equal(macOf('pc2', 'eth1'), '02:00:00:00:01:12');
     replanEmptyThenDestroy(out);
   });
 
@@ -81,6 +90,9 @@ describe('importing other tools\' labs', () => {
     assert.deepEqual(matrix(data, []), []);
     assert.equal(tryRun('ip', ['netns', 'exec', 'pc3', 'sysctl', '-n', 'net.ipv4.conf.all.rp_filter']).stdout.trim(), '0');
     assert.equal(tryRun('ip', ['netns', 'exec', 'r1', 'sysctl', '-n', 'net.ipv4.ip_forward']).stdout.trim(), '1');
+    // MACs: dev[N]="CD/MAC" and a start-up line `ip link set dev eth0 address MAC`
+    assert.equal(macOf('pc2', 'eth0'), '02:00:00:00:0a:02');
+    assert.equal(macOf('pc3', 'eth0'), '02:00:00:00:0b:13');
     replanEmptyThenDestroy(out);
   });
 });

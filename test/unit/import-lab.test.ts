@@ -133,6 +133,50 @@ describe('start-up lines', () => {
   });
 });
 
+describe('MAC addresses', () => {
+  const clabText = (mac: string) => [
+    'name: m', 'topology:', '  nodes:', '    a: { kind: linux }', '    b: { kind: linux }', '  links:', '    - type: veth', '      endpoints:',
+    `        - { node: a, interface: eth1, mac: "${mac}" }`, '        - { node: b, interface: eth1 }', '',
+  ].join('\n');
+  it('containerlab: an endpoint\'s mac becomes the end\'s mac field (lower case), mapped', () => {
+    const r = importClab({ text: clabText('02:00:00:00:AB:01') });
+    assert.deepEqual(r.topology!.links![0]!.a, { node: 'a', name: 'eth1', mac: '02:00:00:00:ab:01' });
+    assert.deepEqual(r.report.filter((i) => i.construct === 'link 1: mac'), [{ line: 9, construct: 'link 1: mac', status: 'mapped', message: 'MAC 02:00:00:00:ab:01 on a/eth1' }]);
+  });
+  it('containerlab: a multicast or malformed mac is refused naming the line', () => {
+    for (const [mac, re] of [['01:00:5e:00:00:01', /multicast/], ['02:00:00:00:01', /not six hex octets/]] as const) {
+      const r = importClab({ text: clabText(mac) });
+      assert.equal(r.outcome, 'invalid', mac);
+      const refused = r.report.filter((i) => i.status === 'refused');
+      assert.deepEqual(refused.map((i) => [i.construct, i.line]), [['link 1: mac', 9]], mac);
+      assert.match(refused[0]!.message, re, mac);
+    }
+  });
+  const kath = (conf: string, startup?: string) => importKathara({
+    files: { 'lab.conf': conf, ...(startup ? { 'a.startup': startup } : {}) }, paths: ['lab.conf', ...(startup ? ['a.startup'] : [])], dirName: 'm',
+  });
+  it('Kathará: dev[N]="CD/MAC" sets the MAC of ethN; a multicast one is refused', () => {
+    const ok = kath('a[0]="lan/02:00:00:00:0C:01"\nb[0]="lan"\n');
+    assert.deepEqual(ok.topology!.links![0]!.a, { node: 'a', name: 'eth0', mac: '02:00:00:00:0c:01' });
+    assert.equal(ok.report.filter((i) => i.status !== 'mapped').length, 0);
+    const bad = kath('a[0]="lan/03:00:00:00:0c:01"\n');
+    assert.deepEqual(bad.report.map((i) => [i.status, i.construct, i.line]), [['refused', 'a[0]', 1]]);
+    assert.match(bad.report[0]!.message, /'03:00:00:00:0c:01' is a multicast address/);
+  });
+  it('start-up lines: ip link set [dev] IF address MAC and ifconfig IF hw ether MAC set the field; a MAC the kernel refuses stays a root exec entry', () => {
+    const r = kath('a[0]="lan"\na[1]="wan"\n', 'ip link set eth0 address 02:00:00:00:0d:01\nifconfig eth1 hw ether 02:00:00:00:0d:02 up\nip link set dev eth0 address 01:00:00:00:0d:01\n');
+    assert.deepEqual(r.topology!.links!.map((l) => [l.a.name, l.a.mac]), [['eth0', '02:00:00:00:0d:01'], ['eth1', '02:00:00:00:0d:02']]);
+    assert.deepEqual(r.topology!.namespaces![0]!.exec, [{ command: 'ip link set dev eth0 address 01:00:00:00:0d:01', user: 'root' }]);
+    assert.deepEqual(r.report.filter((i) => i.file === 'a.startup').map((i) => [i.line, i.status, i.message]), [
+      [1, 'mapped', 'MAC 02:00:00:00:0d:01 on a/eth0'],
+      [2, 'mapped', 'MAC 02:00:00:00:0d:02 on a/eth1'],
+      [2, 'mapped', 'eth1 is up: netns-lab brings every interface up'],
+      [3, 'mapped', 'exec entry run as root in a: it runs only once you approve its exact text'],
+    ]);
+    assert.deepEqual(validateValue(r.topology).diagnostics.filter((d) => d.severity === 'error'), []);
+  });
+});
+
 describe('names', () => {
   it('are kept when they fit, else shortened the same way every time', () => {
     assert.equal(fitIfName('lanA'), 'lanA');
