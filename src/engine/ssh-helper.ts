@@ -124,7 +124,7 @@ export function explainSshExit(host: string, r: { exitCode?: number; code?: stri
   if (/sudo: .*(password is required|terminal is required|not allowed|may not run|not in the sudoers)/i.test(tail)) {
     return `sudo -n on ${host} refused${said}: install the helper and its sudoers rule there (docs/multi-host.md)`;
   }
-  if (r.exitCode === 127 || /No such file or directory|command not found/i.test(tail)) return `node or the helper is missing on ${host}${said}`;
+  if (r.exitCode === 127 || /No such file or directory|command not found|Cannot find module/i.test(tail)) return `node or the helper is missing on ${host}${said}`;
   if (r.exitCode === 255) return `ssh to ${host} failed${said}`;
   if (r.signal) return `the connection to ${host} ended (${r.signal})${said}`;
   return r.exitCode === 0 ? `the helper on ${host} exited` : `the helper on ${host} exited with code ${r.exitCode ?? '?'}${said}`;
