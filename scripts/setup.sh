@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
+# the multi-host tests (issue 19) run their own sshd per simulated host (the binary only: on a
+# machine with an init system the package also enables its ssh service, which the tests never use)
+PKGS+=(openssh-client openssh-server)
 # the VS Code tests: Debian's Chromium (driven by playwright-core) and what code-server's
 # native modules and ripgrep seeding need (shared/recipes/vscode-e2e)
 PKGS+=(chromium libkrb5-dev pkg-config ripgrep build-essential python3)

@@ -120,7 +120,7 @@ export function explainSshExit(host: string, r: { exitCode?: number; code?: stri
     return `the host key of ${host} is not in known_hosts or has changed${said}: connect once with ssh and check its fingerprint`;
   }
   if (/Permission denied/i.test(tail)) return `ssh to ${host} was refused${said}: the key must be in the agent or the ssh config, and in the remote authorized_keys`;
-  if (/Connection refused|timed out|No route to host|Could not resolve|Network is unreachable|Connection closed|Connection reset|Broken pipe/i.test(tail)) return `cannot reach ${host}${said}`;
+  if (/Connection refused|closed by remote host|timed out|No route to host|Could not resolve|Network is unreachable|Connection closed|Connection reset|Broken pipe/i.test(tail)) return `cannot reach ${host}${said}`;
   if (/sudo: .*(password is required|terminal is required|not allowed|may not run|not in the sudoers)/i.test(tail)) {
     return `sudo -n on ${host} refused${said}: install the helper and its sudoers rule there (docs/multi-host.md)`;
   }

@@ -51,14 +51,13 @@ function nsInode(path: string): number {
 }
 
 /** processes living in host h's network namespace (sshd, its sessions, helpers), but not its holder */
-function processesIn(h: SimHost, comm?: string): number[] {
+function processesIn(h: SimHost): number[] {
   const want = nsInode(`/run/netns/${h.netns}`);
   const out: number[] = [];
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p) || Number(p) === h.holder.pid) continue;
     try {
       if (nsInode(`/proc/${p}/ns/net`) !== want) continue;
-      if (comm && readFileSync(`/proc/${p}/comm`, 'utf8').trim() !== comm) continue;
       out.push(Number(p));
     } catch { /* gone */ }
   }
@@ -188,10 +187,14 @@ export class ThreeHosts {
     throw new Error(`host ${h.name}: sshd did not accept a login: ${log}`);
   }
 
-  /** sshd and every session of it on host h end at once (the helper it started loses its channel) */
+  /**
+   * sshd and every session of it on host h end at once, with whatever else runs in the host's
+   * own network namespace (the helper it started): the machine drops off the network. Its lab
+   * namespaces (and the mount namespace holding /run/netns) stay.
+   */
   async stopSshd(h: SimHost): Promise<void> {
     const gone = h.sshd && h.sshd.exitCode === null ? new Promise((r) => h.sshd!.once('exit', r)) : Promise.resolve();
-    for (const pid of processesIn(h, 'sshd')) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+    for (const pid of processesIn(h)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
     await gone;
     h.sshd = undefined;
   }
@@ -226,7 +229,7 @@ export class ThreeHosts {
 
   /** everything host h has that a lab could have left: namespaces, links, rules, files */
   leftovers(h: SimHost): string[] {
-    const rules = this.run(h, ['iptables-save']).stdout.split('\n').filter((l) => /netns-lab|NETNS|NLAB/i.test(l));
+    const rules = this.run(h, ['iptables-save']).stdout.split('\n').filter((l) => /NSL-|netns-lab/i.test(l));
     const files = this.run(h, ['find', '/run/netns-lab', '/etc/netns', '-mindepth', '1']).stdout.split('\n').filter(Boolean);
     return [...this.netnsOf(h).map((n) => `netns ${n}`), ...this.linksOf(h).map((l) => `link ${l}`), ...rules.map((r) => `rule ${r}`), ...files.map((f) => `file ${f}`)];
   }
@@ -244,7 +247,6 @@ export class ThreeHosts {
   async stop(): Promise<void> {
     for (const h of this.hosts) {
       await this.stopSshd(h).catch(() => undefined);
-      for (const pid of processesIn(h)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
       if (h.holder.exitCode === null && h.holder.signalCode === null) {
         const gone = new Promise((r) => h.holder.once('exit', r));
         h.holder.kill('SIGKILL');
