@@ -15,11 +15,12 @@ import {
 import { adoptWithConfirmation } from './cli-adopt.js';
 import { HelperFailure, startHelper, type Elevation, type HelperClient } from './engine/helper-client.js';
 import { startInProcessHelper } from './engine/in-process-helper.js';
-import { IfName, NsName, TopoName } from './core/model.js';
+import { IfName, NsName, TopoName, type Topology } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
+import { MULTIHOST_FLAGS, MULTIHOST_USAGE, isMultiHost, multiHostCommand } from './cli-multihost.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -42,6 +43,8 @@ ${EXEC_USAGE}
                                           reachability matrix: every namespace to every other,
                                           the host, its gateway, and outside probes (internet: true)
 
+${MULTIHOST_USAGE}
+
 options:
   --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
   -h, --help                              this text
@@ -52,7 +55,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds', ...MULTIHOST_FLAGS]);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -134,8 +137,9 @@ async function validate(a: Args): Promise<number> {
 
 /** plan, and apply --dry-run: the steps apply would run now */
 async function showPlan(a: Args, json: boolean): Promise<number> {
-  allow(a, a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run'], 1);
+  allow(a, [...(a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run']), ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('plan', l.topology, a.flags, json, () => helper(a));
   const p = await withHelper(a, (h) => planTopology(h, l.topology));
   printDiagnostics(a.pos[0]!, p.errors, l.text);
   // every step that changes the host itself (outside the topology's own objects) first
@@ -148,8 +152,9 @@ async function showPlan(a: Args, json: boolean): Promise<number> {
 
 async function apply(a: Args, json: boolean): Promise<number> {
   if (a.flags.has('--dry-run')) return showPlan(a, json);
-  allow(a, ['--json', '--dry-run'], 1);
+  allow(a, ['--json', '--dry-run', ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('apply', l.topology, a.flags, json, () => helper(a));
   // one request: the helper plans from its own observation and refuses a plan with errors
   const r = await withHelper(a, (h) => applyTopology(h, l.topology, json ? undefined : progress)).catch((e: unknown) => {
     if (e instanceof HelperFailure && e.error.code === 'plan-refused') {
@@ -166,12 +171,13 @@ async function apply(a: Args, json: boolean): Promise<number> {
 }
 
 /** the topology name of destroy: --name, or the file's (even an invalid file's) */
-async function destroyName(a: Args): Promise<string> {
+async function destroyName(a: Args): Promise<string | Topology> {
   let name = a.flags.get('--name');
   if (name !== undefined) allow(a, ['--name'], 0);
   else {
-    allow(a, [], 1);
+    allow(a, MULTIHOST_FLAGS, 1);
     const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+    if (l.topology && isMultiHost(l.topology)) return l.topology;
     const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
     if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
     name = n;
@@ -183,14 +189,16 @@ async function destroyName(a: Args): Promise<string> {
 
 async function destroy(a: Args): Promise<number> {
   const name = await destroyName(a);
+  if (typeof name !== 'string') return multiHostCommand('destroy', name, a.flags, a.flags.has('--json'), () => helper(a));
   const r = await withHelper(a, (h) => destroyTopology(h, name, progress));
   process.stderr.write(`destroyed '${name}': ${timing(r)}\n`);
   return r.remaining.length ? 1 : 0;
 }
 
 async function status(a: Args, json: boolean): Promise<number> {
-  allow(a, ['--json'], 1);
+  allow(a, ['--json', ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('status', l.topology, a.flags, json, () => helper(a));
   const p = await withHelper(a, (h) => planTopology(h, l.topology));
   const overall = overallStatus(p.objects);
   // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)

@@ -19,6 +19,7 @@
  * Destroy asks every host in parallel, each within a deadline, and names the hosts it could
  * not reach with what their part of the file put there (it may still be there).
  */
+import type { HostPart, LabHost } from '../core/hosts-split.js';
 import type { Topology } from '../core/model.js';
 import type { ObjectStatus } from '../core/plan.js';
 import type { LiveState } from '../core/observe.js';
@@ -26,9 +27,7 @@ import type { ApplyResult, HelperError, PlanWithDigest } from '../helper/protoco
 import { overallStatus, type Overall } from './engine.js';
 import { HelperFailure, type Progress } from './helper-client.js';
 
-/** a host of the lab as the file gives it (src/core/hosts-split.ts LabHost) */
-export interface LabHost { name: string; ssh?: string; underlay?: string; helper?: string }
-export interface HostPart { host: string; topology: Topology }
+export type { HostPart, LabHost };
 
 /** what the orchestration needs of one host's helper */
 export interface HostHelper {
@@ -234,7 +233,7 @@ export function partObjects(t: Topology): string[] {
     ...(t.namespaces ?? []).map((n) => `namespace ${n.name}`),
     ...(t.bridges ?? []).map((b) => `bridge ${b.name}`),
     ...(t.links ?? []).map((l) => `veth ${l.a.node}/${l.a.name} - ${l.b.node}/${l.b.name}`),
-    ...((t as Topology & { vxlans?: { node: string; name: string; vni: number }[] }).vxlans ?? []).map((v) => `vxlan ${v.node}/${v.name} (vni ${v.vni})`),
+    ...(t.vxlans ?? []).map((v) => `vxlan ${v.node}/${v.name} (vni ${v.vni})`),
   ];
 }
 

@@ -9,46 +9,23 @@
  * checked against a plain-path pattern and single-quoted, and nothing in it comes from the
  * topology file but a validated path.
  */
-import { PROTOCOL_VERSION } from '../helper/protocol.js';
 import { connect, HelperFailure, processTransport, type HelperClient } from './helper-client.js';
 import { INSTALL_DIR } from './privilege.js';
+import { parseSshTarget as parseTarget, sshTargetProblem } from '../core/model-hosts.js';
 
 export interface SshTarget { user: string | undefined; host: string; port: number | undefined }
 
 export class SshSetupError extends Error {}
 
-const USER = /^[a-z_][a-z0-9_.-]{0,31}$/;
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
-const IPV6 = /^[0-9A-Fa-f:.]{2,45}$/;
 /** a path that needs no quoting in any shell: no spaces, quotes, $, `, ;, globs */
 const PLAIN_PATH = /^\/[A-Za-z0-9_.+-]+(?:\/[A-Za-z0-9_.+-]+)*$/;
 
-/** "user@address[:port]", "address", "user@[v6]:port": the parts, or an error naming the field */
+/** "user@address[:port]", "address", "user@[v6]:port" (the model's pattern): the parts, or an error naming the field */
 export function parseSshTarget(text: string, field = 'ssh'): SshTarget {
-  const at = text.lastIndexOf('@');
-  const user = at >= 0 ? text.slice(0, at) : undefined;
-  let rest = at >= 0 ? text.slice(at + 1) : text;
-  if (user !== undefined && !USER.test(user)) throw new SshSetupError(`${field}: '${user}' is not a user name (lower-case letters, digits, _ . -)`);
-  let port: number | undefined;
-  let host: string;
-  const v6 = /^\[([^\]]*)\](?::(\d{1,5}))?$/.exec(rest);
-  if (v6) {
-    host = v6[1]!;
-    if (!IPV6.test(host) || !host.includes(':')) throw new SshSetupError(`${field}: '[${host}]' is not an IPv6 address`);
-    if (v6[2] !== undefined) port = Number(v6[2]);
-  } else {
-    const colon = rest.lastIndexOf(':');
-    if (colon >= 0) {
-      if (!/^\d{1,5}$/.test(rest.slice(colon + 1))) throw new SshSetupError(`${field}: the port after ':' must be a number`);
-      port = Number(rest.slice(colon + 1));
-      rest = rest.slice(0, colon);
-    }
-    host = rest;
-    if (!HOSTNAME.test(host)) throw new SshSetupError(`${field}: '${host}' is not a host name or address (letters, digits, '-' and '.'; IPv6 in [brackets])`);
-  }
-  if (port !== undefined && (port < 1 || port > 65535)) throw new SshSetupError(`${field}: port ${port} is out of range 1-65535`);
-  return { user, host, port };
+  const problem = sshTargetProblem(text);
+  const t = problem ? undefined : parseTarget(text);
+  if (!t) throw new SshSetupError(`${field}: ${problem ?? `'${text}' is not user@address[:port]`}`);
+  return { user: t.user, host: t.address, port: t.port };
 }
 
 /** the address part of a target as ssh wants it (IPv6 without brackets) */
@@ -135,7 +112,10 @@ const HELLO_SLACK_MS = 20_000;
 /** how long closing may wait for ssh to end before it is killed */
 const CLOSE_MS = 5_000;
 
-/** starts the helper of one remote host through ssh and checks it speaks our protocol as root */
+/**
+ * starts the helper of one remote host through ssh and checks it runs as root (connect's hello
+ * carries our protocol version: a helper of another version refuses it with bad-version)
+ */
 export async function startSshHelper(name: string, t: SshTarget, o: SshHelperOptions = {}): Promise<HelperClient> {
   const argv = sshArgv(t, o);
   const where = `host ${name} (${sshDestination(t)})`;
@@ -148,7 +128,6 @@ export async function startSshHelper(name: string, t: SshTarget, o: SshHelperOpt
   try {
     client = await Promise.race([connect(transport), timeout]);
     const hello = await Promise.race([client.hello(), timeout]);
-    if (hello.protocol !== PROTOCOL_VERSION) throw new HelperFailure({ code: 'helper-exited', message: `${where}: its helper speaks protocol ${hello.protocol}, this one ${PROTOCOL_VERSION}` });
     if (hello.uid !== 0) throw new HelperFailure({ code: 'no-privilege', message: `${where}: its helper does not run as root (uid ${hello.uid})` });
   } catch (e) {
     transport.kill();

@@ -139,7 +139,8 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     const r = run('status', file('lan', lan()));
     assert.equal(r.code, 0, explain(r));
     for (const h of ['local', 'a', 'b', 'c']) assert.match(r.stdout, new RegExp(`^mhlan on ${h}: (in-sync|not-applied)$`, 'm'), r.stdout);
-    assert.match(r.stdout, /^b {7}in-sync +namespace/m);
+    assert.match(r.stdout, /^b {8}in-sync +namespace +b1 /m, r.stdout);
+    assert.match(r.stdout, /^c {8}in-sync +vxlan /m, r.stdout);
   });
 
   it('a router chain r1 (a) - r2 (b) - r3 (c) with static routes: end-to-end ping', () => {

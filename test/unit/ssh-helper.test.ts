@@ -14,7 +14,7 @@ describe('ssh targets', () => {
     assert.deepEqual(parseSshTarget('bob@[2001:db8::2]:22'), { user: 'bob', host: '2001:db8::2', port: 22 });
   });
   it('refuses what could become an ssh option or shell text, naming the field', () => {
-    for (const bad of ['-oProxyCommand=x', 'a@-oProxyCommand=x', 'a b@host', 'a@host;id', 'a@$(id)', 'a@host:0', 'a@host:99999', 'a@host:x', 'A@host', 'a@', '@host', 'a@[zz]']) {
+    for (const bad of ['-oProxyCommand=x', 'a@-oProxyCommand=x', 'a b@host', 'a@host;id', 'a@$(id)', 'a@host:0', 'a@host:99999', 'a@host:x', 'a@', '@host', 'a@[zz]', 'a@[192.0.2.1]']) {
       assert.throws(() => parseSshTarget(bad, 'hosts[1].ssh'), (e: Error) => e instanceof SshSetupError && e.message.startsWith('hosts[1].ssh:'), bad);
     }
   });
