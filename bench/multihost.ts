@@ -36,6 +36,12 @@ export function spreadLan(name: string, n: number, on: string[]): Record<string,
   };
 }
 
+/** the same lab without hosts and "on": an ordinary single-host file */
+function singleHost(t: Record<string, unknown>): Record<string, unknown> {
+  const strip = (xs: unknown) => (xs as Record<string, unknown>[]).map((x) => Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'on')));
+  return { ...Object.fromEntries(Object.entries(t).filter(([k]) => k !== 'hosts')), bridges: strip(t.bridges), namespaces: strip(t.namespaces) };
+}
+
 function timed(args: string[]): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 600_000 });
@@ -56,6 +62,8 @@ async function main(): Promise<number> {
     const cases = [
       { label: `3 hosts x ${n} (parallel helpers)`, file: join(hosts.dir, 'spread.netns.json'), t: spreadLan('mhbench', n, ['a', 'b', 'c']) },
       { label: `1 host x ${3 * n} (host a, through ssh)`, file: join(hosts.dir, 'one.netns.json'), t: spreadLan('mhbench', 3 * n, ['a']) },
+      // for reference: the same lab as a single-host file, applied here without ssh
+      { label: `1 host x ${3 * n} (local, no hosts)`, file: join(hosts.dir, 'local.netns.json'), t: singleHost(spreadLan('mhbench', 3 * n, ['a'])) },
     ];
     const results = new Map<string, { apply: number[]; destroy: number[] }>();
     for (const c of cases) { writeFileSync(c.file, JSON.stringify(c.t)); results.set(c.label, { apply: [], destroy: [] }); }
@@ -68,13 +76,15 @@ async function main(): Promise<number> {
         process.stderr.write(`[rep ${i + 1}/${reps}] ${c.label}: apply ${r.apply.at(-1)!.toFixed(0)} ms, destroy ${r.destroy.at(-1)!.toFixed(0)} ms\n`);
       }
     }
-    const [spread, one] = cases.map((c) => results.get(c.label)!);
+    const [spread, one, local] = cases.map((c) => results.get(c.label)!);
     console.log(`case                                    apply (median of ${reps})   destroy`);
     for (const c of cases) {
       const r = results.get(c.label)!;
       console.log(`${c.label.padEnd(40)} ${(median(r.apply) / 1000).toFixed(2).padStart(8)} s ${(median(r.destroy) / 1000).toFixed(2).padStart(16)} s`);
     }
-    console.log(`ratio apply 3 hosts / 1 host: ${(median(spread!.apply) / median(one!.apply)).toFixed(2)}x; destroy: ${(median(spread!.destroy) / median(one!.destroy)).toFixed(2)}x`);
+    const ratio = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(2)}x`;
+    console.log(`ratio 3 hosts / 1 host (both through ssh): apply ${ratio(spread!.apply, one!.apply)}, destroy ${ratio(spread!.destroy, one!.destroy)}`);
+    console.log(`ratio 1 host through ssh / local: apply ${ratio(one!.apply, local!.apply)}, destroy ${ratio(one!.destroy, local!.destroy)}`);
     return 0;
   } finally {
     await hosts.stop();

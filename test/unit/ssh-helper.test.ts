@@ -63,3 +63,17 @@ describe('why ssh ended, in words', () => {
     assert.match(explainSshExit(w, { code: 'ENOENT' }, ''), /openssh-client/);
   });
 });
+
+describe('which helper a remote host runs', async () => {
+  const { remoteHelperPath } = await import('../../src/cli-multihost.js');
+  const none = new Map<string, string | true>();
+  it('the installed one by default; the file\'s path through sudo (the sudoers rule limits it)', () => {
+    assert.equal(remoteHelperPath({ name: 'b', ssh: 'alice@192.0.2.2' }, none, 'alice'), undefined);
+    assert.equal(remoteHelperPath({ name: 'b', ssh: 'alice@192.0.2.2', helper: '/opt/netns-lab/helper.js' }, none, 'alice'), '/opt/netns-lab/helper.js');
+  });
+  it('a root login (no sudo) takes from the file only a path in the install directory; any other must be typed by the person', () => {
+    assert.equal(remoteHelperPath({ name: 'b', ssh: 'root@192.0.2.2', helper: '/usr/local/lib/netns-lab/helper-0.1.0.js' }, none, 'root'), '/usr/local/lib/netns-lab/helper-0.1.0.js');
+    assert.throws(() => remoteHelperPath({ name: 'b', ssh: 'root@192.0.2.2', helper: '/home/alice/evil.js' }, none, 'root'), /host b: the file names helper \/home\/alice\/evil\.js, which would run as root without sudo/);
+    assert.equal(remoteHelperPath({ name: 'b', ssh: 'root@192.0.2.2', helper: '/home/alice/evil.js' }, new Map([['--remote-helper', '/srv/h.js']]), 'root'), '/srv/h.js');
+  });
+});
