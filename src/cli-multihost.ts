@@ -73,7 +73,7 @@ function outcomeLine(o: HostOutcome): string {
   switch (o.state) {
     case 'ok': return r ? `ok: ${r.steps} step(s)${r.steps ? `, ${(r.durationMs / 1000).toFixed(2)} s (${formatPhases(r.phases)})` : ''}` : `ok: ${o.plan?.steps.length ?? 0} step(s) to do`;
     case 'not-run': return `not run: ${o.message ?? ''}`;
-    default: return `${o.state.toUpperCase()}: ${o.message ?? o.error?.message ?? ''}${o.left?.length ? `\n${' '.repeat(10)}may still be there: ${o.left.join(', ')}` : ''}`;
+    default: return `${o.state.toUpperCase()}: ${o.message ?? o.error?.message ?? ''}${o.left?.length ? `\n${' '.repeat(11)}may still be there: ${o.left.join(', ')}` : ''}`;
   }
 }
 

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertSandbox, CLI, cli, listNetns, ROOT, type CliResult } from './sandbox.js';
+import { assertSandbox, CLI, cli, hostLinks, iptablesSave, listNetns, resetSandbox, ROOT, type CliResult } from './sandbox.js';
 import { sshdAvailable, ThreeHosts, UNDERLAY } from './multihost.js';
 
 const skip = sshdAvailable();
@@ -99,10 +99,11 @@ function applyWatching(f: string, onLine: (line: string) => void): Promise<CliRe
 describe('a lab across three hosts, through ssh', { skip }, () => {
   before(async () => {
     assertSandbox();
+    await resetSandbox();
     hosts = await ThreeHosts.start();
     dir = hosts.dir;
   });
-  after(async () => { await hosts?.stop(); });
+  after(async () => { await hosts?.stop(); await resetSandbox(); });
 
   it('a LAN whose bridge spans the three hosts: every one of the 6x5 pairs pings', () => {
     const r = run('apply', file('lan', lan()));
@@ -187,7 +188,7 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     await hosts.stopSshd(c);
     const partial = run('destroy', file('chain', CHAIN));
     assert.equal(partial.code, 1, explain(partial));
-    assert.match(partial.stderr, /^ {2}c {8}UNREACHABLE: .*\n {10}may still be there: namespace r3/m, partial.stderr);
+    assert.match(partial.stderr, /^ {2}c {8}UNREACHABLE: .*\n {11}may still be there: namespace r3/m, partial.stderr);
     assert.match(partial.stderr, /^ {2}b {8}ok: /m);
     await hosts.startSshd(c);
     for (const f of [file('chain', CHAIN), file('lan', lan())]) {
@@ -195,6 +196,9 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
       assert.equal(r.code, 0, explain(r));
     }
     for (const h of hosts.hosts) assert.deepEqual(hosts.leftovers(h), [], `host ${h.name}`);
+    // and 'local' (the sandbox root, whose parts were empty) was never touched
     assert.deepEqual(listNetns(), ['mh-a', 'mh-b', 'mh-c']);
+    assert.deepEqual(hostLinks(), ['lo', UNDERLAY.bridge, 'mhul-a', 'mhul-b', 'mhul-c'].sort());
+    assert.doesNotMatch(iptablesSave(), /NSL-/);
   });
 });
