@@ -211,9 +211,15 @@ async function status(a: Args, json: boolean): Promise<number> {
   return 0;
 }
 
+/** a command that works on one host refuses a file with hosts (before any helper starts) */
+function singleHostOnly(a: Args, t: Topology): void {
+  if (isMultiHost(t)) throw new Usage(`${a.cmd} works on a lab on one machine; '${t.name}' spans several hosts (plan, apply, status and destroy run across them: docs/multi-host.md)`);
+}
+
 async function script(a: Args): Promise<number> {
   allow(a, [], 1);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   process.stdout.write(scriptFor(l.topology, await readHostDns()));
   return 0;
 }
@@ -274,6 +280,7 @@ async function capture(a: Args): Promise<number> {
 async function doctor(a: Args, json: boolean): Promise<number> {
   allow(a, ['--json', '--fix'], 1);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   const r = await withHelper(a, async (h) => {
     const found = await h.doctor({ topology: l.topology });
     if (!a.flags.has('--fix') || !found.findings.some((f) => f.fix)) return found;
@@ -296,6 +303,7 @@ async function ping(a: Args, json: boolean): Promise<number> {
   const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
   for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   const r = await withHelper(a, (h) => h.ping({ topology: l.topology, outside }));
   const failed = r.results.filter((x) => !x.ok);
   if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

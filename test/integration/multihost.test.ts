@@ -142,6 +142,8 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     for (const h of ['local', 'a', 'b', 'c']) assert.match(r.stdout, new RegExp(`^mhlan on ${h}: (in-sync|not-applied)$`, 'm'), r.stdout);
     assert.match(r.stdout, /^b {8}in-sync +namespace +b1 /m, r.stdout);
     assert.match(r.stdout, /^c {8}in-sync +vxlan /m, r.stdout);
+    // commands of one host refuse it before any helper starts
+    for (const cmd of ['ping', 'doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
   });
 
   it('a router chain r1 (a) - r2 (b) - r3 (c) with static routes: end-to-end ping', () => {
