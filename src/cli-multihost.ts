@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/hosts-split.js';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/hosts-split.js';
 import type { Topology } from './core/model.js';
 import { formatPhases } from './engine/engine.js';
 import type { HelperClient } from './engine/helper-client.js';
@@ -22,7 +22,7 @@ export const MULTIHOST_USAGE = `  for a file with "hosts" (docs/multi-host.md), 
     --remote-helper PATH                  the helper on every remote host (default: the installed one)
     --remote-node PATH                    node on the remote hosts (default /usr/bin/node)`;
 
-const SPLITTER: Splitter = { hostsOf, splitByHost, underlaySpec, hostsNeedingUnderlay };
+const SPLITTER: Splitter = { hostsOf, hostOf, splitByHost, underlaySpec, hostsNeedingUnderlay };
 
 function version(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -73,6 +73,7 @@ function outcomeLine(o: HostOutcome): string {
   switch (o.state) {
     case 'ok': return r ? `ok: ${r.steps} step(s)${r.steps ? `, ${(r.durationMs / 1000).toFixed(2)} s (${formatPhases(r.phases)})` : ''}` : `ok: ${o.plan?.steps.length ?? 0} step(s) to do`;
     case 'not-run': return `not run: ${o.message ?? ''}`;
+    case 'skipped': return `skipped: ${o.message ?? ''}`;
     default: return `${o.state.toUpperCase()}: ${o.message ?? o.error?.message ?? ''}${o.left?.length ? `\n${' '.repeat(11)}may still be there: ${o.left.join(', ')}` : ''}`;
   }
 }

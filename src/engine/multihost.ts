@@ -44,12 +44,14 @@ export interface Splitter {
   splitByHost(t: Topology, underlay: Record<string, string>): HostPart[];
   underlaySpec(h: LabHost): { address: string } | { ifname: string } | undefined;
   hostsNeedingUnderlay(t: Topology): string[];
+  hostOf(t: Topology, node: string): string;
 }
 
 export type Phase = 'connect' | 'underlay' | 'plan' | 'apply' | 'destroy' | 'done' | 'failed';
 export interface HostEvent { host: string; phase: Phase; message: string; done?: number; total?: number }
 
-export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run';
+/** skipped: the file puts nothing on the host and its helper could not be started (a laptop without the local rule driving remote hosts) */
+export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run' | 'skipped';
 export interface HostOutcome {
   host: string;
   state: HostState;
@@ -140,14 +142,34 @@ function withNotRun(all: string[], failed: HostOutcome[], why: string): HostOutc
   return all.map((h) => failed.find((f) => f.host === h) ?? { host: h, state: 'not-run', message: why });
 }
 
+/** the file puts no namespace and no bridge on host h (so no link, tunnel or device either) */
+export function holdsNothing(t: Topology, sp: Splitter, h: string): boolean {
+  return [...(t.namespaces ?? []), ...(t.bridges ?? [])].every((n) => sp.hostOf(t, n.name) !== h);
+}
+
+const SKIPPED = 'nothing of this lab is on it, and its helper could not be started';
+const skip = (f: HostOutcome): HostOutcome => ({ ...f, state: 'skipped', message: `${SKIPPED} (${f.message ?? ''}); whatever an earlier version of the file put there stays` });
+const good = (o: HostOutcome) => o.state === 'ok' || o.state === 'skipped';
+
+/** outcomes in the file's order of hosts */
+function ordered(names: string[], out: HostOutcome[]): HostOutcome[] {
+  return names.flatMap((n) => out.filter((o) => o.host === n));
+}
+
+interface Prepared { parts: HostPart[]; skipped: HostOutcome[]; names: string[] }
+
 /** connect, resolve, split: the parts to work on, or the outcome that stopped it */
-async function prepare(t: Topology, sp: Splitter, hosts: Hosts): Promise<{ parts: HostPart[] } | MultiResult> {
+async function prepare(t: Topology, sp: Splitter, hosts: Hosts): Promise<Prepared | MultiResult> {
   const names = sp.hostsOf(t).map((h) => h.name);
-  const unreachable = await hosts.connectAll(sp.hostsOf(t));
-  if (unreachable.length) return { ok: false, stage: 'connect', hosts: withNotRun(names, unreachable, 'nothing was done: another host could not be reached') };
+  const failed = await hosts.connectAll(sp.hostsOf(t));
+  const skipped = failed.filter((f) => holdsNothing(t, sp, f.host)).map(skip);
+  const unreachable = failed.filter((f) => !holdsNothing(t, sp, f.host));
+  if (unreachable.length) return { ok: false, stage: 'connect', hosts: withNotRun(names, [...unreachable, ...skipped], 'nothing was done: another host could not be reached') };
   const u = await resolveUnderlays(t, sp, hosts);
   if (u.failed.length) return { ok: false, stage: 'underlay', hosts: withNotRun(names, u.failed, 'nothing was done: another host\'s underlay address is not known') };
-  try { return { parts: sp.splitByHost(t, u.underlay) }; } catch (e) {
+  try {
+    return { parts: sp.splitByHost(t, u.underlay).filter((p) => !skipped.some((x) => x.host === p.host)), skipped, names };
+  } catch (e) {
     return { ok: false, stage: 'underlay', hosts: names.map((h) => ({ host: h, state: 'refused', message: messageOf(e) })) };
   }
 }
@@ -172,8 +194,8 @@ export async function multiPlan(t: Topology, sp: Splitter, opts: MultiOptions): 
   try {
     const prep = await prepare(t, sp, hosts);
     if (!('parts' in prep)) return prep;
-    const out = await planAll(prep.parts, hosts);
-    return { ok: out.every((o) => o.state === 'ok'), stage: 'plan', hosts: out };
+    const out = ordered(prep.names, [...await planAll(prep.parts, hosts), ...prep.skipped]);
+    return { ok: out.every(good), stage: 'plan', hosts: out };
   } finally { await hosts.closeAll(); }
 }
 
@@ -206,7 +228,8 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
     if (!('parts' in prep)) return prep;
     const planned = await planAll(prep.parts, hosts);
     if (planned.some((o) => o.state !== 'ok')) {
-      return { ok: false, stage: 'plan', hosts: planned.map((o) => (o.state === 'ok' ? { ...o, state: 'not-run', message: 'nothing was done: another host refused its plan' } : o)) };
+      const out = planned.map((o): HostOutcome => (o.state === 'ok' ? { ...o, state: 'not-run', message: 'nothing was done: another host refused its plan' } : o));
+      return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...out, ...prep.skipped]) };
     }
     let failedFirst: string | undefined;
     const onFail = (h: string) => {
@@ -214,8 +237,8 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
       failedFirst = h;
       for (const other of prep.parts) if (other.host !== h) hosts.emit(other.host, 'apply', `host ${h} failed: no further work is sent; this host finishes its current apply`);
     };
-    const out = await Promise.all(prep.parts.map((p, i) => applyOne(p, planned[i]!.plan!, hosts, onFail)));
-    return { ok: out.every((o) => o.state === 'ok'), stage: 'apply', hosts: out };
+    const out = ordered(prep.names, [...await Promise.all(prep.parts.map((p, i) => applyOne(p, planned[i]!.plan!, hosts, onFail))), ...prep.skipped]);
+    return { ok: out.every(good), stage: 'apply', hosts: out };
   } finally { await hosts.closeAll(); }
 }
 
@@ -270,9 +293,10 @@ export async function multiDestroy(name: string, hostList: LabHost[], parts: Hos
           : { host: h.name, state: 'ok', result };
       } catch (e) {
         hosts.emit(h.name, 'failed', messageOf(e));
-        return { host: h.name, state: reached ? 'failed' : 'unreachable', message: messageOf(e), error: errorOf(e), left: left(h.name) };
+        const out: HostOutcome = { host: h.name, state: reached ? 'failed' : 'unreachable', message: messageOf(e), error: errorOf(e), left: left(h.name) };
+        return !reached && parts && !out.left!.length ? skip(out) : out;
       }
     }));
-    return { ok: out.every((o) => o.state === 'ok'), stage: 'destroy', hosts: out };
+    return { ok: out.every(good), stage: 'destroy', hosts: out };
   } finally { await withDeadline(hosts.closeAll(), 10_000, 'closing').catch(() => undefined); }
 }

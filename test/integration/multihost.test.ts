@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertSandbox, CLI, cli, hostLinks, iptablesSave, listNetns, resetSandbox, ROOT, type CliResult } from './sandbox.js';
+import { assertSandbox, CLI, cli, hostLinks, iptablesSave, listNetns, resetSandbox, ROOT, sh, type CliResult } from './sandbox.js';
 import { sshdAvailable, ThreeHosts, UNDERLAY } from './multihost.js';
 
 const skip = sshdAvailable();
@@ -144,6 +144,25 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     assert.match(r.stdout, /^c {8}in-sync +vxlan /m, r.stdout);
     // commands of one host refuse it before any helper starts
     for (const cmd of ['ping', 'doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
+  });
+
+  it('an unknown host key, or a key the hosts refuse: an error per host at once, no prompt, nothing changed anywhere', () => {
+    const base = readFileSync(hosts.sshConfig, 'utf8');
+    writeFileSync(join(dir, 'empty_known_hosts'), '');
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'stranger')]);
+    const cases: [string, string, RegExp][] = [
+      ['unknown-host', base.replace(/UserKnownHostsFile .*/, `UserKnownHostsFile ${join(dir, 'empty_known_hosts')}`), /the host key of host \S+ \(root@192\.0\.2\.\d\) is not in known_hosts/],
+      ['stranger', base.replace(/IdentityFile .*/, `IdentityFile ${join(dir, 'stranger')}`), /ssh to host \S+ \(root@192\.0\.2\.\d\) was refused/],
+    ];
+    for (const [name, config, why] of cases) {
+      const cfg = join(dir, `ssh_config.${name}`);
+      writeFileSync(cfg, config, { mode: 0o600 });
+      const r = cli(['apply', file('chain', CHAIN), '--ssh-config', cfg, '--remote-helper', HELPER, '--remote-node', process.execPath]);
+      assert.equal(r.code, 1, explain(r));
+      for (const h of ['a', 'b', 'c']) assert.match(r.stderr, new RegExp(`^ {2}${h} {8}UNREACHABLE: ${why.source.replace('\\S+', h)}`, 'm'), r.stderr);
+      assert.match(r.stderr, /^nothing was changed on any host$/m);
+    }
+    for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^r\d$/.test(n)), [], `host ${h.name}`);
   });
 
   it('a router chain r1 (a) - r2 (b) - r3 (c) with static routes: end-to-end ping', () => {

@@ -10,12 +10,14 @@ import type { ApplyResult, PlanWithDigest } from '../../src/helper/protocol.js';
 import { HelperFailure } from '../../src/engine/helper-client.js';
 import { addressOf, multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type HostHelper, type LabHost, type Splitter } from '../../src/engine/multihost.js';
 
-const T = { version: 1, name: 'lab' } as Topology;
+/** one namespace on each host (ns-local, ns-b, ns-c) */
+const T = { version: 1, name: 'lab', namespaces: [{ name: 'ns-local' }, { name: 'ns-b' }, { name: 'ns-c' }] } as Topology;
 const HOSTS: LabHost[] = [{ name: 'local' }, { name: 'b', ssh: 'root@192.0.2.2', underlay: 'ul0' }, { name: 'c', ssh: 'root@192.0.2.3' }];
 
 /** a split where each host's part holds one namespace named after it */
 const splitter: Splitter = {
   hostsOf: () => HOSTS,
+  hostOf: (_t, node) => node.replace(/^ns-/, ''),
   hostsNeedingUnderlay: () => ['b', 'c'],
   underlaySpec: (h) => (h.underlay ? { ifname: h.underlay } : h.ssh ? { address: h.ssh.split('@')[1]! } : undefined),
   splitByHost: (_t, underlay) => HOSTS.map((h) => ({ host: h.name, topology: { version: 1, name: 'lab', namespaces: [{ name: `ns-${h.name}`, note: underlay[h.name] ?? '' }] } as Topology })),
@@ -144,6 +146,30 @@ describe('multi-host apply', () => {
     const r = await multiStatus(T, splitter, f.opts);
     assert.equal(r.overall.c, 'not-applied');
     assert.equal(r.overall.b, 'not-applied');
+  });
+});
+
+describe('a host the file puts nothing on', () => {
+  const onlyRemote = { ...T, namespaces: [{ name: 'ns-b' }, { name: 'ns-c' }] } as Topology;
+  const noLocal = () => fakes({ local: { connect: () => Promise.reject(new HelperFailure({ code: 'no-privilege', message: 'sudo -n refused: the helper rule is not installed' })) } });
+  it('is skipped when its helper cannot be started (a laptop driving remote hosts), and said so', async () => {
+    const f = noLocal();
+    const r = await multiApply(onlyRemote, splitter, f.opts);
+    assert.equal(r.ok, true);
+    assert.deepEqual(states(r), { local: 'skipped', b: 'ok', c: 'ok' });
+    assert.match(r.hosts[0]!.message!, /nothing of this lab is on it.*sudo -n refused.*an earlier version of the file put there stays/);
+    assert.deepEqual(r.hosts.map((h) => h.host), ['local', 'b', 'c']);
+  });
+  it('but a host the file puts something on stops everything when it cannot be reached', async () => {
+    const f = noLocal();
+    const r = await multiApply(T, splitter, f.opts);
+    assert.deepEqual(states(r), { local: 'unreachable', b: 'not-run', c: 'not-run' });
+  });
+  it('destroy skips it too, and names what it skipped', async () => {
+    const f = noLocal();
+    const r = await multiDestroy('lab', HOSTS, splitter.splitByHost(onlyRemote, {}).map((p) => (p.host === 'local' ? { ...p, topology: { version: 1, name: 'lab' } as Topology } : p)), f.opts);
+    assert.equal(r.ok, true);
+    assert.deepEqual(states(r), { local: 'skipped', b: 'ok', c: 'ok' });
   });
 });
 
