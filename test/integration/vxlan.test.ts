@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +80,7 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
   const b = new HostB();
   const dir = mkdtempSync(join(tmpdir(), 'netns-lab-vxlan-'));
   const files = { local: join(dir, 'local.netns.json'), b: join(dir, 'b.netns.json') };
+  const part = (h: string) => JSON.parse(readFileSync(files[h as 'local' | 'b'], 'utf8')) as Topology;
   const writeParts = (t: Topology) => {
     assert.ok(validateValue(t).ok, JSON.stringify(validateValue(t).diagnostics));
     for (const p of splitByHost(t, UNDERLAY)) writeFileSync(files[p.host as 'local' | 'b'], JSON.stringify(p.topology));
@@ -146,6 +147,16 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     const p1 = JSON.parse(sh('ip', ['-j', 'link', 'show', 'phys1']))[0] as { master?: string; ifalias?: string };
     assert.equal(p1.master, 'lan0');
     assert.equal(p1.ifalias, undefined, 'a physical interface is never tagged');
+  });
+
+  it('import reads the VXLAN devices and the macvlan back into a file', () => {
+    const out = join(dir, 'imported.netns.json');
+    const r = cli(['import', '--name', 'back', '--ns', 'r1,m1', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(readFileSync(out, 'utf8')) as Topology;
+    const vni = part('local').vxlans!.find((v) => v.name === 'wan0')!.vni;
+    assert.deepEqual(t.vxlans!.find((v) => v.name === 'wan0'), { name: 'wan0', node: 'r1', vni, local: UNDERLAY.local, remote: UNDERLAY.b, addresses: ['10.20.0.1/30'], mtu: 1450 });
+    assert.deepEqual(t.physical, [{ dev: 'phys0', macvlan: { node: 'm1', name: 'lan0', addresses: ['198.51.100.10/24'] } }]);
   });
 
   it('re-plans empty on both hosts', () => {

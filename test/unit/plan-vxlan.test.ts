@@ -9,6 +9,7 @@ import type { Topology } from '../../src/core/model.js';
 import { parseLinks, type FwTable, type LiveLink, type LiveState } from '../../src/core/observe.js';
 import { emptyTopology, plan, type Plan } from '../../src/core/plan.js';
 import { fwRuleSaveText, jumpSaveText, renderCommands } from '../../src/core/render.js';
+import { importLive } from '../../src/core/importer.js';
 import { addr, link, live, lo, ns, owned, route } from '../support/fixtures.js';
 
 const T = 'mh';
@@ -203,5 +204,18 @@ describe('observe reads VXLAN and macvlan details back', () => {
     ]);
     assert.deepEqual([v!.kind, v!.owner, v!.vxlan], ['vxlan', 'mh', { vni: 4242, local: '192.0.2.1', remote: '192.0.2.2', port: 4789, dev: 'ul0' }]);
     assert.deepEqual([m!.kind, m!.macvlanMode, m!.linkIndex], ['macvlan', 'bridge', 3]);
+  });
+});
+
+describe('import of VXLAN devices and macvlans', () => {
+  it('writes them as vxlans and physical macvlans; skips what the file cannot hold, saying why', () => {
+    const l = applied();
+    l.host.links[1]!.ifindex = 7;
+    l.namespaces.push(ns('m1', { links: [lo(), link('lan0', { kind: 'macvlan', linkIndex: 7, linkNetnsid: 0, addresses: [addr('192.0.2.50/24')] }),
+      link('mcast0', { kind: 'vxlan', vxlan: { vni: 9, local: undefined, remote: undefined, port: 4789, dev: undefined } })] }));
+    const r = importLive(l, { name: 'back', namespaces: ['r2', 'm1'] });
+    assert.deepEqual(r.topology.vxlans, [{ name: 'wan0', node: 'r2', vni: 4242, local: '192.0.2.2', remote: '192.0.2.1', addresses: ['10.20.0.2/30'], mtu: 1450 }]);
+    assert.deepEqual(r.topology.physical, [{ dev: 'ul-b', macvlan: { node: 'm1', name: 'lan0', addresses: ['192.0.2.50/24'] } }]);
+    assert.ok(r.notes.some((n) => /m1\/mcast0: a VXLAN device without a local and a remote/.test(n)));
   });
 });
