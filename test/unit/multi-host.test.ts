@@ -314,6 +314,18 @@ describe('validation of a multi-host file, per field', () => {
     assert.deepEqual(codes(j), ['mtu-fragments links.2.mtu']);
   });
 
+  it('MTU over an IPv6 underlay: 70 bytes of encapsulation; the two ends of a tunnel share a family', () => {
+    const t = lab();
+    t.hosts = [{ name: 'local', underlay: '2001:db8::1' }, { name: 'b', ssh: 'lab@[2001:db8::2]' }];
+    assert.ok(validateValue(t).ok);
+    assert.equal(part(splitByHost(t, { local: '2001:db8::1', b: '2001:db8::2' }), 'b').vxlans!.find((v) => v.name === 'wan0')!.mtu, 1430);
+    t.links![2]!.mtu = 1450;
+    assert.deepEqual(codes(t), ['mtu-fragments links.2.mtu']);
+    t.hosts[1]!.ssh = `lab@${U.b}`;
+    t.links![2]!.mtu = undefined;
+    assert.deepEqual(codes(t), ['underlay-family hosts']);
+  });
+
   it('interface names are unique per host: the same host-side name on two hosts is fine, twice on one is not', () => {
     const t = lab();
     t.links!.push({ a: { node: 'host', name: 'up0' }, b: { node: 'r1', name: 'up0' } });

@@ -55,8 +55,10 @@ function applied(): LiveState {
 }
 
 describe('VXLAN devices in the planner', () => {
+  const underlay = () => live({ host: ns(null, { links: [lo(), link('ul-b', { addresses: [addr('192.0.2.2/24')] })] }) });
+
   it('from scratch: made in the host and placed in their namespace or bridge, tagged, MTU, address, up', () => {
-    const p = plan(part(), live());
+    const p = plan(part(), underlay());
     assert.deepEqual(p.errors, []);
     const c = cmds(p);
     assert.ok(c.includes('ip link add name wan0 netns r2 type vxlan id 4242 local 192.0.2.2 remote 192.0.2.1 dstport 4789'), c.join('\n'));
@@ -111,6 +113,12 @@ describe('VXLAN devices in the planner', () => {
     assert.deepEqual(cmds(plan(t, applied())), ['ip link del dev vx5000']);
     const d = plan(emptyTopology(T), applied());
     assert.deepEqual(cmds(d).filter((x) => x.startsWith('ip link del') || x.startsWith('ip netns del')).sort(), ['ip link del dev lan0', 'ip link del dev vx5000', 'ip netns del r2']);
+  });
+
+  it('refuses a tunnel from an address this host does not have (the helper\'s own check)', () => {
+    const p = plan(part(), live());
+    assert.deepEqual(errs(p), ['no-underlay vxlans.0.local', 'no-underlay vxlans.1.local']);
+    assert.match(p.errors[0]!.message, /'wan0' would send from 192\.0\.2\.2, which is not an address of this host/);
   });
 
   it('a whole multi-host file is refused: a helper only builds one host\'s part', () => {
