@@ -13,10 +13,13 @@
  * - Any other cross-host link (no end on a bridge, or both): a VXLAN device pair that takes the
  *   place of the two veth ends (same names, addresses, bridge membership).
  */
+import { parseIP } from './ip.js';
+import { writtenUnderlay } from './model-hosts.js';
 import { HOST, LOCAL_HOST, type Link, type Topology } from './model.js';
 
-/** VXLAN over IPv4: outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14) */
+/** VXLAN over IPv4: outer IPv4 (20) + UDP (8) + VXLAN (8) + inner Ethernet (14); over IPv6 the outer header is 40 */
 export const VXLAN_OVERHEAD = 50;
+export const VXLAN6_OVERHEAD = 70;
 export const DEFAULT_UNDERLAY_MTU = 1500;
 export const VXLAN_PORT = 4789;
 /** derived VNIs stay clear of the small numbers people pick by hand */
@@ -50,6 +53,19 @@ export function isMultiHost(t: Topology): boolean {
 
 export function underlayMtuOf(t: Topology, host: string): number {
   return t.hosts?.find((h) => h.name === host)?.underlayMtu ?? DEFAULT_UNDERLAY_MTU;
+}
+
+/** the family of a host's underlay where the file writes it as an address (undefined: an interface, or not written) */
+export function underlayFamily(t: Topology, host: string): 4 | 6 | undefined {
+  const e = t.hosts?.find((h) => h.name === host);
+  const w = e ? writtenUnderlay(e) : undefined;
+  return w && 'address' in w ? parseIP(w.address)?.family : undefined;
+}
+
+/** what a tunnel between these hosts carries: the smallest underlay MTU less the encapsulation */
+function tunnelMtu(t: Topology, hosts: string[]): number {
+  const overhead = hosts.some((h) => underlayFamily(t, h) === 6) ? VXLAN6_OVERHEAD : VXLAN_OVERHEAD;
+  return Math.min(...hosts.map((h) => underlayMtuOf(t, h))) - overhead;
 }
 
 /** name of a spanning bridge's VXLAN device for one arm of its star (the same on both hosts) */
@@ -126,7 +142,7 @@ export function layout(t: Topology): Layout {
   const explicit = new Map<string, number>();
   for (const i of cross) if (links[i]!.vni !== undefined) explicit.set(linkKey(links[i]!), links[i]!.vni!);
   const vnis = allocateVnis(t.name, [...cross.map((i) => linkKey(links[i]!)), ...segKeys], explicit);
-  const mtuOf = (hs: string[]) => Math.min(...hs.map((h) => underlayMtuOf(t, h))) - VXLAN_OVERHEAD;
+  const mtuOf = (hs: string[]) => tunnelMtu(t, hs);
   const tunnels = cross.map((i): Tunnel => {
     const hosts: [string, string] = [endHost(i, 'a'), endHost(i, 'b')];
     return { link: i, hosts, vni: vnis.get(linkKey(links[i]!))!, mtu: mtuOf(hosts) };

@@ -8,9 +8,8 @@
  * without `ssh` (e.g. {"name": "local", "underlay": "192.0.2.1"}).
  */
 import { layout, segmentDevName, type Layout } from './hosts-layout.js';
-import { underlayAddress } from './model-hosts.js';
 import { LOCAL_HOST, type Bridge, type Link, type Namespace, type Physical, type Topology, type Vxlan } from './model.js';
-import { parseSshTarget } from './model-hosts.js';
+import { writtenUnderlay } from './model-hosts.js';
 
 export interface LabHost { name: string; ssh?: string; underlay?: string; helper?: string }
 
@@ -34,9 +33,7 @@ export function hostOf(t: Topology, nodeName: string): string {
  * address. Undefined: the file does not say (validation reports it where a tunnel needs it).
  */
 export function underlaySpec(h: LabHost): { address: string } | { ifname: string } | undefined {
-  if (h.underlay !== undefined) return underlayAddress(h.underlay) !== undefined ? { address: h.underlay } : { ifname: h.underlay };
-  const ssh = h.ssh !== undefined ? parseSshTarget(h.ssh) : undefined;
-  return ssh && underlayAddress(ssh.address) !== undefined ? { address: ssh.address } : undefined;
+  return writtenUnderlay(h);
 }
 
 export interface HostPart { host: string; topology: Topology }

@@ -76,6 +76,16 @@ export function underlayAddress(s: string | undefined): string | undefined {
   return s !== undefined && parseIP(s) ? s : undefined;
 }
 
+/**
+ * How a host's underlay is written: an address, or an interface (whose address the engine asks
+ * that host's helper for). Without `underlay`, the ssh address when it is an IP address.
+ */
+export function writtenUnderlay(h: { ssh?: string | undefined; underlay?: string | undefined }): { address: string } | { ifname: string } | undefined {
+  if (h.underlay !== undefined) return underlayAddress(h.underlay) !== undefined ? { address: h.underlay } : { ifname: h.underlay };
+  const ssh = h.ssh !== undefined ? parseSshTarget(h.ssh) : undefined;
+  return ssh && underlayAddress(ssh.address) !== undefined ? { address: ssh.address } : undefined;
+}
+
 const checked = (code: string, problem: (s: unknown) => string | undefined, description: string) => z.string()
   .refine((s) => problem(s) === undefined, { error: (iss) => `[${code}] ${problem(iss.input) ?? 'invalid value'}` })
   .meta({ description });

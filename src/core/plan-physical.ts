@@ -6,10 +6,12 @@
  *    refused when it carries an address or a route of the host (moving it would cut the host
  *    off), is someone's bridge port already, or is an object of netns-lab. Taken out of the
  *    file, it is given back (nomaster); destroy deletes the bridge, which gives it back too.
+ * And the underlay: a VXLAN device's local address must be one of the host's.
  * The plan is made by the helper from what it just read, so these checks are the helper's own:
  * no caller can vouch for an interface.
  */
 import type { Diagnostic, JsonPath } from './diagnostics.js';
+import { canonicalIP } from './ip.js';
 import type { LiveLink, LiveRoute } from './observe.js';
 import type { PlanCtx } from './plan-context.js';
 import { Phase } from './steps.js';
@@ -42,7 +44,22 @@ function attachProblem(c: PlanCtx, dev: string, bridge: string, l: LiveLink | un
   return why ? ['physical-carries-host', `'${dev}' cannot be moved into bridge '${bridge}': ${why}; use a macvlan of it instead`] : undefined;
 }
 
+/**
+ * A VXLAN device sends from its `local` address: it must be one of this host's (a tunnel from an
+ * address the host does not have would be made, and carry nothing).
+ */
+function checkUnderlay(c: PlanCtx): void {
+  const mine = new Set(c.live.host.links.flatMap((l) => l.addresses.map((a) => a.cidr.split('/')[0]!)));
+  for (const f of c.idx.ifaces) {
+    if (f.kind !== 'vxlan') continue;
+    const local = canonicalIP(f.vxlan!.local);
+    if (local === undefined || mine.has(local)) continue;
+    c.errors.push({ severity: 'error', code: 'no-underlay', message: `VXLAN device '${f.name}' would send from ${f.vxlan!.local}, which is not an address of this host; give the host its underlay address (or correct "underlay")`, path: [...f.namePath.slice(0, -1), 'local'] });
+  }
+}
+
 export function planPhysical(c: PlanCtx): void {
+  checkUnderlay(c);
   const { t, live, T, add, objects } = c;
   const hostLink = (name: string) => live.host.links.find((x) => x.name === name);
   const wanted = new Set<string>();

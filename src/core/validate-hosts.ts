@@ -4,7 +4,7 @@
  * host's physical interfaces and hand-written VXLAN devices. validate.ts calls these.
  */
 import type { Diagnostic, JsonPath } from './diagnostics.js';
-import { layout, segmentDevName, type Layout } from './hosts-layout.js';
+import { layout, segmentDevName, underlayFamily, type Layout } from './hosts-layout.js';
 import { hostsOf, underlaySpec } from './hosts-split.js';
 import { HOST, LOCAL_HOST, type Topology } from './model.js';
 import type { IfaceInfo, TopoIndex } from './topo-index.js';
@@ -86,6 +86,9 @@ export function tunnelDiagnostics(t: Topology, idx: TopoIndex): Diagnostic[] {
       ? `this machine needs an underlay address for the tunnel of ${why}: add {"name": "local", "underlay": "ADDRESS or IFNAME"} to "hosts"`
       : `host '${h}' needs an underlay address for the tunnel of ${why}: set "underlay" (its ssh address is not an IP address)`, j < 0 ? ['hosts'] : ['hosts', j]));
   }
+  const pairs = [...lay.tunnels.map((tu) => tu.hosts), ...lay.segments.map((sg) => [sg.home, sg.host] as [string, string])];
+  const mixed = pairs.find(([x, y]) => { const [fx, fy] = [underlayFamily(t, x), underlayFamily(t, y)]; return fx !== undefined && fy !== undefined && fx !== fy; });
+  if (mixed) d.push(err('underlay-family', `hosts '${mixed[0]}' and '${mixed[1]}' are joined by a tunnel, but one's underlay is IPv4 and the other's IPv6`, ['hosts']));
   const crossing = new Set(lay.tunnels.map((tu) => tu.link));
   const seenVni = new Map<number, number>();
   links.forEach((l, i) => {
@@ -103,10 +106,11 @@ function mtuDiagnostics(t: Topology, lay: Layout): Diagnostic[] {
   const d: Diagnostic[] = [];
   const links = t.links ?? [];
   const check = (mtu: number | undefined, cap: number, what: string, path: JsonPath) => {
-    if (mtu !== undefined && mtu > cap) d.push(err('mtu-fragments', `${what} has MTU ${mtu}, but its frames cross a VXLAN tunnel that carries at most ${cap} bytes (underlay MTU - 50); set it to ${cap} or less (or leave it unset: ${cap})`, path));
+    if (mtu !== undefined && mtu > cap) d.push(err('mtu-fragments', `${what} has MTU ${mtu}, but its frames cross a VXLAN tunnel that carries at most ${cap} bytes (underlay MTU - 50, - 70 over IPv6); set it to ${cap} or less (or leave it unset: ${cap})`, path));
   };
+  const byLink = new Map(lay.tunnels.map((x) => [x.link, x]));
   const capOf = (i: number) => {
-    const tu = lay.tunnels.find((x) => x.link === i);
+    const tu = byLink.get(i);
     const caps = [tu?.mtu, lay.spanMtu.get(links[i]!.a.node), lay.spanMtu.get(links[i]!.b.node)].filter((x): x is number => x !== undefined);
     return caps.length ? Math.min(...caps) : undefined;
   };
