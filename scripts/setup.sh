@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
 # lab tests (netns-lab test): many pings per process, TCP/UDP probes, HTTP GETs
 PKGS+=(fping netcat-openbsd curl)
+# the multi-host tests (issue 19) run their own sshd per simulated host (the binary only: on a
+# machine with an init system the package also enables its ssh service, which the tests never use)
+PKGS+=(openssh-client openssh-server)
 # the VS Code tests: Debian's Chromium (driven by playwright-core) and what code-server's
 # native modules and ripgrep seeding need (shared/recipes/vscode-e2e)
 PKGS+=(chromium libkrb5-dev pkg-config ripgrep build-essential python3)

@@ -17,13 +17,14 @@ import { HelperFailure, startHelper, type Elevation, type HelperClient } from '.
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { printRootRefusal, rootApprovalFor } from './cli-root.js';
 import { serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
-import { IfName, NsName, TopoName } from './core/model.js';
+import { IfName, NsName, TopoName, type Topology } from './core/model.js';
 import { formatMatrix, validProbe } from './core/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { TEST_USAGE, testCommand } from './cli-test.js';
 import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
 import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
+import { MULTIHOST_FLAGS, MULTIHOST_USAGE, isMultiHost, multiHostCommand } from './cli-multihost.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -51,6 +52,8 @@ ${EXEC_USAGE}
                                           the host, its gateway, and outside probes (internet: true)
 ${TEST_USAGE}
 
+${MULTIHOST_USAGE}
+
 options:
   --elevation auto|direct|sudo|pkexec     how to start the privileged helper (default auto)
   -h, --help                              this text
@@ -61,7 +64,7 @@ class Usage extends Error {}
 
 interface Args { cmd: string; pos: string[]; flags: Map<string, string | true> }
 
-const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds', '--junit', '--only']);
+const VALUE_FLAGS = new Set(['--name', '--ns', '-o', '--output', '--elevation', '--probe', '--iface', '--filter', '--seconds', '--junit', '--only', ...MULTIHOST_FLAGS]);
 
 function parseArgs(argv: string[]): Args {
   const pos: string[] = [];
@@ -143,8 +146,9 @@ async function validate(a: Args): Promise<number> {
 
 /** plan, and apply --dry-run: the steps apply would run now */
 async function showPlan(a: Args, json: boolean): Promise<number> {
-  allow(a, a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run'], 1);
+  allow(a, [...(a.cmd === 'plan' ? ['--json'] : ['--json', '--dry-run']), ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('plan', l.topology, a.flags, json, () => helper(a));
   const p = await withHelper(a, (h) => planTopology(h, l.topology));
   printDiagnostics(a.pos[0]!, p.errors, l.text);
   // every step that changes the host itself (outside the topology's own objects) first
@@ -157,8 +161,9 @@ async function showPlan(a: Args, json: boolean): Promise<number> {
 
 async function apply(a: Args, json: boolean): Promise<number> {
   if (a.flags.has('--dry-run')) return showPlan(a, json);
-  allow(a, ['--json', '--dry-run', '--allow-root-commands'], 1);
+  allow(a, ['--json', '--dry-run', '--allow-root-commands', ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('apply', l.topology, a.flags, json, () => helper(a));
   const approve = rootApprovalFor(l.topology, a.flags.has('--allow-root-commands'));
   if (approve === null) return 1;
   // one request: the helper plans from its own observation and refuses a plan with errors
@@ -178,12 +183,13 @@ async function apply(a: Args, json: boolean): Promise<number> {
 }
 
 /** the topology name of destroy: --name, or the file's (even an invalid file's) */
-async function destroyName(a: Args): Promise<string> {
+async function destroyName(a: Args): Promise<string | Topology> {
   let name = a.flags.get('--name');
   if (name !== undefined) allow(a, ['--name', '--kill'], 0);
   else {
-    allow(a, ['--kill'], 1);
+    allow(a, ['--kill', ...MULTIHOST_FLAGS], 1);
     const l = await loadFile(a.pos[0]!).catch((e: Error) => { throw new Usage(`cannot read ${a.pos[0]}: ${e.message}`); });
+    if (l.topology && isMultiHost(l.topology)) return l.topology;
     const n = l.topology?.name ?? (() => { try { return (JSON.parse(l.text) as { name?: unknown }).name; } catch { return undefined; } })();
     if (typeof n !== 'string') { printDiagnostics(a.pos[0]!, l.diagnostics); throw new Usage('cannot read the topology name from the file'); }
     name = n;
@@ -195,12 +201,14 @@ async function destroyName(a: Args): Promise<string> {
 
 async function destroy(a: Args): Promise<number> {
   const name = await destroyName(a);
+  if (typeof name !== 'string') return multiHostCommand('destroy', name, a.flags, a.flags.has('--json'), () => helper(a));
   return withHelper(a, (h) => destroyCommand(h, name, a.flags.has('--kill'), progress));
 }
 
 async function status(a: Args, json: boolean): Promise<number> {
-  allow(a, ['--json'], 1);
+  allow(a, ['--json', ...MULTIHOST_FLAGS], 1);
   const l = await loadValid(a.pos[0]!);
+  if (isMultiHost(l.topology)) return multiHostCommand('status', l.topology, a.flags, json, () => helper(a));
   const [p, { services }] = await withHelper(a, async (h) => [await planTopology(h, l.topology), await h.services({ topology: l.topology })] as const);
   const overall = withServicesStatus(overallStatus(p.objects), services);
   // facts that would make apply refuse (a clash, no uplink, no DNS to inherit)
@@ -214,9 +222,15 @@ async function status(a: Args, json: boolean): Promise<number> {
   return 0;
 }
 
+/** a command that works on one host refuses a file with hosts (before any helper starts) */
+function singleHostOnly(a: Args, t: Topology): void {
+  if (isMultiHost(t)) throw new Usage(`${a.cmd} works on a lab on one machine; '${t.name}' spans several hosts (plan, apply, status and destroy run across them: docs/multi-host.md)`);
+}
+
 async function script(a: Args): Promise<number> {
   allow(a, [], 1);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   process.stdout.write(scriptFor(l.topology, await readHostDns()));
   return 0;
 }
@@ -277,6 +291,7 @@ async function capture(a: Args): Promise<number> {
 async function doctor(a: Args, json: boolean): Promise<number> {
   allow(a, ['--json', '--fix'], 1);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   const r = await withHelper(a, async (h) => {
     const found = await h.doctor({ topology: l.topology });
     if (!a.flags.has('--fix') || !found.findings.some((f) => f.fix)) return found;
@@ -299,6 +314,7 @@ async function ping(a: Args, json: boolean): Promise<number> {
   const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
   for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
   const l = await loadValid(a.pos[0]!);
+  singleHostOnly(a, l.topology);
   const r = await withHelper(a, (h) => h.ping({ topology: l.topology, outside }));
   const failed = r.results.filter((x) => !x.ok);
   if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -19,7 +19,8 @@ import type { LiveLink, LiveNs, LiveRoute, LiveState } from './observe.js';
 import { buildIndex, type IfaceInfo } from './topo-index.js';
 
 export interface AdoptObject {
-  kind: 'namespace' | 'bridge' | 'veth';
+  /** vxlan and macvlan objects of a topology are never adopted (ownProblem refuses them) */
+  kind: 'namespace' | IfaceInfo['kind'];
   /** null = the host; for a namespace, its own name */
   scope: string | null;
   name: string;

@@ -5,7 +5,7 @@
  */
 import { canonicalCidr, overlaps, parseCidr, subnetOf } from './ip.js';
 import { IMPAIR_KINDS, effectiveImpair } from './impair.js';
-import { Impair, type Bridge, type Link, type Namespace, type Route, type Topology } from './model.js';
+import { Impair, type Bridge, type Link, type Namespace, type Physical, type Route, type Topology, type Vxlan } from './model.js';
 import { ifNameProblem } from './names.js';
 import { nameservers, type LiveLink, type LiveNs, type LiveRoute, type LiveState } from './observe.js';
 
@@ -49,6 +49,7 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
       const [x, y] = a.ns === null || (a.l.master && !b.l.master) ? [b, a] : [a, b];
       return { a: endpoint(x, bridgeNames), b: endpoint(y, bridgeNames) };
     });
+  const { vxlans, physical } = importTunnels(src, bridgeNames);
   const { masquerade, uplink } = importMasquerade(src, links, bridges);
   const namespaces = chosen.map((n) => importNamespace(n, masquerade));
   const hostIfs = new Set([...bridges.filter((b) => !b.in).map((b) => b.name), ...links.flatMap((l) => [l.a, l.b]).filter((e) => e.node === 'host').map((e) => e.name)]);
@@ -64,6 +65,8 @@ export function importLive(live: LiveState, opts: ImportOptions): ImportResult {
     bridges,
     namespaces,
     links,
+    ...(vxlans.length ? { vxlans } : {}),
+    ...(physical.length ? { physical } : {}),
   };
   layout(topology);
   return { topology, notes };
@@ -108,8 +111,9 @@ function importBridges({ live, chosen, linkAt, notes }: Source, pairs: [End, End
   // a bridge is imported only with all its ports: one shared with namespaces that are not
   // imported (a cni0, a docker0) stays out, or a destroy of the imported topology would cut them off
   const pairEnds = new Set(pairs.flatMap(([a, b]) => [key(a.ns, a.l.name), key(b.ns, b.l.name)]));
+  // a VXLAN port is imported with its bridge (importTunnels)
   const foreignPorts = (ns: string | null, name: string) => (ns === null ? live.host : chosen.find((n) => n.name === ns))!.links
-    .filter((p) => p.master === name && !pairEnds.has(key(ns, p.name))).map((p) => p.name);
+    .filter((p) => p.master === name && p.kind !== 'vxlan' && !pairEnds.has(key(ns, p.name))).map((p) => p.name);
   const addWhole = (ns: string | null, name: string) => {
     const foreign = foreignPorts(ns, name);
     if (!foreign.length) { addBridge(ns, name); return; }
@@ -128,6 +132,38 @@ function endpoint(e: End, bridgeNames: Set<string>) {
   const imp = e.l.shaping && IMPAIR_KINDS.includes(e.l.shaping.kind) ? effectiveImpair(e.l.shaping.impair) : undefined;
   const impair = imp && Impair.safeParse(imp).success ? imp : undefined;
   return { node, name: e.l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(e.l.mtu !== 1500 ? { mtu: e.l.mtu } : {}), ...(impair ? { impair } : {}) };
+}
+
+/**
+ * VXLAN devices in imported namespaces or bridges (point-to-point ones: with a remote), and
+ * macvlans in imported namespaces as macvlans of their host interface.
+ */
+function importTunnels({ live, chosen, notes }: Source, bridgeNames: Set<string>): { vxlans: Vxlan[]; physical: Physical[] } {
+  const vxlans: Vxlan[] = [];
+  const physical: Physical[] = [];
+  const globals = (l: LiveLink) => l.addresses.filter((a) => a.scope === 'global').map((a) => a.cidr);
+  for (const n of [live.host, ...chosen]) {
+    for (const l of n.links) {
+      if (ifNameProblem(l.name)) continue;
+      const onBridge = l.master !== undefined && bridgeNames.has(l.master);
+      if (l.kind === 'vxlan' && (n.name !== null || onBridge)) {
+        const v = l.vxlan;
+        if (!v?.local || !v.remote) { notes.push(`${n.name ?? 'host'}/${l.name}: a VXLAN device without a local and a remote address (multicast or FDB-driven); skipped`); continue; }
+        const addrs = onBridge ? [] : globals(l);
+        vxlans.push({
+          name: l.name, node: onBridge ? l.master! : n.name ?? 'host', vni: v.vni, local: v.local, remote: v.remote,
+          ...(n.name === null && v.dev ? { dev: v.dev } : {}), ...(v.port !== undefined && v.port !== 4789 ? { port: v.port } : {}),
+          ...(addrs.length ? { addresses: addrs } : {}), ...(l.mtu !== 1500 ? { mtu: l.mtu } : {}),
+        });
+      } else if (l.kind === 'macvlan' && n.name !== null) {
+        const parent = live.host.links.find((h) => h.ifindex === l.linkIndex);
+        if (!parent || l.linkNetnsid === undefined) { notes.push(`${n.name}/${l.name}: a macvlan whose parent is not an interface of the host; skipped`); continue; }
+        const addrs = globals(l);
+        physical.push({ dev: parent.name, macvlan: { node: n.name, name: l.name, ...(addrs.length ? { addresses: addrs } : {}), ...(l.mtu !== 1500 ? { mtu: l.mtu } : {}) } });
+      }
+    }
+  }
+  return { vxlans, physical };
 }
 
 /** masquerade rules (anywhere in nat) for imported subnets, and the uplink they name */

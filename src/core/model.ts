@@ -12,6 +12,7 @@ import {
 } from './names.js';
 import { workloadFields } from './model-workloads.js';
 import { Mac } from './mac.js';
+import { LabHostEntry, OnHost } from './model-hosts.js';
 
 const withCode = (code: string, fn: (input: unknown) => string | undefined) =>
   (iss: { input?: unknown }) => `[${code}] ${fn(iss.input) ?? 'invalid value'}`;
@@ -45,6 +46,8 @@ export const IpString = z.string()
   .regex(new RegExp(IP_SHAPE), { error: (iss) => `[invalid-ip] '${String(iss.input)}' is not an IPv4 or IPv6 address`, abort: true })
   .refine((s) => parseIP(s) !== undefined, { error: (iss) => `[invalid-ip] '${String(iss.input)}' is not a valid IPv4 or IPv6 address` })
   .meta({ description: 'An IPv4 or IPv6 address without prefix length.' });
+
+export const Vni = z.int().min(1).max(16777215).meta({ description: 'VXLAN network identifier (1-16777215).' });
 
 export const Mtu = z.int().min(68).max(65535).meta({ description: 'MTU in bytes (68-65535).' });
 
@@ -90,6 +93,7 @@ export const Namespace = z.strictObject({
   dns: Dns.optional(),
   internet: z.boolean().optional()
     .meta({ description: 'This namespace reaches the internet: it needs a default route and a masqueraded subnet.' }),
+  on: OnHost.optional(),
   note: Note.optional(),
   position: Position.optional(),
   /** exec and services (issue 16): see model-workloads.ts */
@@ -99,6 +103,7 @@ export const Namespace = z.strictObject({
 export const Bridge = z.strictObject({
   name: IfName,
   in: NodeRef.optional().meta({ description: 'Where the bridge lives: "host" (default) or a namespace name.' }),
+  on: OnHost.optional(),
   addresses: z.array(CidrString).max(64).optional(),
   mtu: Mtu.optional(),
   note: Note.optional(),
@@ -144,8 +149,42 @@ export const Link = z.strictObject({
   b: Endpoint,
   mtu: Mtu.optional().meta({ description: 'MTU of both ends (an end may override it).' }),
   up: z.boolean().optional().meta({ description: 'Administrative state: false keeps the cable drawn but both ends down (default true).' }),
+  vni: Vni.optional().meta({ description: 'VXLAN network identifier of this link when its ends are on different hosts (default: derived from the topology and link names).' }),
   note: Note.optional(),
-}).meta({ description: 'A veth pair: a cable between two nodes.' });
+}).meta({ description: 'A veth pair: a cable between two nodes (a VXLAN tunnel when they are on different hosts).' });
+
+export const Vxlan = z.strictObject({
+  name: IfName.meta({ description: 'Name of the VXLAN device where it sits.' }),
+  node: NodeRef.meta({ description: 'Where it sits: "host", a namespace (it is moved there; its tunnel stays in the host), or a bridge (a port of it).' }),
+  vni: Vni,
+  local: IpString.meta({ description: "This host's underlay address (the tunnel's source)." }),
+  remote: IpString.meta({ description: "The peer host's underlay address." }),
+  dev: IfName.optional().meta({ description: 'The underlay interface (optional).' }),
+  port: z.int().min(1).max(65535).optional().meta({ description: 'UDP destination port (default 4789).' }),
+  addresses: z.array(CidrString).max(64).optional(),
+  mtu: Mtu.optional(),
+  up: z.boolean().optional().meta({ description: 'Administrative state (default true).' }),
+  impair: Impair.optional(),
+  note: Note.optional(),
+}).meta({ description: 'A point-to-point VXLAN device (made by splitting a multi-host lab per host, or written by hand to reach a peer outside the lab).' });
+
+export const Macvlan = z.strictObject({
+  node: NodeRef.meta({ description: 'The namespace (or "host") the macvlan sits in.' }),
+  name: IfName.meta({ description: 'Name of the macvlan device there.' }),
+  addresses: z.array(CidrString).max(64).optional(),
+  mtu: Mtu.optional(),
+});
+
+export const Physical = z.strictObject({
+  dev: IfName.meta({ description: "A physical interface of the node's host (never deleted, never renamed)." }),
+  macvlan: Macvlan.optional().meta({ description: 'Join by a macvlan (mode bridge) of dev inside a namespace: dev itself stays with the host.' }),
+  bridge: NodeRef.optional().meta({ description: 'Join by moving dev into this lab bridge (refused when dev carries an address or a route of the host); destroy gives it back.' }),
+  note: Note.optional(),
+}).superRefine((p, ctx) => {
+  if ((p.macvlan === undefined) === (p.bridge === undefined)) {
+    ctx.addIssue({ code: 'custom', message: '[invalid-physical] a physical interface joins the lab either by "macvlan" or by "bridge": give exactly one', path: [] });
+  }
+}).meta({ description: "A host's physical interface joining the lab, only where the file says so." });
 
 export const Host = z.strictObject({
   uplink: z.union([z.literal('auto'), IfName]).optional()
@@ -236,6 +275,10 @@ export const Topology = z.strictObject({
   namespaces: z.array(Namespace).max(10000).optional(),
   bridges: z.array(Bridge).max(10000).optional(),
   links: z.array(Link).max(20000).optional(),
+  hosts: z.array(LabHostEntry).max(64).optional()
+    .meta({ description: 'Other machines the lab spans (this one is "local", implied). Namespaces and bridges say where they are with "on".' }),
+  vxlans: z.array(Vxlan).max(20000).optional(),
+  physical: z.array(Physical).max(256).optional(),
   annotations: z.array(Annotation).max(1000).optional(),
   expect: z.array(Expectation).max(10000).optional()
     .meta({ description: 'Lab tests: reachability, routes, addresses, DNS, services, HTTP (netns-lab test FILE).' }),
@@ -254,6 +297,10 @@ export type Route = z.infer<typeof Route>;
 export type Host = z.infer<typeof Host>;
 export type Dns = z.infer<typeof Dns>;
 export type Expectation = z.infer<typeof Expectation>;
+export type Vxlan = z.infer<typeof Vxlan>;
+export type Physical = z.infer<typeof Physical>;
+export type Macvlan = z.infer<typeof Macvlan>;
+export { LOCAL_HOST, type LabHostEntry } from './model-hosts.js';
 
 export const HOST = 'host';
 

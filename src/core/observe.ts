@@ -40,6 +40,10 @@ export interface LiveLink {
   /** the root qdisc with its parameters, read with tc only where `qdisc` is one this tool sets */
   shaping?: LiveQdisc;
   stats?: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number };
+  /** a VXLAN device's tunnel (`ip -d` info_data) */
+  vxlan?: { vni: number; local: string | undefined; remote: string | undefined; port: number | undefined; dev: string | undefined };
+  /** a macvlan's mode (`ip -d` info_data) */
+  macvlanMode?: string;
 }
 
 export interface LiveRoute {
@@ -142,6 +146,18 @@ type J = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
+/** what `ip -d -j` says of a VXLAN device's tunnel or a macvlan's mode */
+function kindData(kind: string, data: unknown): Pick<LiveLink, 'vxlan' | 'macvlanMode'> {
+  if (!data || typeof data !== 'object') return {};
+  const d = data as J;
+  if (kind === 'vxlan' && num(d.id) !== undefined) {
+    const ip = (v: unknown) => (str(v) !== undefined ? canonicalIP(str(v)!) ?? str(v) : undefined);
+    return { vxlan: { vni: num(d.id)!, local: ip(d.local ?? d.local6), remote: ip(d.remote ?? d.remote6), port: num(d.port), dev: str(d.link) } };
+  }
+  if (kind === 'macvlan' && str(d.mode) !== undefined) return { macvlanMode: str(d.mode)! };
+  return {};
+}
+
 export function parseLinks(addrShow: unknown): LiveLink[] {
   if (!Array.isArray(addrShow)) return [];
   const links = (addrShow as J[]).map((l): LiveLink => {
@@ -177,6 +193,7 @@ export function parseLinks(addrShow: unknown): LiveLink[] {
         return cidr ? [{ cidr, family: fam, scope: str(a.scope) ?? 'global' }] : [];
       }),
       ...(str(l.qdisc) !== undefined ? { qdisc: str(l.qdisc)! } : {}),
+      ...kindData(kind, info.info_data),
       ...(s64 ? { stats: { rxBytes: num(rx.bytes) ?? 0, txBytes: num(tx.bytes) ?? 0, rxPackets: num(rx.packets) ?? 0, txPackets: num(tx.packets) ?? 0 } } : {}),
     };
   });

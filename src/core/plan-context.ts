@@ -12,7 +12,7 @@ import { buildIndex, type IfaceInfo, type TopoIndex } from './topo-index.js';
 
 export type ObjectState = 'in-sync' | 'missing' | 'drifted' | 'unowned-clash' | 'extra';
 export interface ObjectStatus {
-  kind: 'namespace' | 'bridge' | 'veth' | 'route' | 'sysctl' | 'dns' | 'firewall' | 'ip-forward';
+  kind: 'namespace' | 'bridge' | 'veth' | 'vxlan' | 'macvlan' | 'physical' | 'route' | 'sysctl' | 'dns' | 'firewall' | 'ip-forward';
   /** null = host */
   scope: string | null;
   name: string;

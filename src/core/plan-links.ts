@@ -4,7 +4,7 @@
  * impairment).
  */
 import { IMPAIR_KINDS, effectiveImpair, impairDetail, qdiscKind, sameImpair, tbfBurst } from './impair.js';
-import { canonicalCidr } from './ip.js';
+import { canonicalCidr, canonicalIP } from './ip.js';
 import type { LiveLink } from './observe.js';
 import type { PlanCtx } from './plan-context.js';
 import { Phase, type Step } from './steps.js';
@@ -34,22 +34,48 @@ export function planNamespaces(c: PlanCtx): void {
   }
 }
 
-/** bridges and veth ends the file has: fresh when missing, recreated when of the wrong kind or peer; a clash when not owned */
+/** why a live link of the right name is not the object the file wants (undefined: it is) */
+function kindDrift(c: PlanCtx, f: IfaceInfo, l: LiveLink): string | undefined {
+  switch (f.kind) {
+    case 'bridge': return l.kind === 'bridge' ? undefined : `is a ${l.kind}, not a bridge`;
+    case 'veth': return l.kind === 'veth' && l.peer !== undefined && l.peer.ns === f.peer!.scope && l.peer.name === f.peer!.name ? undefined
+      : `peer is ${l.peer ? `${l.peer.ns ?? 'host'}/${l.peer.name}` : 'unknown'}, want ${f.peer!.scope ?? 'host'}/${f.peer!.name}`;
+    case 'vxlan': return vxlanDrift(f, l);
+    case 'macvlan': return macvlanDrift(c, f, l);
+  }
+}
+
+function vxlanDrift(f: IfaceInfo, l: LiveLink): string | undefined {
+  const w = f.vxlan!;
+  const v = l.vxlan;
+  if (l.kind !== 'vxlan' || !v) return `is a ${l.kind}, not a VXLAN device`;
+  const have = `vni ${v.vni} ${v.local ?? '?'} -> ${v.remote ?? '?'}:${v.port ?? '?'}`;
+  const want = `vni ${w.vni} ${canonicalIP(w.local)} -> ${canonicalIP(w.remote)}:${w.port}`;
+  return have === want ? undefined : `tunnel ${have}, want ${want}`;
+}
+
+function macvlanDrift(c: PlanCtx, f: IfaceInfo, l: LiveLink): string | undefined {
+  if (l.kind !== 'macvlan') return `is a ${l.kind}, not a macvlan`;
+  if (l.macvlanMode !== undefined && l.macvlanMode !== 'bridge') return `mode ${l.macvlanMode}, want bridge`;
+  // a macvlan's link_index is its parent's ifindex in the host (where the parent stays)
+  const parent = c.live.host.links.find((x) => x.name === f.parent);
+  return parent && l.linkIndex !== undefined && l.linkIndex !== parent.ifindex ? `parent is not '${f.parent}'` : undefined;
+}
+
+/** interfaces the file has: fresh when missing, recreated when of the wrong kind, peer or tunnel; a clash when not owned */
 function planExistingInterfaces(c: PlanCtx, teardown: Step[]): void {
   const { T, idx, fresh, recreate, teardownLinks, errors, objects } = c;
   for (const f of idx.ifaces) {
     const l = c.liveIf(f.scope, f.name);
-    const kind = f.kind === 'bridge' ? 'bridge' : 'veth';
     if (!l) { fresh.add(f); continue; }
     if (l.owner !== T) {
       const where = f.scope === null ? 'the host' : `namespace '${f.scope}'`;
       errors.push({ severity: 'error', code: 'unowned-clash', message: `interface '${f.name}' already exists in ${where} and is ${l.owner ? `owned by topology '${l.owner}'` : 'not managed by netns-lab'}; nothing was changed`, path: f.namePath });
-      objects.push({ kind, scope: f.scope, name: f.name, state: 'unowned-clash', detail: l.owner ? `owned by ${l.owner}` : 'not managed by netns-lab' });
+      objects.push({ kind: f.kind, scope: f.scope, name: f.name, state: 'unowned-clash', detail: l.owner ? `owned by ${l.owner}` : 'not managed by netns-lab' });
       continue;
     }
-    const peerOk = f.kind === 'bridge' ? l.kind === 'bridge'
-      : l.kind === 'veth' && l.peer !== undefined && l.peer.ns === f.peer!.scope && l.peer.name === f.peer!.name;
-    if (!peerOk) {
+    const drift = kindDrift(c, f, l);
+    if (drift !== undefined) {
       recreate.add(f);
       fresh.add(f);
       const k = `${f.scope ?? ''}|${f.name}`;
@@ -58,7 +84,7 @@ function planExistingInterfaces(c: PlanCtx, teardown: Step[]): void {
         if (l.peer) teardownLinks.add(`${l.peer.ns ?? ''}|${l.peer.name}`);
         teardown.push({ op: 'link-del', ns: f.scope, name: f.name });
       }
-      objects.push({ kind, scope: f.scope, name: f.name, state: 'drifted', detail: f.kind === 'bridge' ? `is a ${l.kind}, not a bridge` : `peer is ${l.peer ? `${l.peer.ns ?? 'host'}/${l.peer.name}` : 'unknown'}, want ${f.peer!.scope ?? 'host'}/${f.peer!.name}` });
+      objects.push({ kind: f.kind, scope: f.scope, name: f.name, state: 'drifted', detail: drift });
     }
   }
   // veth pairs: if one end must be (re)created, so must the other
@@ -90,7 +116,7 @@ function planExtraInterfaces(c: PlanCtx, teardown: Step[]): void {
       const k = `${n.name ?? ''}|${l.name}`;
       if (desiredNames.has(k) || teardownLinks.has(k)) continue;
       const peerGoesWithNs = l.peer && l.peer.ns !== null && deletingNs.has(l.peer.ns);
-      objects.push({ kind: l.kind === 'bridge' ? 'bridge' : 'veth', scope: n.name, name: l.name, state: 'extra' });
+      objects.push({ kind: l.kind === 'bridge' || l.kind === 'vxlan' || l.kind === 'macvlan' ? l.kind : 'veth', scope: n.name, name: l.name, state: 'extra' });
       if (peerGoesWithNs && !desiredNames.has(k)) { goneWithNs.add(k); continue; }
       teardownLinks.add(k);
       if (l.peer) teardownLinks.add(`${l.peer.ns ?? ''}|${l.peer.name}`);
@@ -120,6 +146,14 @@ export function planInterfaces(c: PlanCtx): void {
     const other = c.peerOf(f);
     add(Phase.Create, { op: 'veth-add', a: vethEnd(f), b: vethEnd(other) });
     if (!recreate.has(f) && !recreate.has(other)) objects.push({ kind: 'veth', scope: f.scope, name: `${f.name}<->${other.name}`, state: 'missing' });
+  }
+  for (const f of idx.ifaces) {
+    if (!fresh.has(f) || (f.kind !== 'vxlan' && f.kind !== 'macvlan')) continue;
+    if (f.kind === 'vxlan') {
+      const v = f.vxlan!;
+      add(Phase.Create, { op: 'vxlan-add', ns: f.scope, name: f.name, vni: v.vni, local: v.local, remote: v.remote, port: v.port, ...(v.dev ? { dev: v.dev } : {}) });
+    } else add(Phase.Create, { op: 'macvlan-add', ns: f.scope, name: f.name, parent: f.parent! });
+    if (!recreate.has(f)) objects.push({ kind: f.kind, scope: f.scope, name: f.name, state: 'missing' });
   }
 }
 
@@ -204,7 +238,7 @@ export function planScopeLinks(c: PlanCtx, scope: string | null, ifs: IfaceInfo[
     planAddresses(c, scope, f, l, acc, drift);
     if (f.up && (!l || !l.up)) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: true }); if (l) drift.push('down -> up'); }
     if (!f.up && l?.up) { ups.push({ op: 'link-set', ns: scope, name: f.name, up: false }); drift.push('up -> down (the file keeps this link down)'); }
-    if (f.kind === 'veth') planImpairment(c, scope, f, l, drift);
+    if (f.kind === 'veth' || f.kind === 'vxlan') planImpairment(c, scope, f, l, drift);
     if (l) {
       objects.push({ kind: f.kind, scope, name: f.name, state: drift.length ? 'drifted' : 'in-sync', ...(drift.length ? { detail: drift.join(', ') } : {}) });
     }

@@ -9,6 +9,8 @@ import type { LiveState } from './observe.js';
 import { planContext, type Plan, type PlanCtx } from './plan-context.js';
 import { planNamespaceFiles } from './plan-files.js';
 import { planFirewall } from './plan-firewall.js';
+import { isMultiHost } from './hosts-layout.js';
+import { planPhysical } from './plan-physical.js';
 import { planInterfaces, planLoopback, planNamespaces, planScopeLinks } from './plan-links.js';
 import { planRoutes } from './plan-routes.js';
 import { summarize } from './render.js';
@@ -33,8 +35,14 @@ export function emptyTopology(name: string): Topology {
  */
 export function plan(t: Topology, live: LiveState): Plan {
   const c = planContext(t, live);
+  if (isMultiHost(t)) {
+    // a helper builds one host's part (hosts-split.ts), never a whole multi-host lab in one place
+    const e = { severity: 'error' as const, code: 'multi-host', message: `topology '${t.name}' spans several hosts; it is applied host by host (each host's part, split by the engine), not as a whole on one host`, path: ['hosts'] };
+    return { topology: t.name, steps: [], errors: [e], warnings: [], objects: [] };
+  }
   planNamespaces(c);
   planInterfaces(c);
+  planPhysical(c);
   for (const scope of [null, ...(t.namespaces ?? []).map((n) => n.name)]) {
     const ifs = c.idx.ifacesByScope.get(scope) ?? [];
     planLoopback(c, scope);

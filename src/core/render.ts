@@ -78,6 +78,13 @@ export function ipWords(s: Step): string[] | undefined {
     case 'veth-add':
       return checkValues(['link', 'add', 'name', s.a.name, ...(s.a.ns ? ['netns', nsWord(s.a.ns)] : []), ...(s.a.mac ? ['address', s.a.mac] : []), 'type', 'veth',
         'peer', 'name', s.b.name, ...(s.b.ns ? ['netns', nsWord(s.b.ns)] : []), ...(s.b.mac ? ['address', s.b.mac] : [])]);
+    case 'vxlan-add':
+      return checkValues(['link', 'add', 'name', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'vxlan', 'id', String(s.vni),
+        'local', s.local, 'remote', s.remote, 'dstport', String(s.port), ...(s.dev ? ['dev', s.dev] : [])]);
+    case 'macvlan-add':
+      return checkValues(['link', 'add', 'link', s.parent, 'name', s.name, ...(s.ns ? ['netns', nsWord(s.ns)] : []), 'type', 'macvlan', 'mode', 'bridge']);
+    case 'phys-attach': return checkValues(['link', 'set', 'dev', s.dev, 'master', s.master, 'up']);
+    case 'phys-detach': return checkValues(['link', 'set', 'dev', s.dev, 'nomaster']);
     case 'link-del': return checkValues(['link', 'del', 'dev', s.name]);
     case 'link-set': {
       const w = ['link', 'set', 'dev', s.name];

@@ -3,7 +3,7 @@
  * topology, so a Step can only ever render to safe argv words.
  */
 import { z } from 'zod';
-import { CidrString, IfName, Impair, IpString, NsName, TopoName } from './model.js';
+import { CidrString, IfName, Impair, IpString, NsName, TopoName, Vni } from './model.js';
 import { WorkloadStepSchemas } from './workloads.js';
 import { Mac } from './mac.js';
 
@@ -41,6 +41,17 @@ export const Step = z.discriminatedUnion('op', [
     a: z.strictObject({ ns: Scope, name: IfName, mac: Mac.optional() }),
     b: z.strictObject({ ns: Scope, name: IfName, mac: Mac.optional() }),
   }),
+  /** a point-to-point VXLAN device made in the host (its tunnel's socket stays there) and placed in ns */
+  z.strictObject({
+    op: z.literal('vxlan-add'), ns: Scope, name: IfName, vni: Vni, local: IpString, remote: IpString,
+    port: z.int().min(1).max(65535), dev: IfName.optional(),
+  }),
+  /** a macvlan (mode bridge) of a host interface, placed in ns */
+  z.strictObject({ op: z.literal('macvlan-add'), ns: Scope, name: IfName, parent: IfName }),
+  /** a host interface (not the tool's) made a port of a lab bridge in the host, and up */
+  z.strictObject({ op: z.literal('phys-attach'), dev: IfName, master: IfName }),
+  /** a host interface given back: out of the lab bridge it was put in (never deleted) */
+  z.strictObject({ op: z.literal('phys-detach'), dev: IfName, master: IfName }),
   z.strictObject({ op: z.literal('link-del'), ns: Scope, name: IfName }),
   z.strictObject({
     op: z.literal('link-set'), ns: Scope, name: z.union([IfName, z.literal('lo')]),
@@ -124,6 +135,12 @@ export function touchedScopes(s: Step, peerOf: (ns: string | null, name: string)
       return [s.name];
     case 'veth-add':
       return [s.a.ns, s.b.ns];
+    case 'vxlan-add':
+    case 'macvlan-add':
+      return [s.ns];
+    case 'phys-attach':
+    case 'phys-detach':
+      return [null];
     case 'bridge-add':
     case 'link-del':
     case 'link-set':
@@ -159,6 +176,10 @@ export function executorKey(s: Step): string {
     case 'netns-del':
     case 'bridge-add':
     case 'veth-add':
+    case 'vxlan-add':
+    case 'macvlan-add':
+    case 'phys-attach':
+    case 'phys-detach':
       return 'ip:';
     case 'link-del':
     case 'link-set':

@@ -10,7 +10,7 @@ export interface IfaceInfo {
   /** null = the host (root namespace) */
   scope: string | null;
   name: string;
-  kind: 'bridge' | 'veth';
+  kind: 'bridge' | 'veth' | 'vxlan' | 'macvlan';
   addresses: string[];
   mtu: number | undefined;
   /** a veth end's MAC as written, lower case (undefined: the kernel's, left as it is) */
@@ -29,6 +29,10 @@ export interface IfaceInfo {
   addrPath: JsonPath;
   /** L2 segment id: a bridge with all its ports' peers, or a bare veth pair */
   segment: number;
+  /** a VXLAN device's tunnel (kind vxlan) */
+  vxlan?: { vni: number; local: string; remote: string; dev: string | undefined; port: number };
+  /** a macvlan's parent: a physical interface of the host (kind macvlan) */
+  parent?: string;
 }
 
 export interface TopoIndex {
@@ -81,6 +85,24 @@ export function buildIndex(t: Topology): TopoIndex {
       if (onBridge) union(ifaces.length - 1, bridgeIfIdx.get(onBridge)!);
     }
     union(ia, ia + 1);
+  });
+  const single = (f: Omit<IfaceInfo, 'scope' | 'onBridge' | 'peer' | 'linkIndex' | 'side' | 'segment'>, node: string) => {
+    const onBridge = bridgeScope.has(node) ? node : undefined;
+    parent.push(ifaces.length);
+    ifaces.push({ ...f, scope: scopeOfNode(node), onBridge, peer: undefined, linkIndex: undefined, side: undefined, segment: -1 });
+    if (onBridge) union(ifaces.length - 1, bridgeIfIdx.get(onBridge)!);
+  };
+  (t.vxlans ?? []).forEach((v, i) => single({
+    name: v.name, kind: 'vxlan', addresses: v.addresses ?? [], mtu: v.mtu, mac: undefined, up: v.up ?? true, impair: v.impair,
+    namePath: ['vxlans', i, 'name'], addrPath: ['vxlans', i, 'addresses'],
+    vxlan: { vni: v.vni, local: v.local, remote: v.remote, dev: v.dev, port: v.port ?? 4789 },
+  }, v.node));
+  (t.physical ?? []).forEach((p, i) => {
+    if (!p.macvlan) return;
+    single({
+      name: p.macvlan.name, kind: 'macvlan', addresses: p.macvlan.addresses ?? [], mtu: p.macvlan.mtu, mac: undefined, up: true, impair: undefined,
+      namePath: ['physical', i, 'macvlan', 'name'], addrPath: ['physical', i, 'macvlan', 'addresses'], parent: p.dev,
+    }, p.macvlan.node);
   });
   ifaces.forEach((f, i) => { f.segment = find(i); });
 

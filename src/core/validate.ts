@@ -13,9 +13,10 @@ import {
   parseCidr, parseIP, subnetOf, type Cidr,
 } from './ip.js';
 import { locate, parseJsonText } from './json.js';
-import { HOST, Topology, type Route } from './model.js';
+import { HOST, LOCAL_HOST, Topology, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
 import { workloadDiagnostics } from './validate-workloads.js';
+import { extraRefDiagnostics, hostDiagnostics, ifaceHostFn, physicalDiagnostics, tunnelDiagnostics } from './validate-hosts.js';
 import { buildIndex, type TopoIndex } from './topo-index.js';
 import { checkExpectations } from './expect-validate.js';
 
@@ -216,20 +217,24 @@ export function semanticChecks(t: Topology): Diagnostic[] {
       }
     }
   });
+  d.push(...hostDiagnostics(t), ...extraRefDiagnostics(t));
   if (hasErrors(d)) return d; // the index below needs sound references
 
   const idx = buildIndex(t);
 
-  // interface names unique per network namespace; 'lo' is the kernel's
+  // interface names unique per network namespace (the root namespace of each host); 'lo' is the kernel's
+  const hostOfIf = ifaceHostFn(t);
   for (const [scope, ifs] of idx.ifacesByScope) {
     const seen = new Map<string, JsonPath>();
     for (const f of ifs) {
-      const where = scope === null ? 'the host' : `namespace '${scope}'`;
+      const host = scope === null ? hostOfIf(f) : '';
+      const where = scope === null ? (host === LOCAL_HOST ? 'the host' : `host '${host}'`) : `namespace '${scope}'`;
       if (f.name === 'lo') d.push(err('reserved-name', `'lo' is the loopback interface of ${where}`, f.namePath));
-      else if (seen.has(f.name)) d.push(err('duplicate-name', `interface '${f.name}' appears twice in ${where}`, f.namePath));
-      seen.set(f.name, f.namePath);
+      else if (seen.has(`${host}|${f.name}`)) d.push(err('duplicate-name', `interface '${f.name}' appears twice in ${where}`, f.namePath));
+      seen.set(`${host}|${f.name}`, f.namePath);
     }
   }
+  d.push(...tunnelDiagnostics(t, idx), ...physicalDiagnostics(t, idx));
   const host = t.host;
   if (host?.uplink && host.uplink !== 'auto' && idx.ifacesByScope.get(null)?.some((f) => f.name === host.uplink)) {
     d.push(err('uplink-clash', `uplink '${host.uplink}' is also an interface this topology creates`, ['host', 'uplink']));

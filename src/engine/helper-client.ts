@@ -119,15 +119,26 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
   // pkexec would run whatever file is there as root: only a node and helper that are root's alone
   const unsafe = pkexecProblems(argv, systemPathFs);
   if (unsafe.length) throw new HelperFailure({ code: 'helper-exited', message: `pkexec was not used: ${unsafe.join('; ')} (install the helper: "Netns: Install Privileged Helper", docs/privilege.md)` });
-  const [cmd, ...args] = argv;
+  const [cmd] = argv;
   const direct = cmd === (opts.nodePath ?? process.execPath);
+  return connect(processTransport(argv, direct && opts.env ? opts.env : undefined, (r, stderr) => (r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r, stderr))));
+}
+
+/** what a helper's process left when it ended: its exit and the tail of its stderr */
+export type ExitExplainer = (r: { exitCode?: number; failed: boolean; code?: string; signal?: string }, stderr: string) => string;
+
+/** a helper process's stdin/stdout as a line transport (a local helper, or ssh to a remote one) */
+export function processTransport(argv: string[], env: Record<string, string> | undefined, explain: ExitExplainer): LineTransport & { kill(): void } {
+  const [cmd, ...args] = argv;
   const child: ResultPromise = execa(cmd!, args, {
     stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false,
-    ...(direct && opts.env ? { env: opts.env } : {}),
+    ...(env ? { env } : {}),
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-8192); });
-  return connect({
+  // a peer that went away (ssh dropped) must not crash this process with EPIPE
+  child.stdin!.on('error', () => undefined);
+  return {
     pid: child.pid,
     write: (line) => { child.stdin!.write(line); },
     onLines: (deliver) => {
@@ -142,9 +153,10 @@ async function spawnHelper(argv: string[], opts: HelperOptions): Promise<HelperC
         }
       });
     },
-    exited: child.then((r) => (r.exitCode === 0 ? 'the helper exited' : elevationHint(cmd!, r, stderr))),
+    exited: child.then((r) => explain(r as Parameters<ExitExplainer>[0], stderr)),
     close: async () => { child.stdin!.end(); await child; },
-  });
+    kill: () => { child.kill('SIGTERM'); },
+  };
 }
 
 /** how a client reaches a helper: JSON lines both ways */

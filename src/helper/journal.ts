@@ -49,6 +49,7 @@ export function createdBy(s: Step): { namespaces: string[]; links: { ns: string 
   if (s.op === 'netns-add') return { namespaces: [s.name], links: [] };
   if (s.op === 'bridge-add') return { namespaces: [], links: [{ ns: s.ns, name: s.name }] };
   if (s.op === 'veth-add') return { namespaces: [], links: [{ ns: s.a.ns, name: s.a.name }, { ns: s.b.ns, name: s.b.name }] };
+  if (s.op === 'vxlan-add' || s.op === 'macvlan-add') return { namespaces: [], links: [{ ns: s.ns, name: s.name }] };
   return { namespaces: [], links: [] };
 }
 

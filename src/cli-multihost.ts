@@ -1,0 +1,127 @@
+/**
+ * netns-lab plan/apply/status/destroy for a file with `hosts` (issue 19): every host's part
+ * through its own helper (the local one as usual, the others through ssh), with per-host output.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/hosts-split.js';
+import type { Topology } from './core/model.js';
+import { formatPhases } from './engine/engine.js';
+import type { HelperClient } from './engine/helper-client.js';
+import { multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type HostOutcome, type HostPart, type LabHost, type MultiOptions, type MultiResult, type Splitter } from './engine/multihost.js';
+import { INSTALL_DIR } from './engine/privilege.js';
+import { parseSshTarget, SshSetupError, startSshHelper } from './engine/ssh-helper.js';
+
+export { isMultiHost } from './core/hosts-layout.js';
+
+/** the options of a multi-host command (all from the person's command line, never from the file) */
+export const MULTIHOST_FLAGS = ['--ssh-config', '--remote-helper', '--remote-node'];
+export const MULTIHOST_USAGE = `  for a file with "hosts" (docs/multi-host.md), plan/apply/status/destroy work on every host:
+    --ssh-config FILE                     ssh's config file (ssh -F; default: yours)
+    --remote-helper PATH                  the helper on every remote host (default: the installed one)
+    --remote-node PATH                    node on the remote hosts (default /usr/bin/node)`;
+
+const SPLITTER: Splitter = { hostsOf, hostOf, splitByHost, underlaySpec, hostsNeedingUnderlay };
+
+function version(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const p of [join(here, '..', 'package.json'), join(here, '..', '..', 'package.json')]) {
+    try { return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version; } catch { /* next */ }
+  }
+  return '0.0.0';
+}
+
+type Flags = Map<string, string | true>;
+const flag = (f: Flags, k: string) => { const v = f.get(k); return typeof v === 'string' ? v : undefined; };
+
+/**
+ * The helper a remote host runs. A root login runs it without sudo, so no sudoers rule limits
+ * it: a path from the file is used there only when it is the installed helper's directory;
+ * any other must be given on the command line (--remote-helper), by the person.
+ */
+export function remoteHelperPath(h: LabHost, flags: Flags, user: string | undefined): string | undefined {
+  const given = flag(flags, '--remote-helper');
+  if (given !== undefined) return given;
+  if (h.helper === undefined) return undefined;
+  if (user === 'root' && !h.helper.startsWith(`${INSTALL_DIR}/`)) {
+    throw new SshSetupError(`host ${h.name}: the file names helper ${h.helper}, which would run as root without sudo; only ${INSTALL_DIR}/… is taken from a file (pass --remote-helper ${h.helper} to run it)`);
+  }
+  return h.helper;
+}
+
+/** how each host's helper is reached: the local one as for any lab, the others through ssh */
+function connector(flags: Flags, local: () => Promise<HelperClient>): MultiOptions['connect'] {
+  const sshConfig = flag(flags, '--ssh-config');
+  const node = flag(flags, '--remote-node');
+  return async (h) => {
+    if (h.ssh === undefined) return local();
+    const target = parseSshTarget(h.ssh, `hosts ${h.name} ssh`);
+    const helper = remoteHelperPath(h, flags, target.user);
+    return startSshHelper(h.name, target, {
+      version: version(), ...(helper ? { helper } : {}), ...(node ? { node } : {}), ...(sshConfig ? { extra: ['-F', sshConfig] } : {}),
+    });
+  };
+}
+
+const onEvent = (e: HostEvent) => {
+  process.stderr.write(`[${e.host}] ${e.total ? `[${e.done}/${e.total}] ` : ''}${e.message}\n`);
+};
+
+function outcomeLine(o: HostOutcome): string {
+  const r = o.result;
+  switch (o.state) {
+    case 'ok': return r ? `ok: ${r.steps} step(s)${r.steps ? `, ${(r.durationMs / 1000).toFixed(2)} s (${formatPhases(r.phases)})` : ''}` : `ok: ${o.plan?.steps.length ?? 0} step(s) to do`;
+    case 'not-run': return `not run: ${o.message ?? ''}`;
+    case 'skipped': return `skipped: ${o.message ?? ''}`;
+    default: return `${o.state.toUpperCase()}: ${o.message ?? o.error?.message ?? ''}${o.left?.length ? `\n${' '.repeat(11)}may still be there: ${o.left.join(', ')}` : ''}`;
+  }
+}
+
+function report(what: string, r: MultiResult): void {
+  process.stderr.write(`${what} on ${r.hosts.length} host(s):\n`);
+  for (const o of r.hosts) process.stderr.write(`  ${o.host.padEnd(8)} ${outcomeLine(o)}\n`);
+  if (!r.ok && r.stage !== 'apply' && r.stage !== 'destroy') process.stderr.write('nothing was changed on any host\n');
+}
+
+const json = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+
+/** the parts of a file without asking any host (interface-named underlays unknown): for listing */
+function partsForListing(t: Topology): HostPart[] | undefined {
+  const u: Record<string, string> = {};
+  for (const h of hostsOf(t)) { const s = underlaySpec(h); u[h.name] = s && 'address' in s ? s.address : '0.0.0.0'; }
+  try { return splitByHost(t, u); } catch { return undefined; }
+}
+
+export async function multiHostCommand(cmd: 'plan' | 'apply' | 'status' | 'destroy', t: Topology, flags: Flags, asJson: boolean, local: () => Promise<HelperClient>): Promise<number> {
+  const opts: MultiOptions = { connect: connector(flags, local), ...(asJson ? {} : { onEvent }) };
+  if (cmd === 'destroy') {
+    const r = await multiDestroy(t.name, hostsOf(t), partsForListing(t), opts);
+    if (asJson) json(r); else report(`destroy '${t.name}'`, r);
+    return r.ok ? 0 : 1;
+  }
+  if (cmd === 'apply') {
+    const r = await multiApply(t, SPLITTER, opts);
+    if (asJson) json(r); else report(`apply '${t.name}'`, r);
+    return r.ok ? 0 : 1;
+  }
+  if (cmd === 'status') {
+    const r = await multiStatus(t, SPLITTER, opts);
+    if (asJson) json({ topology: t.name, status: r.overall, hosts: r.hosts.map((o) => ({ host: o.host, state: o.state, message: o.message, objects: o.plan?.objects })) });
+    else {
+      for (const o of r.hosts) for (const x of o.plan?.objects ?? []) process.stdout.write(`${o.host.padEnd(8)} ${x.state.padEnd(14)} ${x.kind.padEnd(10)} ${(x.scope ?? 'host').padEnd(12)} ${x.name}${x.detail ? `  (${x.detail})` : ''}\n`);
+      for (const o of r.hosts) process.stdout.write(`${t.name} on ${o.host}: ${r.overall[o.host] ?? `${o.state}: ${o.message ?? ''}`}\n`);
+    }
+    return r.ok ? 0 : 1;
+  }
+  const r = await multiPlan(t, SPLITTER, opts);
+  if (asJson) json({ ok: r.ok, hosts: r.hosts.map((o) => ({ host: o.host, state: o.state, message: o.message, steps: o.plan?.steps.map((s) => s.step), errors: o.plan?.errors })) });
+  else {
+    for (const o of r.hosts) {
+      process.stdout.write(`== host ${o.host}: ${o.plan ? `${o.plan.steps.length} step(s)` : `${o.state}: ${o.message ?? ''}`}\n`);
+      for (const s of o.plan?.steps ?? []) process.stdout.write(`${s.summary}\n`);
+    }
+    process.stderr.write(`${r.hosts.reduce((n, o) => n + (o.plan?.steps.length ?? 0), 0)} step(s) on ${r.hosts.length} host(s)${r.ok ? '' : '; apply would be refused'}\n`);
+  }
+  return r.ok ? 0 : 1;
+}

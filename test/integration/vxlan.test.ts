@@ -1,0 +1,213 @@
+/**
+ * One host's part of a multi-host lab on the real kernel (issue 19). The sandbox's root plays
+ * host "local"; host "b" is a second sandbox inside it: its own network and mount namespaces
+ * (its own /run, /run/netns, /etc/netns) held by a sleeping process, reached with nsenter, joined
+ * to "local" by an underlay veth on 192.0.2.0/24. The file is split with splitByHost and each
+ * host's part is applied by the CLI on that host (the helper's code in its process, as root),
+ * exactly as a single-host topology. Proven: ping across a VXLAN link and across a bridge that
+ * spans both hosts, the 1450-byte MTU, re-plan empty on both hosts, one changed address is one
+ * step on one host, a macvlan of a "physical" interface (a veth played by the test), a physical
+ * interface moved into a lab bridge and given back, the refusal of one that carries the host's
+ * address, and destroy leaves nothing on either host.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { splitByHost } from '../../src/core/hosts-split.js';
+import type { Topology } from '../../src/core/model.js';
+import { validateValue } from '../../src/core/validate.js';
+import { CLI, assertSandbox, cli, hostLinks, listNetns, noPing, ping, resetSandbox, sh, tryRun, type CliResult } from './sandbox.js';
+
+const UNDERLAY = { local: '192.0.2.1', b: '192.0.2.2' };
+
+function lab(b1Addr = '10.10.0.3/24'): Topology {
+  return {
+    version: 1, name: 'mh',
+    hosts: [{ name: 'local', underlay: UNDERLAY.local }, { name: 'b', ssh: `lab@${UNDERLAY.b}` }],
+    bridges: [{ name: 'lan0', addresses: ['10.10.0.1/24'] }],
+    namespaces: [
+      { name: 'a1', routes: [{ to: 'default', via: '10.10.0.1' }] },
+      { name: 'b1', on: 'b', routes: [{ to: 'default', via: '10.10.0.1' }] },
+      { name: 'r1' },
+      { name: 'r2', on: 'b' },
+      { name: 'm1' },
+    ],
+    links: [
+      { a: { node: 'a1', name: 'eth0', addresses: ['10.10.0.2/24'] }, b: { node: 'lan0', name: 'a1-p' } },
+      { a: { node: 'b1', name: 'eth0', addresses: [b1Addr] }, b: { node: 'lan0', name: 'b1-p' } },
+      { a: { node: 'r1', name: 'wan0', addresses: ['10.20.0.1/30'] }, b: { node: 'r2', name: 'wan0', addresses: ['10.20.0.2/30'] } },
+    ],
+    physical: [
+      { dev: 'phys0', macvlan: { node: 'm1', name: 'lan0', addresses: ['198.51.100.10/24'] } },
+      { dev: 'phys1', bridge: 'lan0' },
+    ],
+  };
+}
+
+/** host "b": a sleeping process in its own network and mount namespaces */
+class HostB {
+  private proc: ChildProcess | undefined;
+  pid = 0;
+  async start(): Promise<void> {
+    this.proc = spawn('unshare', ['--net', '--mount', '--propagation', 'private', 'bash', '-c',
+      'mount -t tmpfs hostb-run /run && mkdir -p /run/netns /run/lock && mkdir -p /etc/netns && mount -t tmpfs hostb-etc /etc/netns'
+      + ' && mount -t sysfs sysfs /sys && ip link set lo up && echo ready && exec sleep 100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      this.proc!.stdout!.once('data', () => resolve());
+      this.proc!.once('exit', (code) => reject(new Error(`host b did not start (exit ${code})`)));
+    });
+    this.pid = this.proc.pid!;
+  }
+  run(argv: string[]): CliResult {
+    const r = spawnSync('nsenter', ['-t', String(this.pid), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 120_000 });
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  }
+  cli(args: string[]): CliResult { return this.run([process.execPath, CLI, ...args]); }
+  ping(ns: string, target: string): boolean { return this.run(['ip', 'netns', 'exec', ns, 'ping', '-c', '1', '-w', '5', target]).code === 0; }
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await gone;
+  }
+}
+
+describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan and a physical port', () => {
+  const b = new HostB();
+  const dir = mkdtempSync(join(tmpdir(), 'netns-lab-vxlan-'));
+  const files = { local: join(dir, 'local.netns.json'), b: join(dir, 'b.netns.json') };
+  const part = (h: string) => JSON.parse(readFileSync(files[h as 'local' | 'b'], 'utf8')) as Topology;
+  const writeParts = (t: Topology) => {
+    assert.ok(validateValue(t).ok, JSON.stringify(validateValue(t).diagnostics));
+    for (const p of splitByHost(t, UNDERLAY)) writeFileSync(files[p.host as 'local' | 'b'], JSON.stringify(p.topology));
+  };
+  const steps = (r: CliResult) => { assert.equal(r.code, 0, r.stderr); return (JSON.parse(r.stdout) as { steps: { op: string }[] }).steps; };
+
+  before(async () => {
+    assertSandbox();
+    await resetSandbox();
+    await b.start();
+    // the underlay between the hosts, and the "physical" interfaces of host local (veths whose
+    // other ends sit in a namespace "ext" of the test, with addresses the lab can reach)
+    sh('ip', ['-b', '-'], [
+      'link add ul-a type veth peer name ul-b', `link set ul-b netns ${b.pid}`,
+      `addr add ${UNDERLAY.local}/24 dev ul-a`, 'link set ul-a up',
+      'netns add ext',
+      'link add phys0 type veth peer name ext0 netns ext', 'link set phys0 up',
+      'link add phys1 type veth peer name ext1 netns ext', 'link set phys1 up',
+      'link add phys2 type veth peer name ext2 netns ext', 'addr add 203.0.113.77/24 dev phys2', 'link set phys2 up',
+    ].join('\n') + '\n');
+    sh('ip', ['-n', 'ext', '-b', '-'], ['link set lo up', 'addr add 198.51.100.1/24 dev ext0', 'link set ext0 up',
+      'addr add 10.10.0.99/24 dev ext1', 'link set ext1 up', 'link set ext2 up'].join('\n') + '\n');
+    assert.equal(b.run(['ip', 'addr', 'add', `${UNDERLAY.b}/24`, 'dev', 'ul-b']).code, 0);
+    assert.equal(b.run(['ip', 'link', 'set', 'ul-b', 'up']).code, 0);
+    writeParts(lab());
+  });
+  after(async () => {
+    await b.stop();
+    rmSync(dir, { recursive: true, force: true });
+    await resetSandbox();
+  });
+
+  it('applies each host\'s part; traffic crosses the VXLAN link and the bridge that spans both hosts', () => {
+    const ra = cli(['apply', files.local]);
+    assert.equal(ra.code, 0, ra.stderr);
+    const rb = b.cli(['apply', files.b]);
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.ok(ping('r1', '10.20.0.2'), 'r1 (local) -> r2 (b) over the VXLAN link');
+    assert.ok(ping('a1', '10.10.0.3'), 'a1 (local) -> b1 (b) across the spanning bridge');
+    assert.ok(b.ping('b1', '10.10.0.1'), 'b1 (b) -> the bridge address on its home host');
+    assert.ok(b.ping('b1', '10.10.0.2'), 'b1 -> a1');
+    // the tunnel devices: tagged, with the VNI both hosts agree on, MTU 1450
+    const wan = JSON.parse(sh('ip', ['-n', 'r1', '-d', '-j', 'link', 'show', 'wan0']))[0] as { ifalias: string; mtu: number; linkinfo: { info_kind: string; info_data: { id: number; remote: string } } };
+    assert.equal(wan.linkinfo.info_kind, 'vxlan');
+    assert.equal(wan.ifalias, 'netns-lab:mh');
+    assert.equal(wan.mtu, 1450);
+    assert.equal(wan.linkinfo.info_data.remote, UNDERLAY.b);
+    const wanB = JSON.parse(b.run(['ip', '-n', 'r2', '-d', '-j', 'link', 'show', 'wan0']).stdout)[0] as typeof wan;
+    assert.equal(wanB.linkinfo.info_data.id, wan.linkinfo.info_data.id);
+  });
+
+  it('a tunnelled frame of 1450 bytes passes whole; one byte more is refused, not fragmented', () => {
+    assert.equal(tryRun('ip', ['netns', 'exec', 'a1', 'ping', '-M', 'do', '-s', '1422', '-c', '1', '-W', '3', '10.10.0.3']).code, 0);
+    const big = tryRun('ip', ['netns', 'exec', 'a1', 'ping', '-M', 'do', '-s', '1423', '-c', '1', '-W', '3', '10.10.0.3']);
+    assert.notEqual(big.code, 0);
+    assert.match(big.stdout + big.stderr, /mtu = 1450|message too long/i);
+  });
+
+  it('the macvlan of a physical interface reaches its network; the physical port joins the LAN', () => {
+    assert.ok(ping('m1', '198.51.100.1'), 'm1 -> the network behind phys0, through its macvlan');
+    assert.ok(ping('a1', '10.10.0.99'), 'a1 -> the machine behind phys1, a port of lan0');
+    const m = JSON.parse(sh('ip', ['-n', 'm1', '-d', '-j', 'link', 'show', 'lan0']))[0] as { ifalias: string; linkinfo: { info_kind: string; info_data: { mode: string } } };
+    assert.deepEqual([m.linkinfo.info_kind, m.linkinfo.info_data.mode, m.ifalias], ['macvlan', 'bridge', 'netns-lab:mh']);
+    const p1 = JSON.parse(sh('ip', ['-j', 'link', 'show', 'phys1']))[0] as { master?: string; ifalias?: string };
+    assert.equal(p1.master, 'lan0');
+    assert.equal(p1.ifalias, undefined, 'a physical interface is never tagged');
+  });
+
+  it('import reads the VXLAN devices and the macvlan back into a file', () => {
+    const out = join(dir, 'imported.netns.json');
+    const r = cli(['import', '--name', 'back', '--ns', 'r1,m1', '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const t = JSON.parse(readFileSync(out, 'utf8')) as Topology;
+    const vni = part('local').vxlans!.find((v) => v.name === 'wan0')!.vni;
+    assert.deepEqual(t.vxlans!.find((v) => v.name === 'wan0'), { name: 'wan0', node: 'r1', vni, local: UNDERLAY.local, remote: UNDERLAY.b, addresses: ['10.20.0.1/30'], mtu: 1450 });
+    assert.deepEqual(t.physical, [{ dev: 'phys0', macvlan: { node: 'm1', name: 'lan0', addresses: ['198.51.100.10/24'] } }]);
+  });
+
+  it('re-plans empty on both hosts', () => {
+    assert.deepEqual(steps(cli(['plan', files.local, '--json'])), []);
+    assert.deepEqual(steps(b.cli(['plan', files.b, '--json'])), []);
+  });
+
+  it('one changed address on host b is one step there and none on local', () => {
+    writeParts(lab('10.10.0.4/24'));
+    assert.deepEqual(steps(cli(['plan', files.local, '--json'])), []);
+    assert.deepEqual(steps(b.cli(['plan', files.b, '--json'])).map((s) => s.op), ['addr-change']);
+    const r = b.cli(['apply', files.b]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(ping('a1', '10.10.0.4'));
+    assert.ok(noPing('a1', '10.10.0.3'));
+  });
+
+  it('refuses to move an interface that carries the host\'s address into a lab bridge; nothing changes', () => {
+    const t = lab('10.10.0.4/24');
+    t.physical!.push({ dev: 'phys2', bridge: 'lan0' });
+    writeParts(t);
+    const r = cli(['apply', files.local]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr + r.stdout, /phys2.*203\.0\.113\.77\/24/);
+    const p2 = JSON.parse(sh('ip', ['-j', 'addr', 'show', 'phys2']))[0] as { master?: string; addr_info: { local: string }[] };
+    assert.equal(p2.master, undefined);
+    assert.ok(p2.addr_info.some((a) => a.local === '203.0.113.77'));
+    writeParts(lab('10.10.0.4/24'));
+  });
+
+  it('taken out of the file, the physical port is given back; destroy leaves nothing on either host', () => {
+    const t = lab('10.10.0.4/24');
+    t.physical = t.physical!.filter((p) => p.dev !== 'phys1');
+    writeParts(t);
+    assert.deepEqual(steps(cli(['plan', files.local, '--json'])).map((s) => s.op), ['phys-detach']);
+    assert.equal(cli(['apply', files.local]).code, 0);
+    assert.equal((JSON.parse(sh('ip', ['-j', 'link', 'show', 'phys1']))[0] as { master?: string }).master, undefined);
+
+    writeParts(lab('10.10.0.4/24'));
+    assert.equal(cli(['apply', files.local]).code, 0, 'phys1 joins again');
+    const da = cli(['destroy', files.local]);
+    assert.equal(da.code, 0, da.stderr);
+    const db = b.cli(['destroy', files.b]);
+    assert.equal(db.code, 0, db.stderr);
+    assert.deepEqual(listNetns(), ['ext']);
+    assert.deepEqual(hostLinks(), ['lo', 'phys0', 'phys1', 'phys2', 'ul-a']);
+    const p1 = JSON.parse(sh('ip', ['-j', 'link', 'show', 'phys1']))[0] as { master?: string };
+    assert.equal(p1.master, undefined, 'destroy gave phys1 back (its bridge is gone, it is not)');
+    assert.deepEqual((JSON.parse(b.run(['ip', '-j', 'link', 'show']).stdout) as { ifname: string }[]).map((l) => l.ifname).sort(), ['lo', 'ul-b']);
+    assert.equal(b.run(['ip', 'netns', 'list']).stdout.trim(), '');
+    assert.equal(sh('iptables-save', []).includes('NSL-'), false);
+    assert.equal(b.run(['iptables-save']).stdout.includes('NSL-'), false);
+  });
+});
