@@ -59,6 +59,7 @@ describe('hosts and where nodes are', () => {
 
 describe('splitByHost', () => {
   it('gives each host a single-host topology with the same name, no hosts and no on, that validates', () => {
+    assert.deepEqual(validateValue(example()).diagnostics, [], 'examples/two-hosts.netns.json validates');
     const parts = splitByHost(example(), U);
     assert.deepEqual(parts.map((p) => p.host), ['local', 'b']);
     for (const p of parts) {
