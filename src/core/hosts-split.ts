@@ -10,6 +10,7 @@
 import { layout, segmentDevName, type Layout } from './hosts-layout.js';
 import { LOCAL_HOST, type Bridge, type Link, type Namespace, type Physical, type Topology, type Vxlan } from './model.js';
 import { writtenUnderlay } from './model-hosts.js';
+import type { LiveState } from './observe.js';
 
 export interface LabHost { name: string; ssh?: string; underlay?: string; helper?: string }
 
@@ -34,6 +35,17 @@ export function hostOf(t: Topology, nodeName: string): string {
  */
 export function underlaySpec(h: LabHost): { address: string } | { ifname: string } | undefined {
   return writtenUnderlay(h);
+}
+
+/**
+ * The underlay address of a host whose file names an interface: its first global IPv4 address
+ * (else IPv6), as that host's helper read it (`observe` of the host). Undefined: no such
+ * interface, or no address on it.
+ */
+export function underlayFromLive(ifname: string, live: LiveState): string | undefined {
+  const l = live.host.links.find((x) => x.name === ifname);
+  const a = l?.addresses.filter((x) => x.scope === 'global').sort((x, y) => x.family - y.family)[0];
+  return a?.cidr.split('/')[0];
 }
 
 export interface HostPart { host: string; topology: Topology }

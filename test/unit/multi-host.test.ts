@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { VNI_MAX, VNI_MIN, allocateVnis, derivedVni, layout } from '../../src/core/hosts-layout.js';
-import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec, type HostPart } from '../../src/core/hosts-split.js';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlayFromLive, underlaySpec, type HostPart } from '../../src/core/hosts-split.js';
+import { addr, link, live, ns } from '../support/fixtures.js';
 import type { Topology, Vxlan } from '../../src/core/model.js';
 import { validateValue } from '../../src/core/validate.js';
 import { loadTopology } from '../support/fixtures.js';
@@ -54,6 +55,15 @@ describe('hosts and where nodes are', () => {
     assert.deepEqual(underlaySpec({ name: 'b', ssh: 'lab@b.example', underlay: '198.51.100.7' }), { address: '198.51.100.7' });
     assert.equal(underlaySpec({ name: 'b', ssh: 'lab@b.example' }), undefined);
     assert.equal(underlaySpec({ name: 'local' }), undefined);
+  });
+
+  it('underlayFromLive: the first global IPv4 address of the named interface, else IPv6', () => {
+    const l = live({ host: ns(null, { links: [link('enp2s0', { addresses: [addr('fe80::1/64', 'link'), addr('2001:db8::5/64'), addr('192.0.2.5/24')] }), link('eth9')] }) });
+    assert.equal(underlayFromLive('enp2s0', l), '192.0.2.5');
+    l.host.links[0]!.addresses.pop();
+    assert.equal(underlayFromLive('enp2s0', l), '2001:db8::5');
+    assert.equal(underlayFromLive('eth9', l), undefined);
+    assert.equal(underlayFromLive('nope', l), undefined);
   });
 });
 
