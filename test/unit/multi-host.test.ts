@@ -131,11 +131,14 @@ describe('splitByHost', () => {
     const t = lab();
     t.hosts![1]!.underlay = 'enp2s0';
     t.links![2]!.vni = 77;
+    t.links![2]!.b.impair = { delay: 20 };
+    t.links![2]!.up = false;
     t.host = { routes: [{ to: '10.99.0.0/24', via: '10.10.0.9' }] };
     const parts = splitByHost(t, U);
     const wanB = part(parts, 'b').vxlans!.find((v) => v.name === 'wan0')!;
     assert.equal(wanB.dev, 'enp2s0');
     assert.equal(wanB.vni, 77);
+    assert.deepEqual([wanB.impair, wanB.up], [{ delay: 20 }, false], 'the end\'s impairments and the link\'s admin state go with it');
     assert.equal(part(parts, 'local').vxlans!.find((v) => v.name === 'wan0')!.dev, undefined);
     assert.deepEqual(part(parts, 'local').host, t.host);
     assert.equal(part(parts, 'b').host, undefined);

@@ -121,6 +121,12 @@ describe('VXLAN devices in the planner', () => {
     assert.match(p.errors[0]!.message, /'wan0' would send from 192\.0\.2\.2, which is not an address of this host/);
   });
 
+  it('a tunnelled end keeps its impairments (a root qdisc on the VXLAN device)', () => {
+    const t = part();
+    t.vxlans![0]!.impair = { rate: 10000 };
+    assert.deepEqual(cmds(plan(t, applied())), ['tc -n r2 qdisc replace dev wan0 root tbf rate 10000kbit burst 12500 latency 50ms']);
+  });
+
   it('a whole multi-host file is refused: a helper only builds one host\'s part', () => {
     const t: Topology = { ...part(), hosts: [{ name: 'b', ssh: 'lab@192.0.2.2' }] };
     const p = plan(t, live());
