@@ -115,10 +115,24 @@ describe('VXLAN devices in the planner', () => {
     assert.deepEqual(cmds(d).filter((x) => x.startsWith('ip link del') || x.startsWith('ip netns del')).sort(), ['ip link del dev lan0', 'ip link del dev vx5000', 'ip netns del r2']);
   });
 
-  it('refuses a tunnel from an address this host does not have (the helper\'s own check)', () => {
+  it('refuses a tunnel from an address this host does not have, or over an interface it lacks (the helper\'s own checks)', () => {
     const p = plan(part(), live());
     assert.deepEqual(errs(p), ['no-underlay vxlans.0.local', 'no-underlay vxlans.1.local']);
     assert.match(p.errors[0]!.message, /'wan0' would send from 192\.0\.2\.2, which is not an address of this host/);
+    const t = part();
+    t.vxlans![1]!.dev = 'eth7';
+    assert.deepEqual(errs(plan(t, underlay())), ['no-underlay vxlans.1.dev']);
+  });
+
+  it('a device in the host over another underlay interface is made again; in a namespace the interface is not read back', () => {
+    const t = part();
+    t.vxlans![1]!.dev = 'ul-b';
+    const l = applied();
+    assert.deepEqual(ops(plan(t, l)).slice(0, 2), ['link-del', 'vxlan-add']);
+    l.host.links[3]!.vxlan!.dev = 'ul-b';
+    assert.deepEqual(cmds(plan(t, l)), []);
+    t.vxlans![0]!.dev = 'ul-b';
+    assert.deepEqual(cmds(plan(t, l)), [], 'wan0 sits in r2: its underlay device is not compared');
   });
 
   it('a tunnelled end keeps its impairments (a root qdisc on the VXLAN device)', () => {
