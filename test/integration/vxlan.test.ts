@@ -27,7 +27,8 @@ const UNDERLAY = { local: '192.0.2.1', b: '192.0.2.2', c: '192.0.2.3' };
 function lab(b1Addr = '10.10.0.3/24'): Topology {
   return {
     version: 1, name: 'mh',
-    hosts: [{ name: 'local', underlay: UNDERLAY.local }, { name: 'b', ssh: `lab@${UNDERLAY.b}` }, { name: 'c', ssh: `lab@${UNDERLAY.c}` }],
+    // b's underlay is named by its interface: its VXLAN devices are bound to it (dev uplink)
+    hosts: [{ name: 'local', underlay: UNDERLAY.local }, { name: 'b', ssh: 'lab@b.example', underlay: 'uplink' }, { name: 'c', ssh: `lab@${UNDERLAY.c}` }],
     bridges: [{ name: 'lan0', addresses: ['10.10.0.1/24'] }],
     namespaces: [
       { name: 'a1', routes: [{ to: 'default', via: '10.10.0.1' }] },
@@ -146,6 +147,9 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     assert.equal(wan.linkinfo.info_data.remote, UNDERLAY.b);
     const wanB = JSON.parse(b.run(['ip', '-n', 'r2', '-d', '-j', 'link', 'show', 'wan0']).stdout)[0] as typeof wan;
     assert.equal(wanB.linkinfo.info_data.id, wan.linkinfo.info_data.id);
+    const arm = part('b').vxlans!.find((v) => v.node === 'lan0')!;
+    assert.equal(arm.dev, 'uplink');
+    assert.equal((JSON.parse(b.run(['ip', '-d', '-j', 'link', 'show', arm.name]).stdout)[0] as { linkinfo: { info_data: { link: string } } }).linkinfo.info_data.link, 'uplink');
   });
 
   it('a tunnelled frame of 1450 bytes passes whole; one byte more is refused, not fragmented', () => {
