@@ -9,7 +9,8 @@
  * empty on every host, one changed address is one step on one host, import reads the devices
  * back, a macvlan of a "physical" interface (a veth played by the test), a physical interface
  * moved into a lab bridge and given back, the refusal of one that carries the host's address,
- * and destroy leaves nothing on any host.
+ * an apply stopped before tagging its devices converges on re-apply (the intent journal), and
+ * destroy leaves nothing on any host.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -65,11 +66,11 @@ class Host {
     });
     this.pid = this.proc.pid!;
   }
-  run(argv: string[]): CliResult {
-    const r = spawnSync('nsenter', ['-t', String(this.pid), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 120_000 });
+  run(argv: string[], env: Record<string, string> = {}): CliResult {
+    const r = spawnSync('nsenter', ['-t', String(this.pid), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   }
-  cli(args: string[]): CliResult { return this.run([process.execPath, CLI, ...args]); }
+  cli(args: string[], env: Record<string, string> = {}): CliResult { return this.run([process.execPath, CLI, ...args], env); }
   ping(ns: string, target: string): boolean { return this.run(['ip', 'netns', 'exec', ns, 'ping', '-c', '1', '-w', '5', target]).code === 0; }
   async stop(): Promise<void> {
     const p = this.proc;
@@ -122,6 +123,21 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     await c.stop();
     rmSync(dir, { recursive: true, force: true });
     await resetSandbox();
+  });
+
+  it('host c: an apply stopped right after it made its devices (not tagged yet) converges on re-apply', () => {
+    const p = steps(c.cli(['plan', files.c, '--json']));
+    const at = p.findIndex((x) => !['netns-add', 'bridge-add', 'veth-add', 'vxlan-add'].includes(x.op));
+    assert.ok(p.slice(0, at).some((x) => x.op === 'vxlan-add'));
+    const r = c.cli(['apply', files.c], { NETNS_LAB_FAULT_AT: String(at) });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /injected fault/);
+    const arm = part('c').vxlans![0]!.name;
+    const shown = JSON.parse(c.run(['ip', '-d', '-j', 'link', 'show', arm]).stdout)[0] as { ifalias?: string };
+    assert.equal(shown.ifalias, undefined, 'made, not tagged: only the intent journal vouches for it');
+    const again = c.cli(['apply', files.c]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(steps(c.cli(['plan', files.c, '--json'])), []);
   });
 
   it('applies each host\'s part; traffic crosses the VXLAN link and the bridge that spans three hosts', () => {
