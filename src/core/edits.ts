@@ -296,6 +296,7 @@ function remove(doc: Doc, t: Topology, g: Of<'delete'>): void {
   (t.links ?? []).forEach((l, i) => { if (nodes.has(l.a.node) || nodes.has(l.b.node)) links.add(i); });
   // remove from the end so earlier indices stay valid
   for (const i of [...links].sort((x, y) => y - x)) if (i < (t.links ?? []).length) doc.remove(['links', i]);
+  removeAttached(doc, t, nodes);
   (t.bridges ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['bridges', i]));
   (t.namespaces ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['namespaces', i]));
   if (nodes.has(HOST) && t.host) doc.remove(['host', 'position']);
@@ -318,6 +319,22 @@ function rename(doc: Doc, t: Topology, g: Of<'rename'>): void {
     if (l.a.node === from) doc.set(['links', k, 'a', 'node'], to);
     if (l.b.node === from) doc.set(['links', k, 'b', 'node'], to);
   });
+  renameAttached(doc, t, from, to);
+}
+
+/** VXLAN devices and physical interfaces follow a renamed node (issue 19) */
+function renameAttached(doc: Doc, t: Topology, from: string, to: string): void {
+  (t.vxlans ?? []).forEach((v, k) => { if (v.node === from) doc.set(['vxlans', k, 'node'], to); });
+  (t.physical ?? []).forEach((p, k) => {
+    if (p.macvlan?.node === from) doc.set(['physical', k, 'macvlan', 'node'], to);
+    if (p.bridge === from) doc.set(['physical', k, 'bridge'], to);
+  });
+}
+
+/** VXLAN devices and physical interfaces of deleted nodes go with them (the physical interface itself stays the host's) */
+function removeAttached(doc: Doc, t: Topology, nodes: Set<string>): void {
+  (t.vxlans ?? []).map((v, i) => [v.node, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['vxlans', i]));
+  (t.physical ?? []).map((p, i) => [p.macvlan?.node ?? p.bridge!, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['physical', i]));
 }
 
 function renameBridge(doc: Doc, t: Topology, j: number, from: string, to: string): void {

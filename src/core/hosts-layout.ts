@@ -46,6 +46,26 @@ export interface Layout {
   spanMtu: Map<string, number>;
 }
 
+export interface LabHost { name: string; ssh?: string; underlay?: string; helper?: string }
+
+/** 'local' first (with its underlay when the file gives one), then t.hosts in file order */
+export function hostsOf(t: Topology): LabHost[] {
+  const strip = (h: { name: string; ssh?: string | undefined; underlay?: string | undefined; helper?: string | undefined }): LabHost => ({
+    name: h.name, ...(h.ssh !== undefined ? { ssh: h.ssh } : {}), ...(h.underlay !== undefined ? { underlay: h.underlay } : {}), ...(h.helper !== undefined ? { helper: h.helper } : {}),
+  });
+  const local = t.hosts?.find((h) => h.name === LOCAL_HOST);
+  return [local ? strip(local) : { name: LOCAL_HOST }, ...(t.hosts ?? []).filter((h) => h.name !== LOCAL_HOST).map(strip)];
+}
+
+/**
+ * How a host's underlay is written: an address, or an interface whose address the engine asks
+ * that host's helper for. Without `underlay`, a remote host's ssh address when it is an IP
+ * address. Undefined: the file does not say (validation reports it where a tunnel needs it).
+ */
+export function underlaySpec(h: LabHost): { address: string } | { ifname: string } | undefined {
+  return writtenUnderlay(h);
+}
+
 export function isMultiHost(t: Topology): boolean {
   return (t.hosts ?? []).some((h) => h.name !== LOCAL_HOST)
     || [...(t.namespaces ?? []), ...(t.bridges ?? [])].some((n) => n.on !== undefined && n.on !== LOCAL_HOST);

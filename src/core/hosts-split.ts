@@ -7,20 +7,12 @@
  * The local machine's underlay is given like any host's: an entry named "local" in `hosts`,
  * without `ssh` (e.g. {"name": "local", "underlay": "192.0.2.1"}).
  */
-import { layout, segmentDevName, type Layout } from './hosts-layout.js';
+import { hostsOf, layout, segmentDevName, underlaySpec, type Layout } from './hosts-layout.js';
 import { LOCAL_HOST, type Bridge, type Link, type Namespace, type Physical, type Topology, type Vxlan } from './model.js';
-import { writtenUnderlay } from './model-hosts.js';
+import type { LiveState } from './observe.js';
 
-export interface LabHost { name: string; ssh?: string; underlay?: string; helper?: string }
-
-/** 'local' first (with its underlay when the file gives one), then t.hosts in file order */
-export function hostsOf(t: Topology): LabHost[] {
-  const strip = (h: { name: string; ssh?: string | undefined; underlay?: string | undefined; helper?: string | undefined }): LabHost => ({
-    name: h.name, ...(h.ssh !== undefined ? { ssh: h.ssh } : {}), ...(h.underlay !== undefined ? { underlay: h.underlay } : {}), ...(h.helper !== undefined ? { helper: h.helper } : {}),
-  });
-  const local = t.hosts?.find((h) => h.name === LOCAL_HOST);
-  return [local ? strip(local) : { name: LOCAL_HOST }, ...(t.hosts ?? []).filter((h) => h.name !== LOCAL_HOST).map(strip)];
-}
+// where the hosts are and how their underlay is written (hosts-layout.ts, with the file format)
+export { hostsOf, underlaySpec, type LabHost } from './hosts-layout.js';
 
 /** the host a node is on: 'local' unless the node (or, for a bridge in a namespace, that namespace) says "on" */
 export function hostOf(t: Topology, nodeName: string): string {
@@ -28,12 +20,14 @@ export function hostOf(t: Topology, nodeName: string): string {
 }
 
 /**
- * How a host's underlay is written: an address, or an interface whose address the engine asks
- * that host's helper for. Without `underlay`, a remote host's ssh address when it is an IP
- * address. Undefined: the file does not say (validation reports it where a tunnel needs it).
+ * The underlay address of a host whose file names an interface: its first global IPv4 address
+ * (else IPv6), as that host's helper read it (`observe` of the host). Undefined: no such
+ * interface, or no address on it.
  */
-export function underlaySpec(h: LabHost): { address: string } | { ifname: string } | undefined {
-  return writtenUnderlay(h);
+export function underlayFromLive(ifname: string, live: LiveState): string | undefined {
+  const l = live.host.links.find((x) => x.name === ifname);
+  const a = l?.addresses.filter((x) => x.scope === 'global').sort((x, y) => x.family - y.family)[0];
+  return a?.cidr.split('/')[0];
 }
 
 export interface HostPart { host: string; topology: Topology }

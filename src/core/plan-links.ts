@@ -49,8 +49,11 @@ function vxlanDrift(f: IfaceInfo, l: LiveLink): string | undefined {
   const w = f.vxlan!;
   const v = l.vxlan;
   if (l.kind !== 'vxlan' || !v) return `is a ${l.kind}, not a VXLAN device`;
-  const have = `vni ${v.vni} ${v.local ?? '?'} -> ${v.remote ?? '?'}:${v.port ?? '?'}`;
-  const want = `vni ${w.vni} ${canonicalIP(w.local)} -> ${canonicalIP(w.remote)}:${w.port}`;
+  // the underlay device is read back by name only in the host (in a namespace, iproute2 would
+  // look its ifindex up there): compared where it can be
+  const dev = (d: string | undefined) => (f.scope === null && d !== undefined ? ` dev ${d}` : '');
+  const have = `vni ${v.vni} ${v.local ?? '?'} -> ${v.remote ?? '?'}:${v.port ?? '?'}${dev(v.dev ?? (w.dev !== undefined ? 'none' : undefined))}`;
+  const want = `vni ${w.vni} ${canonicalIP(w.local)} -> ${canonicalIP(w.remote)}:${w.port}${dev(w.dev ?? (v.dev !== undefined ? 'none' : undefined))}`;
   return have === want ? undefined : `tunnel ${have}, want ${want}`;
 }
 

@@ -52,9 +52,14 @@ function checkUnderlay(c: PlanCtx): void {
   const mine = new Set(c.live.host.links.flatMap((l) => l.addresses.map((a) => a.cidr.split('/')[0]!)));
   for (const f of c.idx.ifaces) {
     if (f.kind !== 'vxlan') continue;
+    const { dev } = f.vxlan!;
+    const at: JsonPath = [...f.namePath.slice(0, -1)];
+    if (dev !== undefined && !c.live.host.links.some((l) => l.name === dev)) {
+      c.errors.push({ severity: 'error', code: 'no-underlay', message: `VXLAN device '${f.name}' runs over '${dev}', which this host does not have`, path: [...at, 'dev'] });
+    }
     const local = canonicalIP(f.vxlan!.local);
     if (local === undefined || mine.has(local)) continue;
-    c.errors.push({ severity: 'error', code: 'no-underlay', message: `VXLAN device '${f.name}' would send from ${f.vxlan!.local}, which is not an address of this host; give the host its underlay address (or correct "underlay")`, path: [...f.namePath.slice(0, -1), 'local'] });
+    c.errors.push({ severity: 'error', code: 'no-underlay', message: `VXLAN device '${f.name}' would send from ${f.vxlan!.local}, which is not an address of this host; give the host its underlay address (or correct "underlay")`, path: [...at, 'local'] });
   }
 }
 

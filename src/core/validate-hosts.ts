@@ -4,8 +4,7 @@
  * host's physical interfaces and hand-written VXLAN devices. validate.ts calls these.
  */
 import type { Diagnostic, JsonPath } from './diagnostics.js';
-import { layout, segmentDevName, underlayFamily, type Layout } from './hosts-layout.js';
-import { hostsOf, underlaySpec } from './hosts-split.js';
+import { hostsOf, layout, segmentDevName, underlayFamily, underlaySpec, type Layout } from './hosts-layout.js';
 import { HOST, LOCAL_HOST, type Topology } from './model.js';
 import type { IfaceInfo, TopoIndex } from './topo-index.js';
 

@@ -222,18 +222,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
 
   const idx = buildIndex(t);
 
-  // interface names unique per network namespace (the root namespace of each host); 'lo' is the kernel's
-  const hostOfIf = ifaceHostFn(t);
-  for (const [scope, ifs] of idx.ifacesByScope) {
-    const seen = new Map<string, JsonPath>();
-    for (const f of ifs) {
-      const host = scope === null ? hostOfIf(f) : '';
-      const where = scope === null ? (host === LOCAL_HOST ? 'the host' : `host '${host}'`) : `namespace '${scope}'`;
-      if (f.name === 'lo') d.push(err('reserved-name', `'lo' is the loopback interface of ${where}`, f.namePath));
-      else if (seen.has(`${host}|${f.name}`)) d.push(err('duplicate-name', `interface '${f.name}' appears twice in ${where}`, f.namePath));
-      seen.set(`${host}|${f.name}`, f.namePath);
-    }
-  }
+  checkIfaceNames(d, t, idx);
   d.push(...tunnelDiagnostics(t, idx), ...physicalDiagnostics(t, idx));
   const host = t.host;
   if (host?.uplink && host.uplink !== 'auto' && idx.ifacesByScope.get(null)?.some((f) => f.name === host.uplink)) {
@@ -340,6 +329,21 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     }
   });
   return d;
+}
+
+/** interface names unique per network namespace (the root namespace of each host); 'lo' is the kernel's */
+function checkIfaceNames(d: Diagnostic[], t: Topology, idx: TopoIndex): void {
+  const hostOfIf = ifaceHostFn(t);
+  for (const [scope, ifs] of idx.ifacesByScope) {
+    const seen = new Map<string, JsonPath>();
+    for (const f of ifs) {
+      const host = scope === null ? hostOfIf(f) : '';
+      const where = scope === null ? (host === LOCAL_HOST ? 'the host' : `host '${host}'`) : `namespace '${scope}'`;
+      if (f.name === 'lo') d.push(err('reserved-name', `'lo' is the loopback interface of ${where}`, f.namePath));
+      else if (seen.has(`${host}|${f.name}`)) d.push(err('duplicate-name', `interface '${f.name}' appears twice in ${where}`, f.namePath));
+      seen.set(`${host}|${f.name}`, f.namePath);
+    }
+  }
 }
 
 function routeFamily(r: Route): 4 | 6 {

@@ -103,6 +103,10 @@ interface Shape {
   linkMtu: (number | undefined)[];
   up: (boolean | undefined)[];
   annotations: { text: string; position: unknown }[];
+  /** issue 19: a hand-written VXLAN device, a macvlan of the host's uplink, a second host */
+  tunnel: boolean;
+  macvlan: boolean;
+  multiHost: boolean;
 }
 
 const shape: fc.Arbitrary<Shape> = fc.record({
@@ -117,6 +121,9 @@ const shape: fc.Arbitrary<Shape> = fc.record({
   linkMtu: fc.array(fc.option(fc.integer({ min: 68, max: 65535 }), { nil: undefined }), { minLength: 6, maxLength: 6 }),
   up: fc.array(fc.option(fc.boolean(), { nil: undefined }), { minLength: 6, maxLength: 6 }),
   annotations: fc.array(fc.record({ text: note, position }), { maxLength: 2 }),
+  tunnel: fc.boolean(),
+  macvlan: fc.boolean(),
+  multiHost: fc.boolean(),
 });
 
 /**
@@ -163,6 +170,10 @@ export const plausibleTopology: fc.Arbitrary<Record<string, unknown>> = shape.ma
       dns: n.dns, internet: n.internet || undefined, note: n.note, position: n.position,
     });
   });
+  // the fuzzers' host (bareHost) has uplink0 with 198.51.100.2: a tunnel from there, a macvlan of it
+  const first = s.namespaces[0]!.name;
+  const last = namespaces.at(-1)! as Record<string, unknown>;
+  if (s.multiHost && namespaces.length > 1 && !last.internet) last.on = 'h2';
   return drop({
     version: 1,
     name: s.name,
@@ -170,6 +181,9 @@ export const plausibleTopology: fc.Arbitrary<Record<string, unknown>> = shape.ma
     bridges: bridges.length ? bridges : undefined,
     namespaces,
     links,
+    hosts: last.on ? [{ name: 'local', underlay: '198.51.100.2' }, { name: 'h2', ssh: 'fz@198.51.100.3:22', helper: '/usr/local/lib/netns-lab/helper' }] : undefined,
+    vxlans: s.tunnel ? [{ name: `vx-${s.suffixes[0]}`.slice(0, 15), node: first, vni: 4242, local: '198.51.100.2', remote: '198.51.100.9', addresses: ['10.250.0.1/24'], mtu: 1450 }] : undefined,
+    physical: s.macvlan ? [{ dev: 'uplink0', macvlan: { node: first, name: `mv-${s.suffixes[1]}`.slice(0, 15), addresses: ['10.251.0.2/24'] } }] : undefined,
     annotations: s.annotations.length ? s.annotations : undefined,
   });
 });

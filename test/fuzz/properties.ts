@@ -34,6 +34,9 @@ export const KNOWN_CODES = new Set([
   'prefix-mismatch', 'route-needs-gateway', 'family-mismatch', 'unknown-interface', 'duplicate-route', 'not-a-network',
   'gateway-is-self', 'gateway-unreachable', 'gateway-unknown', 'nat-no-uplink', 'no-route-out', 'not-masqueraded', 'broad-subnet',
   'too-many-problems',
+  // issue 19: hosts, on, tunnels, physical interfaces
+  'invalid-ssh', 'invalid-helper', 'invalid-underlay', 'local-ssh', 'unknown-host', 'host-mismatch', 'remote-internet', 'no-underlay',
+  'underlay-family', 'vni-clash', 'vni-unused', 'mtu-fragments', 'invalid-physical', 'physical-clash', 'physical-bridge',
 ]);
 
 // ---- diagnostics ----

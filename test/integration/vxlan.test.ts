@@ -1,14 +1,16 @@
 /**
- * One host's part of a multi-host lab on the real kernel (issue 19). The sandbox's root plays
- * host "local"; host "b" is a second sandbox inside it: its own network and mount namespaces
- * (its own /run, /run/netns, /etc/netns) held by a sleeping process, reached with nsenter, joined
- * to "local" by an underlay veth on 192.0.2.0/24. The file is split with splitByHost and each
- * host's part is applied by the CLI on that host (the helper's code in its process, as root),
- * exactly as a single-host topology. Proven: ping across a VXLAN link and across a bridge that
- * spans both hosts, the 1450-byte MTU, re-plan empty on both hosts, one changed address is one
- * step on one host, a macvlan of a "physical" interface (a veth played by the test), a physical
- * interface moved into a lab bridge and given back, the refusal of one that carries the host's
- * address, and destroy leaves nothing on either host.
+ * Each host's part of a multi-host lab on the real kernel (issue 19). The sandbox's root plays
+ * host "local"; hosts "b" and "c" are sandboxes inside it: each its own network and mount
+ * namespaces (its own /run, /run/netns, /etc/netns) held by a sleeping process, reached with
+ * nsenter, joined to "local" by an underlay bridge on 192.0.2.0/24. The file is split with
+ * splitByHost and each host's part is applied by the CLI on that host (the helper's code in its
+ * process, as root), exactly as a single-host topology. Proven: ping across a VXLAN link and
+ * across a bridge that spans three hosts (a star around its home), the 1450-byte MTU, re-plan
+ * empty on every host, one changed address is one step on one host, import reads the devices
+ * back, a macvlan of a "physical" interface (a veth played by the test), a physical interface
+ * moved into a lab bridge and given back, the refusal of one that carries the host's address,
+ * an apply stopped before tagging its devices converges on re-apply (the intent journal), and
+ * destroy leaves nothing on any host.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,12 +23,13 @@ import type { Topology } from '../../src/core/model.js';
 import { validateValue } from '../../src/core/validate.js';
 import { CLI, assertSandbox, cli, hostLinks, listNetns, noPing, ping, resetSandbox, sh, tryRun, type CliResult } from './sandbox.js';
 
-const UNDERLAY = { local: '192.0.2.1', b: '192.0.2.2' };
+const UNDERLAY = { local: '192.0.2.1', b: '192.0.2.2', c: '192.0.2.3' };
 
 function lab(b1Addr = '10.10.0.3/24'): Topology {
   return {
     version: 1, name: 'mh',
-    hosts: [{ name: 'local', underlay: UNDERLAY.local }, { name: 'b', ssh: `lab@${UNDERLAY.b}` }],
+    // b's underlay is named by its interface: its VXLAN devices are bound to it (dev uplink)
+    hosts: [{ name: 'local', underlay: UNDERLAY.local }, { name: 'b', ssh: 'lab@b.example', underlay: 'uplink' }, { name: 'c', ssh: `lab@${UNDERLAY.c}` }],
     bridges: [{ name: 'lan0', addresses: ['10.10.0.1/24'] }],
     namespaces: [
       { name: 'a1', routes: [{ to: 'default', via: '10.10.0.1' }] },
@@ -34,10 +37,12 @@ function lab(b1Addr = '10.10.0.3/24'): Topology {
       { name: 'r1' },
       { name: 'r2', on: 'b' },
       { name: 'm1' },
+      { name: 'c1', on: 'c', routes: [{ to: 'default', via: '10.10.0.1' }] },
     ],
     links: [
       { a: { node: 'a1', name: 'eth0', addresses: ['10.10.0.2/24'] }, b: { node: 'lan0', name: 'a1-p' } },
       { a: { node: 'b1', name: 'eth0', addresses: [b1Addr] }, b: { node: 'lan0', name: 'b1-p' } },
+      { a: { node: 'c1', name: 'eth0', addresses: ['10.10.0.5/24'] }, b: { node: 'lan0', name: 'c1-p' } },
       { a: { node: 'r1', name: 'wan0', addresses: ['10.20.0.1/30'] }, b: { node: 'r2', name: 'wan0', addresses: ['10.20.0.2/30'] } },
     ],
     physical: [
@@ -47,8 +52,8 @@ function lab(b1Addr = '10.10.0.3/24'): Topology {
   };
 }
 
-/** host "b": a sleeping process in its own network and mount namespaces */
-class HostB {
+/** a remote host: a sleeping process in its own network and mount namespaces */
+class Host {
   private proc: ChildProcess | undefined;
   pid = 0;
   async start(): Promise<void> {
@@ -57,15 +62,15 @@ class HostB {
       + ' && mount -t sysfs sysfs /sys && ip link set lo up && echo ready && exec sleep 100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       this.proc!.stdout!.once('data', () => resolve());
-      this.proc!.once('exit', (code) => reject(new Error(`host b did not start (exit ${code})`)));
+      this.proc!.once('exit', (code) => reject(new Error(`a host did not start (exit ${code})`)));
     });
     this.pid = this.proc.pid!;
   }
-  run(argv: string[]): CliResult {
-    const r = spawnSync('nsenter', ['-t', String(this.pid), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 120_000 });
+  run(argv: string[], env: Record<string, string> = {}): CliResult {
+    const r = spawnSync('nsenter', ['-t', String(this.pid), '--net', '--mount', '--', ...argv], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
     return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
   }
-  cli(args: string[]): CliResult { return this.run([process.execPath, CLI, ...args]); }
+  cli(args: string[], env: Record<string, string> = {}): CliResult { return this.run([process.execPath, CLI, ...args], env); }
   ping(ns: string, target: string): boolean { return this.run(['ip', 'netns', 'exec', ns, 'ping', '-c', '1', '-w', '5', target]).code === 0; }
   async stop(): Promise<void> {
     const p = this.proc;
@@ -77,13 +82,14 @@ class HostB {
 }
 
 describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan and a physical port', () => {
-  const b = new HostB();
+  const b = new Host();
+  const c = new Host();
   const dir = mkdtempSync(join(tmpdir(), 'netns-lab-vxlan-'));
-  const files = { local: join(dir, 'local.netns.json'), b: join(dir, 'b.netns.json') };
-  const part = (h: string) => JSON.parse(readFileSync(files[h as 'local' | 'b'], 'utf8')) as Topology;
+  const files = { local: join(dir, 'local.netns.json'), b: join(dir, 'b.netns.json'), c: join(dir, 'c.netns.json') };
+  const part = (h: string) => JSON.parse(readFileSync(files[h as 'local' | 'b' | 'c'], 'utf8')) as Topology;
   const writeParts = (t: Topology) => {
     assert.ok(validateValue(t).ok, JSON.stringify(validateValue(t).diagnostics));
-    for (const p of splitByHost(t, UNDERLAY)) writeFileSync(files[p.host as 'local' | 'b'], JSON.stringify(p.topology));
+    for (const p of splitByHost(t, UNDERLAY)) writeFileSync(files[p.host as 'local' | 'b' | 'c'], JSON.stringify(p.topology));
   };
   const steps = (r: CliResult) => { assert.equal(r.code, 0, r.stderr); return (JSON.parse(r.stdout) as { steps: { op: string }[] }).steps; };
 
@@ -91,11 +97,14 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     assertSandbox();
     await resetSandbox();
     await b.start();
-    // the underlay between the hosts, and the "physical" interfaces of host local (veths whose
-    // other ends sit in a namespace "ext" of the test, with addresses the lab can reach)
+    await c.start();
+    // the underlay: a bridge "ul" of the sandbox (a switch between the machines) holding host
+    // local's address, a veth into each other host; and the "physical" interfaces of host local
+    // (veths whose other ends sit in a namespace "ext" of the test, with addresses the lab can reach)
     sh('ip', ['-b', '-'], [
-      'link add ul-a type veth peer name ul-b', `link set ul-b netns ${b.pid}`,
-      `addr add ${UNDERLAY.local}/24 dev ul-a`, 'link set ul-a up',
+      'link add ul type bridge', `addr add ${UNDERLAY.local}/24 dev ul`, 'link set ul up',
+      'link add ul-b type veth peer name uplink', `link set uplink netns ${b.pid}`, 'link set ul-b master ul', 'link set ul-b up',
+      'link add ul-c type veth peer name uplink', `link set uplink netns ${c.pid}`, 'link set ul-c master ul', 'link set ul-c up',
       'netns add ext',
       'link add phys0 type veth peer name ext0 netns ext', 'link set phys0 up',
       'link add phys1 type veth peer name ext1 netns ext', 'link set phys1 up',
@@ -103,25 +112,49 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     ].join('\n') + '\n');
     sh('ip', ['-n', 'ext', '-b', '-'], ['link set lo up', 'addr add 198.51.100.1/24 dev ext0', 'link set ext0 up',
       'addr add 10.10.0.99/24 dev ext1', 'link set ext1 up', 'link set ext2 up'].join('\n') + '\n');
-    assert.equal(b.run(['ip', 'addr', 'add', `${UNDERLAY.b}/24`, 'dev', 'ul-b']).code, 0);
-    assert.equal(b.run(['ip', 'link', 'set', 'ul-b', 'up']).code, 0);
+    for (const [h, a] of [[b, UNDERLAY.b], [c, UNDERLAY.c]] as const) {
+      assert.equal(h.run(['ip', 'addr', 'add', `${a}/24`, 'dev', 'uplink']).code, 0);
+      assert.equal(h.run(['ip', 'link', 'set', 'uplink', 'up']).code, 0);
+    }
     writeParts(lab());
   });
   after(async () => {
     await b.stop();
+    await c.stop();
     rmSync(dir, { recursive: true, force: true });
     await resetSandbox();
   });
 
-  it('applies each host\'s part; traffic crosses the VXLAN link and the bridge that spans both hosts', () => {
+  it('host c: an apply stopped right after it made its devices (not tagged yet) converges on re-apply', () => {
+    const p = steps(c.cli(['plan', files.c, '--json']));
+    const at = p.findIndex((x) => !['netns-add', 'bridge-add', 'veth-add', 'vxlan-add'].includes(x.op));
+    assert.ok(p.slice(0, at).some((x) => x.op === 'vxlan-add'));
+    const r = c.cli(['apply', files.c], { NETNS_LAB_FAULT_AT: String(at) });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /injected fault/);
+    const arm = part('c').vxlans![0]!.name;
+    const shown = JSON.parse(c.run(['ip', '-d', '-j', 'link', 'show', arm]).stdout)[0] as { ifalias?: string };
+    assert.equal(shown.ifalias, undefined, 'made, not tagged: only the intent journal vouches for it');
+    const again = c.cli(['apply', files.c]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(steps(c.cli(['plan', files.c, '--json'])), []);
+  });
+
+  it('applies each host\'s part; traffic crosses the VXLAN link and the bridge that spans three hosts', () => {
     const ra = cli(['apply', files.local]);
     assert.equal(ra.code, 0, ra.stderr);
     const rb = b.cli(['apply', files.b]);
     assert.equal(rb.code, 0, rb.stderr);
+    const rc = c.cli(['apply', files.c]);
+    assert.equal(rc.code, 0, rc.stderr);
     assert.ok(ping('r1', '10.20.0.2'), 'r1 (local) -> r2 (b) over the VXLAN link');
     assert.ok(ping('a1', '10.10.0.3'), 'a1 (local) -> b1 (b) across the spanning bridge');
     assert.ok(b.ping('b1', '10.10.0.1'), 'b1 (b) -> the bridge address on its home host');
     assert.ok(b.ping('b1', '10.10.0.2'), 'b1 -> a1');
+    // three hosts on one bridge: a star around its home; b and c reach each other through it
+    assert.ok(c.ping('c1', '10.10.0.3'), 'c1 (c) -> b1 (b), through the home bridge on local');
+    assert.ok(c.ping('c1', '10.10.0.2'), 'c1 -> a1');
+    assert.ok(ping('a1', '10.10.0.5'), 'a1 -> c1');
     // the tunnel devices: tagged, with the VNI both hosts agree on, MTU 1450
     const wan = JSON.parse(sh('ip', ['-n', 'r1', '-d', '-j', 'link', 'show', 'wan0']))[0] as { ifalias: string; mtu: number; linkinfo: { info_kind: string; info_data: { id: number; remote: string } } };
     assert.equal(wan.linkinfo.info_kind, 'vxlan');
@@ -130,6 +163,9 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     assert.equal(wan.linkinfo.info_data.remote, UNDERLAY.b);
     const wanB = JSON.parse(b.run(['ip', '-n', 'r2', '-d', '-j', 'link', 'show', 'wan0']).stdout)[0] as typeof wan;
     assert.equal(wanB.linkinfo.info_data.id, wan.linkinfo.info_data.id);
+    const arm = part('b').vxlans!.find((v) => v.node === 'lan0')!;
+    assert.equal(arm.dev, 'uplink');
+    assert.equal((JSON.parse(b.run(['ip', '-d', '-j', 'link', 'show', arm.name]).stdout)[0] as { linkinfo: { info_data: { link: string } } }).linkinfo.info_data.link, 'uplink');
   });
 
   it('a tunnelled frame of 1450 bytes passes whole; one byte more is refused, not fragmented', () => {
@@ -159,14 +195,16 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     assert.deepEqual(t.physical, [{ dev: 'phys0', macvlan: { node: 'm1', name: 'lan0', addresses: ['198.51.100.10/24'] } }]);
   });
 
-  it('re-plans empty on both hosts', () => {
+  it('re-plans empty on every host', () => {
     assert.deepEqual(steps(cli(['plan', files.local, '--json'])), []);
     assert.deepEqual(steps(b.cli(['plan', files.b, '--json'])), []);
+    assert.deepEqual(steps(c.cli(['plan', files.c, '--json'])), []);
   });
 
   it('one changed address on host b is one step there and none on local', () => {
     writeParts(lab('10.10.0.4/24'));
     assert.deepEqual(steps(cli(['plan', files.local, '--json'])), []);
+    assert.deepEqual(steps(c.cli(['plan', files.c, '--json'])), []);
     assert.deepEqual(steps(b.cli(['plan', files.b, '--json'])).map((s) => s.op), ['addr-change']);
     const r = b.cli(['apply', files.b]);
     assert.equal(r.code, 0, r.stderr);
@@ -187,7 +225,7 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     writeParts(lab('10.10.0.4/24'));
   });
 
-  it('taken out of the file, the physical port is given back; destroy leaves nothing on either host', () => {
+  it('taken out of the file, the physical port is given back; destroy leaves nothing on any host', () => {
     const t = lab('10.10.0.4/24');
     t.physical = t.physical!.filter((p) => p.dev !== 'phys1');
     writeParts(t);
@@ -201,13 +239,16 @@ describe('a host\'s part of a multi-host lab: VXLAN, spanning bridge, macvlan an
     assert.equal(da.code, 0, da.stderr);
     const db = b.cli(['destroy', files.b]);
     assert.equal(db.code, 0, db.stderr);
+    assert.equal(c.cli(['destroy', files.c]).code, 0);
     assert.deepEqual(listNetns(), ['ext']);
-    assert.deepEqual(hostLinks(), ['lo', 'phys0', 'phys1', 'phys2', 'ul-a']);
+    assert.deepEqual(hostLinks(), ['lo', 'phys0', 'phys1', 'phys2', 'ul', 'ul-b', 'ul-c']);
     const p1 = JSON.parse(sh('ip', ['-j', 'link', 'show', 'phys1']))[0] as { master?: string };
     assert.equal(p1.master, undefined, 'destroy gave phys1 back (its bridge is gone, it is not)');
-    assert.deepEqual((JSON.parse(b.run(['ip', '-j', 'link', 'show']).stdout) as { ifname: string }[]).map((l) => l.ifname).sort(), ['lo', 'ul-b']);
-    assert.equal(b.run(['ip', 'netns', 'list']).stdout.trim(), '');
+    for (const h of [b, c]) {
+      assert.deepEqual((JSON.parse(h.run(['ip', '-j', 'link', 'show']).stdout) as { ifname: string }[]).map((l) => l.ifname).sort(), ['lo', 'uplink']);
+      assert.equal(h.run(['ip', 'netns', 'list']).stdout.trim(), '');
+      assert.equal(h.run(['iptables-save']).stdout.includes('NSL-'), false);
+    }
     assert.equal(sh('iptables-save', []).includes('NSL-'), false);
-    assert.equal(b.run(['iptables-save']).stdout.includes('NSL-'), false);
   });
 });

@@ -145,6 +145,22 @@ describe('gestures', () => {
     assert.throws(() => apply({ kind: 'rename', from: 'br0', to: 'a-very-long-bridge' }), /15/);
   });
 
+  it('rename and delete carry VXLAN devices and physical interfaces along (the interface itself stays the host\'s)', () => {
+    const t = T();
+    t.vxlans = [{ name: 'vx0', node: 'ns1', vni: 42, local: '192.0.2.1', remote: '192.0.2.2', addresses: ['10.9.0.1/24'] }];
+    t.physical = [{ dev: 'eth1', bridge: 'br0' }, { dev: 'eth2', macvlan: { node: 'ns1', name: 'lan0' } }];
+    const text = JSON.stringify(t, null, 2);
+    const r = apply({ kind: 'rename', from: 'ns1', to: 'client' }, text);
+    assert.equal(validateText(r).ok, true, JSON.stringify(validateText(r).diagnostics));
+    assert.deepEqual([parse(r).vxlans![0]!.node, parse(r).physical![1]!.macvlan!.node], ['client', 'client']);
+    const rb = apply({ kind: 'rename', from: 'br0', to: 'lan' }, text);
+    assert.equal(parse(rb).physical![0]!.bridge, 'lan');
+    assert.equal(validateText(rb).ok, true);
+    const d = apply({ kind: 'delete', nodes: ['ns1', 'br0'], links: [] }, text);
+    assert.deepEqual([parse(d).vxlans, parse(d).physical], [[], []]);
+    assert.deepEqual(validateText(d).diagnostics.filter((x) => x.code === 'unknown-node'), [], 'no dangling reference');
+  });
+
   it('set writes one field and null removes it', () => {
     const t = parse(apply({ kind: 'set', target: { type: 'namespace', name: 'ns1' }, field: 'internet', value: false }));
     assert.equal(t.namespaces![0]!.internet, false);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { VNI_MAX, VNI_MIN, allocateVnis, derivedVni, layout } from '../../src/core/hosts-layout.js';
-import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec, type HostPart } from '../../src/core/hosts-split.js';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlayFromLive, underlaySpec, type HostPart } from '../../src/core/hosts-split.js';
+import { addr, link, live, ns } from '../support/fixtures.js';
 import type { Topology, Vxlan } from '../../src/core/model.js';
 import { validateValue } from '../../src/core/validate.js';
 import { loadTopology } from '../support/fixtures.js';
@@ -55,10 +56,20 @@ describe('hosts and where nodes are', () => {
     assert.equal(underlaySpec({ name: 'b', ssh: 'lab@b.example' }), undefined);
     assert.equal(underlaySpec({ name: 'local' }), undefined);
   });
+
+  it('underlayFromLive: the first global IPv4 address of the named interface, else IPv6', () => {
+    const l = live({ host: ns(null, { links: [link('enp2s0', { addresses: [addr('fe80::1/64', 'link'), addr('2001:db8::5/64'), addr('192.0.2.5/24')] }), link('eth9')] }) });
+    assert.equal(underlayFromLive('enp2s0', l), '192.0.2.5');
+    l.host.links[0]!.addresses.pop();
+    assert.equal(underlayFromLive('enp2s0', l), '2001:db8::5');
+    assert.equal(underlayFromLive('eth9', l), undefined);
+    assert.equal(underlayFromLive('nope', l), undefined);
+  });
 });
 
 describe('splitByHost', () => {
   it('gives each host a single-host topology with the same name, no hosts and no on, that validates', () => {
+    assert.deepEqual(validateValue(example()).diagnostics, [], 'examples/two-hosts.netns.json validates');
     const parts = splitByHost(example(), U);
     assert.deepEqual(parts.map((p) => p.host), ['local', 'b']);
     for (const p of parts) {
@@ -120,11 +131,14 @@ describe('splitByHost', () => {
     const t = lab();
     t.hosts![1]!.underlay = 'enp2s0';
     t.links![2]!.vni = 77;
+    t.links![2]!.b.impair = { delay: 20 };
+    t.links![2]!.up = false;
     t.host = { routes: [{ to: '10.99.0.0/24', via: '10.10.0.9' }] };
     const parts = splitByHost(t, U);
     const wanB = part(parts, 'b').vxlans!.find((v) => v.name === 'wan0')!;
     assert.equal(wanB.dev, 'enp2s0');
     assert.equal(wanB.vni, 77);
+    assert.deepEqual([wanB.impair, wanB.up], [{ delay: 20 }, false], 'the end\'s impairments and the link\'s admin state go with it');
     assert.equal(part(parts, 'local').vxlans!.find((v) => v.name === 'wan0')!.dev, undefined);
     assert.deepEqual(part(parts, 'local').host, t.host);
     assert.equal(part(parts, 'b').host, undefined);

@@ -10,6 +10,8 @@ import { parseLinks, type FwTable, type LiveLink, type LiveState } from '../../s
 import { emptyTopology, plan, type Plan } from '../../src/core/plan.js';
 import { fwRuleSaveText, jumpSaveText, renderCommands } from '../../src/core/render.js';
 import { importLive } from '../../src/core/importer.js';
+import { executorKey, touchedScopes } from '../../src/core/steps.js';
+import { createdBy } from '../../src/helper/journal.js';
 import { addr, link, live, lo, ns, owned, route } from '../support/fixtures.js';
 
 const T = 'mh';
@@ -115,10 +117,30 @@ describe('VXLAN devices in the planner', () => {
     assert.deepEqual(cmds(d).filter((x) => x.startsWith('ip link del') || x.startsWith('ip netns del')).sort(), ['ip link del dev lan0', 'ip link del dev vx5000', 'ip netns del r2']);
   });
 
-  it('refuses a tunnel from an address this host does not have (the helper\'s own check)', () => {
+  it('refuses a tunnel from an address this host does not have, or over an interface it lacks (the helper\'s own checks)', () => {
     const p = plan(part(), live());
     assert.deepEqual(errs(p), ['no-underlay vxlans.0.local', 'no-underlay vxlans.1.local']);
     assert.match(p.errors[0]!.message, /'wan0' would send from 192\.0\.2\.2, which is not an address of this host/);
+    const t = part();
+    t.vxlans![1]!.dev = 'eth7';
+    assert.deepEqual(errs(plan(t, underlay())), ['no-underlay vxlans.1.dev']);
+  });
+
+  it('a device in the host over another underlay interface is made again; in a namespace the interface is not read back', () => {
+    const t = part();
+    t.vxlans![1]!.dev = 'ul-b';
+    const l = applied();
+    assert.deepEqual(ops(plan(t, l)).slice(0, 2), ['link-del', 'vxlan-add']);
+    l.host.links[3]!.vxlan!.dev = 'ul-b';
+    assert.deepEqual(cmds(plan(t, l)), []);
+    t.vxlans![0]!.dev = 'ul-b';
+    assert.deepEqual(cmds(plan(t, l)), [], 'wan0 sits in r2: its underlay device is not compared');
+  });
+
+  it('a tunnelled end keeps its impairments (a root qdisc on the VXLAN device)', () => {
+    const t = part();
+    t.vxlans![0]!.impair = { rate: 10000 };
+    assert.deepEqual(cmds(plan(t, applied())), ['tc -n r2 qdisc replace dev wan0 root tbf rate 10000kbit burst 12500 latency 50ms']);
   });
 
   it('a whole multi-host file is refused: a helper only builds one host\'s part', () => {
@@ -225,5 +247,23 @@ describe('import of VXLAN devices and macvlans', () => {
     assert.deepEqual(r.topology.vxlans, [{ name: 'wan0', node: 'r2', vni: 4242, local: '192.0.2.2', remote: '192.0.2.1', addresses: ['10.20.0.2/30'], mtu: 1450 }]);
     assert.deepEqual(r.topology.physical, [{ dev: 'ul-b', macvlan: { node: 'm1', name: 'lan0', addresses: ['192.0.2.50/24'] } }]);
     assert.ok(r.notes.some((n) => /m1\/mcast0: a VXLAN device without a local and a remote/.test(n)));
+  });
+});
+
+describe('the new steps in the helper\'s bookkeeping', () => {
+  const vxAdd = { op: 'vxlan-add', ns: 'r2', name: 'wan0', vni: 4242, local: '192.0.2.2', remote: '192.0.2.1', port: 4789 } as const;
+  const mvAdd = { op: 'macvlan-add', ns: 'm1', name: 'lan0', parent: 'eth0' } as const;
+  const attach = { op: 'phys-attach', dev: 'eth1', master: 'lab0' } as const;
+
+  it('the intent journal records the devices a create step makes (so an interrupted apply can claim them)', () => {
+    assert.deepEqual(createdBy(vxAdd), { namespaces: [], links: [{ ns: 'r2', name: 'wan0' }] });
+    assert.deepEqual(createdBy(mvAdd), { namespaces: [], links: [{ ns: 'm1', name: 'lan0' }] });
+    assert.deepEqual(createdBy(attach), { namespaces: [], links: [] }, 'a physical interface is never the topology\'s');
+  });
+
+  it('they run in the host\'s batch and are verified where they land', () => {
+    assert.deepEqual([vxAdd, mvAdd, attach].map((x) => executorKey(x)), ['ip:', 'ip:', 'ip:']);
+    assert.deepEqual(touchedScopes(vxAdd, () => undefined), ['r2']);
+    assert.deepEqual(touchedScopes(attach, () => undefined), [null]);
   });
 });
