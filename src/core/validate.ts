@@ -13,7 +13,7 @@ import {
   parseCidr, parseIP, subnetOf, type Cidr,
 } from './ip.js';
 import { locate, parseJsonText } from './json.js';
-import { HOST, LOCAL_HOST, Topology, type Route } from './model.js';
+import { HOST, LOCAL_HOST, Topology, type Link, type Route } from './model.js';
 import { isReservedNodeName } from './names.js';
 import { workloadDiagnostics } from './validate-workloads.js';
 import { extraRefDiagnostics, hostDiagnostics, ifaceHostFn, physicalDiagnostics, tunnelDiagnostics } from './validate-hosts.js';
@@ -187,13 +187,35 @@ function warn(code: string, message: string, path: JsonPath): Diagnostic {
 
 export function semanticChecks(t: Topology): Diagnostic[] {
   const d: Diagnostic[] = [];
+  d.push(...bridgeLoops(t));
+  d.push(...workloadDiagnostics(t));
+  checkNodeNames(d, t);
+  d.push(...hostDiagnostics(t), ...extraRefDiagnostics(t));
+  if (hasErrors(d)) return d; // the index below needs sound references
+
+  const idx = buildIndex(t);
+  checkIfaceNames(d, t, idx);
+  d.push(...tunnelDiagnostics(t, idx), ...physicalDiagnostics(t, idx));
+  const host = t.host;
+  if (host?.uplink && host.uplink !== 'auto' && idx.ifacesByScope.get(null)?.some((f) => f.name === host.uplink)) {
+    d.push(err('uplink-clash', `uplink '${host.uplink}' is also an interface this topology creates`, ['host', 'uplink']));
+  }
+  checkAddresses(d, idx);
+  d.push(...duplicateMacs(idx));
+  checkSubnets(d, idx);
+  checkImpairments(d, t.links ?? []);
+  // routes of every namespace and of the host
+  (t.namespaces ?? []).forEach((ns, i) => checkRoutes(d, idx, ns.name, ns.routes ?? [], ['namespaces', i, 'routes']));
+  if (host?.routes) checkRoutes(d, idx, null, host.routes, ['host', 'routes']);
+  checkInternet(d, t, idx);
+  return d;
+}
+
+/** node names: unique across namespaces and bridges, never reserved; every reference names a node */
+function checkNodeNames(d: Diagnostic[], t: Topology): void {
   const namespaces = t.namespaces ?? [];
   const bridges = t.bridges ?? [];
   const links = t.links ?? [];
-  d.push(...bridgeLoops(t));
-  d.push(...workloadDiagnostics(t));
-
-  // node names: unique across namespaces and bridges, never reserved
   const nodeKinds = new Map<string, string>();
   namespaces.forEach((ns, i) => {
     if (isReservedNodeName(ns.name)) d.push(err('reserved-name', `'${ns.name}' is reserved and cannot name a namespace`, ['namespaces', i, 'name']));
@@ -217,19 +239,10 @@ export function semanticChecks(t: Topology): Diagnostic[] {
       }
     }
   });
-  d.push(...hostDiagnostics(t), ...extraRefDiagnostics(t));
-  if (hasErrors(d)) return d; // the index below needs sound references
+}
 
-  const idx = buildIndex(t);
-
-  checkIfaceNames(d, t, idx);
-  d.push(...tunnelDiagnostics(t, idx), ...physicalDiagnostics(t, idx));
-  const host = t.host;
-  if (host?.uplink && host.uplink !== 'auto' && idx.ifacesByScope.get(null)?.some((f) => f.name === host.uplink)) {
-    d.push(err('uplink-clash', `uplink '${host.uplink}' is also an interface this topology creates`, ['host', 'uplink']));
-  }
-
-  // addresses: valid host addresses, no duplicates, none on bridge ports
+/** addresses: valid host addresses, no duplicates, none on bridge ports */
+function checkAddresses(d: Diagnostic[], idx: TopoIndex): void {
   const seenIp = new Map<string, JsonPath>();
   for (const f of idx.ifaces) {
     if (f.onBridge && f.addresses.length) {
@@ -246,10 +259,11 @@ export function semanticChecks(t: Topology): Diagnostic[] {
       else seenIp.set(key, p);
     });
   }
+}
 
-  d.push(...duplicateMacs(idx));
-
-  // subnets: no overlap between different segments. Distinct (segment, subnet) pairs are swept
+/** subnets: no overlap between different segments */
+function checkSubnets(d: Diagnostic[], idx: TopoIndex): void {
+  // Distinct (segment, subnet) pairs are swept
   // in address order, so 10 000 links cost a sort, not 10^8 comparisons.
   const seen = new Map<string, { seg: number; c: Cidr; text: string; path: JsonPath; order: number; start: bigint; end: bigint }>();
   for (const f of idx.ifaces) {
@@ -281,7 +295,10 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     if (!cover || cover.c.family !== e.c.family || e.end > cover.end) cover = e;
   }
 
-  // impairments: jitter varies a delay, so it needs one; more jitter than delay clips at zero
+}
+
+/** impairments: jitter varies a delay, so it needs one; more jitter than delay clips at zero */
+function checkImpairments(d: Diagnostic[], links: readonly Link[]): void {
   links.forEach((l, i) => {
     for (const side of ['a', 'b'] as const) {
       const im = l[side].impair;
@@ -298,11 +315,11 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     }
   });
 
-  // routes of every namespace and of the host
-  namespaces.forEach((ns, i) => checkRoutes(d, idx, ns.name, ns.routes ?? [], ['namespaces', i, 'routes']));
-  if (host?.routes) checkRoutes(d, idx, null, host.routes, ['host', 'routes']);
+}
 
-  // internet access and NAT
+/** internet access and NAT: masquerade needs an uplink; a namespace with internet needs a way out and back */
+function checkInternet(d: Diagnostic[], t: Topology, idx: TopoIndex): void {
+  const host = t.host;
   const masq = (host?.masquerade ?? []).map((m) => parseCidr(m)!);
   if (masq.length && !host?.uplink) {
     d.push(err('nat-no-uplink', 'masquerade is set but the host has no uplink; set host.uplink to an interface or "auto"', ['host', 'masquerade']));
@@ -313,7 +330,7 @@ export function semanticChecks(t: Topology): Diagnostic[] {
     else if (network(c) !== c.addr) d.push(warn('not-a-network', `${m} has host bits set; it means ${subnetOf(c)}`, ['host', 'masquerade', j]));
     if (c.family === 4 && c.prefix < 8) d.push(warn('broad-subnet', `masquerading ${m} makes the host NAT a large part of the internet's address space; a lab needs its own subnets only`, ['host', 'masquerade', j]));
   });
-  namespaces.forEach((ns, i) => {
+  (t.namespaces ?? []).forEach((ns, i) => {
     if (!ns.internet) return;
     const p: JsonPath = ['namespaces', i, 'internet'];
     const hasDefault = (ns.routes ?? []).some((r) => r.to === 'default' && routeFamily(r) === 4);
@@ -328,7 +345,6 @@ export function semanticChecks(t: Topology): Diagnostic[] {
       d.push(warn('not-masqueraded', `no address of namespace '${ns.name}' is in a masqueraded subnet (${host!.masquerade!.join(', ')})`, p));
     }
   });
-  return d;
 }
 
 /** interface names unique per network namespace (the root namespace of each host); 'lo' is the kernel's */
