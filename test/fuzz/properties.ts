@@ -37,6 +37,11 @@ export const KNOWN_CODES = new Set([
   // issue 19: hosts, on, tunnels, physical interfaces
   'invalid-ssh', 'invalid-helper', 'invalid-underlay', 'local-ssh', 'unknown-host', 'host-mismatch', 'remote-internet', 'no-underlay',
   'underlay-family', 'vni-clash', 'vni-unused', 'mtu-fragments', 'invalid-physical', 'physical-clash', 'physical-bridge',
+  // impairments, loops between bridges (issue 15), MAC addresses (issue 17)
+  'jitter-needs-delay', 'jitter-exceeds-delay', 'empty-impair', 'bridge-loop', 'duplicate-mac',
+  // workloads (issue 16) and lab tests (issue 18)
+  'invalid-command', 'root-command', 'no-ready-check', 'unknown-service', 'unknown-namespace', 'ignored-field',
+  'duplicate-test', 'invalid-target', 'unknown-target', 'no-address',
 ]);
 
 // ---- diagnostics ----
