@@ -4,9 +4,9 @@
  * live findings are set and cleared independently. Read again whenever the services change.
  */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../core/diagnostics.js';
 import { lineCol, locate } from '../core/json.js';
 import { serviceProblems } from '../core/service-status.js';
+import { toVscode } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';
 import type { ServicesModel } from './services.js';
 
@@ -14,15 +14,6 @@ import type { ServicesModel } from './services.js';
 function positionAt(text: string, offset: number): vscode.Position {
   const p = lineCol(text, offset);
   return new vscode.Position(p.line - 1, p.column - 1);
-}
-
-function toVscode(text: string, d: Diagnostic): vscode.Diagnostic {
-  const start = d.offset ?? 0;
-  const v = new vscode.Diagnostic(new vscode.Range(positionAt(text, start), positionAt(text, start + Math.max(d.length ?? 0, 1))), d.message,
-    d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-  v.source = 'netns-lab services';
-  v.code = d.code;
-  return v;
 }
 
 export class ServiceProblems implements vscode.Disposable {
@@ -40,7 +31,7 @@ export class ServiceProblems implements vscode.Disposable {
       const a = open ? this.analyses.of(open) : this.analyses.ofFile(t.uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(t.uri)));
       // located in the text as it is now (the services were read for the same topology)
       const found = a.topology ? serviceProblems(a.topology, t.services) : [];
-      if (found.length) next.set(t.uri.toString(), locate(a.parsed, found).map((d) => toVscode(a.parsed.text, d)));
+      if (found.length) next.set(t.uri.toString(), locate(a.parsed, found).map((d) => toVscode({ positionAt: (o) => positionAt(a.parsed.text, o) }, d, 'netns-lab services')));
     }
     this.collection.forEach((uri) => { if (!next.has(uri.toString())) this.collection.delete(uri); });
     for (const [uri, ds] of next) this.collection.set(vscode.Uri.parse(uri), ds);

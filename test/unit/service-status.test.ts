@@ -15,7 +15,8 @@ import type { LiveService } from '../../src/core/workloads.js';
 import { LiveMark } from '../../src/shared/protocol.js';
 import { paintLive, paintReach } from '../../webview/canvas-decor.js';
 import { buildElements, readTopology } from '../../webview/model.js';
-import { buildStylesheet, type Theme } from '../../webview/style.js';
+import { buildStylesheet } from '../../webview/style.js';
+import { DARK_THEME } from '../support/theme.js';
 
 const NOW = 1_700_000_000_000;
 const svc = (o: Partial<LiveService>): LiveService => ({ ns: 'server', name: 'web', state: 'running', restarts: 0, ...o });
@@ -75,13 +76,7 @@ describe('Problems: a service that exited', () => {
 });
 
 describe('the badge on the canvas (webview, headless cytoscape)', () => {
-  const theme: Theme = {
-    kind: 'dark', background: 'rgb(31, 31, 31)', foreground: 'rgb(204, 204, 204)', muted: 'rgb(157, 157, 157)',
-    nodeBackground: 'rgb(32, 32, 32)', nodeBorder: 'rgb(69, 69, 69)', selection: 'rgb(0, 120, 212)', error: 'rgb(241, 76, 76)',
-    warning: 'rgb(204, 167, 0)', passed: '#73c991', edge: 'rgb(204, 204, 204)',
-    accent: { namespace: 'rgb(55, 148, 255)', router: 'rgb(177, 128, 215)', bridge: 'rgb(137, 209, 133)', host: 'rgb(209, 134, 22)' },
-    font: 'system-ui, sans-serif', monoFont: 'monospace',
-  };
+  const theme = DARK_THEME;
   let cy: cytoscape.Core | undefined;
   after(() => cy?.destroy());
 
