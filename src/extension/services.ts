@@ -20,6 +20,8 @@ export interface TopologyServices extends ServiceSource { services: LiveService[
 export class ServicesModel implements vscode.Disposable {
   private readonly byTopo = new Map<string, TopologyServices>();
   private sources: Map<string, ServiceSource> | undefined;
+  /** the names of every valid topology of the workspace when the sources were read (with services or not) */
+  private named = new Set<string>();
   private readonly users = new Set<object>();
   private readonly emitter = new vscode.EventEmitter<void>();
   /** fired after each read that changed what is known */
@@ -93,6 +95,8 @@ export class ServicesModel implements vscode.Disposable {
     const state = this.live.live;
     if (!state) return;
     const owners = new Set(state.namespaces.map((n) => n.owner).filter((o): o is string => !!o));
+    // a topology applied from a file the cache has not seen yet (its watcher's event still to come)
+    if ([...owners].some((o) => !this.named.has(o))) this.sources = undefined;
     const next = new Map<string, TopologyServices>();
     for (const [name, src] of await this.readSources()) {
       if (!owners.has(name)) continue;
@@ -115,14 +119,17 @@ export class ServicesModel implements vscode.Disposable {
   private async readSources(): Promise<Map<string, ServiceSource>> {
     if (this.sources) return this.sources;
     const out = new Map<string, ServiceSource>();
+    const named = new Set<string>();
     const files = await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500);
     for (const uri of files.sort((a, b) => a.path.localeCompare(b.path))) {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const a = open ? this.analyses.of(open) : this.analyses.ofFile(uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
       const t = a.valid ? a.topology : undefined;
+      if (t) named.add(t.name);
       if (t && !out.has(t.name) && (t.namespaces ?? []).some((n) => n.services?.length)) out.set(t.name, { uri, topology: t });
     }
     this.sources = out;
+    this.named = named;
     return out;
   }
 

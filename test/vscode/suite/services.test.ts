@@ -41,15 +41,18 @@ suite('services in the Namespaces view, Show Logs and Problems', () => {
   let lab = '';
   const tree = () => api.trees.namespaces;
   /** the service node under a namespace, and its tree item, after a fresh read */
-  async function item(ns: string, name: string): Promise<{ node: Node; item: vscode.TreeItem }> {
+  async function find(ns: string, name: string): Promise<{ node: Node; item: vscode.TreeItem } | undefined> {
     await api.services.refresh();
-    const kids = (await tree().getChildren({ type: 'ns', ns })) ?? [];
-    const node = kids.find((k) => k.type === 'svc' && k.name === name);
-    assert.ok(node, `${name} under ${ns}: ${JSON.stringify(kids)}`);
-    return { node, item: await tree().getTreeItem(node) };
+    const node = ((await tree().getChildren({ type: 'ns', ns })) ?? []).find((k) => k.type === 'svc' && k.name === name);
+    return node && { node, item: await tree().getTreeItem(node) };
+  }
+  async function item(ns: string, name: string): Promise<{ node: Node; item: vscode.TreeItem }> {
+    const x = await find(ns, name);
+    assert.ok(x, `${name} under ${ns}: ${JSON.stringify(await tree().getChildren({ type: 'ns', ns }))}`);
+    return x;
   }
   const until = (what: string, ns: string, name: string, pred: (i: vscode.TreeItem) => boolean, ms = 30_000) =>
-    waitFor(what, async () => { const x = await item(ns, name); return pred(x.item) ? x : undefined; }, ms);
+    waitFor(what, async () => { const x = await find(ns, name); return x && pred(x.item) ? x : undefined; }, ms);
 
   suiteSetup(async function () {
     this.timeout(120_000);
