@@ -33,11 +33,12 @@ function trusted(what: string): boolean {
 }
 
 /** the modal of root commands; the digest to send when approved */
-async function approveRoot(t: LogTarget, e: HelperFailure): Promise<string | undefined> {
+async function approveRoot(t: LogTarget, e: HelperFailure, verb: 'Restart' | 'Start'): Promise<string | undefined> {
   const list = (e.error.rootCommands ?? []) as RootCommand[];
-  const detail = `Commands that run as root:\n${list.map(describeRootCommand).join('\n')}\n\nStarting '${t.name}' needs your approval of exactly these (the file's root commands).`;
-  const ok = await vscode.window.showWarningMessage(`Start service '${t.name}' in ${t.ns}, which runs as root?`, { modal: true, detail }, 'Start as Root');
-  return ok === 'Start as Root' ? e.error.rootDigest : undefined;
+  const detail = `Commands that run as root:\n${list.map(describeRootCommand).join('\n')}\n\nThis needs your approval of exactly these (the file's root commands).`;
+  const button = `${verb} as Root`;
+  const ok = await vscode.window.showWarningMessage(`${verb} service '${t.name}' in ${t.ns}, which runs as root?`, { modal: true, detail }, button);
+  return ok === button ? e.error.rootDigest : undefined;
 }
 
 function failed(what: string, e: unknown): void {
@@ -63,7 +64,7 @@ export function registerServiceActions(context: vscode.ExtensionContext, session
         await run();
       } catch (e) {
         if (!(e instanceof HelperFailure && e.error.code === 'root-not-approved')) throw e;
-        const digest = await approveRoot(t, e);
+        const digest = await approveRoot(t, e, verb);
         if (!digest) return;
         await run(digest);
       }

@@ -10,6 +10,9 @@
  *   the canvas badges both namespaces "⚙ 1 service running"
  *   Show Logs on `web` (its inline action) -> the Output panel shows the server's access log, and
  *   follows it: the client loop's requests keep arriving
+ *   Stop on `poll` -> not started, nothing left in `client`, the badge says so; Start on it and
+ *   Restart on `web` ask first (root services), listing the file's root commands; approved, poll
+ *   runs again and web has a new pid
  *   a `netns` task of tasks.json runs `ip -br addr` in `client` -> its terminal shows web-c with
  *   10.20.0.3/24 and no interface of `server`
  *   a launch configuration with "netns": "client" runs a Node.js program under the debugger, a
@@ -124,10 +127,7 @@ async function badges(p: Page): Promise<Frame> {
 }
 
 async function showLogs(p: Page): Promise<void> {
-  await runCommand(p, 'Netns Lab: Focus on Namespaces View');
-  const row = rowOf(p, 'Namespaces', 'web');
-  await row.hover();
-  await row.locator('.action-label[aria-label="Show Logs"]').click();
+  await inline(p, 'web', 'Show Logs');
   const gets = (t: string) => (t.match(/"GET \/ HTTP\/1\.1" 200/g) ?? []).length;
   const first = await until('the server\'s access log in the Output panel', async () => { const t = await outputText(p); return gets(t) ? t : undefined; }, 30_000);
   check(/10\.20\.0\.3 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200/.test(first), `the Output panel shows web's log: ${first.split('\n').find((l) => l.includes('GET'))!.trim()}`);
@@ -135,6 +135,42 @@ async function showLogs(p: Page): Promise<void> {
   const n0 = gets(first);
   await until('more requests in the followed log', async () => gets(await outputText(p)) > n0, 20_000);
   check(true, `the log is followed live: more than ${n0} request(s) shown since`);
+}
+
+/** an inline action of a service's row */
+async function inline(p: Page, service: string, action: string): Promise<void> {
+  await runCommand(p, 'Netns Lab: Focus on Namespaces View');
+  const row = rowOf(p, 'Namespaces', service);
+  await row.hover();
+  await row.locator(`.action-label[aria-label="${action}"]`).click();
+}
+
+/** the description of a service's row once it matches */
+const described = (p: Page, service: string, re: RegExp, what: string) =>
+  until(what, async () => (await treeRows(p, 'Namespaces')).find((r) => r.label === service && re.test(r.description)), 30_000);
+
+/** Stop and Start from the view; Restart of a root service asks first, listing the root commands */
+async function actions(p: Page, frame: Frame): Promise<void> {
+  await inline(p, 'poll', 'Stop Service');
+  await described(p, 'poll', /^not started$/, 'poll stopped');
+  check(nsPids('client').length === 0, 'Stop ends the client loop: no process left in client');
+  const badge = await until('the canvas badge of client after the stop', async () => { const l = await labelOf(frame, 'client'); return /not started/.test(l) ? l : undefined; }, 15_000);
+  check(badge === 'client\n⚙ 1 service · 1 not started', `the canvas follows: ${JSON.stringify(badge)}`);
+  const webPid = /pid (\d+)/.exec((await described(p, 'web', /^running/, 'web running')).description)![1]!;
+  for (const [service, verb] of [['poll', 'Start'], ['web', 'Restart']] as const) {
+    await inline(p, service, `${verb} Service`);
+    const dialog = p.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    check(text.includes(`${verb} service '${service}'`) && text.includes(`service 'web' in server as root: ["python3","-m","http.server","8080"]`) && text.includes("service 'poll' in client as root: while true;"),
+      `${verb} of a root service asks first, listing the file's root commands: "${text.slice(0, 120)}…"`);
+    await dialog.locator('a.monaco-button, button.monaco-button', { hasText: new RegExp(`^${verb} as Root$`) }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+  await described(p, 'poll', /^running · pid \d+/, 'poll running again');
+  const web = await described(p, 'web', new RegExp(`^running · pid (?!${webPid} )\\d+`), 'web restarted');
+  check(true, `approved, Start runs poll again and Restart gives web a new process: "${web.description}" (was pid ${webPid})`);
+  await runCommand(p, 'Notifications: Clear All Notifications');
 }
 
 async function task(p: Page): Promise<void> {
@@ -221,6 +257,7 @@ async function main(): Promise<number> {
     await sleep(300); // the last frame settles before the picture
     await p.screenshot({ path: join(RESULTS, 'workloads.png') });
     await shootMedia(p, 'readme/workloads.png');
+    await actions(p, frame);
     await task(p);
     await debug(p);
     await destroy(p);
