@@ -23,16 +23,30 @@ function shown(name: string): boolean {
 }
 
 export class ServiceLogs implements vscode.Disposable {
-  private readonly follows = new Map<string, Follow>();
+  private readonly follows = new Map<string, Follow & { name: string }>();
+  private readonly sub: vscode.Disposable;
 
-  constructor(private readonly session: HelperSession) {}
+  constructor(private readonly session: HelperSession) {
+    // the Output panel switched channels or closed: a channel shown before and hidden now stops following
+    this.sub = vscode.window.onDidChangeVisibleTextEditors(() => {
+      for (const f of this.follows.values()) if (f.timer) this.sync(f);
+    });
+  }
+
+  /** seen: it was shown since Show Logs; true when it should stop (shown before, hidden now) */
+  private sync(f: Follow & { name: string }): boolean {
+    if (shown(f.name)) { f.seen = true; return false; }
+    if (!f.seen) return false;
+    this.stop(f);
+    return true;
+  }
 
   /** the channel of a service, shown, following its log */
   async show(t: LogTarget): Promise<vscode.OutputChannel> {
     const key = `${t.topo}/${t.ns}/${t.name}`;
     let f = this.follows.get(key);
     if (!f) {
-      f = { channel: vscode.window.createOutputChannel(channelName(t)), last: '', seen: false, reading: false };
+      f = { name: channelName(t), channel: vscode.window.createOutputChannel(channelName(t)), last: '', seen: false, reading: false };
       this.follows.set(key, f);
     }
     f.channel.show(true);
@@ -48,11 +62,8 @@ export class ServiceLogs implements vscode.Disposable {
   /** is a service's log followed now (for tests) */
   following(t: LogTarget): boolean { return !!this.follows.get(`${t.topo}/${t.ns}/${t.name}`)?.timer; }
 
-  private async tick(t: LogTarget, f: Follow): Promise<void> {
-    const name = channelName(t);
-    if (shown(name)) f.seen = true;
-    else if (f.seen) { this.stop(f); return; }
-    if (f.reading) return;
+  private async tick(t: LogTarget, f: Follow & { name: string }): Promise<void> {
+    if (this.sync(f) || f.reading) return;
     f.reading = true;
     try {
       const { text } = await this.session.api.logs({ topo: t.topo, ns: t.ns, name: t.name });
@@ -73,6 +84,7 @@ export class ServiceLogs implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.sub.dispose();
     for (const f of this.follows.values()) { this.stop(f); f.channel.dispose(); }
     this.follows.clear();
   }

@@ -98,7 +98,7 @@ suite('services in the Namespaces view, Show Logs and Problems', () => {
     assert.equal(doc.getText(d.range), '"job"');
   });
 
-  test('Start runs an exited one again (its Problems entry goes); Show Logs follows its log', async function () {
+  test('Start runs an exited one again (its Problems entry goes); Show Logs follows its log while its channel is shown', async function () {
     this.timeout(60_000);
     const { node } = await item('ns1', 'job');
     await vscode.commands.executeCommand('netnsLab.startService', node);
@@ -106,8 +106,15 @@ suite('services in the Namespaces view, Show Logs and Problems', () => {
     await waitFor('the Problems entry gone', () => !vscode.languages.getDiagnostics(workspaceFile(FILE)).some((x) => x.code === 'service-exited'));
     await vscode.commands.executeCommand('netnsLab.showServiceLogs', node);
     assert.equal(api.serviceLogs.following({ topo: 'svclab', ns: 'ns1', name: 'job' }), true);
-    const out = await waitFor('the log in an Output channel document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /job started in ns1/.test(d.getText())), 15_000).catch(() => undefined);
-    if (out) assert.match(out.getText(), /job started in ns1/);
+    const out = await waitFor('the log in an Output channel document', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /job started in ns1/.test(d.getText())), 15_000);
+    // another channel in the Output panel: this one stops following; Show Logs follows it again
+    await waitFor('the log\'s channel shown', () => vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === out.uri.toString()));
+    const other = vscode.window.createOutputChannel('Netns Lab test: another channel');
+    other.show(true);
+    await waitFor('the follow to stop once the channel is hidden', () => !api.serviceLogs.following({ topo: 'svclab', ns: 'ns1', name: 'job' }), 10_000);
+    other.dispose();
+    await vscode.commands.executeCommand('netnsLab.showServiceLogs', node);
+    assert.equal(api.serviceLogs.following({ topo: 'svclab', ns: 'ns1', name: 'job' }), true, 'Show Logs again follows again');
   });
 
   test('Stop ends the service (nothing left of it in ns2); Start brings it back; Restart gives it a new pid', async function () {
