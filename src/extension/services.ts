@@ -20,7 +20,7 @@ export interface TopologyServices extends ServiceSource { services: LiveService[
 export class ServicesModel implements vscode.Disposable {
   private readonly byTopo = new Map<string, TopologyServices>();
   private sources: Map<string, ServiceSource> | undefined;
-  /** the names of every valid topology of the workspace when the sources were read (with services or not) */
+  /** the names looked for when the sources were read: every valid topology of the workspace, and the owners on the machine then */
   private named = new Set<string>();
   private readonly users = new Set<object>();
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -97,8 +97,11 @@ export class ServicesModel implements vscode.Disposable {
     const owners = new Set(state.namespaces.map((n) => n.owner).filter((o): o is string => !!o));
     // a topology applied from a file the cache has not seen yet (its watcher's event still to come)
     if ([...owners].some((o) => !this.named.has(o))) this.sources = undefined;
+    const sources = await this.readSources();
+    // (an owner without a file here, applied from elsewhere, is not looked for again until a file changes)
+    for (const o of owners) this.named.add(o);
     const next = new Map<string, TopologyServices>();
-    for (const [name, src] of await this.readSources()) {
+    for (const [name, src] of sources) {
       if (!owners.has(name)) continue;
       try {
         next.set(name, { ...src, services: (await this.session.api.services({ topology: src.topology })).services });
