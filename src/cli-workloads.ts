@@ -5,6 +5,9 @@
 import type { Topology } from './core/model.js';
 import { rootApproval } from './core/root-approval.js';
 import type { LiveService } from './core/workloads.js';
+import { newPart } from './core/service-status.js';
+
+export { newPart };
 import type { HelperClient } from './engine/helper-client.js';
 
 /** what the workload commands use of cli.ts */
@@ -25,17 +28,6 @@ export function serviceLines(list: LiveService[], now = Date.now()): string[] {
       : s.state === 'exited' ? `exited   code ${s.code ?? '?'}` : s.state === 'starting' ? 'starting' : 'not started';
     return `${`${s.ns}/${s.name}`.padEnd(24)} ${state}${s.restarts ? `, ${s.restarts} restart(s)` : ''}`;
   });
-}
-
-/**
- * What a re-read log adds to the text printed before: the text grew at its end, or (past the
- * 64 KiB window, or rotated) the end of the old text is found again, at most where it was
- */
-export function newPart(last: string, text: string): string {
-  if (text.startsWith(last)) return text.slice(last.length);
-  const needle = last.slice(-256);
-  const at = text.lastIndexOf(needle, last.length - needle.length);
-  return at >= 0 ? text.slice(at + needle.length) : text;
 }
 
 /** SERVICE as NAME (unique in the file) or NS/NAME */

@@ -9,7 +9,7 @@ import { linkIndexOfId, refOfId } from './model.js';
 
 /** what the canvas needs of the live marks (protocol.ts 'live') */
 export interface LiveDecor {
-  nodes: Record<string, { state: string; detail?: string }>;
+  nodes: Record<string, { state: string; detail?: string; services?: { text: string; state: string; detail: string } }>;
   links: Record<string, { a: { state: string; up?: boolean; detail?: string }; b: { state: string; up?: boolean; detail?: string } }>;
 }
 
@@ -37,7 +37,29 @@ export interface ReachPaint {
   nodes: Record<string, { state: 'ok' | 'mixed' | 'fail'; ok: number; failed: number; maxRttMs?: number; detail: string }>;
 }
 
-const LIVE_CLASSES = ['live-missing', 'live-drifted', 'live-clash', 'live-down', 'live-up'];
+const LIVE_CLASSES = ['live-missing', 'live-drifted', 'live-clash', 'live-down', 'live-up', 'svc', 'svc-ok', 'svc-starting', 'svc-exited', 'svc-stopped'];
+
+/**
+ * A node's label with its badge lines: the services' (live) and the connectivity's (the last
+ * Test Connectivity), as data `reachLabel` (the stylesheet draws it wrapped; relabel() keeps
+ * link labels clear of it). Without either, the plain label.
+ */
+function composeLabel(n: cytoscape.NodeSingular): void {
+  const lines = [n.data('svcBadge') as string | undefined, n.data('reachBadge') as string | undefined].filter((x): x is string => !!x);
+  if (lines.length) n.data('reachLabel', [String(n.data('label') ?? refOfId(n.id()) ?? ''), ...lines].join('\n'));
+  else n.removeData('reachLabel');
+}
+
+/** the services' badge of a namespace: "⚙ 2 services · 1 exited", its class, its lines in the tooltip */
+function paintServices(n: cytoscape.NodeSingular, svc: NonNullable<LiveDecor['nodes'][string]['services']> | undefined): void {
+  if (!svc) {
+    if (n.data('svcBadge') !== undefined) { n.removeData('svcBadge svcTip'); composeLabel(n); }
+    return;
+  }
+  n.addClass(`svc svc-${svc.state}`);
+  n.data({ svcBadge: `⚙ ${svc.text}`, svcTip: `Services:\n${svc.detail}` });
+  composeLabel(n);
+}
 const liveClass = (state: string) => (state === 'missing' ? 'live-missing' : state === 'drifted' ? 'live-drifted' : state === 'unowned-clash' ? 'live-clash' : undefined);
 
 /**
@@ -48,13 +70,14 @@ export function paintLive(cy: cytoscape.Core, live: LiveDecor | undefined): void
   cy.batch(() => {
     cy.elements().removeClass(LIVE_CLASSES.join(' '));
     cy.elements().removeData('liveTip');
-    if (!live) return;
+    if (!live) { cy.nodes('[svcBadge]').forEach((n) => paintServices(n, undefined)); return; }
     cy.nodes().forEach((n) => {
       const ref = refOfId(n.id());
       const m = ref !== undefined ? live.nodes[ref] : undefined;
       const c = m ? liveClass(m.state) : undefined;
       if (c) n.addClass(c);
-      const tip = m && ref !== undefined ? liveExplanation(`'${ref}'`, m) : undefined;
+      paintServices(n, m?.services);
+      const tip = [m && ref !== undefined ? liveExplanation(`'${ref}'`, m) : undefined, n.data('svcTip') as string | undefined].filter(Boolean).join('\n');
       if (tip) n.data('liveTip', tip);
     });
     cy.edges().forEach((e) => {
@@ -88,14 +111,16 @@ export function paintReach(cy: cytoscape.Core, paint: ReachPaint | undefined): v
   cy.batch(() => {
     const painted = cy.elements('.reach');
     painted.removeClass('reach reach-ok reach-mixed reach-fail');
-    painted.removeData('reachLabel reachTip');
+    painted.removeData('reachBadge reachTip');
+    painted.nodes().forEach(composeLabel);
     if (!paint) return;
     cy.nodes().forEach((n) => {
       const ref = refOfId(n.id());
       const m = ref !== undefined ? paint.nodes[ref] : undefined;
       if (!m) return;
       n.addClass(`reach reach-${m.state}`);
-      n.data({ reachLabel: `${String(n.data('label') ?? ref)}\n${reachBadge(m)}`, reachTip: `Connectivity from ${ref}:\n${m.detail}` });
+      n.data({ reachBadge: reachBadge(m), reachTip: `Connectivity from ${ref}:\n${m.detail}` });
+      composeLabel(n);
     });
     cy.edges('.link').forEach((e) => {
       const i = linkIndexOfId(e.id());

@@ -36,6 +36,7 @@ const LABEL_PROPS = new Set([
   'label', 'source-label', 'target-label', 'source-text-offset', 'target-text-offset',
   'color', 'font-family', 'font-size', 'font-weight', 'font-style', 'text-valign', 'text-halign', 'text-margin-y',
   'text-wrap', 'min-zoomed-font-size', 'text-background-color', 'text-background-opacity', 'text-background-padding', 'text-background-shape',
+  'text-border-color', 'text-border-width', 'text-border-opacity',
 ]);
 
 /**
@@ -122,7 +123,11 @@ function nodeRules(theme: Theme, hc: boolean, labelBg: LabelBackground, images: 
         'underlay-padding': 7, 'underlay-shape': 'round-rectangle',
       },
     })),
-    { selector: 'node.reach[reachLabel]', style: { label: 'data(reachLabel)', 'text-wrap': 'wrap' } },
+    // a label with badge lines (services, connectivity: canvas-decor.ts composeLabel)
+    { selector: 'node[reachLabel]', style: { label: 'data(reachLabel)', 'text-wrap': 'wrap' } },
+    // services (issue 16): a label framed in the theme's warning colour while one starts, error when one exited
+    { selector: 'node.svc-starting', style: { 'text-border-color': theme.warning, 'text-border-width': 1, 'text-border-opacity': 1 } },
+    { selector: 'node.svc-exited', style: { 'text-border-color': theme.error, 'text-border-width': hc ? 2 : 1, 'text-border-opacity': 1 } },
     {
       selector: 'node:selected',
       style: {

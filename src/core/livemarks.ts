@@ -6,8 +6,10 @@ import type { Topology } from './model.js';
 import type { LiveState } from './observe.js';
 import type { ObjectState, ObjectStatus } from './plan.js';
 import { buildIndex } from './topo-index.js';
+import { serviceBadge, type ServiceBadge } from './service-status.js';
+import type { LiveService } from './workloads.js';
 
-export interface Mark { state: ObjectState; up?: boolean; detail?: string }
+export interface Mark { state: ObjectState; up?: boolean; detail?: string; services?: ServiceBadge }
 export interface LiveMarks { applied: boolean; nodes: Record<string, Mark>; links: Record<string, { a: Mark; b: Mark }> }
 
 export function liveMarks(t: Topology, objects: ObjectStatus[], live: LiveState): LiveMarks {
@@ -35,4 +37,15 @@ export function liveMarks(t: Topology, objects: ObjectStatus[], live: LiveState)
     links[String(i)] = ea.side === 'a' ? { a: end(ea), b: end(eb) } : { a: end(eb), b: end(ea) };
   }
   return { applied, nodes, links };
+}
+
+/** the marks with a badge on each namespace of the file that has services (their live states) */
+export function withServiceBadges(marks: LiveMarks, t: Topology, services: readonly LiveService[], now: number): LiveMarks {
+  const nodes = { ...marks.nodes };
+  for (const ns of t.namespaces ?? []) {
+    const states = (ns.services ?? []).map((s): LiveService => services.find((l) => l.ns === ns.name && l.name === s.name) ?? { ns: ns.name, name: s.name, state: 'not-started', restarts: 0 });
+    const badge = serviceBadge(states, now);
+    if (badge && nodes[ns.name]) nodes[ns.name] = { ...nodes[ns.name]!, services: badge };
+  }
+  return { ...marks, nodes };
 }

@@ -7,12 +7,13 @@ export const TOPOLOGY_SUFFIX = '.netns.json';
 export const isTopology = (d: vscode.TextDocument | vscode.Uri): boolean =>
   ('uri' in d ? d.uri : d).path.endsWith(TOPOLOGY_SUFFIX);
 
-export function toVscode(doc: vscode.TextDocument, d: Diagnostic): vscode.Diagnostic {
+/** a diagnostic of the file, placed where doc (a TextDocument, or any text's positions) puts its offsets */
+export function toVscode(doc: Pick<vscode.TextDocument, 'positionAt'>, d: Diagnostic, source = 'netns-lab'): vscode.Diagnostic {
   const start = doc.positionAt(d.offset ?? 0);
   const end = doc.positionAt((d.offset ?? 0) + Math.max(d.length ?? 0, 1));
   const v = new vscode.Diagnostic(new vscode.Range(start, end), d.message,
     d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-  v.source = 'netns-lab';
+  v.source = source;
   v.code = d.code;
   return v;
 }

@@ -26,6 +26,9 @@ export interface NetnsLabApi {
   readonly analyses: number;
   /** for tests: the views' providers (loads the implementation) */
   readonly trees: Main['trees'];
+  /** for tests: the services of applied topologies, and their followed logs (issue 16) */
+  readonly services: Main['services'];
+  readonly serviceLogs: Main['serviceLogs'];
   activationMs: number;
 }
 
@@ -98,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     get live() { return load().live; },
     get analyses() { return load().analyses.count; },
     get trees() { return load().trees; },
+    get services() { return load().services; },
+    get serviceLogs() { return load().serviceLogs; },
     activationMs: performance.now() - t0,
   };
 }

@@ -5,7 +5,7 @@
  * asking for its items, a canvas opening, a terminal profile), not on activation.
  */
 import * as vscode from 'vscode';
-import { liveMarks } from '../core/livemarks.js';
+import { liveMarks, withServiceBadges } from '../core/livemarks.js';
 import { planTopology } from '../engine/engine.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
@@ -22,10 +22,16 @@ import { registerTerminals } from './terminal.js';
 import { registerRunInNamespace, resolveNetnsDebug } from './run-in-ns.js';
 import { resolveNetnsTask } from './tasks.js';
 import { registerViews, type TreeViews } from './views/register.js';
+import { ServicesModel } from './services.js';
+import { ServiceProblems } from './service-problems.js';
+import { registerServiceActions } from './service-actions.js';
 
 export interface Main {
   provider: TopologyEditorProvider;
   live: LiveModel;
+  /** the services of applied topologies and their logs (issue 16) */
+  services: ServicesModel;
+  serviceLogs: ReturnType<typeof registerServiceActions>;
   analyses: TopologyAnalyses;
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
@@ -38,16 +44,23 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   const diagnostics = new TopologyDiagnostics(analyses);
   const plans = new PlanDocuments();
   const live = new LiveModel(session);
-  context.subscriptions.push(session, analyses, diagnostics, live, vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
+  // the services of applied topologies (issue 16): the Namespaces view, canvas badges, Problems
+  const services = new ServicesModel(session, live, analyses);
+  context.subscriptions.push(session, analyses, diagnostics, live, services, new ServiceProblems(services, analyses), vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, plans));
+  const liveOrServices = new vscode.EventEmitter<unknown>();
+  context.subscriptions.push(liveOrServices, live.onDidChange((e) => liveOrServices.fire(e)), services.onDidChange(() => liveOrServices.fire(undefined)));
   const provider = TopologyEditorProvider.register(context, analyses, {
     liveMarks: async (t) => {
       if (!live.live) await live.reload();
       if (!live.live) return undefined;
       const p = live.planOf(t) ?? await planTopology(session.api, t);
-      return liveMarks(t, p.objects, live.live);
+      const marks = liveMarks(t, p.objects, live.live);
+      return marks.applied ? withServiceBadges(marks, t, services.of(t.name)?.services ?? [], Date.now()) : marks;
     },
-    onLiveChange: live.onDidChange,
-    watchLive: (user, on) => (on ? void live.acquire(user) : live.release(user)),
+    onLiveChange: liveOrServices.event,
+    watchLive: (user, on) => {
+      if (on) { void live.acquire(user); services.acquire(user); } else { live.release(user); services.release(user); }
+    },
     setLinkState: async (ns, name, up) => { await session.api.linkState({ ns, name, up }); },
     machineNames: () => live.live && new Map([...live.live.namespaces, ...live.live.host.links].map((x) => [x.name!, x.owner] as const)),
   });
@@ -56,13 +69,14 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     context, session, provider, analyses, diagnostics, targets, plans, hold: (fn, steps) => live.hold(fn, steps),
     machinePlan: async (t) => live.planOf(t) ?? (live.live ? session.api.plan({ topology: t }) : undefined),
   });
-  const trees = registerViews(context, session, live, views, analyses);
+  const trees = registerViews(context, session, live, views, analyses, services);
+  const serviceLogs = registerServiceActions(context, session, services);
   const terminalProfile = registerTerminals(context, live);
   registerInstallHelper(context);
   registerRunInNamespace(context, live);
   registerImportLive(context, session);
   registerImportLab(context);
   registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
+  return { provider, live, services, serviceLogs, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

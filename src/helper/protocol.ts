@@ -92,6 +92,8 @@ export const OPS = {
   logs: { topo: TopoName, ns: NsName, name: ServiceName },
   /** start a service of the file again (stopped first when it runs); a root one needs the file's root approval */
   restart: { topology: z.unknown(), ns: NsName, name: ServiceName, approveRoot: z.string().regex(/^[0-9a-f]{64}$/).optional() },
+  /** stop one service (of the file, or recorded) under the topology's lock, removing its record and log; Start is a restart */
+  'service-stop': { topology: z.unknown(), ns: NsName, name: ServiceName },
   /** the lab tests' probes (src/helper/ops/probes.ts), each inside one namespace: one echo to each target */
   'probe-icmp': { ns: NsName, targets: z.array(ProbeTarget).min(1).max(4096) },
   /** a TCP connect */
@@ -116,7 +118,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('hello'), requestSchema('observe'), requestSchema('plan'), requestSchema('apply'), requestSchema('destroy'),
   requestSchema('link-state'), requestSchema('remove'), requestSchema('doctor'), requestSchema('ping'), requestSchema('capture'),
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
-  requestSchema('services'), requestSchema('logs'), requestSchema('restart'),
+  requestSchema('services'), requestSchema('logs'), requestSchema('restart'), requestSchema('service-stop'),
   requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
 ]);
 export type Request = z.infer<typeof Request>;
@@ -173,6 +175,8 @@ export interface OpResults {
   services: { services: LiveService[] };
   logs: { text: string };
   restart: LiveService;
+  /** stopped: it had a record (false: it was not running); pid: the process it ended */
+  'service-stop': { stopped: boolean; pid?: number };
   'probe-icmp': { results: ProbeAnswer[] };
   'probe-tcp': { ok: boolean; error?: string };
   'probe-udp': { ok: boolean; reply?: string; error?: string };
@@ -212,6 +216,7 @@ export interface OpErrors {
   services: AnyRequest | 'invalid-topology';
   logs: AnyRequest;
   restart: AnyRequest | 'invalid-topology' | 'not-found' | 'root-not-approved' | 'step-failed' | 'locked';
+  'service-stop': AnyRequest | 'invalid-topology' | 'not-found' | 'step-failed' | 'locked';
   'probe-icmp': AnyRequest;
   'probe-tcp': AnyRequest;
   'probe-udp': AnyRequest;

@@ -58,6 +58,8 @@ export const LiveMark = z.strictObject({
   /** link ends: admin/oper state on the machine */
   up: z.boolean().optional(),
   detail: z.string().max(512).optional(),
+  /** a namespace's services (issue 16): the badge's text, its state, one line per service */
+  services: z.strictObject({ text: z.string().max(200), state: z.enum(['ok', 'starting', 'exited', 'stopped']), detail: z.string().max(8192) }).optional(),
 });
 export type LiveMark = z.infer<typeof LiveMark>;
 

@@ -21,8 +21,8 @@
  *   env: VERBOSE=1 (code-server output), NETNS_LAB_SCREENSHOTS=1
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { lan } from '../../bench/topologies.js';
 import { assertSandbox, listNetns, resetSandbox, setupInternet } from '../integration/sandbox.js';
@@ -34,6 +34,7 @@ import {
   LIGHT, applyFromPalette, canvasFrame, confirmFromPalette, drawn, emptySpot, node, quickOpen, refs, setLogTag, until, waitDrawn, waitNotification, check, passed,
 } from './ui.js';
 import { reportFailure, watchdog } from './report.js';
+import { MEDIA, box, media, paneOf, rowMatchesJs, rowOf, shootMedia, treeRows, widenSidebar } from './ui-views.js';
 import { checkVsixFiles, packageVsix } from './vsix.js';
 
 setLogTag('live');
@@ -49,44 +50,6 @@ function ip(...args: string[]): void {
 }
 
 const median = (a: number[]) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
-
-// ---------------------------------------------------------------------------------------------
-// the views (custom tree views in the side bar)
-
-interface Row { label: string; description: string; level: number; expanded: string | null }
-
-/** page-side: the rendered rows of the side-bar view titled `title` (null: no such view) */
-const treeRowsJs = (title: string) => `(() => {
-  const pane = [...document.querySelectorAll('.part.sidebar .pane')]
-    .find((p) => ((p.querySelector('.pane-header .title') || {}).textContent || '').trim().toLowerCase() === ${JSON.stringify(title.toLowerCase())});
-  if (!pane) return null;
-  return [...pane.querySelectorAll('.pane-body .monaco-list-row')].map((r) => ({
-    label: ((r.querySelector('.label-name') || {}).textContent || '').trim(),
-    description: ((r.querySelector('.label-description') || {}).textContent || '').trim(),
-    level: Number(r.getAttribute('aria-level') || 0),
-    expanded: r.getAttribute('aria-expanded'),
-  }));
-})()`;
-
-async function treeRows(page: Page, title: string): Promise<Row[]> {
-  return (await page.evaluate(treeRowsJs(title)) as Row[] | null) ?? [];
-}
-
-/** page-side: true once the row `label` of the view shows a description matching `re`, else false */
-const rowMatchesJs = (title: string, label: string, re: RegExp) => `(() => {
-  const rows = ${treeRowsJs(title)};
-  const r = rows && rows.find((x) => x.label === ${JSON.stringify(label)});
-  return r && new RegExp(${JSON.stringify(re.source)}).test(r.description) ? true : false;
-})()`;
-
-function paneOf(page: Page, title: string) {
-  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header .title', { hasText: new RegExp(`^${title}$`, 'i') }) });
-}
-
-function rowOf(page: Page, title: string, label: string) {
-  const exact = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return paneOf(page, title).locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${exact}$`) }) }).first();
-}
 
 // ---------------------------------------------------------------------------------------------
 // the live canvas
@@ -124,51 +87,10 @@ async function linkClasses(frame: Frame, a: string, b: string): Promise<string[]
 // ---------------------------------------------------------------------------------------------
 // screenshots
 
-const MEDIA = join(RESULTS, 'media');
-const COPY = process.env.NETNS_LAB_SCREENSHOTS === '1';
-const MAX_IMAGE_BYTES = 150 * 1024;
-const media: Record<string, number> = {};
-
-/** a crop for the walkthrough or the README: test-results/media/<rel>, copied to media/<rel> with NETNS_LAB_SCREENSHOTS=1 */
-async function shootMedia(page: Page, rel: string, clip?: { x: number; y: number; width: number; height: number }): Promise<void> {
-  const out = join(MEDIA, rel);
-  mkdirSync(dirname(out), { recursive: true });
-  await sleep(200);
-  const c = clip && { x: Math.max(0, Math.round(clip.x)), y: Math.max(0, Math.round(clip.y)), width: Math.round(clip.width), height: Math.round(clip.height) };
-  await page.screenshot({ path: out, ...(c ? { clip: c } : {}) });
-  const bytes = statSync(out).size;
-  media[rel] = bytes;
-  log(`screenshot test-results/media/${rel} (${(bytes / 1024).toFixed(0)} kB)`);
-  if (COPY) {
-    check(bytes < MAX_IMAGE_BYTES, `media/${rel} is under 150 kB (${(bytes / 1024).toFixed(0)} kB)`);
-    mkdirSync(dirname(join(ROOT, 'media', rel)), { recursive: true });
-    copyFileSync(out, join(ROOT, 'media', rel));
-    log(`copied to media/${rel}`);
-  }
-}
-
 async function shootPage(page: Page, name: string): Promise<void> {
   await sleep(200);
   await page.screenshot({ path: join(RESULTS, name) });
   log(`screenshot test-results/${name}`);
-}
-
-async function box(page: Page, selector: string) {
-  const b = await page.locator(selector).filter({ visible: true }).first().boundingBox();
-  if (!b) throw new Error(`${selector} is not visible`);
-  return b;
-}
-/** drag the sash on the right of the side bar until the side bar is `width` wide */
-async function widenSidebar(page: Page, width: number): Promise<void> {
-  const side = await box(page, '.part.sidebar');
-  const x = side.x + side.width;
-  const y = side.y + side.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + (width - side.width), y, { steps: 6 });
-  await page.mouse.up();
-  const now = await box(page, '.part.sidebar');
-  if (Math.abs(now.width - width) > 4) log(`WARN the side bar is ${now.width} px wide, not ${width}`);
 }
 
 const WEBVIEW = `iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"]`;

@@ -13,7 +13,8 @@ import {
   isForwarding, linkIndexOfId, mapDiagnostics, namespaceKind, nextLabelMode, nodeId, parseClipboard, pastePayload, readTopology,
   placeEndLabel, refOfId, signature, snap, summary, type Diag, type ElementDef, type Pos,
 } from '../../webview/model.js';
-import { buildStylesheet, type Theme } from '../../webview/style.js';
+import { buildStylesheet } from '../../webview/style.js';
+import { DARK_THEME } from '../support/theme.js';
 
 const example = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../examples/${name}.netns.json`, import.meta.url), 'utf8'));
 const article = example('article');
@@ -336,13 +337,7 @@ describe('webview fields: checks before sending', () => {
 });
 
 describe('webview style', () => {
-  const theme: Theme = {
-    kind: 'dark', background: 'rgb(31, 31, 31)', foreground: 'rgb(204, 204, 204)', muted: 'rgb(157, 157, 157)',
-    nodeBackground: 'rgb(32, 32, 32)', nodeBorder: 'rgb(69, 69, 69)', selection: 'rgb(0, 120, 212)', error: 'rgb(241, 76, 76)',
-    warning: 'rgb(204, 167, 0)', passed: '#73c991', edge: 'rgb(204, 204, 204)',
-    accent: { namespace: 'rgb(55, 148, 255)', router: 'rgb(177, 128, 215)', bridge: 'rgb(137, 209, 133)', host: 'rgb(209, 134, 22)' },
-    font: 'system-ui, sans-serif', monoFont: 'monospace',
-  };
+  const theme = DARK_THEME;
 
   it('is a stylesheet cytoscape accepts, with a picture per kind', () => {
     const sheet = buildStylesheet(theme, { namespace: 'data:a', 'namespace-internet': 'data:b', router: 'data:c', bridge: 'data:d', host: 'data:e' }, { w: 84, h: 62 });

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
+import type { ServicesModel } from '../services.js';
 import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
 import { TopologiesTree, type TopologyNode } from './topologies.js';
 
@@ -13,8 +14,8 @@ export interface TreeViews {
   topologies: vscode.TreeView<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
-  const namespaces = new NamespacesTree(live);
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses, services?: ServicesModel): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
+  const namespaces = new NamespacesTree(live, services);
   const bridges = new BridgesTree(live);
   const topologies = new TopologiesTree(session, live, analyses);
   namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
@@ -36,7 +37,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); }),
+    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); services?.schedule(0); }),
     vscode.commands.registerCommand('netnsLab.setLinkUp', setState(true)),
     vscode.commands.registerCommand('netnsLab.setLinkDown', setState(false)),
     vscode.commands.registerCommand('netnsLab.copyAddress', async (n?: unknown) => {

@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { markdownText } from '../../core/markdown.js';
 import type { LiveLink, LiveNs, LiveRoute } from '../../core/observe.js';
 import type { LiveModel } from '../live.js';
+import type { ServicesModel } from '../services.js';
+import { serviceItem, type SvcNode } from './service-items.js';
 
 export type NsNode = { type: 'ns'; ns: string | null };
 export type IfNode = { type: 'if'; ns: string | null; name: string };
@@ -15,7 +17,7 @@ export type RoutesNode = { type: 'routes'; ns: string | null };
 export type RouteNode = { type: 'route'; ns: string | null; route: LiveRoute };
 export type BridgeNode = { type: 'bridge'; ns: string | null; name: string };
 export type InfoNode = { type: 'info'; label: string; detail?: string };
-export type TreeNode = NsNode | IfNode | RoutesNode | RouteNode | BridgeNode | InfoNode;
+export type TreeNode = NsNode | IfNode | RoutesNode | RouteNode | BridgeNode | InfoNode | SvcNode;
 
 const STATE_ICON: Record<string, [string, string]> = {
   UP: ['circle-filled', 'testing.iconPassed'],
@@ -130,18 +132,37 @@ abstract class BaseTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 }
 
 export class NamespacesTree extends BaseTree {
+  constructor(live: LiveModel, private readonly services?: ServicesModel) {
+    super(live);
+    if (services) this.subs.push(services.onDidRead(() => this.emitter.fire(undefined)));
+  }
+
+  /** the services of a namespace (its topology's, as last read) */
+  private serviceNodes(ns: string | null): TreeNode[] {
+    const s = ns === null ? undefined : this.services?.inNamespace(ns);
+    return s ? s.services.map((x): TreeNode => ({ type: 'svc', ns: x.ns, topo: s.topo.topology.name, name: x.name })) : [];
+  }
+
+  override attach(view: vscode.TreeView<TreeNode>): void {
+    super.attach(view);
+    const token = {};
+    const sync = () => (view.visible ? this.services?.acquire(token) : this.services?.release(token));
+    this.subs.push(view.onDidChangeVisibility(sync), { dispose: () => this.services?.release(token) });
+    sync();
+  }
+
   getChildren(node?: TreeNode): TreeNode[] {
     const status = this.statusNodes();
     if (!node) return status ?? [{ type: 'ns', ns: null }, ...this.live.live!.namespaces.map((n): TreeNode => ({ type: 'ns', ns: n.name }))];
     const ns = 'ns' in node ? this.live.namespace(node.ns) : undefined;
     if (!ns) return [];
-    if (node.type === 'ns') return [...ns.links.map((l): TreeNode => ({ type: 'if', ns: ns.name, name: l.name })), { type: 'routes', ns: ns.name }];
+    if (node.type === 'ns') return [...ns.links.map((l): TreeNode => ({ type: 'if', ns: ns.name, name: l.name })), ...this.serviceNodes(ns.name), { type: 'routes', ns: ns.name }];
     if (node.type === 'routes') return ns.routes.map((route): TreeNode => ({ type: 'route', ns: ns.name, route }));
     return [];
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
-    if (node.type === 'if' || node.type === 'routes') return { type: 'ns', ns: node.ns };
+    if (node.type === 'if' || node.type === 'routes' || node.type === 'svc') return { type: 'ns', ns: node.ns };
     if (node.type === 'route') return { type: 'routes', ns: node.ns };
     return undefined;
   }
@@ -164,6 +185,11 @@ export class NamespacesTree extends BaseTree {
       const ns = this.live.namespace(node.ns);
       const l = ns?.links.find((x) => x.name === node.name);
       return l && ns ? this.ifItem(ns, l) : new vscode.TreeItem(node.name);
+    }
+    if (node.type === 'svc') {
+      const s = this.services?.inNamespace(node.ns)?.services.find((x) => x.name === node.name);
+      const def = this.services?.of(node.topo)?.topology.namespaces?.find((n) => n.name === node.ns)?.services?.find((x) => x.name === node.name);
+      return s ? serviceItem(node, s, def) : new vscode.TreeItem(node.name);
     }
     if (node.type === 'routes') {
       const ns = this.live.namespace(node.ns);

@@ -9,9 +9,10 @@ import { hello, observe } from './read.js';
 import { capture, unwatch, watch } from './streams.js';
 import { apply, destroy, planOp } from './topology.js';
 import { logs, restart, services } from './workloads.js';
+import { serviceStop } from './service-stop.js';
 
 export const HANDLERS: Handlers = {
   hello, observe, plan: planOp, apply, destroy, 'link-state': linkState, remove, doctor, ping, capture, watch, unwatch, adopt,
-  services, logs, restart,
+  services, logs, restart, 'service-stop': serviceStop,
   'probe-icmp': probeIcmpOp, 'probe-tcp': probeTcpOp, 'probe-udp': probeUdpOp, 'route-get': routeGetOp, resolve: resolveOp, 'http-get': httpGetOp,
 };

@@ -1,0 +1,33 @@
+/**
+ * Stop one service of a topology (the Namespaces view's Stop, issue 16): under the topology's
+ * lock, its supervisor first (so nothing restarts it), then its process group, then its files.
+ * A service the file names, or one a record still holds (removed from the file since): nothing
+ * else. Stopping runs nothing, so it needs no root approval; Start is a `restart`.
+ */
+import { withLock } from '../lock.js';
+import { stopService, type SuperviseDeps } from '../supervise.js';
+import { recordPath } from '../service-files.js';
+import { superviseDeps } from '../workload-steps.js';
+import { fail, validTopology, type Handler, type OpContext } from './context.js';
+import type { RequestOf, ResultOf } from '../protocol.js';
+
+/** the handler over injected supervision (tests pass a fake /proc) */
+export async function stopOne(req: RequestOf<'service-stop'>, ctx: OpContext, d: SuperviseDeps): Promise<ResultOf<'service-stop'>> {
+  const t = validTopology(req.topology);
+  const id = { topology: t.name, ns: req.ns, name: req.name };
+  const inFile = t.namespaces?.find((n) => n.name === req.ns)?.services?.some((s) => s.name === req.name);
+  const waiting = () => ctx.progress(`waiting for another apply of '${t.name}' to finish`);
+  return withLock(ctx.runner, `topology/${t.name}`, ctx.lockWaitMs, waiting, async () => {
+    const recorded = (await ctx.runner.readFile(recordPath(id))) !== null;
+    if (!inFile && !recorded) fail('not-found', `topology '${t.name}' has no service '${req.name}' in ${req.ns}`);
+    ctx.progress(`stopping service ${req.name} in ${req.ns}`);
+    try {
+      const r = await stopService(d, id);
+      return { stopped: recorded, ...(r.pid !== undefined ? { pid: r.pid } : {}) };
+    } catch (e) {
+      return fail('step-failed', `stopping service '${req.name}' in ${req.ns}: ${(e as Error).message}`);
+    }
+  });
+}
+
+export const serviceStop: Handler<'service-stop'> = (req, ctx) => stopOne(req, ctx, superviseDeps(ctx.runner));
