@@ -147,19 +147,8 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
   }
 
   async resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): Promise<void> {
-    const ext = this.context.extensionUri;
     const webview = panel.webview;
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')],
-    };
-    webview.html = canvasHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')).toString(),
-      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'canvas.css')).toString(),
-      iconsBaseUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'icons')).toString(),
-    });
+    this.loadPage(webview);
     const canvas: Canvas = {
       document, panel,
       post: (msg) => {
@@ -199,52 +188,12 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
           console.warn(`netns-lab: ignored a malformed message from the canvas: ${parsed.reason}`);
           return;
         }
-        const msg = parsed.msg;
-        switch (msg.type) {
-          case 'ready':
-            ready = true;
-            this.sendDocument(canvas);
-            if (canvas.matrix) canvas.post({ type: 'matrix', paint: canvas.matrix.paint });
-            syncLive();
-            break;
-          case 'clear-matrix':
-            canvas.matrix = undefined;
-            break;
-          case 'link-state': {
-            const t = this.analyses.of(document).topology;
-            const ends = t ? buildIndex(t).ends.get(msg.link) : undefined;
-            const f = ends?.find((e) => e.side === msg.side);
-            try {
-              if (!f) throw new Error(`there is no link ${msg.link} in the file`);
-              await this.hooks.setLinkState(f.scope, f.name, msg.up);
-              canvas.post({ type: 'command-result', id: msg.id, ok: true });
-            } catch (e) {
-              canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
-            }
-            break;
-          }
-          case 'edit': {
-            const r = await this.applyEdit(document, msg.gesture, msg.insist);
-            canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}), ...(r.insistable ? { insistable: true } : {}) });
-            if (!r.ok) this.sendDocument(canvas); // redraw from the file: no optimistic state survives a refusal
-            break;
-          }
-          case 'command':
-            try {
-              await runCanvasCommand(msg.command, document.uri, msg.node);
-              canvas.post({ type: 'command-result', id: msg.id, ok: true });
-            } catch (e) {
-              canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
-            }
-            break;
-          case 'export-image':
-            if (canvas.pendingImage) canvas.pendingImage(msg.format, msg.data);
-            else await writeImage(document.uri, msg.format, msg.data);
-            break;
-          case 'error':
-            console.error(`netns-lab canvas: ${msg.message}`);
-            break;
-        }
+        await this.onMessage(canvas, parsed.msg, () => {
+          ready = true;
+          this.sendDocument(canvas);
+          if (canvas.matrix) canvas.post({ type: 'matrix', paint: canvas.matrix.paint });
+          syncLive();
+        });
       }),
     ];
     panel.onDidDispose(() => {
@@ -256,6 +205,69 @@ export class TopologyEditorProvider implements vscode.CustomTextEditorProvider {
       for (const s of subs) s.dispose();
     });
   }
+  /** the canvas page in the panel: its script from dist/, its style and icons from media/, a fresh nonce */
+  private loadPage(webview: vscode.Webview): void {
+    const ext = this.context.extensionUri;
+    webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')],
+    };
+    webview.html = canvasHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'canvas.css')).toString(),
+      iconsBaseUri: webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'icons')).toString(),
+    });
+  }
+
+  /** one message of the canvas, already checked against the protocol; onReady: the page is listening */
+  private async onMessage(canvas: Canvas, msg: FromWebview, onReady: () => void): Promise<void> {
+    const { document } = canvas;
+    switch (msg.type) {
+      case 'ready':
+        onReady();
+        break;
+      case 'clear-matrix':
+        canvas.matrix = undefined;
+        break;
+      case 'link-state': {
+        const t = this.analyses.of(document).topology;
+        const ends = t ? buildIndex(t).ends.get(msg.link) : undefined;
+        const f = ends?.find((e) => e.side === msg.side);
+        try {
+          if (!f) throw new Error(`there is no link ${msg.link} in the file`);
+          await this.hooks.setLinkState(f.scope, f.name, msg.up);
+          canvas.post({ type: 'command-result', id: msg.id, ok: true });
+        } catch (e) {
+          canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
+        }
+        break;
+      }
+      case 'edit': {
+        const r = await this.applyEdit(document, msg.gesture, msg.insist);
+        canvas.post({ type: 'edit-result', id: msg.id, ok: r.ok, ...(r.message ? { message: r.message } : {}), ...(r.diagnostics ? { diagnostics: r.diagnostics } : {}), ...(r.insistable ? { insistable: true } : {}) });
+        if (!r.ok) this.sendDocument(canvas); // redraw from the file: no optimistic state survives a refusal
+        break;
+      }
+      case 'command':
+        try {
+          await runCanvasCommand(msg.command, document.uri, msg.node);
+          canvas.post({ type: 'command-result', id: msg.id, ok: true });
+        } catch (e) {
+          canvas.post({ type: 'command-result', id: msg.id, ok: false, message: (e as Error).message });
+        }
+        break;
+      case 'export-image':
+        if (canvas.pendingImage) canvas.pendingImage(msg.format, msg.data);
+        else await writeImage(document.uri, msg.format, msg.data);
+        break;
+      case 'error':
+        console.error(`netns-lab canvas: ${msg.message}`);
+        break;
+    }
+  }
+
 
   /** a gesture -> one minimal edit of the document, refused as core's edit policy says */
   /**
