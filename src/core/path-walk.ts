@@ -33,6 +33,8 @@ export interface PathWalk {
   hops: Hop[];
   back: Hop[];
   break?: PathBreak;
+  /** with a break: the address the broken direction was headed for (the destination, or the source's address on the way back) */
+  towards?: string;
 }
 
 const MAX_HOPS = 32;
@@ -151,9 +153,9 @@ export function walkPath(live: LiveState, from: string | null, dst: string): Pat
   if (!ipv4(dst)) return { ok: false, hops: [], back: [], break: { kind: 'no-route', at: from, back: false, message: `${dst} is not an IPv4 address (the walk follows IPv4 only)` } };
   const origin = where(from);
   const there = walkOne(live, from, dst, false, origin);
-  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break };
+  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break, towards: dst };
   const src = sourceAddress(scopeOf(live, from)!, dst);
   if (!src || there.reached === from) return { ok: true, hops: there.hops, back: [] };
   const home = walkOne(live, there.reached ?? null, src, true, `${origin} (${src})`);
-  return { ok: !home.break, hops: there.hops, back: home.hops, ...(home.break ? { break: home.break } : {}) };
+  return { ok: !home.break, hops: there.hops, back: home.hops, ...(home.break ? { break: home.break, towards: src } : {}) };
 }

@@ -16,6 +16,7 @@ import { registerInstallHelper } from './install-helper.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerImportLive } from './import-live.js';
 import { registerImportLab } from './import-lab.js';
+import { registerLabTests, type LabTests } from './lab-tests-register.js';
 import { LiveModel } from './live.js';
 import { targets as makeTargets } from './target.js';
 import { registerTerminals } from './terminal.js';
@@ -30,9 +31,10 @@ export interface Main {
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
   runIn: { task: (t: vscode.Task) => vscode.Task | undefined; debug: (c: vscode.DebugConfiguration) => vscode.DebugConfiguration | undefined };
+  labTests: LabTests;
 }
 
-export function start(context: vscode.ExtensionContext, views: TreeViews): Main {
+export function start(context: vscode.ExtensionContext, views: TreeViews, tests: vscode.TestController): Main {
   const session = new HelperSession(context.extensionPath);
   const analyses = new TopologyAnalyses();
   const diagnostics = new TopologyDiagnostics(analyses);
@@ -63,6 +65,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   registerImportLive(context, session);
   registerImportLab(context);
   registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
+  const labTests = registerLabTests(context, tests, session.api, analyses, targets);
+  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile, labTests,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }
