@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
-# lab tests (netns-lab test): many pings per process, TCP/UDP probes, HTTP GETs
-PKGS+=(fping netcat-openbsd curl)
+# lab tests (netns-lab test): many pings per process, TCP/UDP probes, HTTP GETs, rates (iperf3)
+PKGS+=(fping netcat-openbsd curl iperf3)
 # the VS Code tests: Debian's Chromium (driven by playwright-core) and what code-server's
 # native modules and ripgrep seeding need (shared/recipes/vscode-e2e)
 PKGS+=(chromium libkrb5-dev pkg-config ripgrep build-essential python3)

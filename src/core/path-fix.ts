@@ -128,15 +128,14 @@ function forwardingFix(t: Topology, scope: string | null): PathFix {
   return { where: 'file', summary: `let ${scope} forward (${FORWARD}: 1)`, gesture: { kind: 'set', target: { type: 'namespace', name: scope }, field: 'sysctls', value: { ...ns.sysctls, [FORWARD]: 1 } } };
 }
 
-/** the link of the interface where the walk stopped: the file keeps it down (up: false), or the kernel has it down */
+/** the link of the interface that is down: the file keeps it down (up: false), or the kernel has it down */
 function linkFix(t: Topology, idx: TopoIndex, walk: PathWalk): PathFix | undefined {
-  const b = walk.break!;
-  const last = (b.back ? walk.back : walk.hops).at(-1);
-  if (!last?.dev) return undefined;
-  const f = idx.ifaces.find((x) => x.scope === last.ns && x.name === last.dev && x.linkIndex !== undefined);
+  const down = walk.down;
+  if (!down) return undefined;
+  const f = idx.ifaces.find((x) => x.scope === down.ns && x.name === down.dev && x.linkIndex !== undefined);
   if (f?.linkIndex === undefined) return undefined;
   if (t.links![f.linkIndex]!.up === false) {
-    return { where: 'file', summary: `bring the link of ${last.dev} in ${name(last.ns)} up (the file keeps it down: "up": false)`, gesture: { kind: 'set', target: { type: 'link', index: f.linkIndex }, field: 'up', value: null } };
+    return { where: 'file', summary: `bring the link of ${down.dev} in ${name(down.ns)} up (the file keeps it down: "up": false)`, gesture: { kind: 'set', target: { type: 'link', index: f.linkIndex }, field: 'up', value: null } };
   }
-  return { where: 'live', summary: `the file has the link of ${last.dev} in ${name(last.ns)} up: set it up again (Set Link Up, or apply)` };
+  return { where: 'live', summary: `the file has the link of ${down.dev} in ${name(down.ns)} up: set it up again (Set Link Up, or apply)` };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { applyGesture } from '../../src/core/edits.js';
 import { appendExpectations, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/expect-edit.js';
 import { latencyVerdict, rateVerdict, serviceVerdict } from '../../src/core/expect-verdict.js';
 import { expectationName } from '../../src/core/expect.js';
@@ -134,5 +135,23 @@ describe('measured kinds: latency, rate, service', () => {
     assert.deepEqual(parseIperf('garbage'), { error: 'unreadable iperf3 output' });
     assert.deepEqual(iperfServerArgv('/usr/bin/iperf3', 'b', '10.0.0.2'), ['ip', 'netns', 'exec', 'b', '/usr/bin/iperf3', '-s', '-1', '-B', '10.0.0.2', '-p', '5201']);
     assert.deepEqual(iperfClientArgv('/usr/bin/iperf3', 'a', '10.0.0.2', 2), ['ip', 'netns', 'exec', 'a', '/usr/bin/iperf3', '-c', '10.0.0.2', '-p', '5201', '-t', '2', '-J', '--connect-timeout', '1000']);
+  });
+});
+
+describe('canvas gestures and lab tests', () => {
+  const text = BASE.replace('"namespaces": [{ "name": "a" }, { "name": "b" }],', '"namespaces": [\n    { "name": "a" },\n    { "name": "b" }\n  ],')
+    .replace('\n}\n', ',\n  "expect": [\n    { "kind": "reach", "from": "a", "to": "b", "ok": true },\n    { "kind": "reach", "from": "b", "to": "10.0.0.1", "ok": false },\n    { "kind": "route", "in": "a", "to": "10.0.0.2" },\n    { "kind": "address", "in": "b", "dev": "e0", "address": "10.0.0.2/24" }\n  ]\n}\n');
+  const t = () => validateText(text).topology!;
+  it('deleting a namespace deletes the tests that name it (and only those)', () => {
+    const out = applyGesture(text, t(), { kind: 'delete', nodes: ['b'], links: [] });
+    const v = validateText(out);
+    assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(v.topology!.expect, [{ kind: 'route', in: 'a', to: '10.0.0.2' }], 'a route test names an address, not a node');
+  });
+  it('renaming a namespace renames it in its tests', () => {
+    const out = applyGesture(text, t(), { kind: 'rename', from: 'b', to: 'web' });
+    const v = validateText(out);
+    assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.deepEqual(v.topology!.expect!.map((e) => expectationName(e)), ['a → web icmp', 'web ↛ 10.0.0.1 icmp', 'a: route to 10.0.0.2', 'web: e0 has 10.0.0.2/24']);
   });
 });

@@ -38,7 +38,7 @@ function topo(text: string): Topology {
   return v.topology!;
 }
 
-const veth = (name: string, cidr: string, peer: [string, string], o: Partial<LiveLink> = {}) => link(name, { addresses: [addr(cidr)], peer: { ns: peer[0], name: peer[1] }, ...o });
+const veth = (name: string, cidr: string, peer: [string | null, string], o: Partial<LiveLink> = {}) => link(name, { addresses: [addr(cidr)], peer: { ns: peer[0], name: peer[1] }, ...o });
 
 /** the kernel state a topology asks for (the two-router shape), from the file's routes and sysctls */
 function stateOf(t: Topology, tweak: (s: LiveState) => void = () => {}): LiveState {
@@ -137,5 +137,23 @@ describe('path fix: the file has it, the kernel lost it', () => {
     const w = walkPath(stateOf(t), 'pc1', '10.2.0.2');
     assert.equal(w.break?.kind, 'no-route');
     assert.equal(pathFix(t, w), undefined);
+  });
+});
+
+describe('path walk: the far end of a LAN is down', () => {
+  it("ns2's own end set down: the walk stops at ns2, naming its interface (not a wrong gateway)", () => {
+    const s = live({
+      host: ns(null, {
+        links: [lo(), link('br0', { kind: 'bridge', addresses: [addr('10.0.0.1/24')] }),
+          link('v1', { master: 'br0', peer: { ns: 'ns1', name: 'eth0' } }), link('v2', { master: 'br0', peer: { ns: 'ns2', name: 'eth0' } })],
+      }),
+      namespaces: [
+        ns('ns1', { links: [lo(), veth('eth0', '10.0.0.2/24', [null, 'v1'])], routes: [route('default', { via: '10.0.0.1', dev: 'eth0' })] }),
+        ns('ns2', { links: [lo(), veth('eth0', '10.0.0.3/24', [null, 'v2'], { up: false })], routes: [] }),
+      ],
+    });
+    const w = walkPath(s, 'ns1', '10.0.0.3');
+    assert.deepEqual(w.break, { kind: 'link-down', at: 'ns2', back: false, message: 'eth0 in ns2 (10.0.0.3) is down (set down): packets from ns1 stop at ns2' });
+    assert.deepEqual(w.down, { ns: 'ns2', dev: 'eth0' });
   });
 });
