@@ -11,7 +11,7 @@ import { contains, formatIP, parseCidr, parseIP, subnetOf } from './ip.js';
 import type { Route, Topology } from './model.js';
 import type { PathWalk } from './path-walk.js';
 import { wantsIpForward } from './plan-firewall.js';
-import { buildIndex, type TopoIndex } from './topo-index.js';
+import { buildIndex, type IfaceInfo, type TopoIndex } from './topo-index.js';
 
 type SetGesture = Extract<Gesture, { kind: 'set' }>;
 export type PathFix =
@@ -100,7 +100,23 @@ function setRoutes(scope: string | null, routes: Route[]): SetGesture {
   return { kind: 'set', target: scope === null ? { type: 'host' } : { type: 'namespace', name: scope }, field: 'routes', value: routes };
 }
 
+/** the file's interface of scope towards the address (its subnet, or its route's gateway's) when the file keeps its link down */
+function keptDown(t: Topology, idx: TopoIndex, scope: string | null, to: string): IfaceInfo | undefined {
+  const ip = parseIP(to)!;
+  const via = fileRoutes(t, scope).find((r) => routeCovers(r, ip))?.via;
+  const next = (via && parseIP(via)) || ip;
+  return (idx.ifacesByScope.get(scope) ?? []).find((f) => f.linkIndex !== undefined && !f.up
+    && f.addresses.some((a) => { const c = parseCidr(a)!; return c.family === next.family && contains(c, next); }));
+}
+
+function linkUpFix(f: IfaceInfo): PathFix {
+  return { where: 'file', summary: `bring the link of ${f.name} in ${name(f.scope)} up (the file keeps it down: "up": false)`, gesture: { kind: 'set', target: { type: 'link', index: f.linkIndex! }, field: 'up', value: null } };
+}
+
 function routeFix(t: Topology, idx: TopoIndex, scope: string | null, to: string): PathFix | undefined {
+  // the kernel dropped the routes of a link the file keeps down
+  const down = keptDown(t, idx, scope, to);
+  if (down) return linkUpFix(down);
   if (fileCovers(t, idx, scope, to)) return { where: 'live', summary: `the file gives ${name(scope)} a way to ${to} that the kernel lost: apply again to restore it` };
   const via = gatewayFor(t, idx, scope, to);
   if (!via) return undefined;
@@ -134,8 +150,6 @@ function linkFix(t: Topology, idx: TopoIndex, walk: PathWalk): PathFix | undefin
   if (!down) return undefined;
   const f = idx.ifaces.find((x) => x.scope === down.ns && x.name === down.dev && x.linkIndex !== undefined);
   if (f?.linkIndex === undefined) return undefined;
-  if (t.links![f.linkIndex]!.up === false) {
-    return { where: 'file', summary: `bring the link of ${down.dev} in ${name(down.ns)} up (the file keeps it down: "up": false)`, gesture: { kind: 'set', target: { type: 'link', index: f.linkIndex }, field: 'up', value: null } };
-  }
+  if (t.links![f.linkIndex]!.up === false) return linkUpFix(f);
   return { where: 'live', summary: `the file has the link of ${down.dev} in ${name(down.ns)} up: set it up again (Set Link Up, or apply)` };
 }

@@ -120,7 +120,12 @@ function walkOne(live: LiveState, from: string | null, dst: string, back: boolea
     const dev = n.links.find((l) => l.name === devName);
     hops.push({ ns: cur, ...(devName ? { dev: devName } : {}), ...(r.route.via ? { via: r.route.via } : {}) });
     if (!dev) return stop('no-route', cur, `${where(cur)} routes ${dst} through '${devName ?? '?'}', which it does not have${tail}`);
-    if (linkDown(dev)) return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { ns: cur, dev: dev.name });
+    if (linkDown(dev)) {
+      // up here, but without carrier: its veth peer was set down (the kernel reports this end LOWERLAYERDOWN)
+      const peer = dev.up && dev.peer ? scopeOf(live, dev.peer.ns)?.links.find((x) => x.name === dev.peer!.name) : undefined;
+      if (peer && !peer.up) return stop('link-down', dev.peer!.ns, `the other end of ${dev.name} (${peer.name} in ${where(dev.peer!.ns)}) is down${tail}`, { ns: dev.peer!.ns, dev: peer.name });
+      return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { ns: cur, dev: dev.name });
+    }
     const next = r.route.via ?? dst;
     const nextIp = ipv4(next)!;
     const side = segment(live, cur, dev);

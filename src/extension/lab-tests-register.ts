@@ -12,7 +12,7 @@ import type { TopologyAnalyses } from './documents.js';
 import { LabTestItems } from './lab-tests.js';
 import { registerFixCommand, type LabTestFixes } from './lab-tests-fix.js';
 import { registerRecord } from './lab-tests-record.js';
-import { runLabTestRequest } from './lab-tests-run.js';
+import { runLabTestRequest, type Outcome } from './lab-tests-run.js';
 import type { Targets } from './target.js';
 
 export interface LabTests {
@@ -23,6 +23,8 @@ export interface LabTests {
   run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void>;
   /** for tests: the results of the last run of each file */
   readonly last: Map<string, TestResult[]>;
+  /** for tests: each item's last outcome as shown, by item id */
+  readonly outcomes: Map<string, Outcome>;
 }
 
 export function registerLabTests(context: vscode.ExtensionContext, ctrl: vscode.TestController, api: HelperApi, analyses: TopologyAnalyses, targets: Targets,
@@ -30,12 +32,14 @@ export function registerLabTests(context: vscode.ExtensionContext, ctrl: vscode.
   const items = new LabTestItems(ctrl, analyses);
   const fixes: LabTestFixes = new Map();
   const last = new Map<string, TestResult[]>();
+  const outcomes = new Map<string, Outcome>();
   context.subscriptions.push(items);
   registerRecord(context, api, analyses, targets);
   registerFixCommand(context, analyses, fixes);
   const run = (request: vscode.TestRunRequest, token: vscode.CancellationToken) => runLabTestRequest({
     items, analyses, api, fixes,
     onResults: (uri, t, results) => { last.set(uri.toString(), results); onResults?.(uri, t, results); },
+    onOutcome: (id, o) => outcomes.set(id, o),
   }, request, token);
   // the tests of the file in the active editor (a palette command, beside the Testing view's own)
   context.subscriptions.push(vscode.commands.registerCommand('netnsLab.runLabTests', async (arg?: unknown) => {
@@ -49,7 +53,7 @@ export function registerLabTests(context: vscode.ExtensionContext, ctrl: vscode.
     void vscode.commands.executeCommand('workbench.view.testing.focus');
   }));
   return {
-    items, last, run,
+    items, last, outcomes, run,
     resolve: async (item) => { if (!item) await items.discover(); },
     refresh: () => items.discover(true),
   };

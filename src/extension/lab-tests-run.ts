@@ -26,7 +26,11 @@ export interface RunDeps {
   fixes: LabTestFixes;
   /** after a file's run: its results (the canvas may paint them) */
   onResults?: (uri: vscode.Uri, t: Topology, results: TestResult[]) => void;
+  /** each item's outcome as the Test Explorer shows it (for tests) */
+  onOutcome?: (id: string, outcome: Outcome) => void;
 }
+
+export interface Outcome { status: 'passed' | 'failed' | 'skipped' | 'errored'; message?: string; line?: number; fix?: 'file' | 'live' }
 
 /** why a topology's tests cannot run now, or undefined when it runs on this machine */
 export async function notRunning(api: HelperApi, t: Topology): Promise<string | undefined> {
@@ -48,15 +52,15 @@ export async function runLabTestRequest(deps: RunDeps, request: vscode.TestRunRe
   } finally { run.end(); }
 }
 
-function errored(run: vscode.TestRun, items: readonly vscode.TestItem[], text: string): void {
+function errored(run: vscode.TestRun, items: readonly vscode.TestItem[], text: string, deps?: RunDeps): void {
   run.appendOutput(`${text}\r\n`);
-  for (const i of items) run.errored(i, new vscode.TestMessage(text));
+  for (const i of items) { run.errored(i, new vscode.TestMessage(text)); deps?.onOutcome?.(i.id, { status: 'errored', message: text }); }
 }
 
 async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, items: vscode.TestItem[], token: vscode.CancellationToken): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const a = deps.analyses.of(doc);
-  if (!a.valid || !a.topology) { errored(run, items, `${vscode.workspace.asRelativePath(uri)} has errors (see the Problems panel): its tests cannot run.`); return; }
+  if (!a.valid || !a.topology) { errored(run, items, `${vscode.workspace.asRelativePath(uri)} has errors (see the Problems panel): its tests cannot run.`, deps); return; }
   const t = a.topology;
   // the items by their place in the file as it is now
   const ids = expectationIds(uri.toString(), t.expect ?? []);
@@ -69,7 +73,7 @@ async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, item
   for (const item of byIndex.values()) run.enqueued(item);
   let why: string | undefined;
   try { why = await notRunning(deps.api, t); } catch (e) { why = `the helper could not look at the machine: ${(e as Error).message}`; }
-  if (why) { errored(run, [...byIndex.values()], why); return; }
+  if (why) { errored(run, [...byIndex.values()], why, deps); return; }
   for (const item of byIndex.values()) run.started(item);
   const spans = expectSpans(a.parsed);
   const reported = new Set<number>();
@@ -79,13 +83,17 @@ async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, item
     reported.add(r.index);
     const line = `${r.status.toUpperCase().padEnd(7)} ${r.name} (${r.durationMs} ms)${r.message ? `\r\n        ${r.message}` : ''}${r.finding ? `\r\n        path: ${r.finding}` : ''}`;
     run.appendOutput(`${line}\r\n`, undefined, item);
-    if (r.status === 'passed') { run.passed(item, r.durationMs); return; }
-    if (r.status === 'skipped') { run.skipped(item); return; }
+    if (r.status !== 'failed') {
+      if (r.status === 'passed') run.passed(item, r.durationMs); else run.skipped(item);
+      deps.onOutcome?.(item.id, { status: r.status, ...(r.message ? { message: r.message } : {}) });
+      return;
+    }
     const span = spans[r.index];
     const m = new vscode.TestMessage(failureText(r));
     if (span) m.location = new vscode.Location(uri, new vscode.Range(doc.positionAt(span.offset), doc.positionAt(span.offset + span.length)));
     if (r.fix?.where === 'file') { m.contextValue = FILE_FIX_CONTEXT; rememberFix(deps.fixes, item.id, uri, r.fix); }
     run.failed(item, m, r.durationMs);
+    deps.onOutcome?.(item.id, { status: 'failed', message: failurePlain(r), ...(m.location ? { line: m.location.range.start.line } : {}), ...(r.fix ? { fix: r.fix.where } : {}) });
   };
   const cancelled = new Promise<'cancelled'>((done) => token.onCancellationRequested(() => done('cancelled')));
   const work = runLabTests(t, helperProbes(deps.api), {
@@ -95,7 +103,7 @@ async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, item
   });
   const results = await Promise.race([work, cancelled]).catch((e: Error) => e);
   if (results === 'cancelled') { for (const [i, item] of byIndex) if (!reported.has(i)) run.skipped(item); return; }
-  if (results instanceof Error) { errored(run, [...byIndex].filter(([i]) => !reported.has(i)).map(([, x]) => x), `the lab tests failed: ${results.message}`); return; }
+  if (results instanceof Error) { errored(run, [...byIndex].filter(([i]) => !reported.has(i)).map(([, x]) => x), `the lab tests failed: ${results.message}`, deps); return; }
   for (const r of results) report(r);
   deps.onResults?.(uri, t, results);
 }
@@ -111,4 +119,9 @@ export function failureText(r: TestResult): vscode.MarkdownString {
     if (r.fix.where === 'file') md.appendMarkdown(' (*Fix in File* shows the edit)');
   }
   return md;
+}
+
+/** the same as plain text (the output channel, tests) */
+export function failurePlain(r: TestResult): string {
+  return [r.message ?? 'failed', ...(r.finding ? [`Where it breaks: ${r.finding}`] : []), ...(r.fix ? [`${r.fix.where === 'file' ? 'Fix in the file' : 'Fix'}: ${r.fix.summary}`] : [])].join('\n');
 }

@@ -5,7 +5,9 @@
  * asking for its items, a canvas opening, a terminal profile), not on activation.
  */
 import * as vscode from 'vscode';
+import { reachResultsAsProbes } from '../core/expect-record.js';
 import { liveMarks } from '../core/livemarks.js';
+import { matrixPaint } from '../core/reach-paint.js';
 import { planTopology } from '../engine/engine.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
@@ -65,7 +67,10 @@ export function start(context: vscode.ExtensionContext, views: TreeViews, tests:
   registerImportLive(context, session);
   registerImportLab(context);
   registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  const labTests = registerLabTests(context, tests, session.api, analyses, targets);
+  const labTests = registerLabTests(context, tests, session.api, analyses, targets, (uri, t, results) => {
+    const probes = reachResultsAsProbes(t, results);
+    if (probes.length) provider.paintMatrix(uri, t, { ...matrixPaint(t, probes), durationMs: Math.max(...results.map((r) => r.durationMs)), at: new Date().toISOString() });
+  });
   return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile, labTests,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

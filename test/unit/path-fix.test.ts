@@ -108,6 +108,14 @@ describe('path fix: the cause is in the file', () => {
     assert.equal(r.after?.ok, true, r.after?.break?.message);
   });
 
+  it('the kernel dropped the routes of that link (as it does): no route at r1, still the link kept down in the file', () => {
+    const text = FILE.replace('"addresses": ["10.9.0.2/30"] } }', '"addresses": ["10.9.0.2/30"] }, "up": false }');
+    const t = topo(text);
+    const w = walkPath(stateOf(t, (s) => { s.namespaces.find((n) => n.name === 'r1')!.routes = []; }), 'pc1', '10.2.0.2');
+    assert.equal(w.break?.message, 'r1 has no route to 10.2.0.2: packets from pc1 stop at r1');
+    assert.equal(pathFix(t, w)?.summary, 'bring the link of eth1 in r1 up (the file keeps it down: "up": false)');
+  });
+
   it("r1's route to LAN 2 points at a gateway nobody has: r2's address instead", () => {
     const r = fixAndWalk(FILE.replace('"to": "10.2.0.0/24", "via": "10.9.0.2"', '"to": "10.2.0.0/24", "via": "10.9.0.3"'));
     assert.equal(r.w.break?.kind, 'wrong-gateway');
