@@ -10,7 +10,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, activate, closeAll, waitFor, workspaceFile } from './util.js';
+import { EXTENSION_ID, activate, closeAll, setText, waitFor, workspaceFile } from './util.js';
 
 interface Outcome { status: string; message?: string; line?: number; fix?: string }
 interface LabApi {
@@ -30,12 +30,6 @@ function lab(up = true): string {
   }, null, 2)}\n`;
 }
 
-async function setText(doc: vscode.TextDocument, text: string): Promise<void> {
-  const e = new vscode.WorkspaceEdit();
-  e.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
-  assert.ok(await vscode.workspace.applyEdit(e));
-  assert.ok(await doc.save());
-}
 
 suite('lab tests in the Test Explorer', () => {
   let api: LabApi;
