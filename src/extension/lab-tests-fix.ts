@@ -7,7 +7,10 @@
  */
 import * as vscode from 'vscode';
 import { applyGesture, minimalEdit } from '../core/edits.js';
+import type { Topology } from '../core/model.js';
 import type { PathFix } from '../core/path-fix.js';
+import type { HelperApi } from '../engine/helper-client.js';
+import { helperProbes, runLabTests } from '../engine/lab-tests.js';
 import type { TopologyAnalyses } from './documents.js';
 
 type FileFix = Extract<PathFix, { where: 'file' }>;
@@ -62,4 +65,15 @@ export function registerFixCommand(context: vscode.ExtensionContext, analyses: T
     if (!f) { void vscode.window.showInformationMessage('No fix in the file is known for this test: run it again.'); return false; }
     return applyFix(f.uri, analyses, f.fix, (arg as { preview?: boolean }).preview !== false);
   }));
+}
+
+/** what Diagnose adds from the lab tests: each failed reach that must pass, where it breaks and its fix */
+export interface PathFinding { test: string; finding: string; fix?: PathFix }
+
+/** the file's reach tests run now (the others are the Test Explorer's); the failed ones with a finding */
+export async function pathFindings(api: HelperApi, t: Topology): Promise<PathFinding[]> {
+  const only = (t.expect ?? []).flatMap((e, i) => (e.kind === 'reach' && e.ok ? [i] : []));
+  if (!only.length) return [];
+  const results = await runLabTests(t, helperProbes(api), { only });
+  return results.filter((r) => r.status === 'failed' && r.finding).map((r) => ({ test: r.name, finding: r.finding!, ...(r.fix ? { fix: r.fix } : {}) }));
 }

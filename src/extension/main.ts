@@ -66,7 +66,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews, tests:
   registerRunInNamespace(context, live);
   registerImportLive(context, session);
   registerImportLab(context);
-  registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
+  registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint), analyses);
   const labTests = registerLabTests(context, tests, session.api, analyses, targets, (uri, t, results) => {
     const probes = reachResultsAsProbes(t, results);
     if (probes.length) provider.paintMatrix(uri, t, { ...matrixPaint(t, probes), durationMs: Math.max(...results.map((r) => r.durationMs)), at: new Date().toISOString() });
