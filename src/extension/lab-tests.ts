@@ -111,7 +111,6 @@ export class LabTestItems implements vscode.Disposable {
     list.forEach((e, index) => {
       const child = file!.children.get(ids[index]!) ?? this.ctrl.createTestItem(ids[index]!, expectationName(e), uri);
       child.label = expectationName(e);
-      child.description = e.kind;
       const span = spans[index];
       if (span) child.range = rangeOf(text, span.offset, span.length);
       this.data.set(child, { uri, index });
