@@ -1,22 +1,27 @@
 /**
  * The doctor follows the path (issue 18): where a failed reach breaks (src/core/path-walk.ts),
  * and what would mend it. When the cause is in the file (a route it never had, a router it never
- * told to forward, a link it keeps down), the fix is a canvas `set` gesture on the file (the
+ * told to forward, a link it keeps down), the fix is a change of one field of the file (the
  * extension shows it as a WorkspaceEdit); when the file already asks for what the kernel lacks
  * (a route deleted by hand, a link set down), the fix is to the live state: apply again, or the
  * doctor's repair. Pure.
  */
-import type { Gesture } from './gestures.js';
 import { contains, formatIP, parseCidr, parseIP, subnetOf } from './ip.js';
 import type { Route, Topology } from './model.js';
 import type { PathWalk } from './path-walk.js';
 import { wantsIpForward } from './plan-firewall.js';
 import { buildIndex, type IfaceInfo, type TopoIndex } from './topo-index.js';
 
-type SetGesture = Extract<Gesture, { kind: 'set' }>;
+/** a change of one field of the file: the canvas's `set` gesture without its kind (core/edits.ts applies it) */
+export interface FileChange {
+  target: { type: 'namespace'; name: string } | { type: 'host' } | { type: 'link'; index: number };
+  field: string;
+  /** null: the field goes */
+  value: unknown;
+}
 export type PathFix =
-  /** change the file: this gesture, then apply */
-  | { where: 'file'; summary: string; gesture: SetGesture }
+  /** change the file (then apply) */
+  | { where: 'file'; summary: string; change: FileChange }
   /** the file already says so: the live state drifted from it */
   | { where: 'live'; summary: string };
 
@@ -96,8 +101,8 @@ function subnetFor(idx: TopoIndex, to: string): string {
   return `${formatIP(ip.family, ip.addr)}/${ip.family === 4 ? 32 : 128}`;
 }
 
-function setRoutes(scope: string | null, routes: Route[]): SetGesture {
-  return { kind: 'set', target: scope === null ? { type: 'host' } : { type: 'namespace', name: scope }, field: 'routes', value: routes };
+function setRoutes(scope: string | null, routes: Route[]): FileChange {
+  return { target: scope === null ? { type: 'host' } : { type: 'namespace', name: scope }, field: 'routes', value: routes };
 }
 
 /** the file's interface of scope towards the address (its subnet, or its route's gateway's) when the file keeps its link down */
@@ -110,7 +115,7 @@ function keptDown(t: Topology, idx: TopoIndex, scope: string | null, to: string)
 }
 
 function linkUpFix(f: IfaceInfo): PathFix {
-  return { where: 'file', summary: `bring the link of ${f.name} in ${name(f.scope)} up (the file keeps it down: "up": false)`, gesture: { kind: 'set', target: { type: 'link', index: f.linkIndex! }, field: 'up', value: null } };
+  return { where: 'file', summary: `bring the link of ${f.name} in ${name(f.scope)} up (the file keeps it down: "up": false)`, change: { target: { type: 'link', index: f.linkIndex! }, field: 'up', value: null } };
 }
 
 function routeFix(t: Topology, idx: TopoIndex, scope: string | null, to: string): PathFix | undefined {
@@ -121,7 +126,7 @@ function routeFix(t: Topology, idx: TopoIndex, scope: string | null, to: string)
   const via = gatewayFor(t, idx, scope, to);
   if (!via) return undefined;
   const route = { to: subnetFor(idx, to), via };
-  return { where: 'file', summary: `add the route ${route.to} via ${via} to ${name(scope)}`, gesture: setRoutes(scope, [...fileRoutes(t, scope), route]) };
+  return { where: 'file', summary: `add the route ${route.to} via ${via} to ${name(scope)}`, change: setRoutes(scope, [...fileRoutes(t, scope), route]) };
 }
 
 function gatewayFix(t: Topology, idx: TopoIndex, scope: string | null, to: string): PathFix | undefined {
@@ -134,14 +139,14 @@ function gatewayFix(t: Topology, idx: TopoIndex, scope: string | null, to: strin
   const via = gatewayFor(t, idx, scope, to, mine.r.via);
   if (!via) return undefined;
   const next = routes.map((r, i) => (i === mine.i ? { ...r, via } : r));
-  return { where: 'file', summary: `route ${mine.r.to} of ${name(scope)} via ${via} instead of ${mine.r.via}`, gesture: setRoutes(scope, next) };
+  return { where: 'file', summary: `route ${mine.r.to} of ${name(scope)} via ${via} instead of ${mine.r.via}`, change: setRoutes(scope, next) };
 }
 
 function forwardingFix(t: Topology, scope: string | null): PathFix {
   if (forwards(t, scope)) return { where: 'live', summary: `the file has ${name(scope)} forward (${FORWARD}=1): apply again to restore it` };
-  if (scope === null) return { where: 'file', summary: 'turn on forwarding in the host (host.ipForward)', gesture: { kind: 'set', target: { type: 'host' }, field: 'ipForward', value: true } };
+  if (scope === null) return { where: 'file', summary: 'turn on forwarding in the host (host.ipForward)', change: { target: { type: 'host' }, field: 'ipForward', value: true } };
   const ns = t.namespaces!.find((n) => n.name === scope)!;
-  return { where: 'file', summary: `let ${scope} forward (${FORWARD}: 1)`, gesture: { kind: 'set', target: { type: 'namespace', name: scope }, field: 'sysctls', value: { ...ns.sysctls, [FORWARD]: 1 } } };
+  return { where: 'file', summary: `let ${scope} forward (${FORWARD}: 1)`, change: { target: { type: 'namespace', name: scope }, field: 'sysctls', value: { ...ns.sysctls, [FORWARD]: 1 } } };
 }
 
 /** the link of the interface that is down: the file keeps it down (up: false), or the kernel has it down */

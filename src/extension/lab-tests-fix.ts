@@ -26,7 +26,7 @@ export function fixEdit(doc: vscode.TextDocument, analyses: TopologyAnalyses, fi
   const a = analyses.of(doc);
   if (!a.topology) { void vscode.window.showErrorMessage('The file has errors: fix them before applying the fix.'); return undefined; }
   let next: string;
-  try { next = applyGesture(doc.getText(), a.topology, fix.gesture); } catch (e) {
+  try { next = applyGesture(doc.getText(), a.topology, { kind: 'set', ...fix.change }); } catch (e) {
     void vscode.window.showErrorMessage(`The fix no longer applies: ${(e as Error).message}`);
     return undefined;
   }

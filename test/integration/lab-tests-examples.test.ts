@@ -100,7 +100,7 @@ describe('the doctor follows the path into the file', () => {
     assert.equal(x.fix?.where, 'file');
     assert.equal(x.fix?.summary, 'add the route 10.1.0.0/24 via 10.9.0.1 to r2');
     // the edit the Test Explorer offers, made here with the same core function
-    const fixed = applyGesture(text, validateText(text).topology!, (x.fix as Extract<TestResult['fix'], { where: 'file' }>).gesture);
+    const fixed = applyGesture(text, validateText(text).topology!, { kind: 'set', ...(x.fix as Extract<TestResult['fix'], { where: 'file' }>).change });
     writeFileSync(file, fixed);
     assert.equal(cli(['apply', file]).code, 0);
     assert.ok(ping('pc2', '10.1.0.2'));

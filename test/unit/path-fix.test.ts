@@ -64,7 +64,7 @@ function fixAndWalk(text: string) {
   const w = walkPath(stateOf(t), 'pc1', '10.2.0.2');
   const fix = pathFix(t, w);
   if (fix?.where !== 'file') return { w, fix };
-  const fixed = applyGesture(text, t, fix.gesture);
+  const fixed = applyGesture(text, t, { kind: 'set', ...fix.change });
   return { w, fix, fixed, after: walkPath(stateOf(topo(fixed)), 'pc1', '10.2.0.2') };
 }
 
