@@ -46,7 +46,7 @@ export async function runLabTestRequest(deps: RunDeps, request: vscode.TestRunRe
   try {
     const groups = deps.items.collect(request.include, request.exclude);
     for (const g of groups.values()) {
-      if (token.isCancellationRequested) { g.items.forEach((i) => run.skipped(i)); continue; }
+      if (token.isCancellationRequested) { g.items.forEach((i) => { run.skipped(i); deps.onOutcome?.(i.id, { status: 'skipped', message: 'cancelled' }); }); continue; }
       await runFile(deps, run, g.uri, g.items, token);
     }
   } finally { run.end(); }
@@ -102,7 +102,10 @@ async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, item
     onResult: (r) => { if (r.status !== 'failed') report(r); },
   });
   const results = await Promise.race([work, cancelled]).catch((e: Error) => e);
-  if (results === 'cancelled') { for (const [i, item] of byIndex) if (!reported.has(i)) run.skipped(item); return; }
+  if (results === 'cancelled') {
+    for (const [i, item] of byIndex) if (!reported.has(i)) { run.skipped(item); deps.onOutcome?.(item.id, { status: 'skipped', message: 'cancelled' }); }
+    return;
+  }
   if (results instanceof Error) { errored(run, [...byIndex].filter(([i]) => !reported.has(i)).map(([, x]) => x), `the lab tests failed: ${results.message}`, deps); return; }
   for (const r of results) report(r);
   deps.onResults?.(uri, t, results);

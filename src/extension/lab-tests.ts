@@ -49,7 +49,7 @@ export class LabTestItems implements vscode.Disposable {
       watcher,
       watcher.onDidCreate((u) => void this.refreshFile(u)),
       watcher.onDidChange((u) => { if (!this.openDoc(u)) void this.refreshFile(u); }),
-      watcher.onDidDelete((u) => { if (!this.openDoc(u)) this.ctrl.items.delete(u.toString()); }),
+      watcher.onDidDelete((u) => this.ctrl.items.delete(u.toString())),
       vscode.workspace.onDidOpenTextDocument((d) => { if (isTopology(d)) this.refreshDoc(d); }),
       vscode.workspace.onDidChangeTextDocument((e) => { if (isTopology(e.document)) this.schedule(e.document); }),
     );

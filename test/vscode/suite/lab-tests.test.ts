@@ -60,11 +60,26 @@ suite('lab tests in the Test Explorer', () => {
     for (const n of NAMES) spawnSync('ip', ['netns', 'del', n]);
   });
 
-  test('not applied: Record refuses and says so, nothing is written', async () => {
+  test('not applied: Record refuses and says so, nothing is written; a run says the lab does not run, nothing probed', async () => {
     assert.equal(fileItem(), undefined, 'a file without expect has no test item');
     const n = await vscode.commands.executeCommand('netnsLab.recordLabTests', uri);
     assert.equal(n, undefined);
     assert.equal(doc.getText(), lab());
+    const other = workspaceFile('labtst2.netns.json');
+    const t = JSON.parse(lab()) as Record<string, unknown>;
+    t.name = 'labtst2';
+    t.expect = [{ kind: 'reach', from: 'ltA', to: 'ltB', ok: true }];
+    await vscode.workspace.fs.writeFile(other, new TextEncoder().encode(JSON.stringify(t)));
+    const item = await waitFor('the item of labtst2', () => api.labTests.items.ctrl.items.get(other.toString()));
+    const src = new vscode.CancellationTokenSource();
+    await api.labTests.run(new vscode.TestRunRequest([item]), src.token);
+    let child: vscode.TestItem | undefined;
+    item.children.forEach((c) => { child = c; });
+    const o = api.labTests.outcomes.get(child!.id)!;
+    assert.equal(o.status, 'errored');
+    assert.equal(o.message, "'labtst2' does not run on this machine: apply it first (Netns: Apply), then run its tests.");
+    await vscode.workspace.fs.delete(other);
+    await waitFor('the item of a deleted file gone', () => !api.labTests.items.ctrl.items.get(other.toString()));
   });
 
   test('applied: Record writes the matrix as one edit; the items follow at their lines; undo restores the text byte for byte', async function () {
@@ -86,6 +101,17 @@ suite('lab tests in the Test Explorer', () => {
     assert.equal(doc.getText(), before, 'one undo takes the whole recording back');
     await vscode.commands.executeCommand('redo');
     await doc.save();
+  });
+
+  test('a run cancelled at once: every test skipped, none left running', async function () {
+    this.timeout(60_000);
+    const src = new vscode.CancellationTokenSource();
+    const running = api.labTests.run(new vscode.TestRunRequest([fileItem()!]), src.token);
+    src.cancel();
+    await running;
+    const statuses = children().map((c) => api.labTests.outcomes.get(c.id)?.status);
+    assert.ok(statuses.every((s) => s === 'skipped' || s === 'passed'), `cancelled: ${statuses.join(', ')}`);
+    assert.ok(statuses.includes('skipped'), 'at least the ones not answered yet are skipped');
   });
 
   test('a run passes them; ltB unplugged by hand, the test towards it fails at its line, naming the hop', async function () {
