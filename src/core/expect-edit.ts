@@ -18,6 +18,12 @@ export function expectSpans(parsed: ParsedJson): ExpectSpan[] {
   return (arr.children ?? []).map((c, index) => ({ index, offset: c.offset, length: c.length }));
 }
 
+/** where the `expect` member is (its key to the end of the array), or undefined */
+export function expectMemberSpan(parsed: ParsedJson): { offset: number; length: number } | undefined {
+  const member = (parsed.tree && findNodeAtLocation(parsed.tree, ['expect']))?.parent;
+  return member?.type === 'property' ? { offset: member.offset, length: member.length } : undefined;
+}
+
 /** what a test checks, without its title: two entries with the same key are the same test */
 export function expectationKey(e: Expectation): string {
   const rest: Record<string, unknown> = { ...e };

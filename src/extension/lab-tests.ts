@@ -6,8 +6,7 @@
  * on disk (a file watcher). Running them: lab-tests-run.ts.
  */
 import * as vscode from 'vscode';
-import { expectSpans } from '../core/expect-edit.js';
-import { expectationKey } from '../core/expect-edit.js';
+import { expectMemberSpan, expectSpans, expectationKey } from '../core/expect-edit.js';
 import { expectationName } from '../core/expect.js';
 import { lineCol } from '../core/json.js';
 import type { Expectation } from '../core/model.js';
@@ -103,7 +102,9 @@ export class LabTestItems implements vscode.Disposable {
     }
     file.label = a.topology!.name;
     file.description = vscode.workspace.asRelativePath(uri);
-    file.range = new vscode.Range(0, 0, 0, 0);
+    // the file's own run button at its "expect" key
+    const member = expectMemberSpan(a.parsed);
+    file.range = member ? rangeOf(text, member.offset, 0) : new vscode.Range(0, 0, 0, 0);
     this.data.set(file, { uri });
     const spans = expectSpans(a.parsed);
     const ids = expectationIds(id, list);

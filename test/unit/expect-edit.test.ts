@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyGesture } from '../../src/core/edits.js';
-import { appendExpectations, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/expect-edit.js';
+import { appendExpectations, expectMemberSpan, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/expect-edit.js';
 import { latencyVerdict, rateVerdict, serviceVerdict } from '../../src/core/expect-verdict.js';
 import { expectationName } from '../../src/core/expect.js';
 import { parseJsonText } from '../../src/core/json.js';
@@ -30,6 +30,9 @@ describe('expect in the text', () => {
     assert.equal(spans.length, 2);
     assert.equal(text.slice(spans[1]!.offset, spans[1]!.offset + spans[1]!.length), '{ "kind": "reach", "from": "b", "to": "a", "ok": true }');
     assert.deepEqual(expectSpans(parseJsonText(BASE)), []);
+    const member = expectMemberSpan(parseJsonText(text))!;
+    assert.ok(text.slice(member.offset).startsWith('"expect": ['), 'the member starts at its key');
+    assert.equal(expectMemberSpan(parseJsonText(BASE)), undefined);
   });
 
   it('a key is the content without the title; icmp is the default protocol; addresses are canonical', () => {
