@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyGesture } from '../../src/core/edits.js';
 import { appendExpectations, expectMemberSpan, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/expect-edit.js';
+import { reachResultsAsProbes } from '../../src/core/expect-record.js';
 import { latencyVerdict, rateVerdict, serviceVerdict } from '../../src/core/expect-verdict.js';
 import { expectationName } from '../../src/core/expect.js';
 import { parseJsonText } from '../../src/core/json.js';
@@ -156,5 +157,15 @@ describe('canvas gestures and lab tests', () => {
     const v = validateText(out);
     assert.deepEqual(v.diagnostics.filter((d) => d.severity === 'error'), []);
     assert.deepEqual(v.topology!.expect!.map((e) => expectationName(e)), ['a → web icmp', 'web ↛ 10.0.0.1 icmp', 'a: route to 10.0.0.2', 'web: e0 has 10.0.0.2/24']);
+  });
+});
+
+describe('a run painted on the canvas', () => {
+  it('each reach that must pass (icmp, towards a namespace or the host) becomes a probe per address; the rest are not paths', () => {
+    const text = BASE.replace('\n}\n', ',\n  "expect": [\n    { "kind": "reach", "from": "a", "to": "b", "ok": true },\n    { "kind": "reach", "from": "b", "to": "a", "ok": false },\n    { "kind": "reach", "from": "a", "to": "10.0.0.2", "ok": true },\n    { "kind": "route", "in": "a", "to": "10.0.0.2" }\n  ]\n}\n');
+    const t = validateText(text).topology!;
+    assert.deepEqual(reachResultsAsProbes(t, [{ index: 0, status: 'failed' }, { index: 1, status: 'passed' }, { index: 2, status: 'passed' }, { index: 3, status: 'passed' }]),
+      [{ from: 'a', to: 'b', target: '10.0.0.2', kind: 'namespace', ok: false }]);
+    assert.deepEqual(reachResultsAsProbes(t, [{ index: 0, status: 'skipped' }]), [], 'a skipped test paints nothing');
   });
 });
