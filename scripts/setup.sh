@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS=(iproute2 iptables iputils-ping tcpdump dnsmasq-base procps util-linux)
-# lab tests (netns-lab test): many pings per process, TCP/UDP probes, HTTP GETs
-PKGS+=(fping netcat-openbsd curl)
+# lab tests (netns-lab test): many pings per process, TCP/UDP probes, HTTP GETs, rates (iperf3)
+PKGS+=(fping netcat-openbsd curl iperf3)
 # the multi-host tests (issue 19) run their own sshd per simulated host (the binary only: on a
 # machine with an init system the package also enables its ssh service, which the tests never use)
 PKGS+=(openssh-client openssh-server)

@@ -26,7 +26,7 @@ function usage(msg: string): number {
 const mark: Record<TestResult['status'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' };
 
 function formatResult(r: TestResult): string {
-  return `${mark[r.status]}  ${r.name} (${r.durationMs} ms)\n${r.message ? `      ${r.message}\n` : ''}${r.finding ? `      path: ${r.finding}\n` : ''}`;
+  return `${mark[r.status]}  ${r.name} (${r.durationMs} ms)\n${r.message ? `      ${r.message}\n` : ''}${r.finding ? `      path: ${r.finding}\n` : ''}${r.fix ? `      fix: ${r.fix.summary}${r.fix.where === 'file' ? ' (an edit of the file: the Test Explorer offers it)' : ''}\n` : ''}`;
 }
 
 /** pos: the positional words after "test"; flags as cli.ts parsed them; helper: starts the privileged helper */

@@ -6,7 +6,7 @@
  */
 import { applyEdits, modify, type FormattingOptions, type JSONPath as JPath } from 'jsonc-parser';
 import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr } from './ip.js';
-import { HOST, type Bridge, type Endpoint, type Link, type Namespace, type Topology } from './model.js';
+import { HOST, type Bridge, type Endpoint, type Expectation, type Link, type Namespace, type Topology } from './model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from './names.js';
 import type { Gesture, NodeKind, Pos, Target } from './gestures.js';
 import { RenumberError, renumber } from './renumber.js';
@@ -300,6 +300,16 @@ function remove(doc: Doc, t: Topology, g: Of<'delete'>): void {
   (t.bridges ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['bridges', i]));
   (t.namespaces ?? []).map((b, i) => [b.name, i] as const).filter(([n]) => nodes.has(n)).reverse().forEach(([, i]) => doc.remove(['namespaces', i]));
   if (nodes.has(HOST) && t.host) doc.remove(['host', 'position']);
+  // the lab tests of a deleted namespace go with it (they would name nothing)
+  (t.expect ?? []).map((e, k) => [e, k] as const).filter(([e]) => EXPECT_REFS.some((f) => { const r = expectRef(e, f); return r !== undefined && r !== HOST && nodes.has(r); })).reverse().forEach(([, k]) => doc.remove(['expect', k]));
+}
+
+/** the fields of a lab test that name a node ("to" names one where it is not an address: route's is one) */
+const EXPECT_REFS = ['from', 'in', 'to'] as const;
+function expectRef(e: Expectation, f: (typeof EXPECT_REFS)[number]): string | undefined {
+  if (f === 'to' && e.kind === 'route') return undefined;
+  const v = (e as Record<string, unknown>)[f];
+  return typeof v === 'string' ? v : undefined;
 }
 
 function rename(doc: Doc, t: Topology, g: Of<'rename'>): void {
@@ -319,6 +329,7 @@ function rename(doc: Doc, t: Topology, g: Of<'rename'>): void {
     if (l.a.node === from) doc.set(['links', k, 'a', 'node'], to);
     if (l.b.node === from) doc.set(['links', k, 'b', 'node'], to);
   });
+  (t.expect ?? []).forEach((e, k) => { for (const f of EXPECT_REFS) if (expectRef(e, f) === from) doc.set(['expect', k, f], to); });
   renameAttached(doc, t, from, to);
 }
 

@@ -3,7 +3,8 @@
  * expectations: a pair whose every probe answered becomes ok:true, a pair none answered
  * ok:false; a pair that answered in part is written per address (each ok or not). Pure.
  */
-import type { Expectation } from './model.js';
+import { resolveTarget } from './expect.js';
+import type { Expectation, Topology } from './model.js';
 import type { ProbeResult } from './reach.js';
 
 type Reach = Extract<Expectation, { kind: 'reach' }>;
@@ -32,4 +33,20 @@ export function recordExpectations(results: readonly ProbeResult[]): Reach[] {
     for (const r of list) out.push({ kind: 'reach', from: r.from, to: r.target, ok: r.ok });
   }
   return out;
+}
+
+/**
+ * The other way round, for the canvas: the outcome of each reach test that must pass (icmp,
+ * towards a namespace or the host) as probe results, one per address, so the canvas paints the
+ * paths of a lab-test run as it paints Test Connectivity's.
+ */
+export function reachResultsAsProbes(t: Topology, results: readonly { index: number; status: string }[]): ProbeResult[] {
+  const list = t.expect ?? [];
+  return results.flatMap((r) => {
+    const e = list[r.index];
+    if (!e || e.kind !== 'reach' || !e.ok || (e.proto ?? 'icmp') !== 'icmp' || r.status === 'skipped') return [];
+    const to = resolveTarget(t, e.to);
+    if (to.kind !== 'namespace' && to.kind !== 'host') return [];
+    return to.targets.map((target) => ({ from: e.from, to: e.to, target, kind: to.kind as 'namespace' | 'host', ok: r.status === 'passed' }));
+  });
 }

@@ -73,12 +73,38 @@ export function httpVerdict(e: Of<'http'>, r: HttpAnswer): Verdict {
   return pass;
 }
 
-/** kinds this version does not run: skipped with the reason, never failed */
-export function notRunYet(e: Expectation): Verdict | undefined {
-  switch (e.kind) {
-    case 'service': return { status: 'skipped', message: 'services are not run by this version of netns-lab yet' };
-    case 'latency': return { status: 'skipped', message: 'latency bounds are not measured yet' };
-    case 'rate': return { status: 'skipped', message: 'rate bounds (iperf3) are not measured yet' };
-    default: return undefined;
+/** the echoes of one target (fping -C): the round-trip times of those answered */
+export interface LatencyAnswer { target: string; sent: number; rttMs: number[]; error?: string }
+
+const ms = (v: number) => (v < 1 ? v.toFixed(3) : v.toFixed(1));
+/** the average round-trip time to every target is at most the bound */
+export function latencyVerdict(e: Of<'latency'>, answers: readonly LatencyAnswer[]): Verdict {
+  if (!answers.length) return failed(`nothing to probe for '${e.to}'`);
+  const bad: string[] = [];
+  for (const a of answers) {
+    if (!a.rttMs.length) { bad.push(`${a.target}: no reply to ${a.sent} echoes${a.error ? ` (${a.error})` : ''}`); continue; }
+    const avg = a.rttMs.reduce((x, y) => x + y, 0) / a.rttMs.length;
+    if (avg > e.rttMs.max) bad.push(`${a.target}: average ${ms(avg)} ms (min ${ms(Math.min(...a.rttMs))}, max ${ms(Math.max(...a.rttMs))}, ${a.rttMs.length}/${a.sent} answered)`);
   }
+  return bad.length ? failed(`${e.from} → ${e.to} exceeds ${e.rttMs.max} ms: ${bad.join('; ')}`) : pass;
+}
+
+/** an iperf3 run: the rate the receiver saw, or why there is none (skip: the tool is missing) */
+export interface RateAnswer { mbit?: number; error?: string; skip?: string }
+
+export function rateVerdict(e: Of<'rate'>, r: RateAnswer): Verdict {
+  if (r.skip) return { status: 'skipped', message: r.skip };
+  if (r.mbit === undefined) return failed(`iperf3 from ${e.from} to ${e.to} failed: ${r.error ?? 'no result'}`);
+  const seen = `${r.mbit.toFixed(r.mbit < 10 ? 2 : 1)} Mbit/s`;
+  if (e.mbit.min !== undefined && r.mbit < e.mbit.min) return failed(`${e.from} → ${e.to} carried ${seen}, expected at least ${e.mbit.min} Mbit/s`);
+  if (e.mbit.max !== undefined && r.mbit > e.mbit.max) return failed(`${e.from} → ${e.to} carried ${seen}, expected at most ${e.mbit.max} Mbit/s`);
+  return pass;
+}
+
+/** a service's live state (the helper's services operation) and, for "ready" with a TCP check, whether its port accepts */
+export function serviceVerdict(e: Of<'service'>, s: { state: string; code?: number } | undefined, port?: { port: number; ok: boolean; error?: string }): Verdict {
+  if (!s) return failed(`${e.in} has no service '${e.name}' in this topology`);
+  if (s.state !== 'running') return failed(`service ${e.name} in ${e.in} is ${s.state}${s.code !== undefined ? ` (exit code ${s.code})` : ''}`);
+  if ((e.state ?? 'running') === 'ready' && port && !port.ok) return failed(`service ${e.name} in ${e.in} runs but port ${port.port} does not accept: ${port.error ?? 'no connection'}`);
+  return pass;
 }

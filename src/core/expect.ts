@@ -5,6 +5,7 @@
  */
 import { formatIP, parseIP } from './ip.js';
 import { HOST, type Expectation, type Topology } from './model.js';
+import type { PathFix } from './path-fix.js';
 import { buildIndex } from './topo-index.js';
 
 export type ExpectKind = Expectation['kind'];
@@ -31,7 +32,7 @@ export function expectationName(e: Expectation): string {
     case 'latency':
       return `${e.from} → ${e.to} rtt ≤ ${e.rttMs.max} ms`;
     case 'rate':
-      return `${e.from} → ${e.to} ≥ ${e.mbit.min} Mbit/s`;
+      return `${e.from} → ${e.to} ${[e.mbit.min !== undefined ? `≥ ${e.mbit.min}` : '', e.mbit.max !== undefined ? `≤ ${e.mbit.max}` : ''].filter(Boolean).join(' ')} Mbit/s`;
   }
 }
 
@@ -66,6 +67,8 @@ export interface TestResult {
   message?: string;
   /** for a failed reach: where the path breaks, from the path walk on the live state */
   finding?: string;
+  /** what would mend that break: an edit of the file, or the live state back to what the file says */
+  fix?: PathFix;
 }
 
 /** "3 passed, 1 failed" (+ ", 2 skipped" when any were skipped) */

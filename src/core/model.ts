@@ -248,11 +248,14 @@ export const ExpectHttp = z.strictObject({
 export const ExpectLatency = z.strictObject({
   ...expectBase, kind: z.literal('latency'), from: NsName, to: ExpectTarget,
   rttMs: z.strictObject({ max: z.number().positive().max(600000) }),
-}).meta({ description: 'The round-trip time stays under a bound (not run yet: reported as skipped).' });
+}).meta({ description: 'The average round-trip time of 5 echoes (fping) stays under a bound.' });
 export const ExpectRate = z.strictObject({
   ...expectBase, kind: z.literal('rate'), from: NsName, to: ExpectTarget,
-  mbit: z.strictObject({ min: z.number().positive().max(1000000) }),
-}).meta({ description: 'The throughput reaches a bound, measured with iperf3 (not run yet: reported as skipped).' });
+  mbit: z.strictObject({
+    min: z.number().positive().max(1000000).optional().meta({ description: 'The least throughput in Mbit/s.' }),
+    max: z.number().positive().max(1000000).optional().meta({ description: 'The most throughput in Mbit/s (a rate limit holds).' }),
+  }).refine((m) => m.min !== undefined || m.max !== undefined, { error: '[missing-field] mbit needs min or max' }),
+}).meta({ description: 'The throughput from one namespace to another stays within bounds, measured with a 2-second iperf3 run (Debian package iperf3).' });
 
 export const Expectation = z.discriminatedUnion('kind', [
   ExpectReach, ExpectRoute, ExpectAddress, ExpectDns, ExpectService, ExpectHttp, ExpectLatency, ExpectRate,

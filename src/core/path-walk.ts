@@ -33,6 +33,10 @@ export interface PathWalk {
   hops: Hop[];
   back: Hop[];
   break?: PathBreak;
+  /** with a break: the address the broken direction was headed for (the destination, or the source's address on the way back) */
+  towards?: string;
+  /** a link-down break: the interface that is down */
+  down?: { ns: string | null; dev: string };
 }
 
 const MAX_HOPS = 32;
@@ -97,9 +101,9 @@ function segment(live: LiveState, ns: string | null, link: LiveLink): { ns: stri
 const linkDown = (l: LiveLink) => !l.up || l.operstate === 'DOWN' || l.operstate === 'LOWERLAYERDOWN';
 
 /** one direction: from a namespace to an address */
-function walkOne(live: LiveState, from: string | null, dst: string, back: boolean, origin: string): { hops: Hop[]; break?: PathBreak; reached?: string | null } {
+function walkOne(live: LiveState, from: string | null, dst: string, back: boolean, origin: string): { hops: Hop[]; break?: PathBreak; reached?: string | null; down?: PathWalk['down'] } {
   const hops: Hop[] = [];
-  const stop = (kind: BreakKind, at: string | null, message: string) => ({ hops, break: { kind, at, back, message } });
+  const stop = (kind: BreakKind, at: string | null, message: string, down?: PathWalk['down']) => ({ hops, break: { kind, at, back, message }, ...(down ? { down } : {}) });
   const ip = ipv4(dst)!;
   let cur: string | null = from;
   const visited = new Set<string>();
@@ -116,13 +120,25 @@ function walkOne(live: LiveState, from: string | null, dst: string, back: boolea
     const dev = n.links.find((l) => l.name === devName);
     hops.push({ ns: cur, ...(devName ? { dev: devName } : {}), ...(r.route.via ? { via: r.route.via } : {}) });
     if (!dev) return stop('no-route', cur, `${where(cur)} routes ${dst} through '${devName ?? '?'}', which it does not have${tail}`);
-    if (linkDown(dev)) return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`);
+    if (linkDown(dev)) {
+      // up here, but without carrier: its veth peer was set down (the kernel reports this end LOWERLAYERDOWN)
+      const peer = dev.up && dev.peer ? scopeOf(live, dev.peer.ns)?.links.find((x) => x.name === dev.peer!.name) : undefined;
+      if (peer && !peer.up) return stop('link-down', dev.peer!.ns, `the other end of ${dev.name} (${peer.name} in ${where(dev.peer!.ns)}) is down${tail}`, { ns: dev.peer!.ns, dev: peer.name });
+      return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { ns: cur, dev: dev.name });
+    }
     const next = r.route.via ?? dst;
     const nextIp = ipv4(next)!;
     const side = segment(live, cur, dev);
     const peerDown = side.find((x) => linkDown(x.link) && x.link.kind !== 'bridge' && dev.peer && x.link.name === dev.peer.name);
-    if (peerDown) return stop('link-down', peerDown.ns, `the other end of ${dev.name} (${peerDown.link.name} in ${where(peerDown.ns)}) is down${tail}`);
-    const owner = side.find((x) => !linkDown(x.link) && x.link.addresses.some((a) => { const c = parseCidr(a.cidr); return !!c && c.family === 4 && c.addr === nextIp.addr; }));
+    if (peerDown) return stop('link-down', peerDown.ns, `the other end of ${dev.name} (${peerDown.link.name} in ${where(peerDown.ns)}) is down${tail}`, { ns: peerDown.ns, dev: peerDown.link.name });
+    const has = (x: { link: LiveLink }) => x.link.addresses.some((a) => { const c = parseCidr(a.cidr); return !!c && c.family === 4 && c.addr === nextIp.addr; });
+    const owner = side.find((x) => !linkDown(x.link) && has(x));
+    // the next hop is there, behind an interface that is down (a host across a bridge)
+    const downOwner = owner ? undefined : side.find((x) => linkDown(x.link) && has(x));
+    if (downOwner) {
+      const stopAt = back ? `: answers to ${origin} stop at ${where(downOwner.ns)}` : `: packets from ${origin} stop at ${where(downOwner.ns)}`;
+      return stop('link-down', downOwner.ns, `${downOwner.link.name} in ${where(downOwner.ns)} (${next}) is down (${downOwner.link.up ? downOwner.link.operstate : 'set down'})${stopAt}`, { ns: downOwner.ns, dev: downOwner.link.name });
+    }
     if (!owner) {
       return r.route.via
         ? stop('wrong-gateway', cur, `${where(cur)}'s gateway ${r.route.via} for ${dst} is not on ${dev.name}'s link (nobody there has that address)${tail}`)
@@ -151,9 +167,9 @@ export function walkPath(live: LiveState, from: string | null, dst: string): Pat
   if (!ipv4(dst)) return { ok: false, hops: [], back: [], break: { kind: 'no-route', at: from, back: false, message: `${dst} is not an IPv4 address (the walk follows IPv4 only)` } };
   const origin = where(from);
   const there = walkOne(live, from, dst, false, origin);
-  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break };
+  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break, towards: dst, ...(there.down ? { down: there.down } : {}) };
   const src = sourceAddress(scopeOf(live, from)!, dst);
   if (!src || there.reached === from) return { ok: true, hops: there.hops, back: [] };
   const home = walkOne(live, there.reached ?? null, src, true, `${origin} (${src})`);
-  return { ok: !home.break, hops: there.hops, back: home.hops, ...(home.break ? { break: home.break } : {}) };
+  return { ok: !home.break, hops: there.hops, back: home.hops, ...(home.break ? { break: home.break, towards: src } : {}), ...(home.down ? { down: home.down } : {}) };
 }

@@ -6,13 +6,14 @@
  */
 import { expectationName, resolveTarget, type TestResult } from '../core/expect.js';
 import {
-  addressVerdict, dnsVerdict, httpVerdict, notRunYet, reachVerdict, routeVerdict,
-  type AddressAnswer, type HttpAnswer, type ProbeAnswer, type ResolveAnswer, type RouteAnswer, type Verdict,
+  addressVerdict, dnsVerdict, httpVerdict, latencyVerdict, rateVerdict, reachVerdict, routeVerdict, serviceVerdict,
+  type AddressAnswer, type HttpAnswer, type LatencyAnswer, type ProbeAnswer, type RateAnswer, type ResolveAnswer, type RouteAnswer, type Verdict,
 } from '../core/expect-verdict.js';
 import { HOST, type Expectation, type Topology } from '../core/model.js';
 import type { LiveState } from '../core/observe.js';
+import { pathFix } from '../core/path-fix.js';
 import { walkPath } from '../core/path-walk.js';
-import type { HelperClient } from './helper-client.js';
+import type { HelperApi } from './helper-client.js';
 
 /** what the tests may ask of the live lab; ns null = the host */
 export interface Probes {
@@ -26,10 +27,16 @@ export interface Probes {
   state(): Promise<LiveState>;
   /** the interfaces and addresses of these scopes (a scope that does not exist is left out) */
   addresses(scopes: (string | null)[]): Promise<Map<string | null, AddressAnswer>>;
+  /** a few echoes to each target: their round-trip times (skip: the tool is missing) */
+  latency(ns: string, targets: string[]): Promise<{ results: LatencyAnswer[]; skip?: string }>;
+  /** a bounded iperf3 run from a namespace to an address of the server namespace */
+  rate(from: string, server: string, target: string): Promise<RateAnswer>;
+  /** the live state of the topology's services */
+  services(t: Topology): Promise<{ ns: string; name: string; state: string; code?: number }[]>;
 }
 
 /** the probes through the privileged helper's typed operations */
-export function helperProbes(h: HelperClient): Probes {
+export function helperProbes(h: HelperApi): Probes {
   return {
     icmp: async (ns, targets) => (await h.probeIcmp({ ns, targets })).results,
     tcp: (ns, target, port) => h.probeTcp({ ns, target, port }),
@@ -37,6 +44,9 @@ export function helperProbes(h: HelperClient): Probes {
     route: (ns, to) => h.routeGet({ ns, to }),
     resolve: (ns, name) => h.resolve({ ns, name }),
     http: (ns, url) => h.httpGet({ ns, url }),
+    latency: (ns, targets) => h.probeLatency({ ns, targets }),
+    rate: (from, server, target) => h.probeRate({ from, server, target }),
+    services: async (t) => (await h.services({ topology: t })).services,
     state: () => h.observe({ forwarding: true }),
     addresses: async (scopes) => {
       const names = scopes.filter((s): s is string => s !== null);
@@ -64,6 +74,8 @@ export async function runLabTests(t: Topology, probes: Probes, opts: RunOptions 
   const list = t.expect ?? [];
   const chosen = opts.only ?? list.map((_, i) => i);
   const limit = opts.concurrency ?? LAB_TEST_CONCURRENCY;
+  // measurements one at a time: two iperf3 runs would share the links (and the server's port)
+  probes = { ...probes, rate: serially(probes.rate) };
   const icmp = await icmpAnswers(t, chosen.map((i) => list[i]!), probes, limit);
   const scopes = [...new Set(chosen.map((i) => list[i]!).flatMap((e) => (e.kind === 'address' ? [e.in === HOST ? null : e.in] : [])))];
   const addresses = scopes.length ? await probes.addresses(scopes) : new Map<string | null, AddressAnswer>();
@@ -99,7 +111,11 @@ async function explainFailures(t: Topology, results: TestResult[], probes: Probe
     const e = list[r.index] as Extract<Expectation, { kind: 'reach' }>;
     for (const target of resolveTarget(t, e.to).targets) {
       const w = walkPath(live, e.from, target);
-      if (w.break) { r.finding = w.break.message; break; }
+      if (!w.break) continue;
+      r.finding = w.break.message;
+      const fix = pathFix(t, w);
+      if (fix) r.fix = fix;
+      break;
     }
   }
   return results;
@@ -135,8 +151,6 @@ async function icmpAnswers(t: Topology, list: Expectation[], probes: Probes, lim
 }
 
 async function verdictOf(t: Topology, e: Expectation, probes: Probes, icmp: IcmpBatches, addresses: Map<string | null, AddressAnswer>): Promise<Verdict> {
-  const skip = notRunYet(e);
-  if (skip) return skip;
   switch (e.kind) {
     case 'reach': {
       const targets = resolveTarget(t, e.to).targets;
@@ -150,8 +164,42 @@ async function verdictOf(t: Topology, e: Expectation, probes: Probes, icmp: Icmp
     case 'address': return addressVerdict(e, addresses.get(e.in === HOST ? null : e.in));
     case 'dns': return dnsVerdict(e, await probes.resolve(e.in === HOST ? null : e.in, e.name));
     case 'http': return httpVerdict(e, await probes.http(e.from, e.url));
-    default: return { status: 'skipped', message: `${e.kind} is not run yet` };
+    case 'latency': {
+      const r = await probes.latency(e.from, resolveTarget(t, e.to).targets);
+      return r.skip ? { status: 'skipped', message: r.skip } : latencyVerdict(e, r.results);
+    }
+    case 'rate': return rateVerdict(e, await rateOf(t, e, probes));
+    case 'service': return serviceOf(t, e, probes);
   }
+}
+
+/** iperf3 needs a server: the destination namespace, or the namespace of the file that has the address */
+async function rateOf(t: Topology, e: Extract<Expectation, { kind: 'rate' }>, probes: Probes): Promise<RateAnswer> {
+  const r = resolveTarget(t, e.to);
+  const target = r.targets.find((a) => !a.includes(':')) ?? r.targets[0];
+  if (!target) return { error: `'${e.to}' has no address to measure towards` };
+  const server = r.kind === 'namespace' ? e.to : ownerOf(t, target);
+  if (!server) return { skip: `${e.to} is not an address of a namespace of this topology: iperf3 needs a server there` };
+  return probes.rate(e.from, server, target);
+}
+
+function ownerOf(t: Topology, address: string): string | undefined {
+  return (t.namespaces ?? []).map((n) => n.name).find((n) => resolveTarget(t, n).targets.includes(address));
+}
+
+async function serviceOf(t: Topology, e: Extract<Expectation, { kind: 'service' }>, probes: Probes): Promise<Verdict> {
+  const live = (await probes.services(t)).find((s) => s.ns === e.in && s.name === e.name);
+  const def = (t.namespaces ?? []).find((n) => n.name === e.in)?.services?.find((s) => s.name === e.name);
+  const tcp = def?.ready && 'tcp' in def.ready ? def.ready.tcp : undefined;
+  const port = (e.state ?? 'running') === 'ready' && tcp !== undefined && live?.state === 'running'
+    ? { port: tcp, ...(await probes.tcp(e.in, '127.0.0.1', tcp)) } : undefined;
+  return serviceVerdict(e, live, port);
+}
+
+/** the same function, one call at a time */
+function serially<A extends unknown[], R>(fn: (...a: A) => Promise<R>): (...a: A) => Promise<R> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (...a) => { const next = last.then(() => fn(...a)); last = next.catch(() => undefined); return next; };
 }
 
 /** fn over items, at most n at a time, results in the items' order */

@@ -9,7 +9,9 @@ import type { Topology } from '../core/model.js';
 import { matrixPaint } from '../core/reach-paint.js';
 import type { MatrixPaint } from '../shared/protocol.js';
 import type { DoctorResult } from '../engine/engine.js';
+import type { TopologyAnalyses } from './documents.js';
 import type { HelperSession } from './helper-session.js';
+import { applyFix, pathFindings, type PathFinding } from './lab-tests-fix.js';
 import type { LiveModel } from './live.js';
 import type { Targets } from './target.js';
 import { pickNamespace } from './terminal.js';
@@ -20,7 +22,7 @@ import { matrixHtml } from './matrix-html.js';
 /** paints the matrix on the open canvases of a document; returns how many */
 export type PaintMatrix = (uri: vscode.Uri, t: Topology, paint: MatrixPaint) => number;
 
-export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, targets: Targets, paintMatrix: PaintMatrix): void {
+export function registerDiagnose(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, targets: Targets, paintMatrix: PaintMatrix, analyses: TopologyAnalyses): void {
   let panel: vscode.WebviewPanel | undefined;
 
   context.subscriptions.push(
@@ -49,34 +51,7 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
       });
     }),
 
-    vscode.commands.registerCommand('netnsLab.diagnose', async (arg?: unknown) => {
-      const t = (await targets.topology(arg))?.t;
-      if (!t) return;
-      let r: DoctorResult;
-      try {
-        r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: diagnosing '${t.name}'` }, () => session.api.doctor({ topology: t }));
-      } catch (e) { void vscode.window.showErrorMessage(`Diagnose failed: ${(e as Error).message}`); return; }
-      if (!r.findings.length) { void vscode.window.showInformationMessage(`'${t.name}': no problems found.`); return; }
-      const fixable = r.findings.filter((f) => f.fix);
-      type Item = vscode.QuickPickItem & { codes: string[] };
-      const items: Item[] = [
-        ...(fixable.length > 1 ? [{ label: `$(tools) Fix all ${fixable.length}`, description: fixable.map((f) => f.code).join(', '), codes: fixable.map((f) => f.code) }] : []),
-        ...r.findings.map((f): Item => ({
-          label: `${f.severity === 'error' ? '$(error)' : '$(warning)'} ${f.message}`,
-          description: f.subject,
-          detail: `${f.why}${f.fix ? ` — fix: ${f.fix.summary}` : ' — no automatic fix'}`,
-          codes: f.fix ? [f.code] : [],
-        })),
-      ];
-      const trusted = vscode.workspace.isTrusted;
-      const pick = await vscode.window.showQuickPick(trusted ? items : items.filter((i) => !i.label.startsWith('$(tools)')),
-        { placeHolder: trusted ? `${r.findings.length} finding(s) in '${t.name}': pick one to fix it` : `${r.findings.length} finding(s) in '${t.name}' (fixes change the machine: trust the workspace to use them)`, matchOnDetail: true });
-      if (!pick?.codes.length || !trusted) return;
-      try {
-        const res = await session.api.doctor({ topology: t, fix: pick.codes });
-        void vscode.window.showInformationMessage(`Fixed ${(res.fixed ?? []).join(', ')}. ${res.findings.length ? `${res.findings.length} finding(s) remain.` : 'No problems remain.'}`);
-      } catch (e) { void vscode.window.showErrorMessage(`The fix failed: ${(e as Error).message}`); }
-    }),
+    vscode.commands.registerCommand('netnsLab.diagnose', (arg?: unknown) => diagnose(session, targets, analyses, arg)),
 
     vscode.commands.registerCommand('netnsLab.capture', async (arg?: unknown) => capture(arg, false)),
     vscode.commands.registerCommand('netnsLab.captureToFile', async (arg?: unknown) => capture(arg, true)),
@@ -125,4 +100,47 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
     };
     vscode.window.createTerminal({ name: `capture ${label}`, pty, iconPath: new vscode.ThemeIcon('pulse') }).show();
   }
+}
+
+/** Diagnose: the doctor's findings, and where the path of each failed reach test of the file breaks; pick one to fix it */
+async function diagnose(session: HelperSession, targets: Targets, analyses: TopologyAnalyses, arg?: unknown): Promise<void> {
+  const d = await targets.topology(arg);
+  if (!d) return;
+  const t = d.t;
+  let r: DoctorResult;
+  let paths: PathFinding[] = [];
+  try {
+    [r, paths] = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: diagnosing '${t.name}'` },
+      () => Promise.all([session.api.doctor({ topology: t }), pathFindings(session.api, t).catch(() => [])]));
+  } catch (e) { void vscode.window.showErrorMessage(`Diagnose failed: ${(e as Error).message}`); return; }
+  if (!r.findings.length && !paths.length) { void vscode.window.showInformationMessage(`'${t.name}': no problems found.`); return; }
+  const fixable = r.findings.filter((f) => f.fix);
+  type Item = vscode.QuickPickItem & { codes: string[]; edit?: PathFinding };
+  const items: Item[] = [
+    ...(fixable.length > 1 ? [{ label: `$(tools) Fix all ${fixable.length}`, description: fixable.map((f) => f.code).join(', '), codes: fixable.map((f) => f.code) }] : []),
+    ...r.findings.map((f): Item => ({
+      label: `${f.severity === 'error' ? '$(error)' : '$(warning)'} ${f.message}`,
+      description: f.subject,
+      detail: `${f.why}${f.fix ? ` — fix: ${f.fix.summary}` : ' — no automatic fix'}`,
+      codes: f.fix ? [f.code] : [],
+    })),
+    // the doctor followed the path of each failed reach test of the file
+    ...paths.map((p): Item => ({
+      label: `$(debug-disconnect) ${p.finding}`,
+      description: p.test,
+      detail: p.fix ? `${p.fix.where === 'file' ? 'fix in the file (a preview first)' : 'fix'}: ${p.fix.summary}` : 'no fix known',
+      codes: [],
+      ...(p.fix?.where === 'file' ? { edit: p } : {}),
+    })),
+  ];
+  const trusted = vscode.workspace.isTrusted;
+  const count = r.findings.length + paths.length;
+  const pick = await vscode.window.showQuickPick(trusted ? items : items.filter((i) => !i.label.startsWith('$(tools)')),
+    { placeHolder: trusted ? `${count} finding(s) in '${t.name}': pick one to fix it` : `${count} finding(s) in '${t.name}' (fixes change the machine: trust the workspace to use them)`, matchOnDetail: true });
+  if (pick?.edit?.fix?.where === 'file') { await applyFix(d.doc.uri, analyses, pick.edit.fix); return; }
+  if (!pick?.codes.length || !trusted) return;
+  try {
+    const res = await session.api.doctor({ topology: t, fix: pick.codes });
+    void vscode.window.showInformationMessage(`Fixed ${(res.fixed ?? []).join(', ')}. ${res.findings.length ? `${res.findings.length} finding(s) remain.` : 'No problems remain.'}`);
+  } catch (e) { void vscode.window.showErrorMessage(`The fix failed: ${(e as Error).message}`); }
 }

@@ -29,6 +29,8 @@ export interface NetnsLabApi {
   /** for tests: the services of applied topologies, and their followed logs (issue 16) */
   readonly services: Main['services'];
   readonly serviceLogs: Main['serviceLogs'];
+  /** for tests: the lab tests' items and last results (loads the implementation) */
+  readonly labTests: Main['labTests'];
   activationMs: number;
 }
 
@@ -63,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     for (const s of stubs.splice(0)) s.dispose();
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the second bundle, loaded on first use
     const m = require('./extension-main.cjs') as typeof import('./main.js');
-    main = m.start(context, views);
+    main = m.start(context, views, tests);
     for (const k of Object.keys(relays) as (keyof TreeViews)[]) {
       const sub = relays[k].connect(main.trees[k]);
       if (sub) context.subscriptions.push(sub);
@@ -71,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     return main;
   };
 
+  const tests = labTestController(context, () => load().labTests);
   const contributed = (context.extension.packageJSON as { contributes?: { commands?: { command: string }[] } }).contributes?.commands ?? [];
   for (const { command } of contributed) {
     stubs.push(vscode.commands.registerCommand(command, (...args: unknown[]) => { load(); return vscode.commands.executeCommand(command, ...args); }));
@@ -103,8 +106,26 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     get trees() { return load().trees; },
     get services() { return load().services; },
     get serviceLogs() { return load().serviceLogs; },
+    get labTests() { return load().labTests; },
     activationMs: performance.now() - t0,
   };
+}
+
+/**
+ * The Test Explorer's controller for lab tests (`expect` in *.netns.json): made here so the
+ * Testing view lists it at once; discovering and running load the implementation. A topology
+ * open as text loads it too, so its tests show in the gutter.
+ */
+function labTestController(context: vscode.ExtensionContext, impl: () => Main['labTests']): vscode.TestController {
+  const ctrl = vscode.tests.createTestController('netnsLab.labTests', 'Netns Lab');
+  ctrl.resolveHandler = (item) => impl().resolve(item);
+  ctrl.refreshHandler = () => impl().refresh();
+  ctrl.createRunProfile('Run lab tests', vscode.TestRunProfileKind.Run, (req, token) => impl().run(req, token), true);
+  const textTopology = () => vscode.window.visibleTextEditors.some((e) => e.document.uri.path.endsWith('.netns.json'));
+  const show = () => { if (textTopology()) void impl().resolve(); };
+  context.subscriptions.push(ctrl, vscode.window.onDidChangeVisibleTextEditors(show));
+  setTimeout(show, 0);
+  return ctrl;
 }
 
 export function deactivate(): void {}

@@ -5,7 +5,9 @@
  * asking for its items, a canvas opening, a terminal profile), not on activation.
  */
 import * as vscode from 'vscode';
+import { reachResultsAsProbes } from '../core/expect-record.js';
 import { liveMarks, withServiceBadges } from '../core/livemarks.js';
+import { matrixPaint } from '../core/reach-paint.js';
 import { planTopology } from '../engine/engine.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';
@@ -16,6 +18,7 @@ import { registerInstallHelper } from './install-helper.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerImportLive } from './import-live.js';
 import { registerImportLab } from './import-lab.js';
+import { registerLabTests, type LabTests } from './lab-tests-register.js';
 import { LiveModel } from './live.js';
 import { targets as makeTargets } from './target.js';
 import { registerTerminals } from './terminal.js';
@@ -36,9 +39,10 @@ export interface Main {
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
   runIn: { task: (t: vscode.Task) => vscode.Task | undefined; debug: (c: vscode.DebugConfiguration) => vscode.DebugConfiguration | undefined };
+  labTests: LabTests;
 }
 
-export function start(context: vscode.ExtensionContext, views: TreeViews): Main {
+export function start(context: vscode.ExtensionContext, views: TreeViews, tests: vscode.TestController): Main {
   const session = new HelperSession(context.extensionPath);
   const analyses = new TopologyAnalyses();
   const diagnostics = new TopologyDiagnostics(analyses);
@@ -76,7 +80,11 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   registerRunInNamespace(context, live);
   registerImportLive(context, session);
   registerImportLab(context);
-  registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, services, serviceLogs, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
+  registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint), analyses);
+  const labTests = registerLabTests(context, tests, session.api, analyses, targets, (uri, t, results) => {
+    const probes = reachResultsAsProbes(t, results);
+    if (probes.length) provider.paintMatrix(uri, t, { ...matrixPaint(t, probes), durationMs: Math.max(...results.map((r) => r.durationMs)), at: new Date().toISOString() });
+  });
+  return { provider, live, services, serviceLogs, analyses, trees: trees as unknown as Main['trees'], terminalProfile, labTests,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { AdoptPlan, AdoptPreviewAnswer } from '../core/adopt.js';
 import type { Finding } from '../core/doctor.js';
 import { HttpUrl, IfName, IpString, NsName, TopoName, type Topology } from '../core/model.js';
-import type { HttpAnswer, ProbeAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
+import type { HttpAnswer, LatencyAnswer, ProbeAnswer, RateAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
 import type { LiveEvent } from '../core/monitor.js';
 import type { LiveState } from '../core/observe.js';
 import type { Plan } from '../core/plan.js';
@@ -106,6 +106,10 @@ export const OPS = {
   resolve: { ns: NsName.nullable(), name: ProbeTarget },
   /** one GET (no redirects), its status and the start of its body */
   'http-get': { ns: NsName, url: HttpUrl },
+  /** latency expectations: a few echoes to each target, their round-trip times (src/helper/perf-probes.ts) */
+  'probe-latency': { ns: NsName, targets: z.array(ProbeTarget).min(1).max(64), count: z.int().min(1).max(20).optional() },
+  /** rate expectations: a bounded iperf3 run from one namespace to an address of another (the server's) */
+  'probe-rate': { from: NsName, server: NsName, target: IpString, seconds: z.int().min(1).max(10).optional() },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -120,6 +124,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
   requestSchema('services'), requestSchema('logs'), requestSchema('restart'), requestSchema('service-stop'),
   requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
+  requestSchema('probe-latency'), requestSchema('probe-rate'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -183,6 +188,8 @@ export interface OpResults {
   'route-get': RouteAnswer;
   resolve: ResolveAnswer;
   'http-get': HttpAnswer;
+  'probe-latency': { results: LatencyAnswer[]; skip?: string };
+  'probe-rate': RateAnswer;
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -223,6 +230,8 @@ export interface OpErrors {
   'route-get': AnyRequest;
   resolve: AnyRequest;
   'http-get': AnyRequest;
+  'probe-latency': AnyRequest;
+  'probe-rate': AnyRequest;
 }
 
 export interface HelperError {

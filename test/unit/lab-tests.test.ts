@@ -49,6 +49,9 @@ function brokenLab(calls: string[], firstLost = new Set<string>()): Probes {
     http: async () => { throw new Error('helper gone'); },
     state: async () => { calls.push('state'); return brokenState(); },
     addresses: async (scopes) => { calls.push(`addresses ${scopes.join(',')}`); return new Map([['r1', [{ dev: 'eth1', addresses: ['10.9.0.1/29'] }]]]); },
+    latency: async (ns, targets) => { calls.push(`latency ${ns} ${targets.join(',')}`); return { results: targets.map((target) => ({ target, sent: 5, rttMs: [] })) }; },
+    rate: async (from, server, target) => { calls.push(`rate ${from} ${server} ${target}`); return { mbit: 5 }; },
+    services: async () => [],
   };
 }
 
@@ -65,7 +68,7 @@ describe('lab tests: the engine', () => {
       'icmp pc2 10.1.0.2',
       'icmp pc2 10.1.0.2,10.9.0.2,10.2.0.1',
     ]);
-    assert.deepEqual(calls.filter((c) => !c.startsWith('icmp')).sort(), ['addresses r1', 'state', 'tcp pc1 10.2.0.2:8080', 'tcp pc1 10.2.0.2:8081', 'udp pc1 10.2.0.2:7007', 'udp pc1 10.2.0.2:7008']);
+    assert.deepEqual(calls.filter((c) => !c.startsWith('icmp')).sort(), ['addresses r1', 'rate pc1 pc2 10.2.0.2', 'state', 'tcp pc1 10.2.0.2:8080', 'tcp pc1 10.2.0.2:8081', 'udp pc1 10.2.0.2:7007', 'udp pc1 10.2.0.2:7008']);
   });
 
   it('decides each expectation, in the order of the file, with the observed value in the message', async () => {
@@ -84,7 +87,7 @@ describe('lab tests: the engine', () => {
     assert.deepEqual(byName['r1: eth1 has 10.9.0.1/30'], ['failed', 'eth1 in r1 has 10.9.0.1/29, expected 10.9.0.1/30']);
     assert.deepEqual(byName['pc1: web.lab resolves to 10.2.0.2'], ['failed', 'web.lab resolves to 10.2.0.3 in pc1, expected 10.2.0.2']);
     assert.deepEqual(byName['pc1: GET http://10.2.0.2:8080/ → 200 containing "hello lab"'], ['failed', 'the probe failed: helper gone']);
-    assert.deepEqual(byName['pc1 → pc2 ≥ 8 Mbit/s'], ['skipped', 'rate bounds (iperf3) are not measured yet']);
+    assert.deepEqual(byName['pc1 → pc2 ≥ 8 Mbit/s'], ['failed', 'pc1 → pc2 carried 5.00 Mbit/s, expected at least 8 Mbit/s'], 'iperf3 towards the namespace pc2 (its server), at its first address');
   });
 
   it('a failed reach is explained by the path walk on the live state (one observation for all)', async () => {

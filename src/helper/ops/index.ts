@@ -4,7 +4,7 @@ import { adopt } from './adopt.js';
 import { doctor } from './doctor.js';
 import { linkState, remove } from './owned.js';
 import { ping } from './ping.js';
-import { httpGetOp, probeIcmpOp, probeTcpOp, probeUdpOp, resolveOp, routeGetOp } from './probes.js';
+import { httpGetOp, probeIcmpOp, probeLatencyOp, probeRateOp, probeTcpOp, probeUdpOp, resolveOp, routeGetOp } from './probes.js';
 import { hello, observe } from './read.js';
 import { capture, unwatch, watch } from './streams.js';
 import { apply, destroy, planOp } from './topology.js';
@@ -15,4 +15,5 @@ export const HANDLERS: Handlers = {
   hello, observe, plan: planOp, apply, destroy, 'link-state': linkState, remove, doctor, ping, capture, watch, unwatch, adopt,
   services, logs, restart, 'service-stop': serviceStop,
   'probe-icmp': probeIcmpOp, 'probe-tcp': probeTcpOp, 'probe-udp': probeUdpOp, 'route-get': routeGetOp, resolve: resolveOp, 'http-get': httpGetOp,
+  'probe-latency': probeLatencyOp, 'probe-rate': probeRateOp,
 };

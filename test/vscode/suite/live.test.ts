@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, activate, closeAll, metric, waitFor, workspaceFile } from './util.js';
+import { EXTENSION_ID, activate, closeAll, metric, setText, waitFor, workspaceFile } from './util.js';
 
 interface LiveApi {
   live: {
@@ -30,13 +30,6 @@ function lab(impair?: { rate: number }): Record<string, unknown> {
   };
 }
 
-/** replace the document's text and save it (the commands read the document) */
-async function setText(doc: vscode.TextDocument, text: string): Promise<void> {
-  const e = new vscode.WorkspaceEdit();
-  e.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
-  assert.ok(await vscode.workspace.applyEdit(e));
-  assert.ok(await doc.save());
-}
 
 suite('live state after an apply', () => {
   const user = {};

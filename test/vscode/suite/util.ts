@@ -91,3 +91,11 @@ export async function closeAll(): Promise<void> {
   // nothing may be dirty here: a dirty editor would ask to save
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/** replace the document's text and save it (the commands read the document) */
+export async function setText(doc: vscode.TextDocument, text: string): Promise<void> {
+  const e = new vscode.WorkspaceEdit();
+  e.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(e));
+  assert.ok(await doc.save());
+}
