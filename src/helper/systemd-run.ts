@@ -57,7 +57,7 @@ export interface UnitSpec {
 export const ETC_NETNS_FILES = ['resolv.conf', 'hosts'] as const;
 
 /** the service manager expands $VAR and ${VAR} in a command line: "$$" is a literal "$" */
-export const dollarEscaped = (w: string): string => w.replaceAll('$', '$$');
+export const dollarEscaped = (w: string): string => w.replaceAll('$', () => '$$');
 
 /**
  * The command as the unit runs it: an argv through env(1) by absolute path, so its program is
