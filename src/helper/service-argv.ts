@@ -9,7 +9,6 @@
  * setpriv (LD_PRELOAD...) and a chdir as root could enter what the user may not.
  */
 import type { Command } from '../core/model-workloads.js';
-import { NETNS_DIR } from '../core/render.js';
 
 /** the absolute paths of the programs a workload's argv uses */
 export interface Bins { ip: string; setpriv: string; env: string; sh: string }
@@ -56,35 +55,3 @@ export function workloadArgv(r: RunSpec, bins: Bins): string[] {
 export function probeArgv(ns: string, port: number, node: string, helperScript: string, ip: string): string[] {
   return [ip, 'netns', 'exec', ns, node, helperScript, '--probe-tcp', String(port)];
 }
-
-/** the unit of a service under systemd: netns-lab-TOPOLOGY-NS-NAME.service */
-export const unitName = (topology: string, ns: string, name: string): string => `netns-lab-${topology}-${ns}-${name}`;
-
-export interface SystemdService {
-  topology: string; ns: string; name: string; command: Command; account: Account; cwd?: string;
-  env?: Record<string, string>; restart?: 'no' | 'on-failure'; maxRestarts: number;
-}
-
-/**
- * Where systemd is PID 1: a transient unit per service, in the namespace by
- * NetworkNamespacePath=, as the user, restarted on failure at most maxRestarts times (a start
- * limit of maxRestarts + 1 starts in a day), output to the journal (`journalctl -u UNIT`).
- */
-export function systemdRunArgv(s: SystemdService, systemdRun: string, sh: string): string[] {
-  const onFailure = s.restart === 'on-failure';
-  return [
-    systemdRun, '--quiet', '--collect', `--unit=${unitName(s.topology, s.ns, s.name)}`,
-    `--property=NetworkNamespacePath=${NETNS_DIR}/${s.ns}`,
-    `--uid=${s.account.uid}`, `--gid=${s.account.gid}`,
-    ...(s.cwd ? [`--property=WorkingDirectory=${s.cwd}`] : [`--property=WorkingDirectory=-${s.account.home}`]),
-    ...userEnv(s.account, s.env).map((e) => `--setenv=${e}`),
-    ...(onFailure
-      ? ['--property=Restart=on-failure', '--property=RestartSec=1', `--property=StartLimitBurst=${s.maxRestarts + 1}`, '--property=StartLimitIntervalSec=1d']
-      : ['--property=Restart=no']),
-    '--', ...commandArgv(s.command, sh),
-  ];
-}
-
-/** stop a service's unit (a transient unit is gone once stopped, with --collect) */
-export const systemdStopArgv = (topology: string, ns: string, name: string, systemctl: string): string[] =>
-  [systemctl, 'stop', '--', `${unitName(topology, ns, name)}.service`];

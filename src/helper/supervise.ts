@@ -35,13 +35,13 @@ export interface SuperviseDeps {
 }
 
 /** the helper trusts no caller: what reaches a process is parsed again by the file's own schema */
-function parsed<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
+export function parsed<T>(schema: z.ZodType<T>, v: unknown, what: string): T {
   const r = schema.safeParse(v, { reportInput: true });
   if (!r.success) throw new Error(`${what}: ${zodToDiagnostics(r.error.issues).map((x) => `${x.path.join('.') || 'value'}: ${x.message}`).join('; ')}`);
   return r.data;
 }
 
-function checkId(id: ServiceId): void {
+export function checkId(id: ServiceId): void {
   const r = ServiceIdSchema.safeParse(id);
   if (!r.success) throw new Error(topoNameProblem(id.topology) ?? nsNameProblem(id.ns) ?? `'${id.name}' is not a service name`);
 }
@@ -60,21 +60,21 @@ export function resolveAccount(passwd: string, user: string | undefined, env: No
   return { name: String(who.uid), uid: who.uid, gid: who.gid ?? who.uid, home: '/', shell: '/bin/sh', inPasswd: false };
 }
 
-async function account(d: SuperviseDeps, user: string | undefined, what: string): Promise<Account> {
+export async function account(d: SuperviseDeps, user: string | undefined, what: string): Promise<Account> {
   const a = resolveAccount((await d.runner.readFile('/etc/passwd')) ?? '', user, d.env);
   if (typeof a === 'string') throw new Error(`${what}: ${a}`);
   return a;
 }
 
 /** the working directory: the one given, else the user's home when it exists, else / (entered as the user) */
-async function workdir(d: SuperviseDeps, cwd: string | undefined, a: Account): Promise<string> {
+export async function workdir(d: SuperviseDeps, cwd: string | undefined, a: Account): Promise<string> {
   if (cwd) return cwd;
   return a.home.startsWith('/') && (await d.runner.kind(a.home)) === 'dir' ? a.home : '/';
 }
 
 const bins = (d: SuperviseDeps, ip: string): Bins => ({ ip, setpriv: d.sys.bin('setpriv'), env: d.sys.bin('env'), sh: '/bin/sh' });
 
-function needNamespace(d: SuperviseDeps, ns: string): number {
+export function needNamespace(d: SuperviseDeps, ns: string): number {
   const p = nsNameProblem(ns);
   if (p) throw new Error(p);
   const ino = d.sys.inode(`${NETNS_DIR}/${ns}`);
@@ -142,17 +142,25 @@ export async function serviceState(d: SuperviseDeps, id: ServiceId): Promise<Liv
   return (await current(d, id))?.live ?? { ns: id.ns, name: id.name, state: 'not-started', restarts: 0 };
 }
 
-/** every service of a topology that has a record (for the planner and for status) */
-export async function observeServices(d: SuperviseDeps, topology: string): Promise<LiveService[]> {
-  const out: LiveService[] = [];
+/** every service of a topology with a file NAME.SUFFIX under its namespace's directory */
+export async function filedIds(d: SuperviseDeps, topology: string, suffix: string): Promise<ServiceId[]> {
+  const out: ServiceId[] = [];
   for (const ns of await d.runner.listDir(topoDir({ topology }))) {
     if (nsNameProblem(ns)) continue;
     for (const f of (await d.runner.listDir(nsDir({ topology, ns }))).sort()) {
-      const name = /^(.+)\.record$/.exec(f)?.[1];
-      if (!name || !ServiceIdSchema.safeParse({ topology, ns, name }).success) continue;
-      const c = await current(d, { topology, ns, name });
-      if (c) out.push(c.live);
+      const name = f.endsWith(suffix) ? f.slice(0, -suffix.length) : '';
+      if (name && ServiceIdSchema.safeParse({ topology, ns, name }).success) out.push({ topology, ns, name });
     }
+  }
+  return out;
+}
+
+/** every service of a topology that has a record (for the planner and for status) */
+export async function observeServices(d: SuperviseDeps, topology: string): Promise<LiveService[]> {
+  const out: LiveService[] = [];
+  for (const id of await filedIds(d, topology, '.record')) {
+    const c = await current(d, id);
+    if (c) out.push(c.live);
   }
   return out;
 }
@@ -181,14 +189,19 @@ export async function stopService(d: SuperviseDeps, id: ServiceId): Promise<{ pi
     }
     if (r.pid !== undefined && r.start !== undefined) await endGroup(d, r.pid, r.start);
   }
-  for (const f of [specPath(id), recordPath(id), logPath(id), `${logPath(id)}.1`]) await d.runner.unlink(f);
-  for (const dir of [nsDir(id), topoDir(id), SERVICES_DIR]) {
-    if (!(await d.runner.rmdirIfEmpty(dir).catch(() => false))) break;
-  }
+  await forget(d, id, [specPath(id), recordPath(id)]);
   return r?.pid !== undefined ? { pid: r.pid } : {};
 }
 
-async function privateDirs(d: SuperviseDeps, id: ServiceId): Promise<void> {
+/** remove a service's files (these, and its logs) and the directories that became empty */
+export async function forget(d: SuperviseDeps, id: ServiceId, files: string[]): Promise<void> {
+  for (const f of [...files, logPath(id), `${logPath(id)}.1`]) await d.runner.unlink(f);
+  for (const dir of [nsDir(id), topoDir(id), SERVICES_DIR]) {
+    if (!(await d.runner.rmdirIfEmpty(dir).catch(() => false))) break;
+  }
+}
+
+export async function privateDirs(d: SuperviseDeps, id: ServiceId): Promise<void> {
   for (const dir of ['/run/netns-lab', SERVICES_DIR, topoDir(id), nsDir(id)]) {
     await d.runner.mkdir(dir, 0o700);
     if (!(await d.runner.privateDir(dir))) throw new Error(`${dir} is not a directory private to root; refusing to keep services there`);
@@ -218,36 +231,44 @@ async function readyNow(d: SuperviseDeps, id: ServiceId, s: Service, a: Account)
  */
 export const START_SECONDS = 1;
 
+/** what a wait for readiness looks at: the state now, and whether it is final (nothing will start it again) */
+export interface Look { live?: LiveService; final: boolean }
+
 /** wait until the service runs (and is ready); else stop it and fail naming it */
-async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Account): Promise<LiveService> {
+export async function awaitReady(d: SuperviseDeps, id: ServiceId, s: Service, a: Account, look: () => Promise<Look>, stop: () => Promise<unknown>): Promise<LiveService> {
   const timeout = s.ready?.timeout ?? DEFAULT_READY_TIMEOUT;
   const deadline = d.sys.now() + timeout * 1000;
   const who = `service '${id.name}' in ${id.ns}`;
   let seen: { pid: number; at: number } | undefined;
   for (;;) {
-    const c = await current(d, id);
-    const r = c?.r;
-    const live = c?.live;
+    const { live, final } = await look();
     if (live?.state === 'running') {
       const since = seen && seen.pid === live.pid ? seen.at : d.sys.now();
       seen = { pid: live.pid!, at: since };
       const settled = s.ready ? await readyNow(d, id, s, a) : d.sys.now() - since >= START_SECONDS * 1000;
       if (settled) return live;
     }
-    const supervised = r && sameProcess(d.sys, r.supervisor.pid, r.supervisor.start);
-    if (r && r.state === 'exited' && !supervised) {
+    if (final) {
       const log = await lastLog(d, id);
-      await stopService(d, id);
-      throw new Error(`${who} exited with code ${r.code ?? '?'} before it was ready${log}`);
+      await stop();
+      throw new Error(`${who} exited with code ${live?.code ?? '?'} before it was ready${log}`);
     }
     if (d.sys.now() >= deadline) {
       const why = !s.ready ? `it did not keep running for ${START_SECONDS} s` : 'tcp' in s.ready ? `nothing accepted on TCP port ${s.ready.tcp} inside the namespace` : `${s.ready.file} did not appear`;
       const log = await lastLog(d, id);
-      await stopService(d, id);
+      await stop();
       throw new Error(`${who} was not ready within ${timeout} s: ${why}${log}`);
     }
     await d.sys.sleep(200);
   }
+}
+
+/** the own supervisor's record: final once it says exited and its supervisor is gone */
+async function lookRecord(d: SuperviseDeps, id: ServiceId): Promise<Look> {
+  const c = await current(d, id);
+  const r = c?.r;
+  const supervised = r && sameProcess(d.sys, r.supervisor.pid, r.supervisor.start);
+  return { ...(c ? { live: c.live } : {}), final: !!r && r.state === 'exited' && !supervised };
 }
 
 /** start (or restart: the running one is stopped first) a service under its own supervisor */
@@ -267,7 +288,7 @@ export async function startService(d: SuperviseDeps, topology: string, ns: strin
   };
   await d.runner.writeFile(specPath(id), JSON.stringify(spec), 0o600);
   d.sys.spawnDetached(d.node, [d.helperScript, '--supervise', topology, ns, s.name], { PATH: BIN_DIRS.join(':'), LC_ALL: 'C' });
-  return awaitReady(d, id, s, a);
+  return awaitReady(d, id, s, a, () => lookRecord(d, id), () => stopService(d, id));
 }
 
 /**

@@ -1,15 +1,15 @@
 /**
  * Workloads on the helper's side (issue 16), without running anything: the argv of a service
- * and of an exec command (privileges dropped before the file's env, cwd and command count), the
- * systemd-run argv, accounts, the supervisor's exit accounting and log rotation, and the
- * namespace process lister/killer over a fake /proc.
+ * and of an exec command (privileges dropped before the file's env, cwd and command count),
+ * accounts, the supervisor's exit accounting and log rotation, and the namespace process
+ * lister/killer over a fake /proc (the systemd-run argv: systemd-run.test.ts).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropArgv, probeArgv, systemdRunArgv, systemdStopArgv, unitName, workloadArgv, type Account, type Bins } from '../../src/helper/service-argv.js';
+import { dropArgv, probeArgv, workloadArgv, type Account, type Bins } from '../../src/helper/service-argv.js';
 import { resolveAccount, runExec, startService, type SuperviseDeps } from '../../src/helper/supervise.js';
 import type { Service } from '../../src/core/model-workloads.js';
 import { parseExecArgs } from '../../src/core/exec-args.js';
@@ -62,28 +62,6 @@ describe('the argv of a workload', () => {
 
   it('the TCP probe runs the helper bundle inside the namespace', () => {
     assert.deepEqual(probeArgv('ns2', 8080, '/usr/bin/node', '/x/dist/helper.js', 'ip'), ['ip', 'netns', 'exec', 'ns2', '/usr/bin/node', '/x/dist/helper.js', '--probe-tcp', '8080']);
-  });
-});
-
-describe('systemd-run argv', () => {
-  it('a transient unit in the namespace, as the user, with its env, cwd and a bounded on-failure', () => {
-    assert.equal(unitName('lab', 'ns2', 'web'), 'netns-lab-lab-ns2-web');
-    assert.deepEqual(systemdRunArgv({ topology: 'lab', ns: 'ns2', name: 'web', command: ['python3', '-m', 'http.server'], account: NOBODY, cwd: '/srv', env: { A: '1' }, restart: 'on-failure', maxRestarts: 3 }, '/usr/bin/systemd-run', '/bin/sh'), [
-      '/usr/bin/systemd-run', '--quiet', '--collect', '--unit=netns-lab-lab-ns2-web',
-      '--property=NetworkNamespacePath=/run/netns/ns2', '--uid=65534', '--gid=65534', '--property=WorkingDirectory=/srv',
-      ...USER_ENV.map((e) => `--setenv=${e}`), '--setenv=A=1',
-      '--property=Restart=on-failure', '--property=RestartSec=1', '--property=StartLimitBurst=4', '--property=StartLimitIntervalSec=1d',
-      '--', 'python3', '-m', 'http.server',
-    ]);
-  });
-
-  it('without restart and cwd: Restart=no, the home if it exists (-), a string through /bin/sh -c; stop by unit', () => {
-    const a = systemdRunArgv({ topology: 't', ns: 'n', name: 's', command: 'sleep 9', account: NOBODY, maxRestarts: 5 }, 'systemd-run', '/bin/sh');
-    assert.ok(a.includes('--property=WorkingDirectory=-/nonexistent'));
-    assert.ok(a.includes('--property=Restart=no'));
-    assert.ok(!a.some((w) => w.startsWith('--property=StartLimit')));
-    assert.deepEqual(a.slice(-4), ['--', '/bin/sh', '-c', 'sleep 9']);
-    assert.deepEqual(systemdStopArgv('t', 'n', 's', 'systemctl'), ['systemctl', 'stop', '--', 'netns-lab-t-n-s.service']);
   });
 });
 

@@ -11,8 +11,8 @@ import type { LiveService } from '../../core/workloads.js';
 import { endProcesses, processesIn, type NsProcess } from '../procs.js';
 import { sessionOf, type ProcSys } from '../procsys.js';
 import type { ApplyResult } from '../protocol.js';
-import { observeServices, stopServices } from '../supervise.js';
-import { superviseDeps } from '../workload-steps.js';
+import { serviceBackend, stopAll } from '../service-backend.js';
+import { backendDeps } from '../workload-steps.js';
 import { fail, type OpContext } from './context.js';
 
 type Inside = { ns: string; proc: NsProcess };
@@ -27,14 +27,15 @@ export function othersInside(sys: ProcSys, namespaces: readonly string[], servic
 }
 
 export async function endWorkloads(ctx: OpContext, topology: string, p: Plan, kill: boolean): Promise<Pick<ApplyResult, 'stoppedServices' | 'ended'>> {
-  const d = superviseDeps(ctx.runner);
+  const d = await backendDeps(ctx.runner);
+  const services = serviceBackend(d);
   const namespaces = p.steps.flatMap((s) => (s.step.op === 'netns-del' ? [s.step.name] : []));
-  const others = othersInside(d.sys, namespaces, await observeServices(d, topology));
+  const others = othersInside(d.sys, namespaces, await services.observe(topology));
   if (others.length && !kill) {
     const list = others.map(info);
     fail('destroy-held', `${list.length} process(es) inside '${topology}' keep its namespaces alive: ${list.map((h) => `${h.ns}: pid ${h.pid} ${h.user} ${h.command}`).join('; ')}`, { holders: list });
   }
-  const stopped = await stopServices(d, topology);
+  const stopped = await stopAll(services, topology);
   for (const s of stopped) ctx.progress(`stopped service ${s.name} in ${s.ns}${s.pid ? ` (pid ${s.pid})` : ''}`);
   // what is inside now: the listed ones, and any started since (the caller asked to end them all)
   const inside = namespaces.flatMap((ns) => processesIn(d.sys, ns).map((proc) => ({ ns, proc })));

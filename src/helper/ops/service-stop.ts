@@ -5,24 +5,24 @@
  * else. Stopping runs nothing, so it needs no root approval; Start is a `restart`.
  */
 import { withLock } from '../lock.js';
-import { stopService, type SuperviseDeps } from '../supervise.js';
-import { recordPath } from '../service-files.js';
-import { superviseDeps } from '../workload-steps.js';
+import { serviceBackend, type BackendDeps } from '../service-backend.js';
+import { backendDeps } from '../workload-steps.js';
 import { fail, validTopology, type Handler, type OpContext } from './context.js';
 import type { RequestOf, ResultOf } from '../protocol.js';
 
-/** the handler over injected supervision (tests pass a fake /proc) */
-export async function stopOne(req: RequestOf<'service-stop'>, ctx: OpContext, d: SuperviseDeps): Promise<ResultOf<'service-stop'>> {
+/** the handler over injected supervision (tests pass a fake /proc; no choice in d: the own supervisor) */
+export async function stopOne(req: RequestOf<'service-stop'>, ctx: OpContext, d: BackendDeps): Promise<ResultOf<'service-stop'>> {
   const t = validTopology(req.topology);
   const id = { topology: t.name, ns: req.ns, name: req.name };
   const inFile = t.namespaces?.find((n) => n.name === req.ns)?.services?.some((s) => s.name === req.name);
   const waiting = () => ctx.progress(`waiting for another apply of '${t.name}' to finish`);
+  const services = serviceBackend(d);
   return withLock(ctx.runner, `topology/${t.name}`, ctx.lockWaitMs, waiting, async () => {
-    const recorded = (await ctx.runner.readFile(recordPath(id))) !== null;
+    const recorded = await services.known(id);
     if (!inFile && !recorded) fail('not-found', `topology '${t.name}' has no service '${req.name}' in ${req.ns}`);
     ctx.progress(`stopping service ${req.name} in ${req.ns}`);
     try {
-      const r = await stopService(d, id);
+      const r = await services.stop(id);
       return { stopped: recorded, ...(r.pid !== undefined ? { pid: r.pid } : {}) };
     } catch (e) {
       return fail('step-failed', `stopping service '${req.name}' in ${req.ns}: ${(e as Error).message}`);
@@ -30,4 +30,4 @@ export async function stopOne(req: RequestOf<'service-stop'>, ctx: OpContext, d:
   });
 }
 
-export const serviceStop: Handler<'service-stop'> = (req, ctx) => stopOne(req, ctx, superviseDeps(ctx.runner));
+export const serviceStop: Handler<'service-stop'> = async (req, ctx) => stopOne(req, ctx, await backendDeps(ctx.runner));

@@ -5,13 +5,12 @@
 import { rootApproval, rootRefusal } from '../../core/root-approval.js';
 import type { LiveService } from '../../core/workloads.js';
 import { withLock } from '../lock.js';
-import { observeServices, serviceLog, startService } from '../supervise.js';
-import { superviseDeps } from '../workload-steps.js';
+import { backendOf } from '../workload-steps.js';
 import { fail, validTopology, type Handler } from './context.js';
 
 export const services: Handler<'services'> = async (req, ctx) => {
   const t = validTopology(req.topology);
-  const live = await observeServices(superviseDeps(ctx.runner), t.name);
+  const live = await (await backendOf(ctx.runner)).observe(t.name);
   const out: LiveService[] = [];
   for (const ns of t.namespaces ?? []) {
     for (const s of ns.services ?? []) out.push(live.find((l) => l.ns === ns.name && l.name === s.name) ?? { ns: ns.name, name: s.name, state: 'not-started', restarts: 0 });
@@ -22,7 +21,7 @@ export const services: Handler<'services'> = async (req, ctx) => {
 };
 
 export const logs: Handler<'logs'> = async (req, ctx) =>
-  ({ text: await serviceLog(superviseDeps(ctx.runner), { topology: req.topo, ns: req.ns, name: req.name }) });
+  ({ text: await (await backendOf(ctx.runner)).log({ topology: req.topo, ns: req.ns, name: req.name }) });
 
 export const restart: Handler<'restart'> = async (req, ctx) => {
   const t = validTopology(req.topology);
@@ -35,7 +34,7 @@ export const restart: Handler<'restart'> = async (req, ctx) => {
   return withLock(ctx.runner, `topology/${t.name}`, ctx.lockWaitMs, () => ctx.progress(`waiting for another apply of '${t.name}' to finish`), async () => {
     ctx.progress(`restarting service ${req.name} in ${req.ns}`);
     try {
-      return await startService(superviseDeps(ctx.runner), t.name, req.ns, service);
+      return await (await backendOf(ctx.runner)).start(t.name, req.ns, service);
     } catch (e) {
       return fail('step-failed', (e as Error).message);
     }
