@@ -76,6 +76,7 @@ destroy-report.ts      plan
 hosts-split.ts         plan      later  mh-core (one topology -> one part per host)
 plan-physical.ts       plan      later  mh-core
 renumber.ts            edit
+expect-edit.ts         edit
 doctor.ts              diagnose
 reach.ts               diagnose
 reach-paint.ts         diagnose
@@ -84,6 +85,7 @@ expect-verdict.ts      diagnose
 expect-report.ts       diagnose
 expect-record.ts       diagnose
 path-walk.ts           diagnose
+path-fix.ts            diagnose
 service-status.ts      diagnose  later  ui-wl (the state of a service on the drawing and in Problems)
 '
 
