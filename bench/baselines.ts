@@ -10,7 +10,7 @@
  *   sysctls is entered with `nsenter --net ... sh -c 'echo ... > /proc/sys/...; exec ip -b -'`:
  *   still one process per namespace (nsenter execs sh, sh execs ip).
  */
-import type { Topology } from '../src/core/model.js';
+import type { Topology } from '../src/core/model/model.js';
 
 interface End { node: string; name?: string; addresses?: string[] }
 

@@ -4,7 +4,7 @@
  * `ping` operation, which uses one fping per source namespace (src/helper/ping-matrix.ts).
  * Its baseline in the same run is Mininet's `pingall` on `single,N` (kernel.ts).
  */
-import type { Topology } from '../src/core/model.js';
+import type { Topology } from '../src/core/model/model.js';
 import type { HelperClient } from '../src/engine/helper-client.js';
 
 export const MATRIX_SUBJECT = 'netns-lab session: ping matrix (fping)';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHelper } from '../src/engine/helper-client.js';
-import type { ProbeResult } from '../src/core/reach.js';
+import type { ProbeResult } from '../src/core/diagnose/reach.js';
 import { lan } from './topologies.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');

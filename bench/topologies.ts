@@ -1,5 +1,5 @@
 /** Generated topologies for benchmarks and scale tests: the article's LAN scaled, a router chain. */
-import type { Topology } from '../src/core/model.js';
+import type { Topology } from '../src/core/model/model.js';
 
 /** N namespaces, each with a veth to one host bridge, an address and a default route */
 export function lan(n: number, name = `lan${n}`): Topology {

@@ -5,8 +5,8 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { HelperClient } from './engine/helper-client.js';
-import type { Topology } from './core/model.js';
-import { previewText } from './core/adopt.js';
+import type { Topology } from './core/model/model.js';
+import { previewText } from './core/import/adopt.js';
 
 async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -2,7 +2,7 @@
  * `netns-lab destroy`: success only when nothing is left; processes inside the topology's
  * namespaces are listed and the destroy refused unless --kill (which ends them first).
  */
-import { destroyReport, holderLines, type HolderInfo } from './core/destroy-report.js';
+import { destroyReport, holderLines, type HolderInfo } from './core/plan/destroy-report.js';
 import { destroyTopology, formatPhases } from './engine/engine.js';
 import { HelperFailure, type HelperClient, type Progress } from './engine/helper-client.js';
 

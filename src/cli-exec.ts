@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { helperCommands, type Elevation } from './engine/helper-client.js';
 import { systemPathFs } from './engine/path-fs.js';
 import { pkexecProblems } from './engine/privilege.js';
-import { parseExecArgs } from './core/exec-args.js';
+import { parseExecArgs } from './core/model/exec-args.js';
 import { runExecMode } from './engine/in-process-helper.js';
 
 export const EXEC_USAGE = `  netns-lab exec NS [--user U] [--cwd DIR] [--env K=V]... -- COMMAND [ARGS...]

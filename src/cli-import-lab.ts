@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { formatDiagnostic, hasErrors } from './core/diagnostics.js';
-import { formatReport } from './core/import-report.js';
+import { formatDiagnostic, hasErrors } from './core/model/diagnostics.js';
+import { formatReport } from './core/import/import-report.js';
 import { importLab, topologyText, type LabFormat } from './engine/import-lab.js';
 
 const FLAGS = new Set(['--from', '-o', '--output', '--partial', '--stub-unsupported', '--elevation']);

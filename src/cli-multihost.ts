@@ -5,15 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/hosts-split.js';
-import type { Topology } from './core/model.js';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/plan/hosts-split.js';
+import type { Topology } from './core/model/model.js';
 import { formatPhases } from './engine/engine.js';
 import type { HelperClient } from './engine/helper-client.js';
 import { multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type HostOutcome, type HostPart, type LabHost, type MultiOptions, type MultiResult, type Splitter } from './engine/multihost.js';
 import { INSTALL_DIR } from './engine/privilege.js';
 import { parseSshTarget, SshSetupError, startSshHelper } from './engine/ssh-helper.js';
 
-export { isMultiHost } from './core/hosts-layout.js';
+export { isMultiHost } from './core/model/hosts-layout.js';
 
 /** the options of a multi-host command (all from the person's command line, never from the file) */
 export const MULTIHOST_FLAGS = ['--ssh-config', '--remote-helper', '--remote-node'];

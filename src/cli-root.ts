@@ -3,9 +3,9 @@
  * the person asked for it, after every such command was printed in full; the helper checks the
  * digest of that list again.
  */
-import type { Topology } from './core/model.js';
-import { rootApproval } from './core/root-approval.js';
-import { describeRootCommand } from './core/workloads.js';
+import type { Topology } from './core/model/model.js';
+import { rootApproval } from './core/plan/root-approval.js';
+import { describeRootCommand } from './core/model/workloads.js';
 
 /** the digest to send (undefined: nothing runs as root), or null: refused (printed why) */
 export function rootApprovalFor(t: Topology, allowed: boolean): string | undefined | null {

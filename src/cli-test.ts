@@ -6,9 +6,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { formatDiagnostic, hasErrors } from './core/diagnostics.js';
-import { selectExpectations, summaryLine, type TestResult } from './core/expect.js';
-import { renderJUnit, renderJson } from './core/expect-report.js';
+import { formatDiagnostic, hasErrors } from './core/model/diagnostics.js';
+import { selectExpectations, summaryLine, type TestResult } from './core/model/expect.js';
+import { renderJUnit, renderJson } from './core/diagnose/expect-report.js';
 import { loadFile } from './engine/engine.js';
 import type { HelperClient } from './engine/helper-client.js';
 import { helperProbes, runLabTests } from './engine/lab-tests.js';

@@ -2,10 +2,10 @@
  * The CLI's workloads (issue 16): what destroy stopped and ended, the services of status, and the
  * commands `services FILE`, `logs FILE SERVICE [-f]` and `restart FILE SERVICE`.
  */
-import type { Topology } from './core/model.js';
-import { rootApproval } from './core/root-approval.js';
-import type { LiveService } from './core/workloads.js';
-import { newPart } from './core/service-status.js';
+import type { Topology } from './core/model/model.js';
+import { rootApproval } from './core/plan/root-approval.js';
+import type { LiveService } from './core/model/workloads.js';
+import { newPart } from './core/diagnose/service-status.js';
 
 export { newPart };
 import type { HelperClient } from './engine/helper-client.js';

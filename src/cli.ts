@@ -5,8 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic, hasErrors, type Diagnostic } from './core/diagnostics.js';
-import { locate, parseJsonText } from './core/json.js';
+import { formatDiagnostic, hasErrors, type Diagnostic } from './core/model/diagnostics.js';
+import { locate, parseJsonText } from './core/model/json.js';
 import {
   EngineError, applyTopology, importFromLive, loadFile, overallStatus, planTopology,
   readHostDns, requireValid, scriptFor, type Loaded,
@@ -17,12 +17,12 @@ import { HelperFailure, startHelper, type Elevation, type HelperClient } from '.
 import { startInProcessHelper } from './engine/in-process-helper.js';
 import { printRootRefusal, rootApprovalFor } from './cli-root.js';
 import { serviceLines, withServicesStatus, workloadCommands } from './cli-workloads.js';
-import { IfName, NsName, TopoName, type Topology } from './core/model.js';
-import { formatMatrix, validProbe } from './core/reach.js';
+import { IfName, NsName, TopoName, type Topology } from './core/model/model.js';
+import { formatMatrix, validProbe } from './core/diagnose/reach.js';
 import { IMPORT_LAB_USAGE, importLabCommand } from './cli-import-lab.js';
 import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { TEST_USAGE, testCommand } from './cli-test.js';
-import { hostWideBlock, hostWideSteps } from './core/host-routes.js';
+import { hostWideBlock, hostWideSteps } from './core/plan/host-routes.js';
 import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
 import { MULTIHOST_FLAGS, MULTIHOST_USAGE, isMultiHost, multiHostCommand } from './cli-multihost.js';
 

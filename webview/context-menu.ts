@@ -4,7 +4,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-context-menu/index.js';
 import type { VscodeContextMenu } from '@vscode-elements/elements/dist/vscode-context-menu/vscode-context-menu.js';
-import { NODE_KINDS } from '../src/core/gestures.js';
+import { NODE_KINDS } from '../src/core/edit/gestures.js';
 import type { LiveMark } from '../src/shared/protocol.js';
 import type { Canvas } from './canvas.js';
 import { HOST_ID, KIND_TEXT, type NodeKind, type Pos, type TopologyView } from './model.js';

@@ -3,7 +3,7 @@
  * bridges, links with their labels, tooltips and problems), and the incremental diff of the
  * next elements against those drawn.
  */
-import { impairSummary } from '../src/core/impair.js';
+import { impairSummary } from '../src/core/model/impair.js';
 import { diagText, mapDiagnostics, type DiagnosticMap } from './diagnostics.js';
 import { END_LABEL_MIN, endpointLabel, impairLabel, impairTooltip } from './labels.js';
 import { HOST_ID, KIND_TEXT, nodeId, type Diag, type LabelMode, type Pos, type TopologyView, type ViewNode } from './view.js';

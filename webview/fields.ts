@@ -4,8 +4,8 @@
  * checks again (and refuses edits that add errors): these are a convenience, not the guard.
  */
 import { z } from 'zod';
-import { Mac } from '../src/core/mac.js';
-import { CidrString, IfName, Impair, IpString, Mtu, NsName, TopoName } from '../src/core/model.js';
+import { Mac } from '../src/core/model/mac.js';
+import { CidrString, IfName, Impair, IpString, Mtu, NsName, TopoName } from '../src/core/model/model.js';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -5,7 +5,7 @@
  * F (fit), L (link mode), F2 (rename). Also the palette's drag and drop onto the canvas, and
  * the keyboard focus a click on the canvas gives it.
  */
-import { NODE_KINDS } from '../src/core/gestures.js';
+import { NODE_KINDS } from '../src/core/edit/gestures.js';
 import type { Gesture } from '../src/shared/protocol.js';
 import type { Canvas } from './canvas.js';
 import type { Clipboard } from './clipboard.js';

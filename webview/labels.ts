@@ -3,7 +3,7 @@
  * only), the impairments in its middle, and where they fit along the link without covering
  * the nodes, their names or each other (sizes estimated without a DOM).
  */
-import { impairDetail, impairSummary } from '../src/core/impair.js';
+import { impairDetail, impairSummary } from '../src/core/model/impair.js';
 import type { LabelMode, Pos, ViewEndpoint, ViewLink } from './view.js';
 
 /** the text in the middle of a link: the impairments of its ends ("100ms ±10ms · 1% loss") */

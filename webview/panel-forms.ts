@@ -5,8 +5,8 @@
  * gesture through the Form; nothing here keeps state.
  */
 import type { Target } from '../src/shared/protocol.js';
-import { impairSummary } from '../src/core/impair.js';
-import { parseCidr, subnetOf } from '../src/core/ip.js';
+import { impairSummary } from '../src/core/model/impair.js';
+import { parseCidr, subnetOf } from '../src/core/model/ip.js';
 import {
   checkCidr, checkCidrList, checkIfName, checkImpairField, checkMac, checkMtu, checkNsName, checkServers, checkTopoName, checkUplink,
 } from './fields.js';

@@ -3,7 +3,7 @@
  * their JSON paths, the element ids they get, and the node kinds (a namespace with forwarding
  * on is a router). Pure functions over plain data, like the rest of the model (model.ts).
  */
-import type { NodeKind, Pos } from '../src/core/gestures.js';
+import type { NodeKind, Pos } from '../src/core/edit/gestures.js';
 
 export type { NodeKind, Pos };
 export type LabelMode = 'all' | 'names' | 'none';

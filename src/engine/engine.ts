@@ -3,15 +3,15 @@
  * verify. Used by the CLI and by the extension.
  */
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../core/diagnostics.js';
-import { hasErrors } from '../core/diagnostics.js';
-import { importLive, type ImportResult } from '../core/importer.js';
-import type { Topology } from '../core/model.js';
-import { topoNameProblem } from '../core/names.js';
-import { emptyNs, type LiveState } from '../core/observe.js';
-import { plan as makePlan, type ObjectStatus } from '../core/plan.js';
-import { renderScript } from '../core/render.js';
-import { validateText, type ValidationResult } from '../core/validate.js';
+import type { Diagnostic } from '../core/model/diagnostics.js';
+import { hasErrors } from '../core/model/diagnostics.js';
+import { importLive, type ImportResult } from '../core/import/importer.js';
+import type { Topology } from '../core/model/model.js';
+import { topoNameProblem } from '../core/model/names.js';
+import { emptyNs, type LiveState } from '../core/observe/observe.js';
+import { plan as makePlan, type ObjectStatus } from '../core/plan/plan.js';
+import { renderScript } from '../core/plan/render.js';
+import { validateText, type ValidationResult } from '../core/model/validate.js';
 import type { ApplyResult, PlanWithDigest } from '../helper/protocol.js';
 import type { HelperApi, Progress } from './helper-client.js';
 

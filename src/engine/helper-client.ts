@@ -4,10 +4,10 @@
  */
 import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
-import type { LiveEvent } from '../core/monitor.js';
+import type { LiveEvent } from '../core/observe/monitor.js';
 import { systemPathFs } from './path-fs.js';
 import { pkexecProblems } from './privilege.js';
-import type { Topology } from '../core/model.js';
+import type { Topology } from '../core/model/model.js';
 import { OPS, PROTOCOL_VERSION, type AdoptDone, type AdoptPreview, type HelperError, type Op, type ParamsOf, type Response, type ResultOf } from '../helper/protocol.js';
 
 export type Elevation = 'auto' | 'direct' | 'sudo' | 'pkexec';

@@ -5,13 +5,13 @@
  */
 import { lstat, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
-import { importClab } from '../core/import-clab.js';
-import { importKathara } from '../core/import-kathara.js';
-import type { ImportResult } from '../core/import-report.js';
-import type { Topology } from '../core/model.js';
-import { validateValue } from '../core/validate.js';
-import type { Diagnostic } from '../core/diagnostics.js';
-import { MAX_TEXT_BYTES } from '../core/json.js';
+import { importClab } from '../core/import/import-clab.js';
+import { importKathara } from '../core/import/import-kathara.js';
+import type { ImportResult } from '../core/import/import-report.js';
+import type { Topology } from '../core/model/model.js';
+import { validateValue } from '../core/model/validate.js';
+import type { Diagnostic } from '../core/model/diagnostics.js';
+import { MAX_TEXT_BYTES } from '../core/model/json.js';
 
 export type LabFormat = 'clab' | 'kathara';
 

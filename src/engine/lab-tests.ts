@@ -1,18 +1,18 @@
 /**
  * Runs a topology's lab tests (`expect`) against the live lab: the engine gathers what each
  * expectation needs through typed probes (the helper's probe-* operations), core decides each
- * verdict (src/core/expect-verdict.ts). icmp probes are batched: one request (one fping
+ * verdict (src/core/diagnose/expect-verdict.ts). icmp probes are batched: one request (one fping
  * process) per source namespace; everything else runs with a bounded parallelism.
  */
-import { expectationName, resolveTarget, type TestResult } from '../core/expect.js';
+import { expectationName, resolveTarget, type TestResult } from '../core/model/expect.js';
 import {
   addressVerdict, dnsVerdict, httpVerdict, latencyVerdict, rateVerdict, reachVerdict, routeVerdict, serviceVerdict,
   type AddressAnswer, type HttpAnswer, type LatencyAnswer, type ProbeAnswer, type RateAnswer, type ResolveAnswer, type RouteAnswer, type Verdict,
-} from '../core/expect-verdict.js';
-import { HOST, type Expectation, type Topology } from '../core/model.js';
-import type { LiveState } from '../core/observe.js';
-import { pathFix } from '../core/path-fix.js';
-import { walkPath } from '../core/path-walk.js';
+} from '../core/diagnose/expect-verdict.js';
+import { HOST, type Expectation, type Topology } from '../core/model/model.js';
+import type { LiveState } from '../core/observe/observe.js';
+import { pathFix } from '../core/diagnose/path-fix.js';
+import { walkPath } from '../core/diagnose/path-walk.js';
 import type { HelperApi } from './helper-client.js';
 
 /** what the tests may ask of the live lab; ns null = the host */

@@ -1,7 +1,7 @@
 /**
  * Labs across several machines (issue 19), the orchestration: one helper per host (the local
  * one as for a single-host lab, the others through ssh), each given its host's part of the
- * topology as an ordinary single-host topology (src/core/hosts-split.ts).
+ * topology as an ordinary single-host topology (src/core/plan/hosts-split.ts).
  *
  * Failure semantics, in order:
  *  1. connect to every host (in parallel): a host that cannot be reached stops everything
@@ -19,10 +19,10 @@
  * Destroy asks every host in parallel, each within a deadline, and names the hosts it could
  * not reach with what their part of the file put there (it may still be there).
  */
-import type { HostPart, LabHost } from '../core/hosts-split.js';
-import type { Topology } from '../core/model.js';
-import type { ObjectStatus } from '../core/plan.js';
-import type { LiveState } from '../core/observe.js';
+import type { HostPart, LabHost } from '../core/plan/hosts-split.js';
+import type { Topology } from '../core/model/model.js';
+import type { ObjectStatus } from '../core/plan/plan.js';
+import type { LiveState } from '../core/observe/observe.js';
 import type { ApplyResult, HelperError, PlanWithDigest } from '../helper/protocol.js';
 import { overallStatus, type Overall } from './engine.js';
 import { HelperFailure, type Progress } from './helper-client.js';
@@ -38,7 +38,7 @@ export interface HostHelper {
   close(): Promise<void>;
 }
 
-/** the model's side (src/core/hosts-split.ts), passed in so this file stays about orchestration */
+/** the model's side (src/core/plan/hosts-split.ts), passed in so this file stays about orchestration */
 export interface Splitter {
   hostsOf(t: Topology): LabHost[];
   splitByHost(t: Topology, underlay: Record<string, string>): HostPart[];

@@ -11,7 +11,7 @@
  */
 import { connect, HelperFailure, processTransport, type HelperClient } from './helper-client.js';
 import { INSTALL_DIR } from './privilege.js';
-import { parseSshTarget as parseTarget, sshTargetProblem } from '../core/model-hosts.js';
+import { parseSshTarget as parseTarget, sshTargetProblem } from '../core/model/model-hosts.js';
 
 export interface SshTarget { user: string | undefined; host: string; port: number | undefined }
 

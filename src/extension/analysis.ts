@@ -7,10 +7,10 @@
  * No vscode here: the cache is a plain class tested in test/unit/analysis.test.ts;
  * documents.ts is its thin adapter to VS Code's TextDocuments.
  */
-import { hasErrors, type Diagnostic } from '../core/diagnostics.js';
-import { locate, parseJsonText, type ParsedJson } from '../core/json.js';
-import type { Topology } from '../core/model.js';
-import { validateValue } from '../core/validate.js';
+import { hasErrors, type Diagnostic } from '../core/model/diagnostics.js';
+import { locate, parseJsonText, type ParsedJson } from '../core/model/json.js';
+import type { Topology } from '../core/model/model.js';
+import { validateValue } from '../core/model/validate.js';
 
 export interface Analysis {
   /** the JSON text parsed (value undefined when it is not JSON) */

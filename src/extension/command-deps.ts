@@ -1,7 +1,7 @@
 /** What every command handler may use, and the shape of a table of handlers by command id. */
 import type * as vscode from 'vscode';
-import type { Topology } from '../core/model.js';
-import type { Step } from '../core/steps.js';
+import type { Topology } from '../core/model/model.js';
+import type { Step } from '../core/plan/steps.js';
 import type { TopologyDiagnostics } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';
 import type { TopologyEditorProvider } from './editor.js';

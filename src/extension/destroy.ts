@@ -4,7 +4,7 @@
  * is); the Netns terminals whose shells were ended are closed.
  */
 import * as vscode from 'vscode';
-import { destroyReport, holdersQuestion, holderNamespaces, type HolderInfo } from '../core/destroy-report.js';
+import { destroyReport, holdersQuestion, holderNamespaces, type HolderInfo } from '../core/plan/destroy-report.js';
 import { destroyTopology, type DestroyResult } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import type { HelperSession } from './helper-session.js';

@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Topology } from '../core/model.js';
-import { matrixPaint } from '../core/reach-paint.js';
+import type { Topology } from '../core/model/model.js';
+import { matrixPaint } from '../core/diagnose/reach-paint.js';
 import type { MatrixPaint } from '../shared/protocol.js';
 import type { DoctorResult } from '../engine/engine.js';
 import type { TopologyAnalyses } from './documents.js';

@@ -1,6 +1,6 @@
 /** Problems-panel diagnostics for every open *.netns.json document (text or canvas). */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../core/diagnostics.js';
+import type { Diagnostic } from '../core/model/diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';
 
 export const TOPOLOGY_SUFFIX = '.netns.json';

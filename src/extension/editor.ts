@@ -5,13 +5,13 @@
  * undo, revert) is sent back to the webview.
  */
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../core/diagnostics.js';
-import { decideEdit } from '../core/edit-policy.js';
-import type { Gesture } from '../core/gestures.js';
-import type { LiveMarks } from '../core/livemarks.js';
-import type { Topology } from '../core/model.js';
-import { networkKey } from '../core/reach-paint.js';
-import { buildIndex } from '../core/topo-index.js';
+import type { Diagnostic } from '../core/model/diagnostics.js';
+import { decideEdit } from '../core/edit/edit-policy.js';
+import type { Gesture } from '../core/edit/gestures.js';
+import type { LiveMarks } from '../core/diagnose/livemarks.js';
+import type { Topology } from '../core/model/model.js';
+import { networkKey } from '../core/diagnose/reach-paint.js';
+import { buildIndex } from '../core/model/topo-index.js';
 import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage, type MatrixPaint, type ViewSettings } from '../shared/protocol.js';
 import type { TopologyAnalyses } from './documents.js';
 import { writeImage } from './files.js';

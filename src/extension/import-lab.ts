@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
-import type { ImportItem } from '../core/import-report.js';
+import type { ImportItem } from '../core/import/import-report.js';
 import { importLab, topologyText, type LabFormat } from '../engine/import-lab.js';
 import { VIEW_TYPE } from './ids.js';
 

@@ -4,11 +4,11 @@
  * optionally adopted, so that Apply and Destroy manage the imported objects.
  */
 import * as vscode from 'vscode';
-import { importLive } from '../core/importer.js';
-import { topoNameProblem } from '../core/names.js';
-import type { LiveState } from '../core/observe.js';
+import { importLive } from '../core/import/importer.js';
+import { topoNameProblem } from '../core/model/names.js';
+import type { LiveState } from '../core/observe/observe.js';
 import type { HelperSession } from './helper-session.js';
-import { previewText } from '../core/adopt.js';
+import { previewText } from '../core/import/adopt.js';
 
 export function registerImportLive(context: vscode.ExtensionContext, session: HelperSession): void {
   context.subscriptions.push(vscode.commands.registerCommand('netnsLab.importLive', async () => {

@@ -6,9 +6,9 @@
  * state stay the doctor's (Diagnose) and apply's.
  */
 import * as vscode from 'vscode';
-import { applyGesture, minimalEdit } from '../core/edits.js';
-import type { Topology } from '../core/model.js';
-import type { PathFix } from '../core/path-fix.js';
+import { applyGesture, minimalEdit } from '../core/edit/edits.js';
+import type { Topology } from '../core/model/model.js';
+import type { PathFix } from '../core/diagnose/path-fix.js';
 import type { HelperApi } from '../engine/helper-client.js';
 import { helperProbes, runLabTests } from '../engine/lab-tests.js';
 import type { TopologyAnalyses } from './documents.js';

@@ -6,8 +6,8 @@
  * tests are not written again.
  */
 import * as vscode from 'vscode';
-import { recordEdit } from '../core/expect-edit.js';
-import { recordExpectations } from '../core/expect-record.js';
+import { recordEdit } from '../core/edit/expect-edit.js';
+import { recordExpectations } from '../core/diagnose/expect-record.js';
 import type { HelperApi } from '../engine/helper-client.js';
 import type { TopologyAnalyses } from './documents.js';
 import { notRunning } from './lab-tests-run.js';

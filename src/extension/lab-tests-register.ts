@@ -5,8 +5,8 @@
  * so the Testing view knows it before any of this is loaded.
  */
 import * as vscode from 'vscode';
-import type { TestResult } from '../core/expect.js';
-import type { Topology } from '../core/model.js';
+import type { TestResult } from '../core/model/expect.js';
+import type { Topology } from '../core/model/model.js';
 import type { HelperApi } from '../engine/helper-client.js';
 import type { TopologyAnalyses } from './documents.js';
 import { LabTestItems } from './lab-tests.js';

@@ -7,9 +7,9 @@
  * yet are skipped at once (probes already sent finish in the helper, within seconds).
  */
 import * as vscode from 'vscode';
-import type { TestResult } from '../core/expect.js';
-import { expectSpans } from '../core/expect-edit.js';
-import type { Topology } from '../core/model.js';
+import type { TestResult } from '../core/model/expect.js';
+import { expectSpans } from '../core/edit/expect-edit.js';
+import type { Topology } from '../core/model/model.js';
 import { overallStatus } from '../engine/engine.js';
 import type { HelperApi } from '../engine/helper-client.js';
 import { helperProbes, runLabTests } from '../engine/lab-tests.js';

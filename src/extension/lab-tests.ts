@@ -6,10 +6,10 @@
  * on disk (a file watcher). Running them: lab-tests-run.ts.
  */
 import * as vscode from 'vscode';
-import { expectMemberSpan, expectSpans, expectationKey } from '../core/expect-edit.js';
-import { expectationName } from '../core/expect.js';
-import { lineCol } from '../core/json.js';
-import type { Expectation } from '../core/model.js';
+import { expectMemberSpan, expectSpans, expectationKey } from '../core/edit/expect-edit.js';
+import { expectationName } from '../core/model/expect.js';
+import { lineCol } from '../core/model/json.js';
+import type { Expectation } from '../core/model/model.js';
 import type { Analysis } from './analysis.js';
 import { TOPOLOGY_SUFFIX, isTopology } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';

@@ -6,11 +6,11 @@
  * It watches only while something is looking (a visible view or a live canvas).
  */
 import * as vscode from 'vscode';
-import type { LiveEvent } from '../core/monitor.js';
-import { mergeObservation, type LiveNs, type LiveState } from '../core/observe.js';
-import type { Topology } from '../core/model.js';
-import { observeScope, plan, type Plan } from '../core/plan.js';
-import { touchedScopes, type Step } from '../core/steps.js';
+import type { LiveEvent } from '../core/observe/monitor.js';
+import { mergeObservation, type LiveNs, type LiveState } from '../core/observe/observe.js';
+import type { Topology } from '../core/model/model.js';
+import { observeScope, plan, type Plan } from '../core/plan/plan.js';
+import { touchedScopes, type Step } from '../core/plan/steps.js';
 import type { HelperSession } from './helper-session.js';
 
 export class LiveModel implements vscode.Disposable {

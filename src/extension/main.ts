@@ -5,9 +5,9 @@
  * asking for its items, a canvas opening, a terminal profile), not on activation.
  */
 import * as vscode from 'vscode';
-import { reachResultsAsProbes } from '../core/expect-record.js';
-import { liveMarks, withServiceBadges } from '../core/livemarks.js';
-import { matrixPaint } from '../core/reach-paint.js';
+import { reachResultsAsProbes } from '../core/diagnose/expect-record.js';
+import { liveMarks, withServiceBadges } from '../core/diagnose/livemarks.js';
+import { matrixPaint } from '../core/diagnose/reach-paint.js';
 import { planTopology } from '../engine/engine.js';
 import { PLAN_SCHEME, PlanDocuments, registerCommands } from './commands.js';
 import { TopologyDiagnostics } from './diagnostics.js';

@@ -1,5 +1,5 @@
 /** The connectivity matrix as a static page (no script): pure, so it is tested in Node. */
-import { matrixAxes, type ProbeResult } from '../core/reach.js';
+import { matrixAxes, type ProbeResult } from '../core/diagnose/reach.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -4,11 +4,11 @@
  * host-wide step before it runs, and sends the digest of the plan the person saw.
  */
 import * as vscode from 'vscode';
-import type { Topology } from '../core/model.js';
-import { renderScript } from '../core/render.js';
-import type { Step } from '../core/steps.js';
-import { confirmationText, hostWideBlock, hostWideSteps } from '../core/host-routes.js';
-import { describeRootCommand } from '../core/workloads.js';
+import type { Topology } from '../core/model/model.js';
+import { renderScript } from '../core/plan/render.js';
+import type { Step } from '../core/plan/steps.js';
+import { confirmationText, hostWideBlock, hostWideSteps } from '../core/plan/host-routes.js';
+import { describeRootCommand } from '../core/model/workloads.js';
 import { applyTopology, planTopology, type PlanWithDigest } from '../engine/engine.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import { userValue } from './user-setting.js';

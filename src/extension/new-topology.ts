@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { topoNameProblem } from '../core/names.js';
+import { topoNameProblem } from '../core/model/names.js';
 import { TOPOLOGY_SUFFIX } from './diagnostics.js';
 import { VIEW_TYPE } from './editor.js';
 

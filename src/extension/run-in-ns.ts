@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nsNameProblem } from '../core/names.js';
+import { nsNameProblem } from '../core/model/names.js';
 import type { LiveModel } from './live.js';
 import { NETNS_TASK, resolveNetnsTask, type NetnsTaskDefinition } from './tasks.js';
 import { pickNamespace } from './terminal.js';

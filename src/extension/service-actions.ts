@@ -5,8 +5,8 @@
  * helper checks it). Stop is `service-stop`. In a restricted workspace nothing runs.
  */
 import * as vscode from 'vscode';
-import type { RootCommand } from '../core/workloads.js';
-import { describeRootCommand } from '../core/workloads.js';
+import type { RootCommand } from '../core/model/workloads.js';
+import { describeRootCommand } from '../core/model/workloads.js';
 import { HelperFailure } from '../engine/helper-client.js';
 import type { HelperSession } from './helper-session.js';
 import { ServiceLogs, type LogTarget } from './service-logs.js';

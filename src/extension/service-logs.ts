@@ -5,7 +5,7 @@
  * when the extension is disposed; Show Logs again follows it again.
  */
 import * as vscode from 'vscode';
-import { newPart } from '../core/service-status.js';
+import { newPart } from '../core/diagnose/service-status.js';
 import type { HelperSession } from './helper-session.js';
 
 export const FOLLOW_MS = 1000;

@@ -4,8 +4,8 @@
  * live findings are set and cleared independently. Read again whenever the services change.
  */
 import * as vscode from 'vscode';
-import { lineCol, locate } from '../core/json.js';
-import { serviceProblems } from '../core/service-status.js';
+import { lineCol, locate } from '../core/model/json.js';
+import { serviceProblems } from '../core/diagnose/service-status.js';
 import { toVscode } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';
 import type { ServicesModel } from './services.js';

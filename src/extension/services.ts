@@ -5,8 +5,8 @@
  * looks (a visible Namespaces view or canvas) and an applied topology has services.
  */
 import * as vscode from 'vscode';
-import type { Topology } from '../core/model.js';
-import type { LiveService } from '../core/workloads.js';
+import type { Topology } from '../core/model/model.js';
+import type { LiveService } from '../core/model/workloads.js';
 import type { TopologyAnalyses } from './documents.js';
 import type { HelperSession } from './helper-session.js';
 import type { LiveModel } from './live.js';

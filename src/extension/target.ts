@@ -4,7 +4,7 @@
  * and, for the commands that plan, apply or probe, its topology without errors.
  */
 import * as vscode from 'vscode';
-import type { Topology } from '../core/model.js';
+import type { Topology } from '../core/model/model.js';
 import type { Analysis } from './analysis.js';
 import { TOPOLOGY_SUFFIX, isTopology, type TopologyDiagnostics } from './diagnostics.js';
 import type { TopologyAnalyses } from './documents.js';

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { helperCommands, type Elevation } from '../engine/helper-client.js';
 import { systemPathFs } from '../engine/path-fs.js';
 import { pkexecProblems } from '../engine/privilege.js';
-import { parseExecArgs } from '../core/exec-args.js';
+import { parseExecArgs } from '../core/model/exec-args.js';
 
 export const NETNS_TASK = 'netns';
 

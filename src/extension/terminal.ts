@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nsNameProblem } from '../core/names.js';
+import { nsNameProblem } from '../core/model/names.js';
 import { helperCommands, type Elevation } from '../engine/helper-client.js';
 import { systemPathFs } from '../engine/path-fs.js';
 import { pkexecProblems } from '../engine/privilege.js';

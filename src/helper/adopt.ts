@@ -7,12 +7,12 @@
  * tags. The caller is whoever asked sudo or pkexec (SUDO_UID / PKEXEC_UID), root otherwise.
  */
 import { createHash } from 'node:crypto';
-import { adoptable, describeObject, type AdoptCaller, type AdoptObject, type AdoptPlan } from '../core/adopt.js';
-import type { Topology } from '../core/model.js';
-import { ownerTag } from '../core/names.js';
-import { observeScope } from '../core/plan.js';
-import { summarize } from '../core/render.js';
-import { Phase, type PlannedStep, type Step } from '../core/steps.js';
+import { adoptable, describeObject, type AdoptCaller, type AdoptObject, type AdoptPlan } from '../core/import/adopt.js';
+import type { Topology } from '../core/model/model.js';
+import { ownerTag } from '../core/model/names.js';
+import { observeScope } from '../core/plan/plan.js';
+import { summarize } from '../core/plan/render.js';
+import { Phase, type PlannedStep, type Step } from '../core/plan/steps.js';
 import { execute } from './execute.js';
 import { observe, pool } from './observe.js';
 import type { Runner } from './runner.js';

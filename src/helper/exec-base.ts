@@ -2,9 +2,9 @@
  * What the parts of an execute share: its options and result, the groups a plan runs as (steps
  * of one phase that run in the same place), and the failure that stops a run.
  */
-import type { LiveState } from '../core/observe.js';
-import { renderCommands } from '../core/render.js';
-import { executorKey, type Phase, type PlannedStep, type Step } from '../core/steps.js';
+import type { LiveState } from '../core/observe/observe.js';
+import { renderCommands } from '../core/plan/render.js';
+import { executorKey, type Phase, type PlannedStep, type Step } from '../core/plan/steps.js';
 import type { StepGate } from './gate.js';
 import type { Runner } from './runner.js';
 

@@ -7,8 +7,8 @@
  * root itself may name another user: through sudo or pkexec the helper is no way to become
  * someone else.
  */
-import { parseExecArgs } from '../core/exec-args.js';
-import { NETNS_DIR } from '../core/render.js';
+import { parseExecArgs } from '../core/model/exec-args.js';
+import { NETNS_DIR } from '../core/plan/render.js';
 import { createProcSys, type ProcSys } from './procsys.js';
 import { workloadArgv } from './service-argv.js';
 import { invokingUser } from './shell.js';

@@ -4,9 +4,9 @@
  * `netns exec NS sysctl -q -w K=V...`. The parent `ip -b -` stops at the first failing line;
  * its `Command failed -:L` names the namespace and a child's `Command failed FILE:K` the step.
  */
-import { splitBatchOutput } from '../core/observe.js';
-import { ipLines, ipScope, sysctlArgv } from '../core/render.js';
-import type { Step } from '../core/steps.js';
+import { splitBatchOutput } from '../core/observe/observe.js';
+import { ipLines, ipScope, sysctlArgv } from '../core/plan/render.js';
+import type { Step } from '../core/plan/steps.js';
 import { Failed, argvOf, injectedFault, type Group, type RunContext } from './exec-base.js';
 import { chunksOf, netnsBatches } from './netns-batch.js';
 import { IP_READ, NS_ARRAYS, NS_BATCH } from './observe.js';

@@ -2,11 +2,11 @@
  * One group of steps in one process: an `ip -b -` / `tc -b -` batch in its scope, one sysctl,
  * one iptables-restore per table; resolv.conf files and ip_forward through the runner's files.
  */
-import { parseIptablesSave } from '../core/observe.js';
-import { STATE_CHAIN } from '../core/names.js';
-import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan.js';
-import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/render.js';
-import { Phase, type Step } from '../core/steps.js';
+import { parseIptablesSave } from '../core/observe/observe.js';
+import { STATE_CHAIN } from '../core/model/names.js';
+import { USES_FORWARD_PREFIX, WAS_FORWARD_PREFIX, stateComments } from '../core/plan/plan.js';
+import { ETC_NETNS, ipLines, ipScope, renderCommands, restoreLines, summarize, sysctlArgv, tcScope, tcWords } from '../core/plan/render.js';
+import { Phase, type Step } from '../core/plan/steps.js';
 import { Failed, argvOf, injectedFault, type Group, type RunContext } from './exec-base.js';
 import { withLock } from './lock.js';
 import { batchFailure } from './netns-batch.js';

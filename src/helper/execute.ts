@@ -5,9 +5,9 @@
  * as a few chunked processes (execute-chunks.ts). The first failure stops the run and names the
  * step, its argv and the kernel's message; what ran stays consistent, so re-apply converges.
  */
-import type { LiveState } from '../core/observe.js';
-import { ipScope } from '../core/render.js';
-import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/steps.js';
+import type { LiveState } from '../core/observe/observe.js';
+import { ipScope } from '../core/plan/render.js';
+import { Phase, touchedScopes, type PlannedStep, type Step } from '../core/plan/steps.js';
 import { Failed, groupPlan, type ExecOptions, type ExecResult, type Group, type RunContext } from './exec-base.js';
 import { runChunked, runSysctlChunks } from './execute-chunks.js';
 import { describe, runGroup } from './execute-group.js';

@@ -6,7 +6,7 @@
 import { systemBinary } from './bin.js';
 import type { Runner } from './runner.js';
 
-import type { ProbeAnswer as IcmpAnswer } from '../core/expect-verdict.js';
+import type { ProbeAnswer as IcmpAnswer } from '../core/diagnose/expect-verdict.js';
 export type { IcmpAnswer };
 
 /** the absolute path of fping, or undefined when it is not installed */

@@ -10,11 +10,11 @@
  * evidence (see applyIntents in core/observe.ts), never by name alone. It lives on /run (tmpfs),
  * as namespaces do.
  */
-import type { Intent, IntentLink, IntentNs } from '../core/intent.js';
-import { parseJsonStream, splitBatchOutput, type LiveState } from '../core/observe.js';
-import { topoNameProblem } from '../core/names.js';
-import { NETNS_DIR } from '../core/render.js';
-import { Phase, type PlannedStep, type Step } from '../core/steps.js';
+import type { Intent, IntentLink, IntentNs } from '../core/observe/intent.js';
+import { parseJsonStream, splitBatchOutput, type LiveState } from '../core/observe/observe.js';
+import { topoNameProblem } from '../core/model/names.js';
+import { NETNS_DIR } from '../core/plan/render.js';
+import { Phase, type PlannedStep, type Step } from '../core/plan/steps.js';
 import type { Runner } from './runner.js';
 
 export const JOURNAL_DIR = '/run/netns-lab/intent';

@@ -5,14 +5,14 @@
  * (spawning from Node costs ~3 ms of the event loop each: at 200 namespaces that was most of
  * the observe). A chunk in which any line fails is read again one namespace at a time.
  */
-import { applyIntents } from '../core/intent.js';
+import { applyIntents } from '../core/observe/intent.js';
 import {
   attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
   type LiveState, type RawNs,
-} from '../core/observe.js';
+} from '../core/observe/observe.js';
 import { nsIdentity, readIntents } from './journal.js';
-import { nsNameProblem } from '../core/names.js';
-import { ETC_NETNS, inNetns } from '../core/render.js';
+import { nsNameProblem } from '../core/model/names.js';
+import { ETC_NETNS, inNetns } from '../core/plan/render.js';
 import { chunksOf, netnsBatches } from './netns-batch.js';
 import { pool } from './pool.js';
 import type { Runner } from './runner.js';

@@ -8,7 +8,7 @@
 import { systemBinary } from './bin.js';
 import type { Bin } from './probe-ops.js';
 import type { Runner } from './runner.js';
-import type { LatencyAnswer, RateAnswer } from '../core/expect-verdict.js';
+import type { LatencyAnswer, RateAnswer } from '../core/diagnose/expect-verdict.js';
 
 /** echoes per target, and the time between them */
 export const LATENCY_ECHOES = 5;

@@ -11,7 +11,7 @@
  * host's, never a sysctl) empties them before the next group. The neighbour caches of the lab
  * are left empty afterwards; the kernel fills them again at the next packet.
  */
-import type { Probe, ProbeResult } from '../core/reach.js';
+import type { Probe, ProbeResult } from '../core/diagnose/reach.js';
 import { systemBinary } from './bin.js';
 import { fpingFrom } from './fping.js';
 import { pool } from './observe.js';

@@ -9,8 +9,8 @@ import { systemBinary } from './bin.js';
 import { fpingFrom, fpingPath, type IcmpAnswer } from './fping.js';
 import { pool } from './observe.js';
 import type { Runner, RunResult } from './runner.js';
-import { parsePing } from '../core/reach.js';
-import type { HttpAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
+import { parsePing } from '../core/diagnose/reach.js';
+import type { HttpAnswer, ResolveAnswer, RouteAnswer } from '../core/diagnose/expect-verdict.js';
 
 /** the longest a single probe waits for its answer */
 export const PROBE_TIMEOUT_S = 1;

@@ -3,8 +3,8 @@
  * namespace (a process left inside keeps the namespace alive and invisible once /run/netns/NS
  * is gone). A process is inside when its /proc/PID/ns/net is the inode of /run/netns/NS.
  */
-import { NETNS_DIR } from '../core/render.js';
-import { nsNameProblem } from '../core/names.js';
+import { NETNS_DIR } from '../core/plan/render.js';
+import { nsNameProblem } from '../core/model/names.js';
 import { sameProcess, startTimeOf, type ProcSys } from './procsys.js';
 
 export interface NsProcess {

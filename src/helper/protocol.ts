@@ -10,17 +10,17 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { AdoptPlan, AdoptPreviewAnswer } from '../core/adopt.js';
-import type { Finding } from '../core/doctor.js';
-import { HttpUrl, IfName, IpString, NsName, TopoName, type Topology } from '../core/model.js';
-import type { HttpAnswer, LatencyAnswer, ProbeAnswer, RateAnswer, ResolveAnswer, RouteAnswer } from '../core/expect-verdict.js';
-import type { LiveEvent } from '../core/monitor.js';
-import type { LiveState } from '../core/observe.js';
-import type { Plan } from '../core/plan.js';
-import { validProbe, type ProbeResult } from '../core/reach.js';
-import type { RootApproval } from '../core/root-approval.js';
-import { Service } from '../core/model-workloads.js';
-import type { LiveService } from '../core/workloads.js';
+import type { AdoptPlan, AdoptPreviewAnswer } from '../core/import/adopt.js';
+import type { Finding } from '../core/diagnose/doctor.js';
+import { HttpUrl, IfName, IpString, NsName, TopoName, type Topology } from '../core/model/model.js';
+import type { HttpAnswer, LatencyAnswer, ProbeAnswer, RateAnswer, ResolveAnswer, RouteAnswer } from '../core/diagnose/expect-verdict.js';
+import type { LiveEvent } from '../core/observe/monitor.js';
+import type { LiveState } from '../core/observe/observe.js';
+import type { Plan } from '../core/plan/plan.js';
+import { validProbe, type ProbeResult } from '../core/diagnose/reach.js';
+import type { RootApproval } from '../core/plan/root-approval.js';
+import { Service } from '../core/model/model-workloads.js';
+import type { LiveService } from '../core/model/workloads.js';
 
 const ServiceName = Service.shape.name;
 

@@ -8,7 +8,7 @@
  * the file says (env, cwd, command) reaches a root process: env would otherwise reach ip and
  * setpriv (LD_PRELOAD...) and a chdir as root could enter what the user may not.
  */
-import type { Command } from '../core/model-workloads.js';
+import type { Command } from '../core/model/model-workloads.js';
 
 /** the absolute paths of the programs a workload's argv uses */
 export interface Bins { ip: string; setpriv: string; env: string; sh: string }

@@ -4,8 +4,8 @@
  * steps use only this; which one is chosen is supervision.ts's (the machine's), carried in the
  * deps: deps without a choice (unit tests' fakes) get the own supervisor.
  */
-import type { Service } from '../core/model-workloads.js';
-import type { LiveService } from '../core/workloads.js';
+import type { Service } from '../core/model/model-workloads.js';
+import type { LiveService } from '../core/model/workloads.js';
 import { recordPath, type ServiceId } from './service-files.js';
 import { observeServices, serviceLog, serviceState, startService, stopService, type SuperviseDeps } from './supervise.js';
 import type { Supervision } from './supervision.js';

@@ -9,8 +9,8 @@
  * service's file another's.)
  */
 import { z } from 'zod';
-import { NsName, TopoName } from '../core/model.js';
-import { Service } from '../core/model-workloads.js';
+import { NsName, TopoName } from '../core/model/model.js';
+import { Service } from '../core/model/model-workloads.js';
 
 export const SERVICES_DIR = '/run/netns-lab/services';
 /** a log grows to this many bytes, then becomes NAME.log.1 (the previous .1 goes) */

@@ -9,8 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { FIXED_PATH, systemBinary } from './bin.js';
-import { nsNameProblem } from '../core/names.js';
-import { NETNS_DIR } from '../core/render.js';
+import { nsNameProblem } from '../core/model/names.js';
+import { NETNS_DIR } from '../core/plan/render.js';
 
 export interface ShellArgs { ns: string; cwd?: string; rcfile?: string }
 

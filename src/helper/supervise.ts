@@ -6,15 +6,15 @@
  * Files through the Runner, processes through ProcSys: both injected.
  */
 import type { z } from 'zod';
-import type { Command, Service } from '../core/model-workloads.js';
+import type { Command, Service } from '../core/model/model-workloads.js';
 import {
   Command as CommandSchema, DEFAULT_MAX_RESTARTS, DEFAULT_READY_TIMEOUT, Service as ServiceSchema, UserName,
-} from '../core/model-workloads.js';
-import { nsNameProblem, topoNameProblem } from '../core/names.js';
-import { zodToDiagnostics } from '../core/validate.js';
-import { NETNS_DIR } from '../core/render.js';
-import type { LiveService } from '../core/workloads.js';
-import { commandText, serviceDigest } from '../core/workloads.js';
+} from '../core/model/model-workloads.js';
+import { nsNameProblem, topoNameProblem } from '../core/model/names.js';
+import { zodToDiagnostics } from '../core/model/validate.js';
+import { NETNS_DIR } from '../core/plan/render.js';
+import type { LiveService } from '../core/model/workloads.js';
+import { commandText, serviceDigest } from '../core/model/workloads.js';
 import { BIN_DIRS, sameProcess, type ProcSys } from './procsys.js';
 import type { RunResult, Runner } from './runner.js';
 import { workloadArgv, probeArgv, type Account, type Bins } from './service-argv.js';

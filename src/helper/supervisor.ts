@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, lstatSync, openSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { NETNS_DIR } from '../core/render.js';
+import { NETNS_DIR } from '../core/plan/render.js';
 import { BIN_DIRS, createProcSys, startTimeOf } from './procsys.js';
 import {
   LOG_LIMIT, SERVICES_DIR, ServiceIdSchema, logPath, nsDir, parseSpec, recordPath, specPath,

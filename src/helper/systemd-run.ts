@@ -6,9 +6,9 @@
  * Nothing here is built from unvalidated input: the names are checked against the file's own
  * patterns first, and the unit name is made of systemd-escape'd parts (only [A-Za-z0-9:_.\\-]).
  */
-import type { Command } from '../core/model-workloads.js';
-import { NETNS_DIR } from '../core/render.js';
-import type { LiveService } from '../core/workloads.js';
+import type { Command } from '../core/model/model-workloads.js';
+import { NETNS_DIR } from '../core/plan/render.js';
+import type { LiveService } from '../core/model/workloads.js';
 import { userEnv, type Account } from './service-argv.js';
 import { ServiceIdSchema, logPath, type ServiceId } from './service-files.js';
 

@@ -7,11 +7,11 @@
  * (`systemctl show`), the process checked against /proc (inside the namespace as it is now).
  */
 import { z } from 'zod';
-import type { Service } from '../core/model-workloads.js';
-import { DEFAULT_MAX_RESTARTS, Service as ServiceSchema } from '../core/model-workloads.js';
-import { NETNS_DIR } from '../core/render.js';
-import type { LiveService } from '../core/workloads.js';
-import { serviceDigest } from '../core/workloads.js';
+import type { Service } from '../core/model/model-workloads.js';
+import { DEFAULT_MAX_RESTARTS, Service as ServiceSchema } from '../core/model/model-workloads.js';
+import { NETNS_DIR } from '../core/plan/render.js';
+import type { LiveService } from '../core/model/workloads.js';
+import { serviceDigest } from '../core/model/workloads.js';
 import { startTimeOf } from './procsys.js';
 import { nsDir, type ServiceId } from './service-files.js';
 import {

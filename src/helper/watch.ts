@@ -4,9 +4,9 @@
  * without one get their own `ip -n NS monitor`; `ip netns monitor` reports namespaces added and
  * removed. Events are only pointers ("ns1 changed"): the reader re-observes that namespace.
  */
-import { parseMonitorLine, parseNetnsMonitorLine, toEvent, type LiveEvent } from '../core/monitor.js';
-import { parseJsonStream, parseNsids } from '../core/observe.js';
-import { nsNameProblem } from '../core/names.js';
+import { parseMonitorLine, parseNetnsMonitorLine, toEvent, type LiveEvent } from '../core/observe/monitor.js';
+import { parseJsonStream, parseNsids } from '../core/observe/observe.js';
+import { nsNameProblem } from '../core/model/names.js';
 import type { Runner } from './runner.js';
 
 const WHAT = ['link', 'address', 'route'];

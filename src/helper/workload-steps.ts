@@ -4,8 +4,8 @@
  * service-start/restart and service-stop -> the chosen service backend: service-backend.ts).
  */
 import { basename, dirname, join } from 'node:path';
-import type { LiveState } from '../core/observe.js';
-import type { Step } from '../core/steps.js';
+import type { LiveState } from '../core/observe/observe.js';
+import type { Step } from '../core/plan/steps.js';
 import { createProcSys } from './procsys.js';
 import type { Runner } from './runner.js';
 import { serviceBackend, type BackendDeps, type ServiceBackend } from './service-backend.js';

@@ -5,13 +5,13 @@
  * for commands the user could run from the palette anyway.
  */
 import { z } from 'zod';
-import { Gesture, NodeKind, NodeRef, Pos, SETTABLE, Target } from '../core/gestures.js';
+import { Gesture, NodeKind, NodeRef, Pos, SETTABLE, Target } from '../core/edit/gestures.js';
 import { CANVAS_ACTION_NAMES, CANVAS_COMMAND_NAMES } from './canvas-commands.js';
 
 export const WEBVIEW_PROTOCOL = 1;
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
-// the canvas's vocabulary is core's (src/core/gestures.ts): one definition, carried here
+// the canvas's vocabulary is core's (src/core/edit/gestures.ts): one definition, carried here
 export { Gesture, NodeKind, NodeRef, Pos, SETTABLE, Target };
 
 const Name = z.string().min(1).max(64);
@@ -65,7 +65,7 @@ export type LiveMark = z.infer<typeof LiveMark>;
 
 const PaintState = z.enum(['ok', 'fail', 'mixed']);
 const Count = z.int().min(0).max(10_000_000);
-/** the connectivity matrix painted on the drawing (src/core/reach-paint.ts) */
+/** the connectivity matrix painted on the drawing (src/core/diagnose/reach-paint.ts) */
 export const MatrixPaint = z.strictObject({
   probes: Count,
   failed: Count,

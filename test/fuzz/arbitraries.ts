@@ -4,7 +4,7 @@
  * mixed in. Shared by test/unit/fuzz.test.ts (bounded) and test/fuzz/run.ts (`npm run fuzz`).
  */
 import fc from 'fast-check';
-import { IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN } from '../../src/core/names.js';
+import { IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN } from '../../src/core/model/names.js';
 
 /** the names an attacker tries first: shell, options, paths, controls, look-alikes, lengths, keywords */
 export const HOSTILE_NAMES: readonly string[] = [

@@ -10,16 +10,16 @@
  *  (d) text and value agree: validateText(JSON.stringify(v)) finds what validateValue(v) finds.
  */
 import assert from 'node:assert/strict';
-import { formatDiagnostic, hasErrors, type Diagnostic, type JsonPath } from '../../src/core/diagnostics.js';
-import { parseCidr, parseIP } from '../../src/core/ip.js';
-import { lineCol } from '../../src/core/json.js';
-import type { Topology } from '../../src/core/model.js';
-import { IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN } from '../../src/core/names.js';
-import { emptyNs, type LiveState } from '../../src/core/observe.js';
-import { plan } from '../../src/core/plan.js';
-import { ipLines, renderCommands, renderScript, restoreLines } from '../../src/core/render.js';
-import type { Step } from '../../src/core/steps.js';
-import { validateText, validateValue } from '../../src/core/validate.js';
+import { formatDiagnostic, hasErrors, type Diagnostic, type JsonPath } from '../../src/core/model/diagnostics.js';
+import { parseCidr, parseIP } from '../../src/core/model/ip.js';
+import { lineCol } from '../../src/core/model/json.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { IFNAME_PATTERN, NSNAME_PATTERN, TOPONAME_PATTERN } from '../../src/core/model/names.js';
+import { emptyNs, type LiveState } from '../../src/core/observe/observe.js';
+import { plan } from '../../src/core/plan/plan.js';
+import { ipLines, renderCommands, renderScript, restoreLines } from '../../src/core/plan/render.js';
+import type { Step } from '../../src/core/plan/steps.js';
+import { validateText, validateValue } from '../../src/core/model/validate.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { createServer } from '../../src/helper/server.js';
 import { emptyHost, type FakeSystem } from '../support/fake-system.js';
@@ -46,7 +46,7 @@ export const KNOWN_CODES = new Set([
 
 // ---- diagnostics ----
 
-/** line and column by counting newlines (the definition src/core/json.ts lineCol must meet) */
+/** line and column by counting newlines (the definition src/core/model/json.ts lineCol must meet) */
 export function naiveLineCol(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let last = -1;

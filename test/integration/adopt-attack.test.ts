@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { HelperFailure, startHelper, type HelperClient } from '../../src/engine/helper-client.js';
 import { sandboxProcesses, settledState, stateDiff, type SandboxState } from './live-state.js';
 import { ROOT, cli, listNetns, resetSandbox, sh, tryRun } from './sandbox.js';

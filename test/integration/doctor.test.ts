@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Finding } from '../../src/core/doctor.js';
+import type { Finding } from '../../src/core/diagnose/doctor.js';
 import { EXAMPLES, WAN, cli, noPing, ping, resetSandbox, setupInternet, sh, tryRun } from './sandbox.js';
 
 const ARTICLE = join(EXAMPLES, 'article.netns.json');

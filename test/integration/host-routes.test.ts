@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { HelperFailure, startHelper, type CallOp, type HelperClient } from '../../src/engine/helper-client.js';
 import type { ParamsOf, ResultOf } from '../../src/helper/protocol.js';
 import { sandboxState, settledState, stateDiff, toolsLeft, type SandboxState } from './live-state.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { renderArgv } from '../../src/core/render.js';
+import { renderArgv } from '../../src/core/plan/render.js';
 import { cli, listNetns, resetSandbox, sh, tryRun } from './sandbox.js';
 
 interface Imp { delay?: number; jitter?: number; loss?: number; rate?: number }

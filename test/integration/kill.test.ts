@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lan } from '../../bench/topologies.js';
 import { HelperFailure, startHelper, type CallOp, type HelperClient, type Progress } from '../../src/engine/helper-client.js';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import type { ParamsOf, ResultOf } from '../../src/helper/protocol.js';
 import { sandboxState, settledState, stateDiff, toolsLeft, type SandboxState } from './live-state.js';
 import { EXAMPLES, ROOT, WAN, ping, resetSandbox, setupInternet } from './sandbox.js';

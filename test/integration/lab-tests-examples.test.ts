@@ -14,9 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { applyGesture } from '../../src/core/edits.js';
-import type { TestResult } from '../../src/core/expect.js';
-import { validateText } from '../../src/core/validate.js';
+import { applyGesture } from '../../src/core/edit/edits.js';
+import type { TestResult } from '../../src/core/model/expect.js';
+import { validateText } from '../../src/core/model/validate.js';
 import { EXAMPLES, ROOT, cli, ping, resetSandbox, setupInternet, sh } from './sandbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'netns-lab-labtests2-'));

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseJsonStream } from '../../src/core/observe.js';
+import { parseJsonStream } from '../../src/core/observe/observe.js';
 import { assertSandbox, iptablesSave, listNetns, sh, tryRun } from './sandbox.js';
 
 /** what the kernel assigns or counts by itself: indexes, MACs, peer nsids, bridge ids and port numbers, timers, counters, address lifetimes, DAD state */

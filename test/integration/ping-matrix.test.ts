@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ProbeResult } from '../../src/core/reach.js';
-import { recordExpectations } from '../../src/core/expect-record.js';
-import type { Topology } from '../../src/core/model.js';
+import type { ProbeResult } from '../../src/core/diagnose/reach.js';
+import { recordExpectations } from '../../src/core/diagnose/expect-record.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { lan } from '../../bench/topologies.js';
 import { cli, resetSandbox, sh } from './sandbox.js';
 

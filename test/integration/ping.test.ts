@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ProbeResult } from '../../src/core/reach.js';
+import type { ProbeResult } from '../../src/core/diagnose/reach.js';
 import { EXAMPLES, WAN, cli, resetSandbox, setupInternet, sh } from './sandbox.js';
 
 const ARTICLE = join(EXAMPLES, 'article.netns.json');

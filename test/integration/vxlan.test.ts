@@ -18,9 +18,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { splitByHost } from '../../src/core/hosts-split.js';
-import type { Topology } from '../../src/core/model.js';
-import { validateValue } from '../../src/core/validate.js';
+import { splitByHost } from '../../src/core/plan/hosts-split.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { validateValue } from '../../src/core/model/validate.js';
 import { CLI, assertSandbox, cli, hostLinks, listNetns, noPing, ping, resetSandbox, sh, tryRun, type CliResult } from './sandbox.js';
 
 const UNDERLAY = { local: '192.0.2.1', b: '192.0.2.2', c: '192.0.2.3' };

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { LiveEvent } from '../../src/core/monitor.js';
+import type { LiveEvent } from '../../src/core/observe/monitor.js';
 import { startHelper, type HelperClient } from '../../src/engine/helper-client.js';
 import { EXAMPLES, ROOT, cli, resetSandbox, setupInternet, sh } from './sandbox.js';
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { startInProcessHelper } from '../../src/engine/in-process-helper.js';
 import { HelperFailure } from '../../src/engine/helper-client.js';
 import { SERVICES_DIR, recordPath } from '../../src/helper/service-files.js';

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { lan } from '../../bench/topologies.js';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { startHelper, type HelperClient } from '../../src/engine/helper-client.js';
 import { procStats, sandboxSummary, stateDiff, type ProcStats } from '../integration/live-state.js';
 import { EXAMPLES, ROOT, assertSandbox, resetSandbox, setupInternet } from '../integration/sandbox.js';

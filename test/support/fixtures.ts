@@ -3,12 +3,12 @@
  * Compiled to out/test/support/, outside out/test/unit/, so `node --test out/test/unit/` does not run it.
  */
 import { readFileSync } from 'node:fs';
-import { Topology } from '../../src/core/model.js';
+import { Topology } from '../../src/core/model/model.js';
 import {
   emptyNs, parseObservation, type FwTable, type LiveAddr, type LiveLink, type LiveNs, type LiveRoute, type LiveState,
   type RawObservation,
-} from '../../src/core/observe.js';
-import { resolvConfText } from '../../src/core/plan.js';
+} from '../../src/core/observe/observe.js';
+import { resolvConfText } from '../../src/core/plan/plan.js';
 
 const REPO = new URL('../../../', import.meta.url);
 

@@ -3,7 +3,7 @@
  * rejects a wrong parameter and a wrong use of a result for its operations. Each
  * `@ts-expect-error` fails the build if the line after it compiles.
  */
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import type { HelperApi, HelperClient } from '../../src/engine/helper-client.js';
 import type { HelperErrorCode, ParamsOf, ResultOf } from '../../src/helper/protocol.js';
 

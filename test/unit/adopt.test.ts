@@ -5,15 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { adoptable, previewText, undeclaredRoute } from '../../src/core/adopt.js';
-import { importLive } from '../../src/core/importer.js';
-import type { Topology } from '../../src/core/model.js';
-import { applyIntents, type Intent } from '../../src/core/intent.js';
-import type { LiveLink, LiveState } from '../../src/core/observe.js';
-import { buildIndex } from '../../src/core/topo-index.js';
+import { adoptable, previewText, undeclaredRoute } from '../../src/core/import/adopt.js';
+import { importLive } from '../../src/core/import/importer.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { applyIntents, type Intent } from '../../src/core/observe/intent.js';
+import type { LiveLink, LiveState } from '../../src/core/observe/observe.js';
+import { buildIndex } from '../../src/core/model/topo-index.js';
 import { adoptDigest } from '../../src/helper/adopt.js';
 import { JOURNAL_DIR, intentOf, parseIntent, pruneIntent, readIntents, recordEvidence } from '../../src/helper/journal.js';
-import { Phase } from '../../src/core/steps.js';
+import { Phase } from '../../src/core/plan/steps.js';
 import { createServer } from '../../src/helper/server.js';
 import type { Response } from '../../src/helper/protocol.js';
 import { emptyHost, fakeSystem } from '../support/fake-system.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DocumentAnalysis, analyseText } from '../../src/extension/analysis.js';
-import { validateText } from '../../src/core/validate.js';
+import { validateText } from '../../src/core/model/validate.js';
 
 const article = readFileSync(fileURLToPath(new URL('../../../examples/article.netns.json', import.meta.url)), 'utf8');
 

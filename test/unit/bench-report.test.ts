@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import { articleDestroyScript, articleScript, changeOneAddress, floorDestroyScript, floorScript } from '../../bench/baselines.js';
 import { CLI, SESSION, evaluateTargets, replaceBetweenMarkers, formatRatio, formatValue, median, parseOptions, ratio, renderMarkdown, renderTable, type Row } from '../../bench/report.js';
 import { chain, lan } from '../../bench/topologies.js';
-import { validateValue } from '../../src/core/validate.js';
-import { hasErrors } from '../../src/core/diagnostics.js';
+import { validateValue } from '../../src/core/model/validate.js';
+import { hasErrors } from '../../src/core/model/diagnostics.js';
 
 const row = (section: string, topology: string, n: number | null, subject: string, value: number, baseline?: number): Row => ({
   section, topology, n, subject, value, unit: 'ms', ...(baseline !== undefined ? { baseline: { subject: 'floor', value: baseline } } : {}),

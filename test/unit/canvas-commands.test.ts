@@ -1,14 +1,14 @@
 /**
  * One vocabulary for the canvas: the commands table (src/shared/canvas-commands.ts) against
- * package.json's contributions, and the edit policy (src/core/edit-policy.ts) that the VS Code
+ * package.json's contributions, and the edit policy (src/core/edit/edit-policy.ts) that the VS Code
  * provider and the webview harness both use.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { decideEdit, newErrors } from '../../src/core/edit-policy.js';
-import { minimalEdit } from '../../src/core/edits.js';
-import { SETTABLE } from '../../src/core/gestures.js';
+import { decideEdit, newErrors } from '../../src/core/edit/edit-policy.js';
+import { minimalEdit } from '../../src/core/edit/edits.js';
+import { SETTABLE } from '../../src/core/edit/gestures.js';
 import { CANVAS_ACTIONS, CANVAS_ACTION_NAMES, CANVAS_COMMANDS, CANVAS_COMMAND_NAMES, TOOLBAR_COMMANDS } from '../../src/shared/canvas-commands.js';
 import { FromWebview, SETTABLE as PROTOCOL_SETTABLE, ToWebview, parseMessage } from '../../src/shared/protocol.js';
 

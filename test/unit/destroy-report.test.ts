@@ -1,7 +1,7 @@
 /** What destroy says (issue 15 item 1): never success with anything left; holders named; held namespaces found in one pass. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { destroyReport, holderLines, holdersQuestion } from '../../src/core/destroy-report.js';
+import { destroyReport, holderLines, holdersQuestion } from '../../src/core/plan/destroy-report.js';
 import { othersInside } from '../../src/helper/ops/end-workloads.js';
 
 const bash = { ns: 'ns1', pid: 4242, user: 'alice', command: 'bash --rcfile /x/bashrc -i' };

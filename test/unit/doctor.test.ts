@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { doctor } from '../../src/core/doctor.js';
-import { plan } from '../../src/core/plan.js';
+import { doctor } from '../../src/core/diagnose/doctor.js';
+import { plan } from '../../src/core/plan/plan.js';
 import { article, articleLive, bareHost, live } from '../support/fixtures.js';
 
 const run = (l = articleLive()) => doctor(article(), l, plan(article(), l));

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { decideEdit } from '../../src/core/edit-policy.js';
-import { applyGesture } from '../../src/core/edits.js';
-import type { Topology } from '../../src/core/model.js';
-import { validateText } from '../../src/core/validate.js';
+import { decideEdit } from '../../src/core/edit/edit-policy.js';
+import { applyGesture } from '../../src/core/edit/edits.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { validateText } from '../../src/core/model/validate.js';
 
 const EMPTY = '{\n  "version": 1,\n  "name": "fresh",\n  "namespaces": [],\n  "bridges": [],\n  "links": []\n}\n';
 const ARTICLE = readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8');

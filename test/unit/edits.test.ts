@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { applyGesture, freeAddress, minimalEdit, nextName, proposeLink, EditError, type GestureInput } from '../../src/core/edits.js';
-import { decideEdit } from '../../src/core/edit-policy.js';
-import { parseCidr } from '../../src/core/ip.js';
-import { renumber } from '../../src/core/renumber.js';
-import type { Topology } from '../../src/core/model.js';
-import { validateText } from '../../src/core/validate.js';
+import { applyGesture, freeAddress, minimalEdit, nextName, proposeLink, EditError, type GestureInput } from '../../src/core/edit/edits.js';
+import { decideEdit } from '../../src/core/edit/edit-policy.js';
+import { parseCidr } from '../../src/core/model/ip.js';
+import { renumber } from '../../src/core/edit/renumber.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { validateText } from '../../src/core/model/validate.js';
 
 const TEXT = readFileSync(new URL('../../../examples/article.netns.json', import.meta.url), 'utf8');
 const T = () => validateText(TEXT).topology!;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { APPLY_DIR, changedScopes, execute } from '../../src/helper/execute.js';
 import { NS_BATCH } from '../../src/helper/observe.js';
-import { Phase, type PlannedStep } from '../../src/core/steps.js';
+import { Phase, type PlannedStep } from '../../src/core/plan/steps.js';
 import { fakeSystem } from '../support/fake-system.js';
 
 /** per namespace: an address and lo up (2 steps); 30 namespaces */

@@ -5,14 +5,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyGesture } from '../../src/core/edits.js';
-import { appendExpectations, expectMemberSpan, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/expect-edit.js';
-import { reachResultsAsProbes } from '../../src/core/expect-record.js';
-import { latencyVerdict, rateVerdict, serviceVerdict } from '../../src/core/expect-verdict.js';
-import { expectationName } from '../../src/core/expect.js';
-import { parseJsonText } from '../../src/core/json.js';
-import type { Expectation } from '../../src/core/model.js';
-import { validateText } from '../../src/core/validate.js';
+import { applyGesture } from '../../src/core/edit/edits.js';
+import { appendExpectations, expectMemberSpan, expectSpans, expectationKey, inlineJson, newExpectations, recordEdit } from '../../src/core/edit/expect-edit.js';
+import { reachResultsAsProbes } from '../../src/core/diagnose/expect-record.js';
+import { latencyVerdict, rateVerdict, serviceVerdict } from '../../src/core/diagnose/expect-verdict.js';
+import { expectationName } from '../../src/core/model/expect.js';
+import { parseJsonText } from '../../src/core/model/json.js';
+import type { Expectation } from '../../src/core/model/model.js';
+import { validateText } from '../../src/core/model/validate.js';
 import { fpingCountArgv, iperfClientArgv, iperfServerArgv, parseFpingCount, parseIperf } from '../../src/helper/perf-probes.js';
 
 const BASE = `{

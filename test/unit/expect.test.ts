@@ -4,12 +4,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateValue } from '../../src/core/validate.js';
-import { topologyJsonSchema, type Expectation } from '../../src/core/model.js';
-import { expectationName, resolveTarget, selectExpectations, summaryLine, type TestResult } from '../../src/core/expect.js';
-import { recordExpectations } from '../../src/core/expect-record.js';
-import { renderJUnit, renderJson, xmlEscape } from '../../src/core/expect-report.js';
-import type { ProbeResult } from '../../src/core/reach.js';
+import { validateValue } from '../../src/core/model/validate.js';
+import { topologyJsonSchema, type Expectation } from '../../src/core/model/model.js';
+import { expectationName, resolveTarget, selectExpectations, summaryLine, type TestResult } from '../../src/core/model/expect.js';
+import { recordExpectations } from '../../src/core/diagnose/expect-record.js';
+import { renderJUnit, renderJson, xmlEscape } from '../../src/core/diagnose/expect-report.js';
+import type { ProbeResult } from '../../src/core/diagnose/reach.js';
 
 /** two routers between two LANs: pc1 - r1 - r2 - pc2 */
 function routed(expect: unknown[]): Record<string, unknown> {

@@ -1,16 +1,16 @@
 /**
- * Host routes are the topology's only through a device it owns (src/core/host-routes.ts): a
+ * Host routes are the topology's only through a device it owns (src/core/plan/host-routes.ts): a
  * destination held by an unowned route is a clash, a new host route is `ip route add`, only
  * owned routes are ever replaced or deleted, and the plan names every host-wide step first.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { confirmationText, effectiveMetric, hostWideReason, hostWideSteps, pinnedDev, unownedHolder } from '../../src/core/host-routes.js';
-import type { Route, Topology } from '../../src/core/model.js';
-import type { LiveState } from '../../src/core/observe.js';
-import { emptyTopology, plan, type Plan } from '../../src/core/plan.js';
-import { renderCommands } from '../../src/core/render.js';
-import { validateValue } from '../../src/core/validate.js';
+import { confirmationText, effectiveMetric, hostWideReason, hostWideSteps, pinnedDev, unownedHolder } from '../../src/core/plan/host-routes.js';
+import type { Route, Topology } from '../../src/core/model/model.js';
+import type { LiveState } from '../../src/core/observe/observe.js';
+import { emptyTopology, plan, type Plan } from '../../src/core/plan/plan.js';
+import { renderCommands } from '../../src/core/plan/render.js';
+import { validateValue } from '../../src/core/model/validate.js';
 import { addr, article, articleLive, bareHost, link, live, owned, route } from '../support/fixtures.js';
 
 const withHostRoutes = (routes: Route[]): Topology => { const t = article(); t.host = { ...t.host, routes }; return t; };

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { formatDiagnostic, type Diagnostic } from '../../src/core/diagnostics.js';
-import { plan } from '../../src/core/plan.js';
-import { renderCommands } from '../../src/core/render.js';
-import { validateText, validateValue } from '../../src/core/validate.js';
+import { formatDiagnostic, type Diagnostic } from '../../src/core/model/diagnostics.js';
+import { plan } from '../../src/core/plan/plan.js';
+import { renderCommands } from '../../src/core/plan/render.js';
+import { validateText, validateValue } from '../../src/core/model/validate.js';
 import { GENERATED } from '../fixtures/hostile/generate.js';
 import {
   EMPTY_LIVE, KNOWN_CODES, ask, bareLive, checkAcceptedTopology, checkDiagnostics, checkHelperApply, checkPlanRenders, errorCode,

@@ -1,15 +1,15 @@
 /** Link impairments: the model's refusals, the plan (add / change one value / remove), render, observe, edits. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyGesture, minimalEdit } from '../../src/core/edits.js';
-import { importLive } from '../../src/core/importer.js';
-import { effectiveImpair, impairDetail, impairSummary, parseQdiscs, qdiscKind, sameImpair, tbfBurst } from '../../src/core/impair.js';
-import type { Impair, Topology } from '../../src/core/model.js';
-import { attachQdiscs, parseJsonStream, parseLinks, shapedScopes, type LiveState } from '../../src/core/observe.js';
-import { plan, type Plan } from '../../src/core/plan.js';
-import { renderCommands, renderScript, summarize } from '../../src/core/render.js';
-import { Phase, Step, touchedScopes } from '../../src/core/steps.js';
-import { validateText, validateValue } from '../../src/core/validate.js';
+import { applyGesture, minimalEdit } from '../../src/core/edit/edits.js';
+import { importLive } from '../../src/core/import/importer.js';
+import { effectiveImpair, impairDetail, impairSummary, parseQdiscs, qdiscKind, sameImpair, tbfBurst } from '../../src/core/model/impair.js';
+import type { Impair, Topology } from '../../src/core/model/model.js';
+import { attachQdiscs, parseJsonStream, parseLinks, shapedScopes, type LiveState } from '../../src/core/observe/observe.js';
+import { plan, type Plan } from '../../src/core/plan/plan.js';
+import { renderCommands, renderScript, summarize } from '../../src/core/plan/render.js';
+import { Phase, Step, touchedScopes } from '../../src/core/plan/steps.js';
+import { validateText, validateValue } from '../../src/core/model/validate.js';
 import { qdiscHint } from '../../src/helper/execute.js';
 import { readShaping } from '../../src/helper/observe.js';
 import type { Runner } from '../../src/helper/runner.js';

@@ -8,12 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { importClab } from '../../src/core/import-clab.js';
-import { importKathara } from '../../src/core/import-kathara.js';
-import { parseLine } from '../../src/core/import-lines.js';
-import { fitIfName, fitTopoName } from '../../src/core/import-names.js';
-import type { ImportResult } from '../../src/core/import-report.js';
-import { validateValue } from '../../src/core/validate.js';
+import { importClab } from '../../src/core/import/import-clab.js';
+import { importKathara } from '../../src/core/import/import-kathara.js';
+import { parseLine } from '../../src/core/import/import-lines.js';
+import { fitIfName, fitTopoName } from '../../src/core/import/import-names.js';
+import type { ImportResult } from '../../src/core/import/import-report.js';
+import { validateValue } from '../../src/core/model/validate.js';
 import { fileURLToPath } from 'node:url';
 
 const FIX = join(fileURLToPath(new URL('../../..', import.meta.url)), 'test', 'fixtures', 'import');

@@ -1,10 +1,10 @@
-/** IPv4/IPv6 parsing, RFC 5952 formatting and prefix arithmetic (src/core/ip.ts). */
+/** IPv4/IPv6 parsing, RFC 5952 formatting and prefix arithmetic (src/core/model/ip.ts). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   bits, canonicalCidr, canonicalIP, contains, formatCidr, formatIP, isLinkLocal, isLoopback, isMulticastOrUnspecified,
   isNetworkOrBroadcast, mask, network, overlaps, parseCidr, parseIP, parseIPv4, parseIPv6, subnetOf, type Cidr,
-} from '../../src/core/ip.js';
+} from '../../src/core/model/ip.js';
 
 function cidr(s: string): Cidr {
   const c = parseCidr(s);

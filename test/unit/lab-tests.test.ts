@@ -5,11 +5,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateText } from '../../src/core/validate.js';
-import type { Topology } from '../../src/core/model.js';
+import { validateText } from '../../src/core/model/validate.js';
+import type { Topology } from '../../src/core/model/model.js';
 import { runLabTests, type Probes } from '../../src/engine/lab-tests.js';
 import { addr, link, live, lo, ns, route, readText } from '../support/fixtures.js';
-import type { LiveState } from '../../src/core/observe.js';
+import type { LiveState } from '../../src/core/observe/observe.js';
 
 /** the kernel's state of the broken lab: r2 has no route back to LAN 1 */
 function brokenState(): LiveState {

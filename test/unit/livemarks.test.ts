@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { liveMarks } from '../../src/core/livemarks.js';
-import { plan } from '../../src/core/plan.js';
+import { liveMarks } from '../../src/core/diagnose/livemarks.js';
+import { plan } from '../../src/core/plan/plan.js';
 import { article, articleLive, bareHost, live } from '../support/fixtures.js';
 
 describe('live marks on the canvas', () => {

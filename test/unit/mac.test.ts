@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { decideEdit } from '../../src/core/edit-policy.js';
-import { macProblem } from '../../src/core/mac.js';
-import type { Topology } from '../../src/core/model.js';
-import type { LiveLink, LiveNs, LiveState } from '../../src/core/observe.js';
-import { plan, type Plan } from '../../src/core/plan.js';
-import { renderCommands, renderScript } from '../../src/core/render.js';
-import { Step } from '../../src/core/steps.js';
-import { validateValue } from '../../src/core/validate.js';
+import { decideEdit } from '../../src/core/edit/edit-policy.js';
+import { macProblem } from '../../src/core/model/mac.js';
+import type { Topology } from '../../src/core/model/model.js';
+import type { LiveLink, LiveNs, LiveState } from '../../src/core/observe/observe.js';
+import { plan, type Plan } from '../../src/core/plan/plan.js';
+import { renderCommands, renderScript } from '../../src/core/plan/render.js';
+import { Step } from '../../src/core/plan/steps.js';
+import { validateValue } from '../../src/core/model/validate.js';
 import { article, articleLive, bareHost, live } from '../support/fixtures.js';
 import { checkMac } from '../../webview/fields.js';
 

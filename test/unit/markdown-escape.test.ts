@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { markdownText } from '../../src/core/markdown.js';
+import { markdownText } from '../../src/core/model/markdown.js';
 
 // names the kernel accepts (a namespace name is any file name; an interface name has no '/', ':' or space)
 const HOSTILE = [

@@ -1,7 +1,7 @@
 /** Live events from recorded `ip -o monitor` output, and the helper's watch over a fake system. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMonitorLine, parseNetnsMonitorLine, toEvent } from '../../src/core/monitor.js';
+import { parseMonitorLine, parseNetnsMonitorLine, toEvent } from '../../src/core/observe/monitor.js';
 import { startWatch } from '../../src/helper/watch.js';
 import { fakeSystem } from '../support/fake-system.js';
 

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { VNI_MAX, VNI_MIN, allocateVnis, derivedVni, layout } from '../../src/core/hosts-layout.js';
-import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlayFromLive, underlaySpec, type HostPart } from '../../src/core/hosts-split.js';
+import { VNI_MAX, VNI_MIN, allocateVnis, derivedVni, layout } from '../../src/core/model/hosts-layout.js';
+import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlayFromLive, underlaySpec, type HostPart } from '../../src/core/plan/hosts-split.js';
 import { addr, link, live, ns } from '../support/fixtures.js';
-import type { Topology, Vxlan } from '../../src/core/model.js';
-import { validateValue } from '../../src/core/validate.js';
+import type { Topology, Vxlan } from '../../src/core/model/model.js';
+import { validateValue } from '../../src/core/model/validate.js';
 import { loadTopology } from '../support/fixtures.js';
 
 const U = { local: '192.0.2.1', b: '192.0.2.2', c: '192.0.2.3' };

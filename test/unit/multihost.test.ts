@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
-import type { LiveState } from '../../src/core/observe.js';
+import type { Topology } from '../../src/core/model/model.js';
+import type { LiveState } from '../../src/core/observe/observe.js';
 import type { ApplyResult, PlanWithDigest } from '../../src/helper/protocol.js';
 import { HelperFailure } from '../../src/engine/helper-client.js';
 import { addressOf, multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type HostHelper, type LabHost, type Splitter } from '../../src/engine/multihost.js';

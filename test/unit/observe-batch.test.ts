@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeObservation, parseJsonStream, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe.js';
-import { touchedScopes } from '../../src/core/steps.js';
-import { linksNotRunning } from '../../src/core/plan.js';
+import { mergeObservation, parseJsonStream, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe/observe.js';
+import { touchedScopes } from '../../src/core/plan/steps.js';
+import { linksNotRunning } from '../../src/core/plan/plan.js';
 import { article, articleCaptured, articleRaw } from '../support/fixtures.js';
 import { isObserveWrite, isReadCall } from '../support/reads.js';
 

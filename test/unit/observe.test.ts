@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import {
   emptyNs, nameservers, ownedChains, pairVeths, parseIptablesSave, parseJsonStream, parseLinks, parseNs, parseNsids,
   parseObservation, parseRoutes, type LiveNs, type LiveState,
-} from '../../src/core/observe.js';
+} from '../../src/core/observe/observe.js';
 import { articleCaptured, articleRaw, fixture, link, ns, routedSoloRaw } from '../support/fixtures.js';
 
 const find = (live: LiveState, scope: string | null): LiveNs => {

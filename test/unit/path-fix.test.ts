@@ -7,12 +7,12 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyGesture } from '../../src/core/edits.js';
-import type { Topology } from '../../src/core/model.js';
-import type { LiveLink, LiveState } from '../../src/core/observe.js';
-import { pathFix } from '../../src/core/path-fix.js';
-import { walkPath } from '../../src/core/path-walk.js';
-import { validateText } from '../../src/core/validate.js';
+import { applyGesture } from '../../src/core/edit/edits.js';
+import type { Topology } from '../../src/core/model/model.js';
+import type { LiveLink, LiveState } from '../../src/core/observe/observe.js';
+import { pathFix } from '../../src/core/diagnose/path-fix.js';
+import { walkPath } from '../../src/core/diagnose/path-walk.js';
+import { validateText } from '../../src/core/model/validate.js';
 import { addr, link, live, lo, ns, route } from '../support/fixtures.js';
 
 const FILE = `{

@@ -5,8 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { walkPath, lookupRoute } from '../../src/core/path-walk.js';
-import type { LiveLink, LiveState } from '../../src/core/observe.js';
+import { walkPath, lookupRoute } from '../../src/core/diagnose/path-walk.js';
+import type { LiveLink, LiveState } from '../../src/core/observe/observe.js';
 import { addr, link, live, lo, ns, route } from '../support/fixtures.js';
 
 const veth = (name: string, cidr: string | undefined, peer: [string | null, string], o: Partial<LiveLink> = {}) =>

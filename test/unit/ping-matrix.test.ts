@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeSystem } from '../support/fake-system.js';
 import { flushBatch, matrixGroups, pingMatrix } from '../../src/helper/ping-matrix.js';
-import type { Probe } from '../../src/core/reach.js';
+import type { Probe } from '../../src/core/diagnose/reach.js';
 
 const probe = (from: string, target: string): Probe => ({ from, to: target, target, kind: 'namespace' });
 /** a full mesh of n namespaces a1..an with one address each */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyTopology, plan } from '../../src/core/plan.js';
+import { emptyTopology, plan } from '../../src/core/plan/plan.js';
 import { addr, bareHost, live, lo, ns, owned, route } from '../support/fixtures.js';
 
 describe('destroy: routes through a host end that goes with its namespace', () => {

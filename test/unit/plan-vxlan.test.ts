@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
-import { parseLinks, type FwTable, type LiveLink, type LiveState } from '../../src/core/observe.js';
-import { emptyTopology, plan, type Plan } from '../../src/core/plan.js';
-import { fwRuleSaveText, jumpSaveText, renderCommands } from '../../src/core/render.js';
-import { importLive } from '../../src/core/importer.js';
-import { executorKey, touchedScopes } from '../../src/core/steps.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { parseLinks, type FwTable, type LiveLink, type LiveState } from '../../src/core/observe/observe.js';
+import { emptyTopology, plan, type Plan } from '../../src/core/plan/plan.js';
+import { fwRuleSaveText, jumpSaveText, renderCommands } from '../../src/core/plan/render.js';
+import { importLive } from '../../src/core/import/importer.js';
+import { executorKey, touchedScopes } from '../../src/core/plan/steps.js';
 import { createdBy } from '../../src/helper/journal.js';
 import { addr, link, live, lo, ns, owned, route } from '../support/fixtures.js';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
-import { parseObservation, resolvConfOwner, type LiveLink, type LiveNs, type LiveState } from '../../src/core/observe.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { parseObservation, resolvConfOwner, type LiveLink, type LiveNs, type LiveState } from '../../src/core/observe/observe.js';
 import {
   emptyTopology, firewallRules, inheritedDns, plan, resolvConfText, stateComments, wantsIpForward, type Plan,
-} from '../../src/core/plan.js';
-import { renderArgv, renderCommands } from '../../src/core/render.js';
-import { Phase, type Step } from '../../src/core/steps.js';
+} from '../../src/core/plan/plan.js';
+import { renderArgv, renderCommands } from '../../src/core/plan/render.js';
+import { Phase, type Step } from '../../src/core/plan/steps.js';
 import {
   ARTICLE_RESOLV, addr, article, articleCaptured, articleLive, bareHost, link, live, lo, ns, owned, route, routed,
   routedSoloRaw, solo,

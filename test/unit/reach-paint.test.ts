@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
-import { matrixPaint, networkKey, probePath, reachGraph } from '../../src/core/reach-paint.js';
-import { probes, type Probe, type ProbeResult } from '../../src/core/reach.js';
+import type { Topology } from '../../src/core/model/model.js';
+import { matrixPaint, networkKey, probePath, reachGraph } from '../../src/core/diagnose/reach-paint.js';
+import { probes, type Probe, type ProbeResult } from '../../src/core/diagnose/reach.js';
 import { article, routed } from '../support/fixtures.js';
 
 const path = (t: Topology, p: Probe) => probePath(reachGraph(t), p);

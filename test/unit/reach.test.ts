@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMatrix, matrixAxes, parsePing, probes, validProbe } from '../../src/core/reach.js';
+import { formatMatrix, matrixAxes, parsePing, probes, validProbe } from '../../src/core/diagnose/reach.js';
 import { matrixHtml } from '../../src/extension/matrix-html.js';
 import { article, routed } from '../support/fixtures.js';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { emptyTopology, firewallRules, plan } from '../../src/core/plan.js';
+import { emptyTopology, firewallRules, plan } from '../../src/core/plan/plan.js';
 import {
   RenderError, fwRuleSaveText, fwRuleWords, inNetns, ipLines, ipScope, ipWords, jumpSaveText, renderArgv, renderCommands,
   renderScript, restoreLines, shQuote, summarize, sysctlArgv,
-} from '../../src/core/render.js';
-import { Phase, Step, executorKey, type FwRule, type PlannedStep } from '../../src/core/steps.js';
+} from '../../src/core/plan/render.js';
+import { Phase, Step, executorKey, type FwRule, type PlannedStep } from '../../src/core/plan/steps.js';
 import { article, articleCaptured, articleLive, bareHost, live } from '../support/fixtures.js';
 
 const C = 'netns-lab:article';

@@ -6,7 +6,7 @@ import { createSystemRunner } from '../../src/helper/runner.js';
 import { emptyHost, fakeSystem } from '../support/fake-system.js';
 import { observe } from '../../src/helper/observe.js';
 import { execute } from '../../src/helper/execute.js';
-import { Phase } from '../../src/core/steps.js';
+import { Phase } from '../../src/core/plan/steps.js';
 
 describe('the connectivity panel', () => {
   it('escapes every name and message it shows, and allows no script', () => {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
+import type { Topology } from '../../src/core/model/model.js';
 import type { OpContext } from '../../src/helper/ops/context.js';
 import { RequestError } from '../../src/helper/ops/context.js';
 import { stopOne } from '../../src/helper/ops/service-stop.js';

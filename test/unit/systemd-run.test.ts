@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Service } from '../../src/core/model-workloads.js';
-import { serviceDigest } from '../../src/core/workloads.js';
+import type { Service } from '../../src/core/model/model-workloads.js';
+import { serviceDigest } from '../../src/core/model/workloads.js';
 import type { OpContext } from '../../src/helper/ops/context.js';
 import { stopOne } from '../../src/helper/ops/service-stop.js';
 import { PROTOCOL_VERSION } from '../../src/helper/protocol.js';

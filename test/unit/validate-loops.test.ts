@@ -1,7 +1,7 @@
 /** Switching loops between bridges are warned about (issue 15 item 7: two parallel bridge–bridge links passed silently). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateValue } from '../../src/core/validate.js';
+import { validateValue } from '../../src/core/model/validate.js';
 
 const link = (a: string, an: string, b: string, bn: string) => ({ a: { node: a, name: an }, b: { node: b, name: bn } });
 const topo = (bridges: string[], links: unknown[]) => ({ version: 1, name: 'loops', bridges: bridges.map((name) => ({ name })), links });

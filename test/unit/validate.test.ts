@@ -6,9 +6,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateText, validateValue, type ValidationResult } from '../../src/core/validate.js';
-import { topologyJsonSchema } from '../../src/core/model.js';
-import { formatDiagnostic, type Diagnostic, type JsonPath } from '../../src/core/diagnostics.js';
+import { validateText, validateValue, type ValidationResult } from '../../src/core/model/validate.js';
+import { topologyJsonSchema } from '../../src/core/model/model.js';
+import { formatDiagnostic, type Diagnostic, type JsonPath } from '../../src/core/model/diagnostics.js';
 
 // ---------------------------------------------------------------------------------------------
 // fixtures and helpers

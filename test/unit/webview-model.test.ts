@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import cytoscape from 'cytoscape';
-import { validateText } from '../../src/core/validate.js';
+import { validateText } from '../../src/core/model/validate.js';
 import { checkCidrList, checkIfName, checkMtu, checkNsName, checkRoute, checkServers, checkUplink, splitList } from '../../webview/fields.js';
 import {
   autoPlace, buildElements, clipboardText, diffElements, elementOfPath, endpointLabel, firstProblem, fitEndLabels,

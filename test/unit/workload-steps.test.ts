@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Topology } from '../../src/core/model.js';
-import type { LiveState } from '../../src/core/observe.js';
-import { emptyTopology, plan } from '../../src/core/plan.js';
-import { renderArgv, renderScript } from '../../src/core/render.js';
-import { applierIsRoot, rootApproval, rootRefusal } from '../../src/core/root-approval.js';
-import { Phase, Step, executorKey, touchedScopes } from '../../src/core/steps.js';
-import { rootCommandsDigest, serviceDigest, type LiveService } from '../../src/core/workloads.js';
+import type { Topology } from '../../src/core/model/model.js';
+import type { LiveState } from '../../src/core/observe/observe.js';
+import { emptyTopology, plan } from '../../src/core/plan/plan.js';
+import { renderArgv, renderScript } from '../../src/core/plan/render.js';
+import { applierIsRoot, rootApproval, rootRefusal } from '../../src/core/plan/root-approval.js';
+import { Phase, Step, executorKey, touchedScopes } from '../../src/core/plan/steps.js';
+import { rootCommandsDigest, serviceDigest, type LiveService } from '../../src/core/model/workloads.js';
 import { article, articleLive, bareHost, live } from '../support/fixtures.js';
 
 const web = { name: 'web', command: ['python3', '-m', 'http.server', '8080'], user: 'nobody', ready: { tcp: 8080 } };

@@ -6,13 +6,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { validateValue, type ValidationResult } from '../../src/core/validate.js';
-import { topologyJsonSchema, type Topology } from '../../src/core/model.js';
-import { sha256Hex } from '../../src/core/sha256.js';
+import { validateValue, type ValidationResult } from '../../src/core/model/validate.js';
+import { topologyJsonSchema, type Topology } from '../../src/core/model/model.js';
+import { sha256Hex } from '../../src/core/model/sha256.js';
 import {
   WorkloadStep, canonicalJson, describeRootCommand, planWorkloads, rootCommands, rootCommandsDigest, serviceDigest,
   type LiveService,
-} from '../../src/core/workloads.js';
+} from '../../src/core/model/workloads.js';
 
 function topo(ns1: Record<string, unknown> = {}, ns2: Record<string, unknown> = {}): Record<string, unknown> {
   return { version: 1, name: 'lab', namespaces: [{ name: 'ns1', ...ns1 }, { name: 'ns2', ...ns2 }] };

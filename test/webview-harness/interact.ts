@@ -1,6 +1,6 @@
 /**
  * End-to-end checks of the canvas in the harness page: real mouse and keyboard input, the fake
- * host applying the gestures to the file text with src/core/edits.ts; every check looks at the
+ * host applying the gestures to the file text with src/core/edit/edits.ts; every check looks at the
  * resulting file text (the single source of truth) or at what the page shows.
  *
  * Browser-side code is passed as strings: this file compiles without the DOM library.

@@ -1,9 +1,9 @@
 /** A service under its namespace in the Namespaces view (issue 16): state icon, pid, uptime, restarts, command and user. */
 import * as vscode from 'vscode';
-import { markdownText } from '../../core/markdown.js';
-import { serviceDescription } from '../../core/service-status.js';
-import { commandText, type LiveService } from '../../core/workloads.js';
-import { DEFAULT_MAX_RESTARTS, type Service } from '../../core/model-workloads.js';
+import { markdownText } from '../../core/model/markdown.js';
+import { serviceDescription } from '../../core/diagnose/service-status.js';
+import { commandText, type LiveService } from '../../core/model/workloads.js';
+import { DEFAULT_MAX_RESTARTS, type Service } from '../../core/model/model-workloads.js';
 
 /** a service node: the topology it belongs to, its namespace and name */
 export type SvcNode = { type: 'svc'; ns: string; topo: string; name: string };

@@ -5,8 +5,8 @@
  * a change re-renders only the namespace it concerns.
  */
 import * as vscode from 'vscode';
-import { markdownText } from '../../core/markdown.js';
-import type { LiveLink, LiveNs, LiveRoute } from '../../core/observe.js';
+import { markdownText } from '../../core/model/markdown.js';
+import type { LiveLink, LiveNs, LiveRoute } from '../../core/observe/observe.js';
 import type { LiveModel } from '../live.js';
 import type { ServicesModel } from '../services.js';
 import { serviceItem, type SvcNode } from './service-items.js';

@@ -3,9 +3,9 @@
  * the test hooks, and the streams (watches and captures) open on this connection. A handler
  * refuses with fail(code, message): the dispatcher turns that into the one error answer.
  */
-import { hasErrors } from '../../core/diagnostics.js';
-import type { Topology } from '../../core/model.js';
-import { validateValue } from '../../core/validate.js';
+import { hasErrors } from '../../core/model/diagnostics.js';
+import type { Topology } from '../../core/model/model.js';
+import { validateValue } from '../../core/model/validate.js';
 import type { StepFailure } from '../execute.js';
 import type { HelperError, HelperErrorCode, Op, RequestOf, Response, ResultOf } from '../protocol.js';
 import type { Runner } from '../runner.js';

@@ -1,9 +1,9 @@
 /** doctor: the article's "if not" checks on the live state; with fix, repair the chosen findings. */
-import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor as examineLive, type Finding } from '../../core/doctor.js';
-import type { Topology } from '../../core/model.js';
-import { observeScope, plan } from '../../core/plan.js';
-import { summarize } from '../../core/render.js';
-import { Phase, type Step } from '../../core/steps.js';
+import { DOCTOR_HOST_SYSCTLS, DOCTOR_NS_SYSCTLS, doctor as examineLive, type Finding } from '../../core/diagnose/doctor.js';
+import type { Topology } from '../../core/model/model.js';
+import { observeScope, plan } from '../../core/plan/plan.js';
+import { summarize } from '../../core/plan/render.js';
+import { Phase, type Step } from '../../core/plan/steps.js';
 import { execute } from '../execute.js';
 import { withLock } from '../lock.js';
 import { observe } from '../observe.js';

@@ -6,8 +6,8 @@
  * listed in the progress and ended (SIGTERM, then SIGKILL). So no namespace lingers held by a
  * process, and nobody's shell is ended without being asked.
  */
-import type { Plan } from '../../core/plan.js';
-import type { LiveService } from '../../core/workloads.js';
+import type { Plan } from '../../core/plan/plan.js';
+import type { LiveService } from '../../core/model/workloads.js';
 import { endProcesses, processesIn, type NsProcess } from '../procs.js';
 import { sessionOf, type ProcSys } from '../procsys.js';
 import type { ApplyResult } from '../protocol.js';

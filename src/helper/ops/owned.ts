@@ -4,8 +4,8 @@
  * it: the check and the change see the same object (an apply or destroy of its topology cannot
  * replace it in between: a look outside the lock would only pick which lock to take).
  */
-import { summarize } from '../../core/render.js';
-import { Phase, type Step } from '../../core/steps.js';
+import { summarize } from '../../core/plan/render.js';
+import { Phase, type Step } from '../../core/plan/steps.js';
 import { execute } from '../execute.js';
 import { pruneIntent } from '../journal.js';
 import { withLock } from '../lock.js';

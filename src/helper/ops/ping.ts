@@ -1,5 +1,5 @@
 /** ping: the reachability matrix of a topology (one ping process per probe), plus outside probes. */
-import { parsePing, probes, type Probe, type ProbeResult } from '../../core/reach.js';
+import { parsePing, probes, type Probe, type ProbeResult } from '../../core/diagnose/reach.js';
 import { listNamespaces } from '../observe.js';
 import { pool } from '../pool.js';
 import type { Runner } from '../runner.js';

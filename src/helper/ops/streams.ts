@@ -2,7 +2,7 @@
  * Requests that stay open: watch (live events) and capture (tcpdump output) run until unwatch,
  * and answer then. At most 8 at a time per connection; close() stops them all.
  */
-import { inNetns } from '../../core/render.js';
+import { inNetns } from '../../core/plan/render.js';
 import { listNamespaces, observe } from '../observe.js';
 import { startWatch } from '../watch.js';
 import { fail, type Handler } from './context.js';

@@ -3,11 +3,11 @@
  * from the caller. Apply (and destroy, an apply of the empty topology) runs under the
  * topology's lock: read, plan, journal, execute, verify (re-read only what changed), settle.
  */
-import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '../../core/plan.js';
-import { touchedScopes, type PlannedStep } from '../../core/steps.js';
-import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../../core/observe.js';
-import type { Topology } from '../../core/model.js';
-import { rootApproval, rootRefusal } from '../../core/root-approval.js';
+import { emptyTopology, linksNotRunning, observeScope, plan, type Plan } from '../../core/plan/plan.js';
+import { touchedScopes, type PlannedStep } from '../../core/plan/steps.js';
+import { mergeObservation, needNsidMap, withLinkStates, type LiveState } from '../../core/observe/observe.js';
+import type { Topology } from '../../core/model/model.js';
+import { rootApproval, rootRefusal } from '../../core/plan/root-approval.js';
 import { execute } from '../execute.js';
 import { clearIntent, startJournal } from '../journal.js';
 import { withLock } from '../lock.js';

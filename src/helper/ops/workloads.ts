@@ -2,8 +2,8 @@
  * The services of a topology (issue 16): their states, a service's log, and a restart. A restart
  * takes the topology's lock, re-validates the file and, for a root service, its root approval.
  */
-import { rootApproval, rootRefusal } from '../../core/root-approval.js';
-import type { LiveService } from '../../core/workloads.js';
+import { rootApproval, rootRefusal } from '../../core/plan/root-approval.js';
+import type { LiveService } from '../../core/model/workloads.js';
 import { withLock } from '../lock.js';
 import { backendOf } from '../workload-steps.js';
 import { fail, validTopology, type Handler } from './context.js';

@@ -1,18 +1,18 @@
 /**
  * A stand-in for the extension host in a plain browser page: it provides acquireVsCodeApi(),
  * answers 'ready' with a 'document', decides and applies gestures with the product's edit policy
- * (src/core/edit-policy.ts: the real provider's), so the canvas can be
+ * (src/core/edit/edit-policy.ts: the real provider's), so the canvas can be
  * driven end to end without VS Code. Everything it does is logged on window.__harness.
  *
  * Query parameters: file=<example name> (the page embeds it), n=<count> (generated),
  * labels=all|names|none, grid=0|1, trusted=0|1, theme=light|dark|hc.
  */
 import '../../../webview/zod-setup.js';
-import type { Diagnostic } from '../../../src/core/diagnostics.js';
-import { decideEdit } from '../../../src/core/edit-policy.js';
-import type { Gesture } from '../../../src/core/gestures.js';
-import { parseJsonText } from '../../../src/core/json.js';
-import { validateText } from '../../../src/core/validate.js';
+import type { Diagnostic } from '../../../src/core/model/diagnostics.js';
+import { decideEdit } from '../../../src/core/edit/edit-policy.js';
+import type { Gesture } from '../../../src/core/edit/gestures.js';
+import { parseJsonText } from '../../../src/core/model/json.js';
+import { validateText } from '../../../src/core/model/validate.js';
 import { FromWebview, ToWebview, WEBVIEW_PROTOCOL, parseMessage } from '../../../src/shared/protocol.js';
 import { generateTopology } from './generate.js';
 
@@ -57,7 +57,7 @@ function sendDocument(): void {
   });
 }
 
-/** the product's edit policy (src/core/edit-policy.ts), applied to the page's text */
+/** the product's edit policy (src/core/edit/edit-policy.ts), applied to the page's text */
 function applyEdit(g: Gesture, insist?: boolean): { ok: boolean; message?: string; diagnostics?: Diagnostic[]; insistable?: true } {
   const d = decideEdit(text, g, insist ? { insist } : {});
   if (!d.ok) return d;
