@@ -191,6 +191,21 @@ describe('gestures', () => {
   });
 });
 
+describe('deleting from arrays written on one line', () => {
+  // jsonc-parser 3.3.1 cut the wrong range for an element after the first ([1, 2] -> [12])
+  const ONE_LINE = '{"version": 1, "name": "t", "namespaces": [{"name": "a"}, {"name": "b"}, {"name": "c"}], "links": []}\n';
+  for (const [gone, left] of [[['c'], ['a', 'b']], [['b'], ['a', 'c']], [['a'], ['b', 'c']], [['b', 'c'], ['a']], [['a', 'b', 'c'], []]] as const) {
+    it(`deleting ${gone.join(', ')} leaves valid JSON with ${left.join(', ') || 'no namespace'}`, () => {
+      const out = apply({ kind: 'delete', nodes: [...gone], links: [] }, ONE_LINE);
+      assert.deepEqual(parse(out).namespaces?.map((n) => n.name), [...left]);
+    });
+  }
+  it('a multi-line array keeps its layout around the cut', () => {
+    const text = '{\n  "version": 1,\n  "name": "t",\n  "namespaces": [\n    { "name": "a" },\n    { "name": "b" }\n  ]\n}\n';
+    assert.equal(apply({ kind: 'delete', nodes: ['b'], links: [] }, text), '{\n  "version": 1,\n  "name": "t",\n  "namespaces": [\n    { "name": "a" }\n  ]\n}\n');
+  });
+});
+
 describe('names and addresses', () => {
   it('nextName skips taken names and respects the length limit', () => {
     assert.equal(nextName(new Set(['ns1', 'ns2']), 'ns'), 'ns3');

@@ -314,9 +314,11 @@ export async function runCommand(page: Page, title: string, timeout = 30_000, op
   const end = Date.now() + timeout;
   for (;;) {
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
     try {
+      // the palette can close again at once (focus taken by a notification or a view that
+      // activates): then it is opened again, until the timeout
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ state: 'visible', timeout: 2000 });
       break;
     } catch (e) {

@@ -4,7 +4,7 @@
  * formatting, key order, other nodes) byte for byte; `minimalEdit` then reduces old -> new text
  * to one replacement, so VS Code's undo/redo see the smallest change.
  */
-import { applyEdits, modify, type FormattingOptions, type JSONPath as JPath } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parseTree, type FormattingOptions, type JSONPath as JPath } from 'jsonc-parser';
 import { formatIP, isNetworkOrBroadcast, network, overlaps, parseCidr, type Cidr } from '../model/ip.js';
 import { HOST, type Bridge, type Endpoint, type Expectation, type Link, type Namespace, type Topology } from '../model/model.js';
 import { ifNameProblem, isReservedNodeName, nsNameProblem } from '../model/names.js';
@@ -49,8 +49,27 @@ class Doc {
     this.text = applyEdits(this.text, modify(this.text, path, value, { formattingOptions: this.fmt, isArrayInsertion: true }));
   }
   remove(path: JPath): void {
+    if (this.removeArrayItem(path)) return;
     this.text = applyEdits(this.text, modify(this.text, path, undefined, { formattingOptions: this.fmt }));
+  }  /**
+   * An element of an array of two or more, cut with its separator (from the end of the one before,
+   * or up to the start of the one after): jsonc-parser 3.3.1 removes the wrong range for an element
+   * after the first of an array on one line (`[1, 2]` became `[12]`; microsoft/node-jsonc-parser#108).
+   */
+  private removeArrayItem(path: JPath): boolean {
+    const index = path[path.length - 1];
+    if (typeof index !== 'number') return false;
+    const tree = parseTree(this.text);
+    const arr = tree && findNodeAtLocation(tree, path.slice(0, -1));
+    const items = arr?.type === 'array' ? arr.children ?? [] : [];
+    const item = items[index];
+    if (!item || items.length < 2) return false;
+    const prev = items[index - 1];
+    const [start, end] = prev ? [prev.offset + prev.length, item.offset + item.length] : [item.offset, items[index + 1]!.offset];
+    this.text = this.text.slice(0, start) + this.text.slice(end);
+    return true;
   }
+
 }
 
 const round = (p: Pos): Pos => ({ x: Math.round(p.x), y: Math.round(p.y) });
