@@ -12,7 +12,7 @@ import {
 import { HOST, type Expectation, type Topology } from '../core/model.js';
 import type { LiveState } from '../core/observe.js';
 import { walkPath } from '../core/path-walk.js';
-import type { HelperClient } from './helper-client.js';
+import type { HelperApi } from './helper-client.js';
 
 /** what the tests may ask of the live lab; ns null = the host */
 export interface Probes {
@@ -29,7 +29,7 @@ export interface Probes {
 }
 
 /** the probes through the privileged helper's typed operations */
-export function helperProbes(h: HelperClient): Probes {
+export function helperProbes(h: HelperApi): Probes {
   return {
     icmp: async (ns, targets) => (await h.probeIcmp({ ns, targets })).results,
     tcp: (ns, target, port) => h.probeTcp({ ns, target, port }),

@@ -142,8 +142,8 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     for (const h of ['local', 'a', 'b', 'c']) assert.match(r.stdout, new RegExp(`^mhlan on ${h}: (in-sync|not-applied)$`, 'm'), r.stdout);
     assert.match(r.stdout, /^b {8}in-sync +namespace +b1 /m, r.stdout);
     assert.match(r.stdout, /^c {8}in-sync +vxlan /m, r.stdout);
-    // commands of one host refuse it before any helper starts
-    for (const cmd of ['ping', 'doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
+    // commands of one host refuse it before any helper starts (ping and test run across hosts: below)
+    for (const cmd of ['doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
   });
 
   it('an unknown host key, or a key the hosts refuse: an error per host at once, no prompt, nothing changed anywhere', () => {
@@ -171,6 +171,59 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     assert.ok(hosts.ping(hosts.host('a'), 'r1', '10.19.2.3'), 'r1 -> r3');
     assert.ok(hosts.ping(hosts.host('c'), 'r3', '10.19.1.1'), 'r3 -> r1');
     assert.deepEqual(planSteps(file('chain', CHAIN)), { local: [], a: [], b: [], c: [] });
+  });
+
+  it('root commands approved per host, services in status, lab tests and ping across hosts, destroy --kill', async () => {
+    assert.equal(run('destroy', file('chain', CHAIN)).code, 0);
+    // w3 (host c) runs a TCP echo service as root: it needs the person's approval
+    const work = {
+      ...CHAIN, name: 'mhwork',
+      namespaces: CHAIN.namespaces.map((n) => ({ ...n, name: n.name.replace('r', 'w'),
+        ...(n.name === 'r3' ? { services: [{ name: 'echo', user: 'root', command: ['socat', 'TCP-LISTEN:7000,reuseaddr,fork', 'EXEC:/bin/cat'] }] } : {}) })),
+      links: CHAIN.links.map((l) => ({ a: { ...l.a, node: l.a.node.replace('r', 'w') }, b: { ...l.b, node: l.b.node.replace('r', 'w') } })),
+      expect: [
+        { kind: 'reach', from: 'w1', to: 'w3', ok: true },
+        { kind: 'reach', from: 'w3', to: '10.19.1.1', ok: true },
+        { kind: 'reach', from: 'w1', to: '10.19.2.3', proto: 'tcp', port: 7000, ok: true },
+        { kind: 'reach', from: 'w2', to: '10.19.1.1', proto: 'tcp', port: 7001, ok: false },
+      ],
+    };
+    const f = file('work', work);
+    const refused = run('apply', f);
+    assert.equal(refused.code, 1, explain(refused));
+    assert.match(refused.stderr, /runs 1 command\(s\) as root:\n {2}\[c\] service 'echo' in w3/, refused.stderr);
+    assert.match(refused.stderr, /^ {2}c {8}REFUSED: runs 1 command\(s\) as root that were not approved/m);
+    assert.match(refused.stderr, /^ {2}a {8}not run: /m);
+    for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^w\d$/.test(n)), [], `nothing on ${h.name}`);
+    const applied = run('apply', f, '--allow-root-commands');
+    assert.equal(applied.code, 0, explain(applied));
+    // status lists each host's services
+    const st = run('status', f);
+    assert.equal(st.code, 0, explain(st));
+    assert.match(st.stdout, /^c {8}service +w3\/echo +running {2}pid \d+/m, st.stdout);
+    // lab tests: icmp and tcp, each probe from its source namespace's host
+    const tested = cli(['test', f, ...opts(), '--json']);
+    assert.equal(tested.code, 0, explain(tested));
+    const report = JSON.parse(tested.stdout) as { results: { status: string }[] };
+    assert.deepEqual(report.results.map((x) => x.status), ['passed', 'passed', 'passed', 'passed'], tested.stdout);
+    // the reachability matrix across hosts
+    const pinged = run('ping', f);
+    assert.equal(pinged.code, 0, explain(pinged));
+    assert.match(pinged.stdout, /^8\/8 reachable in /m, pinged.stdout);
+    // a shell left inside w2 (host b): destroy is refused there, naming it; --kill ends it
+    const b = hosts.host('b');
+    const shell = spawn('nsenter', ['--target', String(b.holder.pid), '--net', '--mount', '--', 'ip', 'netns', 'exec', 'w2', 'sleep', '300'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !hosts.run(b, ['ip', 'netns', 'pids', 'w2']).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+      const held = run('destroy', f);
+      assert.equal(held.code, 1, explain(held));
+      assert.match(held.stderr, /^ {2}b {8}REFUSED: 1 process\(es\) are still inside its namespaces.*\n {11}w2 {2}pid \d+ {2}root {2}sleep 300/m, held.stderr);
+      assert.match(held.stderr, /--kill/);
+      assert.deepEqual(hosts.netnsOf(b).filter((n) => n === 'w2'), ['w2']);
+      const killed = run('destroy', f, '--kill');
+      assert.equal(killed.code, 0, explain(killed));
+    } finally { shell.kill('SIGKILL'); }
+    for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^w\d$/.test(n)), [], `host ${h.name}`);
   });
 
   it('host c\'s sshd stops in the middle of an apply: a per-host error, a and b consistent, re-apply converges', async () => {

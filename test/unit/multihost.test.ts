@@ -41,9 +41,10 @@ function fakes(behave: Record<string, Behaviour & { connect?: () => Promise<void
     const rec = (op: string, detail = '') => { log.push(`${h.name} ${op}${detail}`); f.calls.push(op); };
     f.helper = {
       plan: (p) => { rec('plan'); return b.plan ? b.plan(p) : Promise.resolve(plan(2)); },
-      apply: (p, on) => { rec('apply', p.expect ? ` expect ${p.expect.steps}` : ''); on?.({ done: 1, total: 2, message: 'step one' }); return b.apply ? b.apply(p, on) : Promise.resolve(done(2)); },
-      destroy: (p, on) => { rec('destroy', ` ${p.name}`); return b.destroy ? b.destroy(p, on) : Promise.resolve(done(3)); },
+      apply: (p, on) => { rec('apply', `${p.expect ? ` expect ${p.expect.steps}` : ''}${p.approveRoot ? ` root ${p.approveRoot.slice(0, 4)}` : ''}`); on?.({ done: 1, total: 2, message: 'step one' }); return b.apply ? b.apply(p, on) : Promise.resolve(done(2)); },
+      destroy: (p, on) => { rec('destroy', ` ${p.name}${p.kill ? ' kill' : ''}`); return b.destroy ? b.destroy(p, on) : Promise.resolve(done(3)); },
       observe: (p) => { rec('observe'); return b.observe ? b.observe(p) : Promise.resolve(live('ul0', '192.0.2.2/24')); },
+      services: (p) => { rec('services'); return b.services ? b.services(p) : Promise.resolve({ services: [] }); },
       close: async () => { f.closed = true; },
     };
     made.set(h.name, f);
@@ -146,6 +147,58 @@ describe('multi-host apply', () => {
     const r = await multiStatus(T, splitter, f.opts);
     assert.equal(r.overall.c, 'not-applied');
     assert.equal(r.overall.b, 'not-applied');
+  });
+});
+
+describe('root commands across hosts', () => {
+  const rootPlan = (digest: string) => () => Promise.resolve({ ...plan(2), rootCommands: [{ kind: 'service', ns: 'ns-c', which: 'echo', text: 'socat …', user: 'root' }], rootDigest: digest } as unknown as PlanWithDigest);
+  it('not approved: refused on the host that runs them, nothing applied anywhere', async () => {
+    const f = fakes({ c: { plan: rootPlan('c'.repeat(64)) } });
+    let asked: unknown;
+    const r = await multiApply(T, splitter, { ...f.opts, approveRoot: (roots) => { asked = roots; return false; } });
+    assert.equal(r.ok, false);
+    assert.equal(r.stage, 'plan');
+    assert.deepEqual(states(r), { local: 'not-run', b: 'not-run', c: 'refused' });
+    assert.deepEqual((asked as { host: string }[]).map((x) => x.host), ['c']);
+    assert.equal(r.hosts.find((h) => h.host === 'c')!.error!.code, 'root-not-approved');
+    assert.ok(!f.log.some((l) => l.includes(' apply')));
+  });
+  it('without an approver it is refused too', async () => {
+    const f = fakes({ c: { plan: rootPlan('c'.repeat(64)) } });
+    const r = await multiApply(T, splitter, f.opts);
+    assert.equal(r.hosts.find((h) => h.host === 'c')!.state, 'refused');
+  });
+  it('approved: each host gets its own plan\'s digest, and only a host that runs any', async () => {
+    const f = fakes({ b: { plan: rootPlan('b'.repeat(64)) }, c: { plan: rootPlan('c'.repeat(64)) } });
+    const r = await multiApply(T, splitter, { ...f.opts, approveRoot: () => true });
+    assert.equal(r.ok, true);
+    assert.deepEqual(f.log.filter((l) => l.includes(' apply')).sort(), ['b apply expect 2 root bbbb', 'c apply expect 2 root cccc', 'local apply expect 2']);
+  });
+});
+
+describe('destroy held by processes, and services in status', () => {
+  const holder = { ns: 'ns-b', pid: 42, user: 'alice', command: 'bash -i' };
+  it('a host held by processes refuses, naming them; the others are destroyed; kill is sent to every host', async () => {
+    const f = fakes({ b: { destroy: (p) => (p.kill ? Promise.resolve(done(1)) : Promise.reject(new HelperFailure({ code: 'destroy-held', message: 'held', holders: [holder] }))) } });
+    const r = await multiDestroy('lab', HOSTS, undefined, f.opts);
+    assert.deepEqual(states(r), { local: 'ok', b: 'refused', c: 'ok' });
+    assert.deepEqual(r.hosts.find((h) => h.host === 'b')!.holders, [holder]);
+    assert.match(r.hosts.find((h) => h.host === 'b')!.message!, /1 process\(es\) are still inside/);
+    const k = fakes({ b: { destroy: (p) => (p.kill ? Promise.resolve(done(1)) : Promise.reject(new HelperFailure({ code: 'destroy-held', message: 'held', holders: [holder] }))) } });
+    const again = await multiDestroy('lab', HOSTS, undefined, { ...k.opts, kill: true });
+    assert.equal(again.ok, true);
+    assert.deepEqual(k.log.filter((l) => l.includes('destroy')).sort(), ['b destroy lab kill', 'c destroy lab kill', 'local destroy lab kill']);
+  });
+  it('status reads each host\'s services; one that does not run makes an in-sync host drifted', async () => {
+    const inSync = () => Promise.resolve({ ...plan(0), objects: [{ kind: 'namespace', name: 'n', scope: null, state: 'in-sync' }] } as unknown as PlanWithDigest);
+    const f = fakes({
+      b: { plan: inSync, services: () => Promise.resolve({ services: [{ ns: 'ns-b', name: 'web', state: 'exited', code: 1 }] } as never) },
+      c: { plan: inSync },
+    });
+    const r = await multiStatus(T, splitter, f.opts);
+    assert.equal(r.overall.b, 'drifted');
+    assert.equal(r.overall.c, 'in-sync');
+    assert.equal(r.hosts.find((h) => h.host === 'b')!.services![0]!.name, 'web');
   });
 });
 
