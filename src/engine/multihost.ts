@@ -13,8 +13,9 @@
  *  4. apply every host in parallel, each exactly the plan it showed (its digest). A host's
  *     helper runs its plan to the end or to its first failure, and what ran stays consistent
  *     (it applies in groups; a half-done apply is converged by the next). When one host fails,
- *     no further request goes to any host (no verify, no second round): the others finish the
- *     one apply they are running, so every host ends either applied or stopped at its own
+ *     no further request goes to any host but a `cancel` of the apply each other host is
+ *     running: its helper stops it before its next group of steps (between two phases, so what
+ *     ran is whole) and answers `cancelled`. Every host ends applied, failed, or stopped at a
  *     consistent point, and the report says which, per host. Re-apply converges.
  * Destroy asks every host in parallel, each within a deadline, and names the hosts it could
  * not reach with what their part of the file put there (it may still be there).
@@ -38,6 +39,8 @@ export interface HostHelper {
   observe(p: { namespaces?: string[] }): Promise<LiveState>;
   /** the services of a host's part (status) */
   services(p: { topology: Topology }): Promise<{ services: LiveService[] }>;
+  /** stop its running apply before its next group of steps (it answers `cancelled`) */
+  cancelRunning(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,7 @@ export type Phase = 'connect' | 'underlay' | 'plan' | 'apply' | 'destroy' | 'don
 export interface HostEvent { host: string; phase: Phase; message: string; done?: number; total?: number }
 
 /** skipped: the file puts nothing on the host and its helper could not be started (a laptop without the local rule driving remote hosts) */
-export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run' | 'skipped';
+export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run' | 'skipped' | 'cancelled';
 export interface HostOutcome {
   host: string;
   state: HostState;
@@ -239,6 +242,7 @@ async function applyOne(p: HostPart, plan: PlanWithDigest, hosts: Hosts, onFail:
     onFail(p.host);
     hosts.emit(p.host, 'failed', messageOf(e));
     const code = e instanceof HelperFailure ? e.error.code : 'internal';
+    if (code === 'cancelled') return { host: p.host, state: 'cancelled', plan, message: `stopped because another host failed: ${messageOf(e)}`, error: errorOf(e) };
     return { host: p.host, state: code === 'helper-exited' ? 'unreachable' : 'failed', plan, message: messageOf(e), error: errorOf(e) };
   }
 }
@@ -278,7 +282,11 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
     const onFail = (h: string) => {
       if (failedFirst) return;
       failedFirst = h;
-      for (const other of prep.parts) if (other.host !== h) hosts.emit(other.host, 'apply', `host ${h} failed: no further work is sent; this host finishes its current apply`);
+      for (const other of prep.parts) {
+        if (other.host === h) continue;
+        hosts.emit(other.host, 'apply', `host ${h} failed: this host stops before its next group of steps`);
+        void hosts.open.get(other.host)?.cancelRunning().catch(() => undefined);
+      }
     };
     const out = ordered(prep.names, [...await Promise.all(prep.parts.map((p, i) => applyOne(p, planned[i]!.plan!, hosts, onFail))), ...prep.skipped]);
     return { ok: out.every(good), stage: 'apply', hosts: out };

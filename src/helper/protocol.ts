@@ -104,6 +104,11 @@ export const OPS = {
   resolve: { ns: NsName.nullable(), name: ProbeTarget },
   /** one GET (no redirects), its status and the start of its body */
   'http-get': { ns: NsName, url: HttpUrl },
+  /**
+   * stop a running apply or destroy of this connection (its request id) before its next group
+   * of steps; it then answers `cancelled`, and what ran is consistent (a re-apply converges)
+   */
+  cancel: { request: Id },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -118,6 +123,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('watch'), requestSchema('unwatch'), requestSchema('adopt'),
   requestSchema('services'), requestSchema('logs'), requestSchema('restart'),
   requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
+  requestSchema('cancel'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -179,6 +185,8 @@ export interface OpResults {
   'route-get': RouteAnswer;
   resolve: ResolveAnswer;
   'http-get': HttpAnswer;
+  /** whether a running apply or destroy with that id was found (false: it had already answered) */
+  cancel: { cancelled: boolean };
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -187,7 +195,7 @@ export type HelperErrorCode =
   // any request: a line that is not a valid request, or an unexpected failure
   | 'bad-json' | 'bad-version' | 'bad-request' | 'too-large' | 'truncated' | 'internal'
   // operations on a topology
-  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved' | 'destroy-held'
+  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved' | 'destroy-held' | 'cancelled'
   // operations on one object, watches and captures
   | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
   // the client's: the helper could not be started, or went away
@@ -199,8 +207,8 @@ export interface OpErrors {
   hello: AnyRequest;
   observe: AnyRequest;
   plan: AnyRequest | 'invalid-topology';
-  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved';
-  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked' | 'destroy-held';
+  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved' | 'cancelled';
+  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked' | 'destroy-held' | 'cancelled';
   'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   doctor: AnyRequest | 'invalid-topology' | 'step-failed' | 'locked';
@@ -218,6 +226,7 @@ export interface OpErrors {
   'route-get': AnyRequest;
   resolve: AnyRequest;
   'http-get': AnyRequest;
+  cancel: AnyRequest;
 }
 
 export interface HelperError {

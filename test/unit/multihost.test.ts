@@ -45,6 +45,7 @@ function fakes(behave: Record<string, Behaviour & { connect?: () => Promise<void
       destroy: (p, on) => { rec('destroy', ` ${p.name}${p.kill ? ' kill' : ''}`); return b.destroy ? b.destroy(p, on) : Promise.resolve(done(3)); },
       observe: (p) => { rec('observe'); return b.observe ? b.observe(p) : Promise.resolve(live('ul0', '192.0.2.2/24')); },
       services: (p) => { rec('services'); return b.services ? b.services(p) : Promise.resolve({ services: [] }); },
+      cancelRunning: (...a) => { rec('cancel'); return b.cancelRunning ? b.cancelRunning(...a) : Promise.resolve(); },
       close: async () => { f.closed = true; },
     };
     made.set(h.name, f);
@@ -109,23 +110,28 @@ describe('multi-host apply', () => {
     assert.ok(!f.log.some((l) => l.includes(' apply')));
   });
 
-  it('a host failing mid-apply: the others finish the apply they run, nothing more is sent, each host is reported', async () => {
-    let releaseLocal: () => void = () => {};
+  it('a host failing mid-apply: the others are asked to stop before their next group of steps, each host is reported', async () => {
+    let releaseLocal: (cancelled: boolean) => void = () => {};
     const f = fakes({
       c: { apply: () => Promise.reject(new HelperFailure({ code: 'helper-exited', message: 'cannot reach host c (Connection closed by 192.0.2.3 port 22)' })) },
-      local: { apply: () => new Promise((r) => { releaseLocal = () => r(done(2)); }) },
+      local: {
+        apply: () => new Promise((resolve, reject) => {
+          releaseLocal = (cancelled) => (cancelled ? reject(new HelperFailure({ code: 'cancelled', message: 'cancelled after 1 of 2 step(s)' })) : resolve(done(2)));
+        }),
+        cancelRunning: async () => { releaseLocal(true); },
+      },
     });
-    const running = multiApply(T, splitter, f.opts);
-    // c fails while local is still applying
-    while (!f.events.some((e) => e.host === 'c' && e.phase === 'failed')) await new Promise((r) => setImmediate(r));
-    assert.ok(f.events.some((e) => e.host === 'local' && /host c failed/.test(e.message)));
-    releaseLocal();
-    const r = await running;
+    const r = await multiApply(T, splitter, f.opts);
     assert.equal(r.ok, false);
-    assert.deepEqual(states(r), { local: 'ok', b: 'ok', c: 'unreachable' });
+    // b had finished before c failed; local was stopped between two groups of steps
+    assert.deepEqual(states(r), { local: 'cancelled', b: 'ok', c: 'unreachable' });
     assert.match(r.hosts.find((h) => h.host === 'c')!.message!, /Connection closed/);
-    // one apply per host, nothing after it
-    for (const h of ['local', 'b', 'c']) assert.equal(f.made.get(h)!.calls.at(-1), 'apply');
+    assert.match(r.hosts.find((h) => h.host === 'local')!.message!, /stopped because another host failed: cancelled after 1 of 2/);
+    assert.ok(f.events.some((e) => e.host === 'local' && /host c failed: this host stops before its next group of steps/.test(e.message)));
+    // one apply per host and a cancel to the others, nothing after it
+    assert.deepEqual(f.made.get('local')!.calls.slice(-2), ['apply', 'cancel']);
+    assert.deepEqual(f.made.get('b')!.calls.slice(-2), ['apply', 'cancel']);
+    assert.equal(f.made.get('c')!.calls.at(-1), 'apply');
   });
 
   it('a step failing on one host is that host\'s error, with the kernel\'s message', async () => {

@@ -14,4 +14,6 @@ export const HANDLERS: Handlers = {
   hello, observe, plan: planOp, apply, destroy, 'link-state': linkState, remove, doctor, ping, capture, watch, unwatch, adopt,
   services, logs, restart,
   'probe-icmp': probeIcmpOp, 'probe-tcp': probeTcpOp, 'probe-udp': probeUdpOp, 'route-get': routeGetOp, resolve: resolveOp, 'http-get': httpGetOp,
+  // stop a running apply or destroy of this connection before its next group of steps
+  cancel: async (req, ctx) => ({ cancelled: ctx.cancel(req.request) }),
 };
