@@ -5,14 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostOf, hostsNeedingUnderlay, hostsOf, splitByHost, underlaySpec } from './core/hosts-split.js';
+import { hostOf, hostsOf } from './core/hosts-split.js';
 import type { Topology } from './core/model.js';
-import { formatPhases } from './engine/engine.js';
 import type { HelperClient } from './engine/helper-client.js';
-import { multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type HostOutcome, type HostPart, type LabHost, type MultiOptions, type MultiResult, type Splitter } from './engine/multihost.js';
-import { INSTALL_DIR } from './engine/privilege.js';
-import { parseSshTarget, SshSetupError, startSshHelper } from './engine/ssh-helper.js';
-import { holderLines } from './core/destroy-report.js';
+import { multiApply, multiDestroy, multiPlan, multiStatus, type HostEvent, type LabHost, type MultiOptions, type MultiResult } from './engine/multihost.js';
+import { helperPathFor, hostConnector, partsForListing, SPLITTER } from './engine/ssh-connect.js';
+import { outcomeLines } from './engine/multihost-report.js';
 import { formatMatrix } from './core/reach.js';
 import type { Probes } from './engine/lab-tests.js';
 import { crossHostMatrix, lazyHelpers, routedProbes } from './engine/multihost-probes.js';
@@ -28,7 +26,6 @@ export const MULTIHOST_USAGE = `  for a file with "hosts" (docs/multi-host.md), 
     --remote-helper PATH                  the helper on every remote host (default: the installed one)
     --remote-node PATH                    node on the remote hosts (default /usr/bin/node)`;
 
-const SPLITTER: Splitter = { hostsOf, hostOf, splitByHost, underlaySpec, hostsNeedingUnderlay };
 
 function version(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -41,63 +38,28 @@ function version(): string {
 type Flags = Map<string, string | true>;
 const flag = (f: Flags, k: string) => { const v = f.get(k); return typeof v === 'string' ? v : undefined; };
 
-/**
- * The helper a remote host runs. A root login runs it without sudo, so no sudoers rule limits
- * it: a path from the file is used there only when it is the installed helper's directory;
- * any other must be given on the command line (--remote-helper), by the person.
- */
+/** the helper a remote host runs: --remote-helper, else the file's (for a root login only in the installed directory) */
 export function remoteHelperPath(h: LabHost, flags: Flags, user: string | undefined): string | undefined {
-  const given = flag(flags, '--remote-helper');
-  if (given !== undefined) return given;
-  if (h.helper === undefined) return undefined;
-  if (user === 'root' && !h.helper.startsWith(`${INSTALL_DIR}/`)) {
-    throw new SshSetupError(`host ${h.name}: the file names helper ${h.helper}, which would run as root without sudo; only ${INSTALL_DIR}/… is taken from a file (pass --remote-helper ${h.helper} to run it)`);
-  }
-  return h.helper;
+  return helperPathFor(h, flag(flags, '--remote-helper'), user);
 }
 
 /** how each host's helper is reached: the local one as for any lab, the others through ssh */
 export function connector(flags: Flags, local: () => Promise<HelperClient>): MultiOptions['connect'] {
-  const sshConfig = flag(flags, '--ssh-config');
-  const node = flag(flags, '--remote-node');
-  return async (h) => {
-    if (h.ssh === undefined) return local();
-    const target = parseSshTarget(h.ssh, `hosts ${h.name} ssh`);
-    const helper = remoteHelperPath(h, flags, target.user);
-    return startSshHelper(h.name, target, {
-      version: version(), ...(helper ? { helper } : {}), ...(node ? { node } : {}), ...(sshConfig ? { extra: ['-F', sshConfig] } : {}),
-    });
-  };
+  const [sshConfig, remoteHelper, remoteNode] = MULTIHOST_FLAGS.map((k) => flag(flags, k));
+  return hostConnector({ version: version(), ...(sshConfig ? { sshConfig } : {}), ...(remoteHelper ? { remoteHelper } : {}), ...(remoteNode ? { remoteNode } : {}) }, local);
 }
 
 const onEvent = (e: HostEvent) => {
   process.stderr.write(`[${e.host}] ${e.total ? `[${e.done}/${e.total}] ` : ''}${e.message}\n`);
 };
 
-function outcomeLine(o: HostOutcome): string {
-  const r = o.result;
-  switch (o.state) {
-    case 'ok': return r ? `ok: ${r.steps} step(s)${r.steps ? `, ${(r.durationMs / 1000).toFixed(2)} s (${formatPhases(r.phases)})` : ''}` : `ok: ${o.plan?.steps.length ?? 0} step(s) to do`;
-    case 'not-run': return `not run: ${o.message ?? ''}`;
-    case 'skipped': return `skipped: ${o.message ?? ''}`;
-    default: return `${o.state.toUpperCase()}: ${o.message ?? o.error?.message ?? ''}${o.left?.length ? `\n${' '.repeat(11)}may still be there: ${o.left.join(', ')}` : ''}${(o.holders ?? []).length ? holderLines(o.holders!).map((l) => `\n${' '.repeat(11)}${l}`).join('') : ''}`;
-  }
-}
-
 function report(what: string, r: MultiResult): void {
   process.stderr.write(`${what} on ${r.hosts.length} host(s):\n`);
-  for (const o of r.hosts) process.stderr.write(`  ${o.host.padEnd(8)} ${outcomeLine(o)}\n`);
+  for (const line of outcomeLines(r)) process.stderr.write(`${line}\n`);
   if (!r.ok && r.stage !== 'apply' && r.stage !== 'destroy') process.stderr.write('nothing was changed on any host\n');
 }
 
 const json = (v: unknown) => process.stdout.write(JSON.stringify(v, null, 2) + '\n');
-
-/** the parts of a file without asking any host (interface-named underlays unknown): for listing */
-function partsForListing(t: Topology): HostPart[] | undefined {
-  const u: Record<string, string> = {};
-  for (const h of hostsOf(t)) { const s = underlaySpec(h); u[h.name] = s && 'address' in s ? s.address : '0.0.0.0'; }
-  try { return splitByHost(t, u); } catch { return undefined; }
-}
 
 /** apply --allow-root-commands across hosts: every host's root commands printed in full; approved only with the flag */
 function approveRoots(t: Topology, allowed: boolean): MultiOptions['approveRoot'] {

@@ -91,6 +91,11 @@ export interface MultiOptions {
   approveRoot?: (roots: HostRoots[]) => boolean | Promise<boolean>;
   /** plan/status: also read each host's services */
   services?: boolean;
+  /**
+   * apply: asked with every host's plan (exactly what then runs: each host's digest is sent)
+   * before any host changes; false stops there (VS Code's confirmation)
+   */
+  confirm?: (planned: HostOutcome[]) => boolean | Promise<boolean>;
 }
 
 export interface MultiResult { ok: boolean; stage: 'connect' | 'underlay' | 'plan' | 'apply' | 'destroy' | 'status'; hosts: HostOutcome[] }
@@ -275,6 +280,9 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
     if (planned.some((o) => o.state !== 'ok')) {
       const out = planned.map((o): HostOutcome => (o.state === 'ok' ? { ...o, state: 'not-run', message: 'nothing was done: another host refused its plan' } : o));
       return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...out, ...prep.skipped]) };
+    }
+    if (opts.confirm && !(await opts.confirm(planned))) {
+      return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...planned.map((o): HostOutcome => ({ ...o, state: 'not-run', message: 'not confirmed: nothing was done' })), ...prep.skipped]) };
     }
     const refused = await rootRefusals(planned, opts);
     if (refused) return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...refused, ...prep.skipped]) };

@@ -57,7 +57,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
     machinePlan: async (t) => live.planOf(t) ?? (live.live ? session.api.plan({ topology: t }) : undefined),
   });
   const trees = registerViews(context, session, live, views, analyses);
-  const terminalProfile = registerTerminals(context, live);
+  const terminalProfile = registerTerminals(context, live, (t, h) => trees.remote.hostOf(t, h));
   registerInstallHelper(context);
   registerRunInNamespace(context, live);
   registerImportLive(context, session);

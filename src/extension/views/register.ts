@@ -5,6 +5,9 @@ import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
 import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
 import { TopologiesTree, type TopologyNode } from './topologies.js';
+import { RemoteHosts } from './remote-hosts.js';
+import { hostConnect } from '../multihost.js';
+import type { Topology } from '../../core/model.js';
 
 /** the tree views extension.ts made at activation (their providers forward to these trees) */
 export interface TreeViews {
@@ -13,8 +16,21 @@ export interface TreeViews {
   topologies: vscode.TreeView<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
-  const namespaces = new NamespacesTree(live);
+/** the workspace's valid topologies (for the remote hosts' level) */
+async function workspaceTopologies(analyses: TopologyAnalyses): Promise<Topology[]> {
+  const out: Topology[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500)) {
+    const v = analyses.ofFile(uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    if (v.valid && v.topology) out.push(v.topology);
+  }
+  return out;
+}
+
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree; remote: RemoteHosts } {
+  const version = (context.extension.packageJSON as { version: string }).version;
+  // a level per remote host of an applied multi-host topology, read on refresh
+  const remote = new RemoteHosts(() => workspaceTopologies(analyses), () => hostConnect(session, version));
+  const namespaces = new NamespacesTree(live, remote);
   const bridges = new BridgesTree(live);
   const topologies = new TopologiesTree(session, live, analyses);
   namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
@@ -22,8 +38,9 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   topologies.attach(views.topologies as vscode.TreeView<TopologyNode>);
   context.subscriptions.push(namespaces, bridges, topologies);
 
+  // a node of this machine (a remote host's node carries its host: nothing here acts on it)
   const target = (n: unknown): { ns: string | null; name?: string } | undefined =>
-    n && typeof n === 'object' && 'ns' in n ? (n as { ns: string | null; name?: string }) : undefined;
+    n && typeof n === 'object' && 'ns' in n && !('host' in n) ? (n as { ns: string | null; name?: string }) : undefined;
 
   const setState = (up: boolean) => async (n?: unknown) => {
     const t = target(n);
@@ -36,7 +53,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); }),
+    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); return remote.refresh(); }),
     vscode.commands.registerCommand('netnsLab.setLinkUp', setState(true)),
     vscode.commands.registerCommand('netnsLab.setLinkDown', setState(false)),
     vscode.commands.registerCommand('netnsLab.copyAddress', async (n?: unknown) => {
@@ -69,5 +86,5 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
       void vscode.window.showInformationMessage(owner ? `No *.netns.json in the workspace is named '${owner}'.` : 'This object was not made by a topology.');
     }),
   );
-  return { namespaces, bridges, topologies };
+  return { namespaces, bridges, topologies, remote };
 }
