@@ -26,6 +26,8 @@ export interface NetnsLabApi {
   readonly analyses: number;
   /** for tests: the views' providers (loads the implementation) */
   readonly trees: Main['trees'];
+  /** for tests: a recorded engine for the labs across hosts, and the answers to their questions (loads the implementation) */
+  readonly multiHostTesting: Main['multiHostTesting'];
   activationMs: number;
 }
 
@@ -98,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     get live() { return load().live; },
     get analyses() { return load().analyses.count; },
     get trees() { return load().trees; },
+    get multiHostTesting() { return load().multiHostTesting; },
     activationMs: performance.now() - t0,
   };
 }

@@ -22,6 +22,7 @@ import { registerTerminals } from './terminal.js';
 import { registerRunInNamespace, resolveNetnsDebug } from './run-in-ns.js';
 import { resolveNetnsTask } from './tasks.js';
 import { registerViews, type TreeViews } from './views/register.js';
+import { multiHostTesting } from './multihost.js';
 
 export interface Main {
   provider: TopologyEditorProvider;
@@ -30,6 +31,8 @@ export interface Main {
   trees: Record<keyof TreeViews, vscode.TreeDataProvider<unknown>>;
   terminalProfile: vscode.TerminalProfileProvider;
   runIn: { task: (t: vscode.Task) => vscode.Task | undefined; debug: (c: vscode.DebugConfiguration) => vscode.DebugConfiguration | undefined };
+  /** for tests: a recorded engine for the labs across hosts (multihost.ts) */
+  multiHostTesting: typeof multiHostTesting;
 }
 
 export function start(context: vscode.ExtensionContext, views: TreeViews): Main {
@@ -63,6 +66,6 @@ export function start(context: vscode.ExtensionContext, views: TreeViews): Main 
   registerImportLive(context, session);
   registerImportLab(context);
   registerDiagnose(context, session, live, targets, (uri, t, paint) => provider.paintMatrix(uri, t, paint));
-  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile,
+  return { provider, live, analyses, trees: trees as unknown as Main['trees'], terminalProfile, multiHostTesting,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

@@ -7,6 +7,8 @@ import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
 import { TopologiesTree, type TopologyNode } from './topologies.js';
 import { RemoteHosts } from './remote-hosts.js';
 import { hostConnect } from '../multihost.js';
+import { multiStatus } from '../../engine/multihost.js';
+import { SPLITTER } from '../../engine/ssh-connect.js';
 import type { Topology } from '../../core/model.js';
 
 /** the tree views extension.ts made at activation (their providers forward to these trees) */
@@ -32,7 +34,11 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   const remote = new RemoteHosts(() => workspaceTopologies(analyses), () => hostConnect(session, version));
   const namespaces = new NamespacesTree(live, remote);
   const bridges = new BridgesTree(live);
-  const topologies = new TopologiesTree(session, live, analyses);
+  const topologies = new TopologiesTree(session, live, analyses, async (t) => {
+    const r = await multiStatus(t, SPLITTER, { connect: hostConnect(session, version) });
+    // a host with nothing of the lab whose helper cannot start (skipped) does not count
+    return r.hosts.filter((o) => o.state !== 'skipped').map((o) => ({ host: o.host, ...(r.overall[o.host] ? { overall: r.overall[o.host] } : {}), ...(o.message ? { message: `${o.state}: ${o.message}` } : {}) }));
+  });
   namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
   bridges.attach(views.bridges as vscode.TreeView<TreeNode>);
   topologies.attach(views.topologies as vscode.TreeView<TopologyNode>);
@@ -53,7 +59,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); return remote.refresh(); }),
+    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.refreshHosts(); return remote.refresh(); }),
     vscode.commands.registerCommand('netnsLab.setLinkUp', setState(true)),
     vscode.commands.registerCommand('netnsLab.setLinkDown', setState(false)),
     vscode.commands.registerCommand('netnsLab.copyAddress', async (n?: unknown) => {
