@@ -7,13 +7,17 @@
 import * as vscode from 'vscode';
 import { holderLines, holderNamespaces } from '../core/destroy-report.js';
 import { confirmationText } from '../core/host-routes.js';
-import { hostsOf } from '../core/hosts-split.js';
+import { hostsOf, type LabHost } from '../core/hosts-split.js';
 import type { Topology } from '../core/model.js';
 import { renderScript } from '../core/render.js';
 import { describeRootCommand } from '../core/workloads.js';
 import { multiApply, multiDestroy, multiPlan, rootsOf, type HostEvent, type HostHelper, type HostOutcome, type MultiOptions, type MultiResult } from '../engine/multihost.js';
 import { HostProgress, outcomeLines } from '../engine/multihost-report.js';
 import { hostConnector, partsForListing, SPLITTER } from '../engine/ssh-connect.js';
+import { hostOf } from '../core/hosts-split.js';
+import type { ProbeResult } from '../core/reach.js';
+import type { HelperApi } from '../engine/helper-client.js';
+import { crossHostMatrix, lazyHelpers } from '../engine/multihost-probes.js';
 import { remoteOptions } from './remote-settings.js';
 import type { CommandDeps } from './command-deps.js';
 import type { HelperSession } from './helper-session.js';
@@ -28,6 +32,19 @@ export const multiHostTesting: { connect?: MultiOptions['connect']; answer?: (me
 /** how each host's helper is reached: this window's session for the local one, ssh for the others */
 export function hostConnect(session: HelperSession, version: string): MultiOptions['connect'] {
   return multiHostTesting.connect ?? hostConnector(remoteOptions(version), async () => localHost(session));
+}
+
+/** Test Connectivity of a lab across hosts: every namespace probed from its own host (the engine's crossHostMatrix) */
+export async function multiHostPing(session: HelperSession, version: string, t: Topology): Promise<{ results: ProbeResult[]; durationMs: number }> {
+  const byName = new Map(hostsOf(t).map((h) => [h.name, h]));
+  type Api = HelperApi & { close(): Promise<void> };
+  const connect = (multiHostTesting.connect as unknown as ((h: LabHost) => Promise<Api>) | undefined)
+    ?? hostConnector<Api>(remoteOptions(version), async () => ({ ...session.api, close: async () => undefined }));
+  const helpers = lazyHelpers(async (name) => connect(byName.get(name)!));
+  const t0 = Date.now();
+  try {
+    return { results: await crossHostMatrix(t, (n) => hostOf(t, n), helpers.helperOf), durationMs: Date.now() - t0 };
+  } finally { await helpers.close(); }
 }
 
 /** this window's helper as the local host (it stays open after the run) */

@@ -46,6 +46,11 @@ suite('labs across hosts', () => {
       return {
         plan: rec('plan', plan(h.name)), apply: rec('apply', done), destroy: rec('destroy', done), services: rec('services', { services: [] }),
         observe: rec('observe', { host: { name: null, links: [], routes: [], sysctls: {} }, namespaces: h.name === 'b' ? [ns('r1'), ns('r3')] : h.name === 'c' ? [ns('r2')] : [], firewall: { filter: {}, nat: {} } }),
+        probeIcmp: async (p: unknown) => {
+          const q = p as { ns: string; targets: string[] };
+          log.push(`${h.name} probeIcmp ${q.ns} ${q.targets.join(',')}`);
+          return { results: q.targets.map((target) => ({ target, ok: true, rttMs: 0.1 })) };
+        },
         cancelRunning: async () => undefined, close: async () => undefined,
       };
     };
@@ -92,6 +97,11 @@ suite('labs across hosts', () => {
     assert.match(asked[0]!, /^Destroy everything topology 'mhvs' owns on its 3 hosts \(local, b, c\)\?$/);
     assert.deepEqual(log.filter((l) => l.includes(' destroy')).sort(), ['b destroy', 'local destroy']);
     assert.ok(log.includes('c connect'), log.join('\n'));
+  });
+
+  test('Test Connectivity: each namespace probed through its own host\'s helper', async () => {
+    await vscode.commands.executeCommand('netnsLab.testConnectivity', uri);
+    assert.deepEqual(log.filter((l) => l.includes('probeIcmp')).sort(), ['b probeIcmp r1 10.77.0.2', 'c probeIcmp r2 10.77.0.1']);
   });
 
   test('Namespaces view: a level per remote host after Refresh, with its namespaces; Open Terminal there runs ssh -t', async () => {
