@@ -29,17 +29,28 @@ import { userValue } from './user-setting.js';
 /** for tests: a recorded engine instead of the hosts' helpers, and the answers to the questions (by their message) */
 export const multiHostTesting: { connect?: MultiOptions['connect']; answer?: (message: string) => string | undefined } = {};
 
+/**
+ * A file names the hosts ssh goes to: in a restricted (untrusted) workspace no ssh connection is
+ * made for it (it would log in with the person's keys wherever the file says), not even for a
+ * dry run, a view or a probe
+ */
+function trusted<L, H extends { ssh?: string; name: string }>(connect: (h: H) => Promise<L>): (h: H) => Promise<L> {
+  return (h) => (h.ssh !== undefined && !vscode.workspace.isTrusted
+    ? Promise.reject(new Error(`host ${h.name} is reached through ssh only in a trusted workspace (Manage Workspace Trust)`))
+    : connect(h));
+}
+
 /** how each host's helper is reached: this window's session for the local one, ssh for the others */
 export function hostConnect(session: HelperSession, version: string): MultiOptions['connect'] {
-  return multiHostTesting.connect ?? hostConnector(remoteOptions(version), async () => localHost(session));
+  return trusted(multiHostTesting.connect ?? hostConnector(remoteOptions(version), async () => localHost(session)));
 }
 
 /** Test Connectivity of a lab across hosts: every namespace probed from its own host (the engine's crossHostMatrix) */
 export async function multiHostPing(session: HelperSession, version: string, t: Topology): Promise<{ results: ProbeResult[]; durationMs: number }> {
   const byName = new Map(hostsOf(t).map((h) => [h.name, h]));
   type Api = HelperApi & { close(): Promise<void> };
-  const connect = (multiHostTesting.connect as unknown as ((h: LabHost) => Promise<Api>) | undefined)
-    ?? hostConnector<Api>(remoteOptions(version), async () => ({ ...session.api, close: async () => undefined }));
+  const connect = trusted((multiHostTesting.connect as unknown as ((h: LabHost) => Promise<Api>) | undefined)
+    ?? hostConnector<Api>(remoteOptions(version), async () => ({ ...session.api, close: async () => undefined })));
   const helpers = lazyHelpers(async (name) => connect(byName.get(name)!));
   const t0 = Date.now();
   try {

@@ -23,6 +23,7 @@ export function remoteTerminalOptions(h: LabHost, ns: string, version: string): 
 
 /** opens the terminal, or says why not (the host is not known until the view was refreshed; a bad target) */
 export function openRemoteTerminal(arg: RemoteNsArg, hostOf: ((topology: string, host: string) => LabHost | undefined) | undefined, version: string): void {
+  if (!vscode.workspace.isTrusted) { void vscode.window.showErrorMessage('A terminal on another host of a lab opens through ssh only in a trusted workspace.'); return; }
   const h = hostOf?.(arg.topology, arg.host);
   if (!h) { void vscode.window.showErrorMessage(`Host ${arg.host} of '${arg.topology}' is not known: refresh the Namespaces view.`); return; }
   try {

@@ -48,6 +48,7 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   /** labs across hosts: their last status by file, recomputed when the file changes or on Refresh (not on every live event) */
   private readonly multi = new Map<string, { text: string; node: TopologyNode }>();
   private rereadHosts = false;
+  private readonly readingHosts = new Set<string>();
 
   constructor(private readonly session: HelperSession, private readonly live: LiveModel, private readonly analyses: TopologyAnalyses, private readonly hostsStatus?: HostsStatus) {
     const w = vscode.workspace.createFileSystemWatcher('**/*.netns.json');
@@ -118,18 +119,26 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
     this.schedule(0);
   }
 
+  /** the last status of a lab across hosts; a read of its hosts (ssh: seconds) runs beside, then the view is computed again */
   private async multiHostNode(uri: vscode.Uri, text: string, t: Topology): Promise<TopologyNode> {
-    const cached = this.multi.get(uri.toString());
+    const key = uri.toString();
+    const cached = this.multi.get(key);
     if (cached && cached.text === text && !this.rereadHosts) return cached.node;
-    let node: TopologyNode;
+    if (!this.readingHosts.has(key)) {
+      this.readingHosts.add(key);
+      void this.readHosts(uri, t).then((node) => { this.multi.set(key, { text, node }); })
+        .finally(() => { this.readingHosts.delete(key); this.schedule(0); });
+    }
+    return cached?.node ?? { uri, name: t.name, status: 'unknown', detail: 'reading its hosts…' };
+  }
+
+  private async readHosts(uri: vscode.Uri, t: Topology): Promise<TopologyNode> {
     try {
       const hosts = await this.hostsStatus!(t);
-      node = { uri, name: t.name, status: combinedStatus(hosts), detail: hosts.map((h) => `${h.host}: ${h.overall ?? h.message ?? '?'}`).join('\n') };
+      return { uri, name: t.name, status: combinedStatus(hosts), detail: hosts.map((h) => `${h.host}: ${h.overall ?? h.message ?? '?'}`).join('\n') };
     } catch (e) {
-      node = { uri, name: t.name, status: 'unknown', detail: (e as Error).message };
+      return { uri, name: t.name, status: 'unknown', detail: (e as Error).message };
     }
-    this.multi.set(uri.toString(), { text, node });
-    return node;
   }
 
   getChildren(node?: TopologyNode): TopologyNode[] {
