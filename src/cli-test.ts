@@ -12,8 +12,9 @@ import { renderJUnit, renderJson } from './core/diagnose/expect-report.js';
 import { loadFile } from './engine/engine.js';
 import type { HelperClient } from './engine/helper-client.js';
 import { helperProbes, runLabTests } from './engine/lab-tests.js';
+import { isMultiHost, MULTIHOST_FLAGS, multiHostProbes } from './cli-multihost.js';
 
-const FLAGS = new Set(['--json', '--junit', '--only', '--elevation']);
+const FLAGS = new Set(['--json', '--junit', '--only', '--elevation', ...MULTIHOST_FLAGS]);
 
 export const TEST_USAGE = `  netns-lab test FILE [--json] [--junit OUT.xml] [--only PATTERN]
                                           run the file's lab tests (expect) against the live lab`;
@@ -46,12 +47,13 @@ export async function testCommand(pos: string[], flags: Map<string, string | tru
   const chosen = selectExpectations(list, typeof only === 'string' ? only : undefined);
   if (!chosen.length) return usage(`no test of ${file} matches '${String(only)}'`);
 
-  const h = await helper();
+  // a lab across hosts: each probe through the helper of its source namespace's host
+  const via = isMultiHost(l.topology) ? multiHostProbes(l.topology, flags, helper) : await helper().then((h) => ({ probes: helperProbes(h), close: () => h.close() }));
   const t0 = Date.now();
   let results: TestResult[];
   try {
-    results = await runLabTests(l.topology, helperProbes(h), { only: chosen });
-  } finally { await h.close(); }
+    results = await runLabTests(l.topology, via.probes, { only: chosen });
+  } finally { await via.close(); }
   const totalMs = Date.now() - t0;
 
   const junit = flags.get('--junit');

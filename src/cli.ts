@@ -24,7 +24,7 @@ import { EXEC_USAGE, execCommand } from './cli-exec.js';
 import { TEST_USAGE, testCommand } from './cli-test.js';
 import { hostWideBlock, hostWideSteps } from './core/plan/host-routes.js';
 import { DESTROY_USAGE, destroyCommand } from './cli-destroy.js';
-import { MULTIHOST_FLAGS, MULTIHOST_USAGE, isMultiHost, multiHostCommand } from './cli-multihost.js';
+import { MULTIHOST_FLAGS, MULTIHOST_USAGE, isMultiHost, multiHostCommand, multiHostPing } from './cli-multihost.js';
 
 const USAGE = `netns-lab: draw Linux networks, build them for real
 
@@ -309,12 +309,16 @@ async function doctor(a: Args, json: boolean): Promise<number> {
 }
 
 async function ping(a: Args, json: boolean): Promise<number> {
-  allow(a, ['--json', '--probe'], 1);
+  allow(a, ['--json', '--probe', ...MULTIHOST_FLAGS], 1);
   const probe = a.flags.get('--probe');
   const outside = typeof probe === 'string' ? probe.split(',').filter(Boolean) : [];
   for (const p of outside) if (!validProbe(p)) throw new Usage(`--probe: '${p}' is not an address or a DNS name`);
   const l = await loadValid(a.pos[0]!);
-  singleHostOnly(a, l.topology);
+  if (isMultiHost(l.topology)) {
+    if (outside.length) throw new Usage('--probe works on a lab on one machine');
+    return multiHostPing(l.topology, a.flags, json, () => helper(a));
+  }
+  for (const k of MULTIHOST_FLAGS) if (a.flags.has(k)) throw new Usage(`unknown option ${k} for ping`);
   const r = await withHelper(a, (h) => h.ping({ topology: l.topology, outside }));
   const failed = r.results.filter((x) => !x.ok);
   if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');

@@ -244,6 +244,7 @@ export class App {
     if (!doc || doc.unreadable) return;
     this.view = readTopology(doc.topology);
     this.build = buildElements(this.view, doc.diagnostics as Diag[], this.labels());
+    this.legend.setHosts(this.view.hosts ?? []);
     const added = this.canvas.render(this.view, this.build);
     if (this.selectAfterRename && this.view.byRef.has(this.selectAfterRename)) {
       this.canvas.select([nodeId(this.selectAfterRename)]);

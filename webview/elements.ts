@@ -31,9 +31,19 @@ function severityClass(list: Diag[] | undefined): string {
 
 function nodeTooltip(n: ViewNode, ends: readonly string[] | undefined): string {
   const lines = [`${n.ref} — ${KIND_TEXT[n.kind]}${n.in ? ` in ${n.in}` : ''}`, ...(ends ?? [])];
+  if (n.host) lines.push(`on host ${n.host}`);
   if (n.internet) lines.push('internet access');
   if (n.note) lines.push(n.note);
   return lines.join('\n');
+}
+
+/** the colours of hosts (style.ts, the legend), in the file's order of hosts */
+export const HOST_COLOURS = 6;
+
+/** a lab across hosts: the class of the node's host colour */
+export function hostClass(view: TopologyView, n: ViewNode): string {
+  const i = n.host ? view.hosts?.indexOf(n.host) ?? -1 : -1;
+  return i >= 0 ? ` on-host host-${i % HOST_COLOURS}` : '';
 }
 
 /** the document's topology -> cytoscape elements (nodes first, then links) */
@@ -59,8 +69,9 @@ export function buildElements(view: TopologyView, diags: readonly Diag[], labels
         tooltip: nodeTooltip(n, ends.get(n.ref)),
         problem: d?.[0] ? diagText(d[0]) : '',
       },
-      classes: `kind-${n.kind}${n.internet ? ' internet' : ''}${severityClass(d)}`,
+      classes: `kind-${n.kind}${n.internet ? ' internet' : ''}${hostClass(view, n)}${severityClass(d)}`,
     };
+    if (n.host) el.data.host = n.host;
     if (n.position) el.position = { x: n.position.x, y: n.position.y };
     else unplaced.push(n.id);
     elements.push(el);

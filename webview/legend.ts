@@ -7,7 +7,7 @@
  */
 import type { MatrixPaint } from '../src/shared/protocol.js';
 
-type Swatch = 'node-error' | 'node-warning' | 'line-up' | 'line-down' | 'missing' | 'drifted' | 'clash' | 'ok' | 'mixed' | 'fail';
+type Swatch = `host-${number}` | 'node-error' | 'node-warning' | 'line-up' | 'line-down' | 'missing' | 'drifted' | 'clash' | 'ok' | 'mixed' | 'fail';
 
 const FILE_KEYS: [Swatch, string][] = [['node-error', 'an error in the file (hover for it)'], ['node-warning', 'a warning']];
 const LIVE_KEYS: [Swatch, string][] = [
@@ -28,6 +28,7 @@ export class Legend {
   private expanded = false;
   private paint: MatrixPaint | undefined;
   private live = false;
+  private hosts: string[] = [];
 
   constructor(container: HTMLElement, private readonly onClear: () => void, private readonly onResize: (inset: number) => void) {
     const root = el('div', 'legend');
@@ -42,6 +43,13 @@ export class Legend {
   /** the connectivity paint (undefined: none) */
   setReach(p: MatrixPaint | undefined): void {
     this.paint = p;
+    this.render();
+  }
+
+  /** a lab across hosts: its hosts in the file's order (each with its colour); [] for one host */
+  setHosts(hosts: readonly string[]): void {
+    if (hosts.join('\n') === this.hosts.join('\n')) return;
+    this.hosts = [...hosts];
     this.render();
   }
 
@@ -64,6 +72,7 @@ export class Legend {
     if (this.expanded) {
       const body = el('div', 'legend-body');
       body.id = 'legend-body';
+      if (this.hosts.length) body.append(this.section('Hosts (the double border: the host a node is on)', this.hosts.map((h, i): [Swatch, string] => [`host-${i % 6}`, h])));
       body.append(this.section('In the file', FILE_KEYS));
       body.append(this.section(this.live ? 'On the machine (applied)' : 'On the machine (once applied)', LIVE_KEYS));
       if (!this.paint) body.append(this.section('Connectivity (a halo around a link or namespace, after Test Connectivity)', REACH_KEYS));

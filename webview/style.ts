@@ -17,6 +17,8 @@ export interface Theme {
   passed: string;
   edge: string;
   accent: Record<NodeKind, string>;
+  /** a lab across hosts: one colour per host, in the file's order of hosts */
+  hosts: string[];
   font: string;
   monoFont: string;
 }
@@ -112,6 +114,8 @@ function nodeRules(theme: Theme, hc: boolean, labelBg: LabelBackground, images: 
   }
   rules.push(
     { selector: 'node.hover', style: { 'border-color': theme.selection } },
+    // a lab across hosts: each node's host as a double border of its host's colour (problems win)
+    ...theme.hosts.map((c, i): StyleRule => ({ selector: `node.host-${i}`, style: { 'border-color': c, 'border-width': 4, 'border-style': 'double' } })),
     { selector: 'node.has-warning', style: { 'border-color': theme.warning, 'border-width': 2 } },
     { selector: 'node.has-error', style: { 'border-color': theme.error, 'border-width': 2 } },
     // connectivity (Test Connectivity): a halo under the node and a second label line, so the

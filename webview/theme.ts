@@ -5,6 +5,12 @@
  */
 import type { Theme } from './style.js';
 
+/** the colours of hosts (a lab across hosts): the terminal's, distinct from the node kinds' */
+export const HOST_VARS: [string, string][] = [
+  ['--vscode-terminal-ansiCyan', '#11a8cd'], ['--vscode-terminal-ansiMagenta', '#bc3fbc'], ['--vscode-terminal-ansiYellow', '#e5e510'],
+  ['--vscode-terminal-ansiBlue', '#2472c8'], ['--vscode-terminal-ansiGreen', '#0dbc79'], ['--vscode-terminal-ansiRed', '#cd3131'],
+];
+
 function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
   const v = style.getPropertyValue(name).trim();
   return v || fallback;
@@ -68,6 +74,7 @@ export function readTheme(): Theme {
         bridge: c('--vscode-charts-green', light ? '#388a34' : '#89d185'),
         host: c('--vscode-charts-orange', '#d18616'),
       },
+      hosts: HOST_VARS.map(([v, f]) => c(v, f)),
       font: cssVar(style, '--vscode-font-family', 'system-ui, sans-serif'),
       monoFont: cssVar(style, '--vscode-editor-font-family', 'monospace'),
     };

@@ -48,6 +48,8 @@ export interface ViewNode {
   note: string | undefined;
   /** the node's object as it is in the file */
   raw: Record<string, unknown>;
+  /** a lab across hosts: the host the node is on ("local" by default; undefined in a single-host lab) */
+  host?: string;
 }
 
 export interface ViewLink {
@@ -68,6 +70,8 @@ export interface TopologyView {
   links: ViewLink[];
   /** element id for a node path (['namespaces', 3]) */
   byPath: Map<string, string>;
+  /** a lab across hosts: its hosts in the file's order, "local" first (empty in a single-host lab) */
+  hosts?: string[];
   /** links that cannot be drawn (an end names no node) */
   dangling: number[];
 }
@@ -183,7 +187,22 @@ export function readTopology(raw: unknown): TopologyView {
     byPath.set(`links/${index}`, id);
     links.push({ index, id, a, b, mtu: num(l.mtu), note: str(l.note), raw: l });
   });
-  return { name: str(t.name) ?? '', nodes, byRef, links, byPath, dangling };
+  const hosts = placeOnHosts(t, nodes, byRef);
+  return { name: str(t.name) ?? '', nodes, byRef, links, byPath, dangling, ...(hosts.length ? { hosts } : {}) };
+}
+
+/**
+ * A lab across hosts (a host entry with ssh, or a node with "on"): each node's host, as the
+ * engine places it (a bridge in a namespace is on that namespace's host; the host node is the
+ * local machine's); the hosts in the file's order, "local" first. Nothing when single-host.
+ */
+function placeOnHosts(t: Record<string, unknown>, nodes: ViewNode[], byRef: Map<string, ViewNode>): string[] {
+  const listed = (Array.isArray(t.hosts) ? t.hosts : []).filter((h): h is Record<string, unknown> => isObj(h) && typeof h.name === 'string' && h.name !== 'local').map((h) => h.name as string);
+  const on = (n: ViewNode) => str(n.raw.on);
+  if (!listed.length && !nodes.some(on)) return [];
+  const hostOf = (n: ViewNode): string => on(n) ?? (n.kind === 'bridge' && n.in && byRef.get(n.in) ? hostOf(byRef.get(n.in)!) : 'local');
+  for (const n of nodes) n.host = n.kind === 'host' ? 'local' : hostOf(n);
+  return [...new Set(['local', ...listed, ...nodes.map((n) => n.host!)])];
 }
 
 export const KIND_TEXT: Record<NodeKind, string> = {

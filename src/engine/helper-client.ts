@@ -66,6 +66,8 @@ export interface HelperClient extends HelperApi {
   watch(onEvent: (e: LiveEvent) => void): { stop(): Promise<void>; done: Promise<unknown> };
   /** tcpdump output (text lines, or base64 pcap chunks) until stop() */
   capture(params: ParamsOf<'capture'>, onData: (data: string) => void): { stop(): Promise<void>; done: Promise<unknown> };
+  /** asks the helper to stop every apply and destroy of this connection before its next group of steps (they answer `cancelled`) */
+  cancelRunning(): Promise<void>;
   close(): Promise<void>;
   readonly pid: number | undefined;
 }
@@ -174,7 +176,7 @@ export interface LineTransport {
 /** the client side of the helper protocol over a line transport; says hello before it returns */
 export async function connect(t: LineTransport): Promise<HelperClient> {
   let nextId = 1;
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }>();
+  const waiting = new Map<number, { op?: Op; resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }>();
   let dead: Error | undefined;
   t.onLines((line) => {
     let msg: Response;
@@ -200,7 +202,7 @@ export async function connect(t: LineTransport): Promise<HelperClient> {
   function send<T>(req: { op: Op } & Record<string, unknown>, handlers: { onProgress?: (p: Progress) => void; onLive?: (e: LiveEvent) => void; onData?: (d: string) => void }, id = nextId++): Promise<T> {
     if (dead) return Promise.reject(dead);
     return new Promise<T>((resolve, reject) => {
-      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, ...handlers });
+      waiting.set(id, { op: req.op, resolve: resolve as (v: unknown) => void, reject, ...handlers });
       t.write(JSON.stringify({ v: PROTOCOL_VERSION, id, ...req }) + '\n');
     });
   }
@@ -224,6 +226,10 @@ export async function connect(t: LineTransport): Promise<HelperClient> {
     },
     capture(params, onData) {
       return openStream({ op: 'capture', ...params }, { onData });
+    },
+    async cancelRunning() {
+      const ids = [...waiting].filter(([, w]) => w.op === 'apply' || w.op === 'destroy').map(([id]) => id);
+      await Promise.all(ids.map((request) => send({ op: 'cancel', request }, {}).catch(() => undefined)));
     },
     close: () => t.close(),
   };

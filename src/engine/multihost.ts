@@ -13,8 +13,9 @@
  *  4. apply every host in parallel, each exactly the plan it showed (its digest). A host's
  *     helper runs its plan to the end or to its first failure, and what ran stays consistent
  *     (it applies in groups; a half-done apply is converged by the next). When one host fails,
- *     no further request goes to any host (no verify, no second round): the others finish the
- *     one apply they are running, so every host ends either applied or stopped at its own
+ *     no further request goes to any host but a `cancel` of the apply each other host is
+ *     running: its helper stops it before its next group of steps (between two phases, so what
+ *     ran is whole) and answers `cancelled`. Every host ends applied, failed, or stopped at a
  *     consistent point, and the report says which, per host. Re-apply converges.
  * Destroy asks every host in parallel, each within a deadline, and names the hosts it could
  * not reach with what their part of the file put there (it may still be there).
@@ -23,6 +24,7 @@ import type { HostPart, LabHost } from '../core/plan/hosts-split.js';
 import type { Topology } from '../core/model/model.js';
 import type { ObjectStatus } from '../core/plan/plan.js';
 import type { LiveState } from '../core/observe/observe.js';
+import type { LiveService, RootCommand } from '../core/model/workloads.js';
 import type { ApplyResult, HelperError, PlanWithDigest } from '../helper/protocol.js';
 import { overallStatus, type Overall } from './engine.js';
 import { HelperFailure, type Progress } from './helper-client.js';
@@ -32,11 +34,18 @@ export type { HostPart, LabHost };
 /** what the orchestration needs of one host's helper */
 export interface HostHelper {
   plan(p: { topology: Topology }): Promise<PlanWithDigest>;
-  apply(p: { topology: Topology; expect?: { steps: number; digest: string } }, onProgress?: (p: Progress) => void): Promise<ApplyResult>;
-  destroy(p: { name: string }, onProgress?: (p: Progress) => void): Promise<ApplyResult>;
+  apply(p: { topology: Topology; expect?: { steps: number; digest: string }; approveRoot?: string }, onProgress?: (p: Progress) => void): Promise<ApplyResult>;
+  destroy(p: { name: string; kill?: boolean }, onProgress?: (p: Progress) => void): Promise<ApplyResult>;
   observe(p: { namespaces?: string[] }): Promise<LiveState>;
+  /** the services of a host's part (status) */
+  services(p: { topology: Topology }): Promise<{ services: LiveService[] }>;
+  /** stop its running apply before its next group of steps (it answers `cancelled`) */
+  cancelRunning(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** the commands one host's part runs as root (from that host's own plan) */
+export interface HostRoots { host: string; commands: RootCommand[] }
 
 /** the model's side (src/core/plan/hosts-split.ts), passed in so this file stays about orchestration */
 export interface Splitter {
@@ -51,7 +60,7 @@ export type Phase = 'connect' | 'underlay' | 'plan' | 'apply' | 'destroy' | 'don
 export interface HostEvent { host: string; phase: Phase; message: string; done?: number; total?: number }
 
 /** skipped: the file puts nothing on the host and its helper could not be started (a laptop without the local rule driving remote hosts) */
-export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run' | 'skipped';
+export type HostState = 'ok' | 'failed' | 'unreachable' | 'refused' | 'not-run' | 'skipped' | 'cancelled';
 export interface HostOutcome {
   host: string;
   state: HostState;
@@ -61,6 +70,10 @@ export interface HostOutcome {
   result?: ApplyResult;
   /** destroy: what the file puts on a host that could not be reached (it may still be there) */
   left?: string[];
+  /** destroy refused (destroy-held): the processes inside the topology's namespaces there */
+  holders?: { ns: string; pid: number; user: string; command: string }[];
+  /** status: the host's services */
+  services?: LiveService[];
 }
 
 export interface MultiOptions {
@@ -68,6 +81,21 @@ export interface MultiOptions {
   onEvent?: (e: HostEvent) => void;
   /** destroy: how long one host may take (connect + destroy) before it is reported and left */
   destroyTimeoutMs?: number;
+  /** destroy: end the processes inside the topology's namespaces (else a host they hold refuses, naming them) */
+  kill?: boolean;
+  /**
+   * apply: the person's answer to every host's root commands (each printed or shown in full
+   * first); without it, or on false, an apply whose parts run anything as root is refused
+   * before any host changes
+   */
+  approveRoot?: (roots: HostRoots[]) => boolean | Promise<boolean>;
+  /** plan/status: also read each host's services */
+  services?: boolean;
+  /**
+   * apply: asked with every host's plan (exactly what then runs: each host's digest is sent)
+   * before any host changes; false stops there (VS Code's confirmation)
+   */
+  confirm?: (planned: HostOutcome[]) => boolean | Promise<boolean>;
 }
 
 export interface MultiResult { ok: boolean; stage: 'connect' | 'underlay' | 'plan' | 'apply' | 'destroy' | 'status'; hosts: HostOutcome[] }
@@ -175,13 +203,15 @@ async function prepare(t: Topology, sp: Splitter, hosts: Hosts): Promise<Prepare
 }
 
 /** plans every part in parallel (read-only) */
-async function planAll(parts: HostPart[], hosts: Hosts): Promise<HostOutcome[]> {
+async function planAll(parts: HostPart[], hosts: Hosts, withServices = false): Promise<HostOutcome[]> {
   return Promise.all(parts.map(async (p): Promise<HostOutcome> => {
     hosts.emit(p.host, 'plan', 'planning');
     try {
-      const plan = await hosts.get(p.host).plan({ topology: p.topology });
+      const h = hosts.get(p.host);
+      const plan = await h.plan({ topology: p.topology });
+      const services = withServices ? (await h.services({ topology: p.topology })).services : undefined;
       if (plan.errors.length) return { host: p.host, state: 'refused', plan, message: plan.errors.map((d) => d.message).join('; ') };
-      return { host: p.host, state: 'ok', plan };
+      return { host: p.host, state: 'ok', plan, ...(services ? { services } : {}) };
     } catch (e) {
       return { host: p.host, state: e instanceof HelperFailure && e.error.code === 'helper-exited' ? 'unreachable' : 'failed', message: messageOf(e), error: errorOf(e) };
     }
@@ -194,7 +224,7 @@ export async function multiPlan(t: Topology, sp: Splitter, opts: MultiOptions): 
   try {
     const prep = await prepare(t, sp, hosts);
     if (!('parts' in prep)) return prep;
-    const out = ordered(prep.names, [...await planAll(prep.parts, hosts), ...prep.skipped]);
+    const out = ordered(prep.names, [...await planAll(prep.parts, hosts, opts.services), ...prep.skipped]);
     return { ok: out.every(good), stage: 'plan', hosts: out };
   } finally { await hosts.closeAll(); }
 }
@@ -204,7 +234,8 @@ async function applyOne(p: HostPart, plan: PlanWithDigest, hosts: Hosts, onFail:
   if (!plan.steps.length) { hosts.emit(p.host, 'done', 'in sync: nothing to do'); return { host: p.host, state: 'ok', plan, result: { steps: 0, processes: 0, durationMs: 0, remaining: [] } }; }
   hosts.emit(p.host, 'apply', `applying ${plan.steps.length} step(s)`, { done: 0, total: plan.steps.length, message: '' });
   try {
-    const result = await hosts.get(p.host).apply({ topology: p.topology, expect: { steps: plan.steps.length, digest: plan.digest } },
+    const approveRoot = plan.rootCommands?.length ? plan.rootDigest : undefined;
+    const result = await hosts.get(p.host).apply({ topology: p.topology, expect: { steps: plan.steps.length, digest: plan.digest }, ...(approveRoot ? { approveRoot } : {}) },
       (pr) => hosts.emit(p.host, 'apply', pr.message, pr));
     if (result.remaining.length) {
       onFail(p.host);
@@ -216,8 +247,27 @@ async function applyOne(p: HostPart, plan: PlanWithDigest, hosts: Hosts, onFail:
     onFail(p.host);
     hosts.emit(p.host, 'failed', messageOf(e));
     const code = e instanceof HelperFailure ? e.error.code : 'internal';
+    if (code === 'cancelled') return { host: p.host, state: 'cancelled', plan, message: `stopped because another host failed: ${messageOf(e)}`, error: errorOf(e) };
     return { host: p.host, state: code === 'helper-exited' ? 'unreachable' : 'failed', plan, message: messageOf(e), error: errorOf(e) };
   }
+}
+
+/** every host's root commands (its own plan's list), or undefined when there are none */
+export function rootsOf(planned: HostOutcome[]): HostRoots[] | undefined {
+  const roots = planned.filter((o) => o.plan?.rootCommands?.length).map((o) => ({ host: o.host, commands: o.plan!.rootCommands }));
+  return roots.length ? roots : undefined;
+}
+
+/** the outcomes when root commands were not approved (undefined: approved, or none); nothing has changed yet */
+async function rootRefusals(planned: HostOutcome[], opts: MultiOptions): Promise<HostOutcome[] | undefined> {
+  const roots = rootsOf(planned);
+  if (!roots || (opts.approveRoot && await opts.approveRoot(roots))) return undefined;
+  return planned.map((o): HostOutcome => {
+    const mine = roots.find((r) => r.host === o.host);
+    return mine
+      ? { ...o, state: 'refused', message: `runs ${mine.commands.length} command(s) as root that were not approved`, error: { code: 'root-not-approved', message: 'root commands not approved', rootDigest: o.plan!.rootDigest } }
+      : { ...o, state: 'not-run', message: 'nothing was done: root commands were not approved' };
+  });
 }
 
 /** connect, plan everywhere, then apply everywhere in parallel (see the file's comment for failures) */
@@ -231,11 +281,20 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
       const out = planned.map((o): HostOutcome => (o.state === 'ok' ? { ...o, state: 'not-run', message: 'nothing was done: another host refused its plan' } : o));
       return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...out, ...prep.skipped]) };
     }
+    if (opts.confirm && !(await opts.confirm(planned))) {
+      return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...planned.map((o): HostOutcome => ({ ...o, state: 'not-run', message: 'not confirmed: nothing was done' })), ...prep.skipped]) };
+    }
+    const refused = await rootRefusals(planned, opts);
+    if (refused) return { ok: false, stage: 'plan', hosts: ordered(prep.names, [...refused, ...prep.skipped]) };
     let failedFirst: string | undefined;
     const onFail = (h: string) => {
       if (failedFirst) return;
       failedFirst = h;
-      for (const other of prep.parts) if (other.host !== h) hosts.emit(other.host, 'apply', `host ${h} failed: no further work is sent; this host finishes its current apply`);
+      for (const other of prep.parts) {
+        if (other.host === h) continue;
+        hosts.emit(other.host, 'apply', `host ${h} failed: this host stops before its next group of steps`);
+        void hosts.open.get(other.host)?.cancelRunning().catch(() => undefined);
+      }
     };
     const out = ordered(prep.names, [...await Promise.all(prep.parts.map((p, i) => applyOne(p, planned[i]!.plan!, hosts, onFail))), ...prep.skipped]);
     return { ok: out.every(good), stage: 'apply', hosts: out };
@@ -244,9 +303,14 @@ export async function multiApply(t: Topology, sp: Splitter, opts: MultiOptions):
 
 /** status: every host's objects (a plan, nothing changes) and each host's overall state */
 export async function multiStatus(t: Topology, sp: Splitter, opts: MultiOptions): Promise<MultiResult & { overall: Record<string, Overall> }> {
-  const r = await multiPlan(t, sp, opts);
+  const r = await multiPlan(t, sp, { ...opts, services: true });
   const overall: Record<string, Overall> = {};
-  for (const o of r.hosts) if (o.plan) overall[o.host] = overallStatus(o.plan.objects as ObjectStatus[]);
+  for (const o of r.hosts) {
+    if (!o.plan) continue;
+    const s = overallStatus(o.plan.objects as ObjectStatus[]);
+    // a service that does not run makes an in-sync host drifted (as for one host)
+    overall[o.host] = s === 'in-sync' && o.services?.some((x) => x.state !== 'running') ? 'drifted' : s;
+  }
   return { ...r, stage: 'status', overall };
 }
 
@@ -258,6 +322,13 @@ export function partObjects(t: Topology): string[] {
     ...(t.links ?? []).map((l) => `veth ${l.a.node}/${l.a.name} - ${l.b.node}/${l.b.name}`),
     ...(t.vxlans ?? []).map((v) => `vxlan ${v.node}/${v.name} (vni ${v.vni})`),
   ];
+}
+
+/** a destroy refused on a host because processes are inside its namespaces (nothing changed there) */
+function heldOutcome(host: string, e: unknown): HostOutcome | undefined {
+  if (!(e instanceof HelperFailure) || e.error.code !== 'destroy-held') return undefined;
+  const holders = e.error.holders ?? [];
+  return { host, state: 'refused', holders, error: e.error, message: `${holders.length} process(es) are still inside its namespaces (nothing was changed there; --kill ends them)` };
 }
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -283,7 +354,7 @@ export async function multiDestroy(name: string, hostList: LabHost[], parts: Hos
         hosts.keep(h.name, c);
         reached = true;
         hosts.emit(h.name, 'destroy', 'destroying');
-        return c.destroy({ name }, (pr) => hosts.emit(h.name, 'destroy', pr.message, pr));
+        return c.destroy({ name, ...(opts.kill ? { kill: true } : {}) }, (pr) => hosts.emit(h.name, 'destroy', pr.message, pr));
       };
       try {
         const result = await withDeadline(one(), deadline, `host ${h.name}`);
@@ -293,6 +364,8 @@ export async function multiDestroy(name: string, hostList: LabHost[], parts: Hos
           : { host: h.name, state: 'ok', result };
       } catch (e) {
         hosts.emit(h.name, 'failed', messageOf(e));
+        const held = heldOutcome(h.name, e);
+        if (held) return held;
         const out: HostOutcome = { host: h.name, state: reached ? 'failed' : 'unreachable', message: messageOf(e), error: errorOf(e), left: left(h.name) };
         return !reached && parts && !out.left!.length ? skip(out) : out;
       }

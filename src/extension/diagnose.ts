@@ -18,6 +18,8 @@ import { pickNamespace } from './terminal.js';
 import { userValue } from './user-setting.js';
 import { makeNonce } from './webview-html.js';
 import { matrixHtml } from './matrix-html.js';
+import { isMultiHost } from '../core/model/hosts-layout.js';
+import { multiHostPing } from './multihost.js';
 
 /** paints the matrix on the open canvases of a document; returns how many */
 export type PaintMatrix = (uri: vscode.Uri, t: Topology, paint: MatrixPaint) => number;
@@ -34,7 +36,8 @@ export function registerDiagnose(context: vscode.ExtensionContext, session: Help
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: testing connectivity of '${t.name}'`, cancellable: false }, async (progress) => {
         let last = 0;
         try {
-          const r = await session.api.ping({ topology: t, outside }, (p) => {
+          // a lab across hosts: each namespace probed through its own host's helper
+          const r = isMultiHost(t) ? await multiHostPing(session, (context.extension.packageJSON as { version: string }).version, t) : await session.api.ping({ topology: t, outside }, (p) => {
             if (p.total) { progress.report({ increment: ((p.done - last) / p.total) * 100, message: `${p.done}/${p.total}` }); last = p.done; }
           });
           // beside, keeping the focus where it was (the canvas keeps its keys)

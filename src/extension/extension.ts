@@ -31,6 +31,8 @@ export interface NetnsLabApi {
   readonly serviceLogs: Main['serviceLogs'];
   /** for tests: the lab tests' items and last results (loads the implementation) */
   readonly labTests: Main['labTests'];
+  /** for tests: a recorded engine for the labs across hosts, and the answers to their questions (loads the implementation) */
+  readonly multiHostTesting: Main['multiHostTesting'];
   activationMs: number;
 }
 
@@ -107,6 +109,7 @@ export function activate(context: vscode.ExtensionContext): NetnsLabApi {
     get services() { return load().services; },
     get serviceLogs() { return load().serviceLogs; },
     get labTests() { return load().labTests; },
+    get multiHostTesting() { return load().multiHostTesting; },
     activationMs: performance.now() - t0,
   };
 }

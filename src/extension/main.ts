@@ -28,6 +28,7 @@ import { registerViews, type TreeViews } from './views/register.js';
 import { ServicesModel } from './services.js';
 import { ServiceProblems } from './service-problems.js';
 import { registerServiceActions } from './service-actions.js';
+import { multiHostTesting } from './multihost.js';
 
 export interface Main {
   provider: TopologyEditorProvider;
@@ -40,6 +41,8 @@ export interface Main {
   terminalProfile: vscode.TerminalProfileProvider;
   runIn: { task: (t: vscode.Task) => vscode.Task | undefined; debug: (c: vscode.DebugConfiguration) => vscode.DebugConfiguration | undefined };
   labTests: LabTests;
+  /** for tests: a recorded engine for the labs across hosts (multihost.ts) */
+  multiHostTesting: typeof multiHostTesting;
 }
 
 export function start(context: vscode.ExtensionContext, views: TreeViews, tests: vscode.TestController): Main {
@@ -75,7 +78,7 @@ export function start(context: vscode.ExtensionContext, views: TreeViews, tests:
   });
   const trees = registerViews(context, session, live, views, analyses, services);
   const serviceLogs = registerServiceActions(context, session, services);
-  const terminalProfile = registerTerminals(context, live);
+  const terminalProfile = registerTerminals(context, live, (t, h) => trees.remote.hostOf(t, h));
   registerInstallHelper(context);
   registerRunInNamespace(context, live);
   registerImportLive(context, session);
@@ -85,6 +88,6 @@ export function start(context: vscode.ExtensionContext, views: TreeViews, tests:
     const probes = reachResultsAsProbes(t, results);
     if (probes.length) provider.paintMatrix(uri, t, { ...matrixPaint(t, probes), durationMs: Math.max(...results.map((r) => r.durationMs)), at: new Date().toISOString() });
   });
-  return { provider, live, services, serviceLogs, analyses, trees: trees as unknown as Main['trees'], terminalProfile, labTests,
+  return { provider, live, services, serviceLogs, analyses, trees: trees as unknown as Main['trees'], terminalProfile, labTests, multiHostTesting,
     runIn: { task: (t) => resolveNetnsTask(context.extensionPath, t), debug: (c) => resolveNetnsDebug(context.extensionPath, c) } };
 }

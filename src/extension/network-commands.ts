@@ -16,6 +16,8 @@ import { destroyWithHolders } from './destroy.js';
 import { SHORT, showRefusal } from './refusal.js';
 import type { CommandDeps, Handlers } from './command-deps.js';
 import { PLAN_SCHEME } from './plan-documents.js';
+import { isMultiHost } from '../core/model/hosts-layout.js';
+import { multiHostCommands } from './multihost.js';
 
 type Held = <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
 
@@ -28,9 +30,19 @@ export function helperMessage(e: unknown): string {
   return (e as Error).message;
 }
 
+/** the text names other hosts (an array "hosts" with an entry that has ssh), read without the schema */
+function spansHosts(text: string): boolean {
+  try {
+    const h = (JSON.parse(text) as { hosts?: unknown }).hosts;
+    return Array.isArray(h) && h.some((x) => x && typeof x === 'object' && 'ssh' in x);
+  } catch { return /"hosts"\s*:/.test(text); }
+}
+
 /** Show Plan, Apply and Destroy, by command id */
 export function networkCommands(deps: CommandDeps): Handlers {
   const { session, plans, targets } = deps;
+  // a file with hosts: every host's part through the multi-host orchestration (multihost.ts)
+  const multi = multiHostCommands(deps);
   const held: Held = (fn, steps) => (deps.hold ? deps.hold(fn, steps) : fn());
 
   function requireTrust(what: string): boolean {
@@ -49,6 +61,7 @@ export function networkCommands(deps: CommandDeps): Handlers {
     const it = await targets.topology(arg);
     if (!it) return;
     const { doc, t } = it;
+    if (isMultiHost(t)) return multi.showPlan(t);
     const p = await plan(t);
     const head = [
       `# Plan for '${t.name}' (${doc.uri.scheme === 'file' ? vscode.workspace.asRelativePath(doc.uri) : doc.uri.path}): ${p.steps.length} step(s), dry run, nothing was changed`,
@@ -70,6 +83,7 @@ export function networkCommands(deps: CommandDeps): Handlers {
     const it = await targets.topology(arg);
     if (!it) return;
     const { doc, t } = it;
+    if (isMultiHost(t)) return multi.apply(t);
     const p = await plan(t);
     if (p.errors.length) {
       void showRefusal(`Apply refused, nothing was changed: ${p.errors.map((e) => e.message).join('; ')}`);
@@ -110,7 +124,11 @@ export function networkCommands(deps: CommandDeps): Handlers {
     if (!requireTrust('Destroy')) return;
     const doc = await targets.document(arg);
     if (!doc) return;
-    const name = deps.analyses.of(doc).topology?.name ?? (() => { try { return String((JSON.parse(doc.getText()) as { name?: unknown }).name ?? ''); } catch { return ''; } })();
+    const full = deps.analyses.of(doc).topology;
+    if (full && isMultiHost(full)) return multi.destroy(full);
+    // an invalid file with hosts: which host holds what is not known, and the local part alone is not the lab
+    if (!full && spansHosts(doc.getText())) { void vscode.window.showErrorMessage('This topology has "hosts" but is invalid: fix it first, then Destroy removes its parts on every host.'); return; }
+    const name = full?.name ?? (() => { try { return String((JSON.parse(doc.getText()) as { name?: unknown }).name ?? ''); } catch { return ''; } })();
     if (!name) { void vscode.window.showErrorMessage('The topology has no valid name; nothing to destroy.'); return; }
     const ok = await vscode.window.showWarningMessage(`Destroy everything topology '${name}' owns on this machine?`,
       { modal: true, detail: 'Its namespaces, bridges, veth links, firewall chains and resolv.conf files are removed, and ip_forward is restored. Objects it does not own are never touched.' }, 'Destroy');

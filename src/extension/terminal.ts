@@ -10,6 +10,8 @@ import { helperCommands, type Elevation } from '../engine/helper-client.js';
 import { systemPathFs } from '../engine/path-fs.js';
 import { pkexecProblems } from '../engine/privilege.js';
 import type { LiveModel } from './live.js';
+import type { LabHost } from '../core/plan/hosts-split.js';
+import { isRemoteNs, openRemoteTerminal } from './remote-terminal.js';
 
 export function shellCommand(extensionPath: string, ns: string, cwd: string | undefined): string[] {
   const cfg = vscode.workspace.getConfiguration('netnsLab');
@@ -54,8 +56,10 @@ async function namespaceExists(live: LiveModel, ns: string): Promise<boolean> {
 }
 
 /** the Open Terminal command; returns the namespace shell profile provider, which extension.ts registers */
-export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel): vscode.TerminalProfileProvider {
+export function registerTerminals(context: vscode.ExtensionContext, live: LiveModel, remoteHost?: (topology: string, host: string) => LabHost | undefined): vscode.TerminalProfileProvider {
   const open = async (arg?: unknown) => {
+    // a namespace of another host (the Namespaces view's remote level): through ssh
+    if (isRemoteNs(arg)) { openRemoteTerminal(arg, remoteHost, (context.extension.packageJSON as { version: string }).version); return; }
     let ns: string | undefined;
     if (typeof arg === 'string') ns = arg;
     else if (arg && typeof arg === 'object' && 'ns' in arg && typeof (arg as { ns: unknown }).ns === 'string') ns = (arg as { ns: string }).ns;

@@ -12,6 +12,10 @@ export const USER_ONLY_SETTINGS: Readonly<Record<string, 'application' | 'machin
   'netnsLab.probeTargets': 'machine',
   'netnsLab.helperPath': 'machine',
   'netnsLab.elevation': 'machine',
+  // labs across several machines: what ssh reads and what runs as root on the other hosts
+  'netnsLab.sshConfig': 'machine',
+  'netnsLab.remoteHelper': 'machine',
+  'netnsLab.remoteNode': 'machine',
 };
 
 /** the part of vscode's WorkspaceConfiguration.inspect() result read here */

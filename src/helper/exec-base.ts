@@ -19,6 +19,8 @@ export interface ExecOptions {
    */
   killAt?: number;
   die?: () => void;
+  /** asked before each phase: true stops the run there (cancel), with what ran consistent */
+  cancelled?: () => boolean;
   concurrency?: number;
   /** the live state the plan was made from (to wait for namespaces being dismantled; the peers of deleted links) */
   live?: LiveState;
@@ -52,6 +54,8 @@ export interface ExecResult {
   stepsRun: number;
   processes: number;
   failure?: StepFailure;
+  /** stopped by cancelled() before this phase (the first one that did not run) */
+  cancelledBefore?: Phase;
   /** readBack: the namespaces read at the end of their batch (observe's NS_BATCH arrays) */
   reads?: Map<string, unknown[]>;
 }

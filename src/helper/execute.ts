@@ -80,7 +80,11 @@ export async function execute(plan: PlannedStep[], opts: ExecOptions): Promise<E
   const reads = new Map<string, unknown[]>();
   const places = readBackPlaces(plan, opts);
   try {
-    for (const phase of groupPlan(plan)) await runPhase(phase, ctx, places, reads);
+    for (const phase of groupPlan(plan)) {
+      // a cancel (another host failed) stops here, between two phases: every phase that ran did so whole
+      if (opts.cancelled?.()) return { ok: false, stepsRun: done, processes: runner.spawned - start, cancelledBefore: phase[0]!.phase };
+      await runPhase(phase, ctx, places, reads);
+    }
     return { ok: true, stepsRun: done, processes: runner.spawned - start, ...(opts.readBack ? { reads } : {}) };
   } catch (e) {
     if (e instanceof Failed) return { ok: false, stepsRun: done + e.done, processes: runner.spawned - start, failure: e.failure };

@@ -110,6 +110,11 @@ export const OPS = {
   'probe-latency': { ns: NsName, targets: z.array(ProbeTarget).min(1).max(64), count: z.int().min(1).max(20).optional() },
   /** rate expectations: a bounded iperf3 run from one namespace to an address of another (the server's) */
   'probe-rate': { from: NsName, server: NsName, target: IpString, seconds: z.int().min(1).max(10).optional() },
+  /**
+   * stop a running apply or destroy of this connection (its request id) before its next group
+   * of steps; it then answers `cancelled`, and what ran is consistent (a re-apply converges)
+   */
+  cancel: { request: Id },
 } satisfies Record<string, z.ZodRawShape>;
 
 export type Op = keyof typeof OPS;
@@ -125,6 +130,7 @@ export const Request = z.discriminatedUnion('op', [
   requestSchema('services'), requestSchema('logs'), requestSchema('restart'), requestSchema('service-stop'),
   requestSchema('probe-icmp'), requestSchema('probe-tcp'), requestSchema('probe-udp'), requestSchema('route-get'), requestSchema('resolve'), requestSchema('http-get'),
   requestSchema('probe-latency'), requestSchema('probe-rate'),
+  requestSchema('cancel'),
 ]);
 export type Request = z.infer<typeof Request>;
 /** the request of one operation, as the helper's handlers receive it */
@@ -190,6 +196,8 @@ export interface OpResults {
   'http-get': HttpAnswer;
   'probe-latency': { results: LatencyAnswer[]; skip?: string };
   'probe-rate': RateAnswer;
+  /** whether a running apply or destroy with that id was found (false: it had already answered) */
+  cancel: { cancelled: boolean };
 }
 export type ResultOf<K extends Op> = OpResults[K];
 
@@ -198,7 +206,7 @@ export type HelperErrorCode =
   // any request: a line that is not a valid request, or an unexpected failure
   | 'bad-json' | 'bad-version' | 'bad-request' | 'too-large' | 'truncated' | 'internal'
   // operations on a topology
-  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved' | 'destroy-held'
+  | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'adopt-refused' | 'root-not-approved' | 'destroy-held' | 'cancelled'
   // operations on one object, watches and captures
   | 'not-found' | 'not-owned' | 'changed' | 'too-many' | 'capture-failed'
   // the client's: the helper could not be started, or went away
@@ -210,8 +218,8 @@ export interface OpErrors {
   hello: AnyRequest;
   observe: AnyRequest;
   plan: AnyRequest | 'invalid-topology';
-  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved';
-  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked' | 'destroy-held';
+  apply: AnyRequest | 'invalid-topology' | 'plan-refused' | 'plan-changed' | 'step-failed' | 'locked' | 'root-not-approved' | 'cancelled';
+  destroy: AnyRequest | 'plan-refused' | 'step-failed' | 'locked' | 'destroy-held' | 'cancelled';
   'link-state': AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   remove: AnyRequest | 'not-found' | 'not-owned' | 'changed' | 'step-failed' | 'locked';
   doctor: AnyRequest | 'invalid-topology' | 'step-failed' | 'locked';
@@ -232,6 +240,7 @@ export interface OpErrors {
   'http-get': AnyRequest;
   'probe-latency': AnyRequest;
   'probe-rate': AnyRequest;
+  cancel: AnyRequest;
 }
 
 export interface HelperError {

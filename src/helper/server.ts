@@ -46,11 +46,16 @@ function errorOf(e: unknown): HelperError {
 export function createServer(opts: ServerOptions) {
   const { runner, send } = opts;
   const streams = new Streams();
+  /** the requests running now, and those of them asked to stop (cancel) */
+  const running = new Set<number>();
+  const stopping = new Set<number>();
   const hooks = { ...(opts.faultAt !== undefined ? { faultAt: opts.faultAt } : {}), ...(opts.killAt !== undefined ? { killAt: opts.killAt } : {}) };
   const contextOf = (id: number): OpContext => ({
     runner, hooks, streams, lockWaitMs: opts.lockWaitMs ?? 30_000,
     progress: (message, done = 0, total = 0) => send({ v: PROTOCOL_VERSION, id, event: 'progress', done, total, message }),
     emit: (ev) => send({ v: PROTOCOL_VERSION, id, ...ev }),
+    cancelled: () => stopping.has(id),
+    cancel: (request) => { if (!running.has(request) || request === id) return false; stopping.add(request); return true; },
   });
 
   /** handle one raw line; always answers exactly once */
@@ -59,10 +64,13 @@ export function createServer(opts: ServerOptions) {
     try {
       const req = parseRequest(line, (n) => { id = n; });
       const handle = HANDLERS[req.op] as (r: Request, ctx: OpContext) => Promise<unknown>;
+      running.add(req.id);
       const result = await handle(req, contextOf(req.id));
       send({ v: PROTOCOL_VERSION, id, ok: true, result });
     } catch (e) {
       send({ v: PROTOCOL_VERSION, id, ok: false, error: errorOf(e) });
+    } finally {
+      if (id !== null) { running.delete(id); stopping.delete(id); }
     }
   }
 

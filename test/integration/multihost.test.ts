@@ -142,8 +142,8 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     for (const h of ['local', 'a', 'b', 'c']) assert.match(r.stdout, new RegExp(`^mhlan on ${h}: (in-sync|not-applied)$`, 'm'), r.stdout);
     assert.match(r.stdout, /^b {8}in-sync +namespace +b1 /m, r.stdout);
     assert.match(r.stdout, /^c {8}in-sync +vxlan /m, r.stdout);
-    // commands of one host refuse it before any helper starts
-    for (const cmd of ['ping', 'doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
+    // commands of one host refuse it before any helper starts (ping and test run across hosts: below)
+    for (const cmd of ['doctor', 'script']) assert.match(cli([cmd, file('lan', lan())]).stderr, /spans several hosts/, cmd);
   });
 
   it('an unknown host key, or a key the hosts refuse: an error per host at once, no prompt, nothing changed anywhere', () => {
@@ -173,6 +173,86 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     assert.deepEqual(planSteps(file('chain', CHAIN)), { local: [], a: [], b: [], c: [] });
   });
 
+  it('root commands approved per host, services in status, lab tests and ping across hosts, destroy --kill', async () => {
+    assert.equal(run('destroy', file('chain', CHAIN)).code, 0);
+    // w3 (host c) runs a TCP echo service as root: it needs the person's approval
+    const work = {
+      ...CHAIN, name: 'mhwork',
+      namespaces: CHAIN.namespaces.map((n) => ({ ...n, name: n.name.replace('r', 'w'),
+        ...(n.name === 'r3' ? { services: [{ name: 'echo', user: 'root', command: ['socat', 'TCP-LISTEN:7000,reuseaddr,fork', 'EXEC:/bin/cat'] }] } : {}) })),
+      links: CHAIN.links.map((l) => ({ a: { ...l.a, node: l.a.node.replace('r', 'w') }, b: { ...l.b, node: l.b.node.replace('r', 'w') } })),
+      expect: [
+        { kind: 'reach', from: 'w1', to: 'w3', ok: true },
+        { kind: 'reach', from: 'w3', to: '10.19.1.1', ok: true },
+        { kind: 'reach', from: 'w1', to: '10.19.2.3', proto: 'tcp', port: 7000, ok: true },
+        { kind: 'reach', from: 'w2', to: '10.19.1.1', proto: 'tcp', port: 7001, ok: false },
+      ],
+    };
+    const f = file('work', work);
+    const refused = run('apply', f);
+    assert.equal(refused.code, 1, explain(refused));
+    assert.match(refused.stderr, /runs 1 command\(s\) as root:\n {2}\[c\] service 'echo' in w3/, refused.stderr);
+    assert.match(refused.stderr, /^ {2}c {8}REFUSED: runs 1 command\(s\) as root that were not approved/m);
+    assert.match(refused.stderr, /^ {2}a {8}not run: /m);
+    for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^w\d$/.test(n)), [], `nothing on ${h.name}`);
+    const applied = run('apply', f, '--allow-root-commands');
+    assert.equal(applied.code, 0, explain(applied));
+    // status lists each host's services
+    const st = run('status', f);
+    assert.equal(st.code, 0, explain(st));
+    assert.match(st.stdout, /^c {8}service +w3\/echo +running {2}pid \d+/m, st.stdout);
+    // lab tests: icmp and tcp, each probe from its source namespace's host
+    const tested = cli(['test', f, ...opts(), '--json']);
+    assert.equal(tested.code, 0, explain(tested));
+    const report = JSON.parse(tested.stdout) as { results: { status: string }[] };
+    assert.deepEqual(report.results.map((x) => x.status), ['passed', 'passed', 'passed', 'passed'], tested.stdout);
+    // the reachability matrix across hosts
+    const pinged = run('ping', f);
+    assert.equal(pinged.code, 0, explain(pinged));
+    assert.match(pinged.stdout, /^8\/8 reachable in /m, pinged.stdout);
+    // a shell left inside w2 (host b): destroy is refused there, naming it; --kill ends it
+    const b = hosts.host('b');
+    const shell = spawn('nsenter', ['--target', String(b.holder.pid), '--net', '--mount', '--', 'ip', 'netns', 'exec', 'w2', 'sleep', '300'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 50 && !hosts.run(b, ['ip', 'netns', 'pids', 'w2']).stdout.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+      const held = run('destroy', f);
+      assert.equal(held.code, 1, explain(held));
+      assert.match(held.stderr, /^ {2}b {8}REFUSED: 1 process\(es\) are still inside its namespaces.*\n {11}w2 {2}pid \d+ {2}root {2}sleep 300/m, held.stderr);
+      assert.match(held.stderr, /--kill/);
+      assert.deepEqual(hosts.netnsOf(b).filter((n) => n === 'w2'), ['w2']);
+      const killed = run('destroy', f, '--kill');
+      assert.equal(killed.code, 0, explain(killed));
+    } finally { shell.kill('SIGKILL'); }
+    for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^w\d$/.test(n)), [], `host ${h.name}`);
+  });
+
+  it('a step failing on host c cancels the applies of a and b before their next group of steps; re-apply converges', async () => {
+    const f = file('chain', CHAIN);
+    assert.equal(run('destroy', f).code, 0);
+    const c = hosts.host('c');
+    // c's helper fails at its first step (the helper's test hook, set by c's sshd for its sessions)
+    await hosts.restartSshd(c, ['SetEnv NETNS_LAB_FAULT_AT=0']);
+    // a's and b's applies wait for the topology's lock (held here) until c has failed
+    const holders = ['a', 'b'].map((n) => {
+      const h = hosts.host(n);
+      assert.equal(hosts.run(h, ['sh', '-c', 'mkdir -p -m 0755 /run/netns-lab && mkdir -p -m 0700 /run/netns-lab/locks']).code, 0);
+      return spawn('nsenter', ['--target', String(h.holder.pid), '--net', '--mount', '--', 'flock', '-F', '/run/netns-lab/locks/topology.mhchain.lock', 'sleep', '120'], { stdio: 'ignore' });
+    });
+    try {
+      const r = await applyWatching(f, (line) => {
+        if (line.startsWith('[a] host c failed: this host stops')) for (const x of holders) x.kill('SIGKILL');
+      });
+      assert.equal(r.code, 1, explain(r));
+      assert.match(r.stderr, /^ {2}c {8}FAILED: .*injected fault/m, r.stderr);
+      for (const h of ['a', 'b']) assert.match(r.stderr, new RegExp(`^ {2}${h} {8}CANCELLED: stopped because another host failed: cancelled before any step ran`, 'm'), r.stderr);
+      for (const h of hosts.hosts) assert.deepEqual(hosts.netnsOf(h).filter((n) => /^r\d$/.test(n)), [], `host ${h.name}`);
+    } finally { for (const x of holders) x.kill('SIGKILL'); }
+    await hosts.restartSshd(c);
+    const again = run('apply', f);
+    assert.equal(again.code, 0, explain(again));
+    assert.deepEqual(planSteps(f), { local: [], a: [], b: [], c: [] });
+  });
+
   it('host c\'s sshd stops in the middle of an apply: a per-host error, a and b consistent, re-apply converges', async () => {
     const f = file('chain', CHAIN);
     assert.equal(run('destroy', f).code, 0);
@@ -189,14 +269,14 @@ describe('a lab across three hosts, through ssh', { skip }, () => {
     assert.ok(stopped, `host c never waited for the lock:\n${r.stderr}`);
     assert.equal(r.code, 1, explain(r));
     assert.match(r.stderr, /^ {2}c {8}UNREACHABLE: .*host c \(root@192\.0\.2\.3\)/m, r.stderr);
-    assert.match(r.stderr, /^ {2}a {8}ok: /m);
-    assert.match(r.stderr, /^ {2}b {8}ok: /m);
-    // a and b are whole; c has nothing of it
-    assert.deepEqual(hosts.netnsOf(hosts.host('a')).filter((n) => n.startsWith('r')), ['r1']);
+    // a and b had finished their applies, or were stopped between two groups of steps (cancel)
+    const done = ['a', 'b'].filter((h) => new RegExp(`^ {2}${h} {8}ok: `, 'm').test(r.stderr));
+    for (const h of ['a', 'b']) assert.match(r.stderr, new RegExp(`^ {2}${h} {8}(ok: |CANCELLED: stopped because another host failed)`, 'm'), r.stderr);
+    // c has nothing of it
     assert.deepEqual(hosts.netnsOf(c).filter((n) => n.startsWith('r')), []);
     await hosts.startSshd(c);
     const steps = planSteps(f);
-    assert.deepEqual({ a: steps.a, b: steps.b }, { a: [], b: [] });
+    for (const h of done) assert.deepEqual(steps[h], [], `host ${h} was reported applied`);
     assert.ok(steps.c!.length > 0);
     const again = run('apply', f);
     assert.equal(again.code, 0, explain(again));

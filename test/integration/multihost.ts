@@ -200,6 +200,15 @@ export class ThreeHosts {
     h.sshd = undefined;
   }
 
+  /** host h's sshd again, with these lines added to its config (none: as made), e.g. SetEnv for a helper's test hook */
+  async restartSshd(h: SimHost, extra: string[] = []): Promise<void> {
+    await this.stopSshd(h);
+    const cfg = join(h.dir, 'sshd_config');
+    const base = readFileSync(cfg, 'utf8').split('\n').filter((l) => l && !l.startsWith('SetEnv '));
+    writeFileSync(cfg, [...base, ...extra, ''].join('\n'), { mode: 0o600 });
+    await this.startSshd(h);
+  }
+
   private holderReady(h: SimHost): boolean {
     try { return readFileSync(`/proc/${h.holder.pid}/comm`, 'utf8').trim() === 'sleep'; } catch { return false; }
   }

@@ -36,7 +36,7 @@ describe('helper client: one typed method per operation', () => {
   it('has a method for every operation that answers once, and sends it under its protocol name with its params', async () => {
     const { client, sent } = await echoClient();
     const ops = (Object.keys(OPS) as (keyof typeof OPS)[]).filter((op) => !['watch', 'capture', 'unwatch'].includes(op));
-    assert.equal(ops.length, 22, '10 + services, logs, restart and service-stop (issue 16) + the 8 probes of the lab tests (issue 18: 6, and the latency and rate measurements)');
+    assert.equal(ops.length, 23, '10 + services, logs, restart and service-stop (issue 16) + the 8 probes of the lab tests (issue 18: 6, and the latency and rate measurements) + cancel (issue 19)');
     for (const op of ops) {
       const method = op.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       const fn = (client as unknown as Record<string, (p: unknown, on?: (p: { message: string }) => void) => Promise<{ op: string; marker?: number }>>)[method];

@@ -41,9 +41,11 @@ function fakes(behave: Record<string, Behaviour & { connect?: () => Promise<void
     const rec = (op: string, detail = '') => { log.push(`${h.name} ${op}${detail}`); f.calls.push(op); };
     f.helper = {
       plan: (p) => { rec('plan'); return b.plan ? b.plan(p) : Promise.resolve(plan(2)); },
-      apply: (p, on) => { rec('apply', p.expect ? ` expect ${p.expect.steps}` : ''); on?.({ done: 1, total: 2, message: 'step one' }); return b.apply ? b.apply(p, on) : Promise.resolve(done(2)); },
-      destroy: (p, on) => { rec('destroy', ` ${p.name}`); return b.destroy ? b.destroy(p, on) : Promise.resolve(done(3)); },
+      apply: (p, on) => { rec('apply', `${p.expect ? ` expect ${p.expect.steps}` : ''}${p.approveRoot ? ` root ${p.approveRoot.slice(0, 4)}` : ''}`); on?.({ done: 1, total: 2, message: 'step one' }); return b.apply ? b.apply(p, on) : Promise.resolve(done(2)); },
+      destroy: (p, on) => { rec('destroy', ` ${p.name}${p.kill ? ' kill' : ''}`); return b.destroy ? b.destroy(p, on) : Promise.resolve(done(3)); },
       observe: (p) => { rec('observe'); return b.observe ? b.observe(p) : Promise.resolve(live('ul0', '192.0.2.2/24')); },
+      services: (p) => { rec('services'); return b.services ? b.services(p) : Promise.resolve({ services: [] }); },
+      cancelRunning: (...a) => { rec('cancel'); return b.cancelRunning ? b.cancelRunning(...a) : Promise.resolve(); },
       close: async () => { f.closed = true; },
     };
     made.set(h.name, f);
@@ -108,23 +110,28 @@ describe('multi-host apply', () => {
     assert.ok(!f.log.some((l) => l.includes(' apply')));
   });
 
-  it('a host failing mid-apply: the others finish the apply they run, nothing more is sent, each host is reported', async () => {
-    let releaseLocal: () => void = () => {};
+  it('a host failing mid-apply: the others are asked to stop before their next group of steps, each host is reported', async () => {
+    let releaseLocal: (cancelled: boolean) => void = () => {};
     const f = fakes({
       c: { apply: () => Promise.reject(new HelperFailure({ code: 'helper-exited', message: 'cannot reach host c (Connection closed by 192.0.2.3 port 22)' })) },
-      local: { apply: () => new Promise((r) => { releaseLocal = () => r(done(2)); }) },
+      local: {
+        apply: () => new Promise((resolve, reject) => {
+          releaseLocal = (cancelled) => (cancelled ? reject(new HelperFailure({ code: 'cancelled', message: 'cancelled after 1 of 2 step(s)' })) : resolve(done(2)));
+        }),
+        cancelRunning: async () => { releaseLocal(true); },
+      },
     });
-    const running = multiApply(T, splitter, f.opts);
-    // c fails while local is still applying
-    while (!f.events.some((e) => e.host === 'c' && e.phase === 'failed')) await new Promise((r) => setImmediate(r));
-    assert.ok(f.events.some((e) => e.host === 'local' && /host c failed/.test(e.message)));
-    releaseLocal();
-    const r = await running;
+    const r = await multiApply(T, splitter, f.opts);
     assert.equal(r.ok, false);
-    assert.deepEqual(states(r), { local: 'ok', b: 'ok', c: 'unreachable' });
+    // b had finished before c failed; local was stopped between two groups of steps
+    assert.deepEqual(states(r), { local: 'cancelled', b: 'ok', c: 'unreachable' });
     assert.match(r.hosts.find((h) => h.host === 'c')!.message!, /Connection closed/);
-    // one apply per host, nothing after it
-    for (const h of ['local', 'b', 'c']) assert.equal(f.made.get(h)!.calls.at(-1), 'apply');
+    assert.match(r.hosts.find((h) => h.host === 'local')!.message!, /stopped because another host failed: cancelled after 1 of 2/);
+    assert.ok(f.events.some((e) => e.host === 'local' && /host c failed: this host stops before its next group of steps/.test(e.message)));
+    // one apply per host and a cancel to the others, nothing after it
+    assert.deepEqual(f.made.get('local')!.calls.slice(-2), ['apply', 'cancel']);
+    assert.deepEqual(f.made.get('b')!.calls.slice(-2), ['apply', 'cancel']);
+    assert.equal(f.made.get('c')!.calls.at(-1), 'apply');
   });
 
   it('a step failing on one host is that host\'s error, with the kernel\'s message', async () => {
@@ -146,6 +153,58 @@ describe('multi-host apply', () => {
     const r = await multiStatus(T, splitter, f.opts);
     assert.equal(r.overall.c, 'not-applied');
     assert.equal(r.overall.b, 'not-applied');
+  });
+});
+
+describe('root commands across hosts', () => {
+  const rootPlan = (digest: string) => () => Promise.resolve({ ...plan(2), rootCommands: [{ kind: 'service', ns: 'ns-c', which: 'echo', text: 'socat …', user: 'root' }], rootDigest: digest } as unknown as PlanWithDigest);
+  it('not approved: refused on the host that runs them, nothing applied anywhere', async () => {
+    const f = fakes({ c: { plan: rootPlan('c'.repeat(64)) } });
+    let asked: unknown;
+    const r = await multiApply(T, splitter, { ...f.opts, approveRoot: (roots) => { asked = roots; return false; } });
+    assert.equal(r.ok, false);
+    assert.equal(r.stage, 'plan');
+    assert.deepEqual(states(r), { local: 'not-run', b: 'not-run', c: 'refused' });
+    assert.deepEqual((asked as { host: string }[]).map((x) => x.host), ['c']);
+    assert.equal(r.hosts.find((h) => h.host === 'c')!.error!.code, 'root-not-approved');
+    assert.ok(!f.log.some((l) => l.includes(' apply')));
+  });
+  it('without an approver it is refused too', async () => {
+    const f = fakes({ c: { plan: rootPlan('c'.repeat(64)) } });
+    const r = await multiApply(T, splitter, f.opts);
+    assert.equal(r.hosts.find((h) => h.host === 'c')!.state, 'refused');
+  });
+  it('approved: each host gets its own plan\'s digest, and only a host that runs any', async () => {
+    const f = fakes({ b: { plan: rootPlan('b'.repeat(64)) }, c: { plan: rootPlan('c'.repeat(64)) } });
+    const r = await multiApply(T, splitter, { ...f.opts, approveRoot: () => true });
+    assert.equal(r.ok, true);
+    assert.deepEqual(f.log.filter((l) => l.includes(' apply')).sort(), ['b apply expect 2 root bbbb', 'c apply expect 2 root cccc', 'local apply expect 2']);
+  });
+});
+
+describe('destroy held by processes, and services in status', () => {
+  const holder = { ns: 'ns-b', pid: 42, user: 'alice', command: 'bash -i' };
+  it('a host held by processes refuses, naming them; the others are destroyed; kill is sent to every host', async () => {
+    const f = fakes({ b: { destroy: (p) => (p.kill ? Promise.resolve(done(1)) : Promise.reject(new HelperFailure({ code: 'destroy-held', message: 'held', holders: [holder] }))) } });
+    const r = await multiDestroy('lab', HOSTS, undefined, f.opts);
+    assert.deepEqual(states(r), { local: 'ok', b: 'refused', c: 'ok' });
+    assert.deepEqual(r.hosts.find((h) => h.host === 'b')!.holders, [holder]);
+    assert.match(r.hosts.find((h) => h.host === 'b')!.message!, /1 process\(es\) are still inside/);
+    const k = fakes({ b: { destroy: (p) => (p.kill ? Promise.resolve(done(1)) : Promise.reject(new HelperFailure({ code: 'destroy-held', message: 'held', holders: [holder] }))) } });
+    const again = await multiDestroy('lab', HOSTS, undefined, { ...k.opts, kill: true });
+    assert.equal(again.ok, true);
+    assert.deepEqual(k.log.filter((l) => l.includes('destroy')).sort(), ['b destroy lab kill', 'c destroy lab kill', 'local destroy lab kill']);
+  });
+  it('status reads each host\'s services; one that does not run makes an in-sync host drifted', async () => {
+    const inSync = () => Promise.resolve({ ...plan(0), objects: [{ kind: 'namespace', name: 'n', scope: null, state: 'in-sync' }] } as unknown as PlanWithDigest);
+    const f = fakes({
+      b: { plan: inSync, services: () => Promise.resolve({ services: [{ ns: 'ns-b', name: 'web', state: 'exited', code: 1 }] } as never) },
+      c: { plan: inSync },
+    });
+    const r = await multiStatus(T, splitter, f.opts);
+    assert.equal(r.overall.b, 'drifted');
+    assert.equal(r.overall.c, 'in-sync');
+    assert.equal(r.hosts.find((h) => h.host === 'b')!.services![0]!.name, 'web');
   });
 });
 

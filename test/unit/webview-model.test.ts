@@ -339,6 +339,31 @@ describe('webview fields: checks before sending', () => {
 describe('webview style', () => {
   const theme = DARK_THEME;
 
+  it('a lab across hosts: each node carries its host, coloured by the host\'s place in the file (a bridge in a namespace: that namespace\'s host)', () => {
+    const t = {
+      version: 1, name: 'two', hosts: [{ name: 'b', ssh: 'root@192.0.2.2' }],
+      bridges: [{ name: 'lan', on: 'b' }, { name: 'inner', in: 'r1' }],
+      namespaces: [{ name: 'r1', on: 'b' }, { name: 'r0' }],
+      links: [],
+    };
+    const view = readTopology(t);
+    assert.deepEqual(view.hosts, ['local', 'b']);
+    assert.deepEqual(Object.fromEntries(view.nodes.map((n) => [n.ref, n.host])), { lan: 'b', inner: 'b', r1: 'b', r0: 'local' });
+    const els = buildElements(view, [], 'all').elements;
+    const r1 = els.find((e) => e.data.id === 'n:r1')!;
+    assert.match(r1.classes, /\bhost-1\b/);
+    assert.equal(r1.data.host, 'b');
+    assert.match(String(r1.data.tooltip), /on host b/);
+    assert.match(els.find((e) => e.data.id === 'n:r0')!.classes, /\bhost-0\b/);
+    const sheet = buildStylesheet(theme, {}, { w: 84, h: 62 });
+    const cy = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: els as unknown as cytoscape.ElementDefinition[] }));
+    cy.style(sheet as unknown as cytoscape.StylesheetJson);
+    assert.equal(cy.getElementById('n:r1').style('border-color'), 'rgb(188,63,188)');
+    // a single-host lab has no hosts and no host classes
+    assert.equal(readTopology(article).hosts, undefined);
+    assert.ok(buildElements(readTopology(article), [], 'all').elements.every((e) => !/host-\d/.test(e.classes)));
+  });
+
   it('is a stylesheet cytoscape accepts, with a picture per kind', () => {
     const sheet = buildStylesheet(theme, { namespace: 'data:a', 'namespace-internet': 'data:b', router: 'data:c', bridge: 'data:d', host: 'data:e' }, { w: 84, h: 62 });
     const cy = track(cytoscape({ headless: true, styleEnabled: true, layout: { name: 'preset' }, elements: buildElements(readTopology(article), [], 'all').elements as unknown as cytoscape.ElementDefinition[] }));

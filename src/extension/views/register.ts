@@ -6,6 +6,11 @@ import type { LiveModel } from '../live.js';
 import type { ServicesModel } from '../services.js';
 import { BridgesTree, NamespacesTree, type TreeNode } from './trees.js';
 import { TopologiesTree, type TopologyNode } from './topologies.js';
+import { RemoteHosts } from './remote-hosts.js';
+import { hostConnect } from '../multihost.js';
+import { multiStatus } from '../../engine/multihost.js';
+import { SPLITTER } from '../../engine/ssh-connect.js';
+import type { Topology } from '../../core/model/model.js';
 
 /** the tree views extension.ts made at activation (their providers forward to these trees) */
 export interface TreeViews {
@@ -14,17 +19,35 @@ export interface TreeViews {
   topologies: vscode.TreeView<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses, services?: ServicesModel): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree } {
-  const namespaces = new NamespacesTree(live, services);
+/** the workspace's valid topologies (for the remote hosts' level) */
+async function workspaceTopologies(analyses: TopologyAnalyses): Promise<Topology[]> {
+  const out: Topology[] = [];
+  for (const uri of await vscode.workspace.findFiles('**/*.netns.json', '**/node_modules/**', 500)) {
+    const v = analyses.ofFile(uri, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    if (v.valid && v.topology) out.push(v.topology);
+  }
+  return out;
+}
+
+export function registerViews(context: vscode.ExtensionContext, session: HelperSession, live: LiveModel, views: TreeViews, analyses: TopologyAnalyses, services?: ServicesModel): { namespaces: NamespacesTree; bridges: BridgesTree; topologies: TopologiesTree; remote: RemoteHosts } {
+  const version = (context.extension.packageJSON as { version: string }).version;
+  // a level per remote host of an applied multi-host topology, read on refresh
+  const remote = new RemoteHosts(() => workspaceTopologies(analyses), () => hostConnect(session, version));
+  const namespaces = new NamespacesTree(live, services, remote);
   const bridges = new BridgesTree(live);
-  const topologies = new TopologiesTree(session, live, analyses);
+  const topologies = new TopologiesTree(session, live, analyses, async (t) => {
+    const r = await multiStatus(t, SPLITTER, { connect: hostConnect(session, version) });
+    // a host with nothing of the lab whose helper cannot start (skipped) does not count
+    return r.hosts.filter((o) => o.state !== 'skipped').map((o) => ({ host: o.host, ...(r.overall[o.host] ? { overall: r.overall[o.host] } : {}), ...(o.message ? { message: `${o.state}: ${o.message}` } : {}) }));
+  });
   namespaces.attach(views.namespaces as vscode.TreeView<TreeNode>);
   bridges.attach(views.bridges as vscode.TreeView<TreeNode>);
   topologies.attach(views.topologies as vscode.TreeView<TopologyNode>);
   context.subscriptions.push(namespaces, bridges, topologies);
 
+  // a node of this machine (a remote host's node carries its host: nothing here acts on it)
   const target = (n: unknown): { ns: string | null; name?: string } | undefined =>
-    n && typeof n === 'object' && 'ns' in n ? (n as { ns: string | null; name?: string }) : undefined;
+    n && typeof n === 'object' && 'ns' in n && !('host' in n) ? (n as { ns: string | null; name?: string }) : undefined;
 
   const setState = (up: boolean) => async (n?: unknown) => {
     const t = target(n);
@@ -37,7 +60,7 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); services?.schedule(0); }),
+    vscode.commands.registerCommand('netnsLab.refresh', () => { void live.reload(); topologies.schedule(0); topologies.refreshHosts(); services?.schedule(0); return remote.refresh(); }),
     vscode.commands.registerCommand('netnsLab.setLinkUp', setState(true)),
     vscode.commands.registerCommand('netnsLab.setLinkDown', setState(false)),
     vscode.commands.registerCommand('netnsLab.copyAddress', async (n?: unknown) => {
@@ -70,5 +93,5 @@ export function registerViews(context: vscode.ExtensionContext, session: HelperS
       void vscode.window.showInformationMessage(owner ? `No *.netns.json in the workspace is named '${owner}'.` : 'This object was not made by a topology.');
     }),
   );
-  return { namespaces, bridges, topologies };
+  return { namespaces, bridges, topologies, remote };
 }

@@ -4,6 +4,21 @@ import { overallStatus, planTopology, type Overall } from '../../engine/engine.j
 import type { TopologyAnalyses } from '../documents.js';
 import type { HelperSession } from '../helper-session.js';
 import type { LiveModel } from '../live.js';
+import { isMultiHost } from '../../core/model/hosts-layout.js';
+import type { Topology } from '../../core/model/model.js';
+
+/** a lab across hosts: each host's overall state (undefined: the host could not be read), through the multi-host orchestration */
+export type HostsStatus = (t: Topology) => Promise<{ host: string; overall?: Overall; message?: string }[]>;
+
+/** one state for a lab from its hosts' states */
+export function combinedStatus(hosts: { overall?: Overall }[]): Overall | 'unknown' {
+  const s = hosts.map((h) => h.overall);
+  if (s.some((x) => x === undefined)) return 'unknown';
+  if (s.includes('clash')) return 'clash';
+  if (s.every((x) => x === 'in-sync')) return 'in-sync';
+  if (s.every((x) => x === 'not-applied')) return 'not-applied';
+  return s.includes('drifted') && !s.includes('not-applied') && !s.includes('partly-applied') ? 'drifted' : 'partly-applied';
+}
 
 const LIVE_DELAY_MS = 50;
 
@@ -30,7 +45,12 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
   private computing: Promise<void> | undefined;
   private again = false;
 
-  constructor(private readonly session: HelperSession, private readonly live: LiveModel, private readonly analyses: TopologyAnalyses) {
+  /** labs across hosts: their last status by file, recomputed when the file changes or on Refresh (not on every live event) */
+  private readonly multi = new Map<string, { text: string; node: TopologyNode }>();
+  private rereadHosts = false;
+  private readonly readingHosts = new Set<string>();
+
+  constructor(private readonly session: HelperSession, private readonly live: LiveModel, private readonly analyses: TopologyAnalyses, private readonly hostsStatus?: HostsStatus) {
     const w = vscode.workspace.createFileSystemWatcher('**/*.netns.json');
     this.subs.push(w, w.onDidChange(() => this.schedule()), w.onDidCreate(() => this.schedule()), w.onDidDelete(() => this.schedule()),
       // a live change shows at once (the live model batches events already)
@@ -77,6 +97,7 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
         out.push({ uri, name: v.topology?.name, status: 'invalid', detail: v.diagnostics.find((d) => d.severity === 'error')?.message });
         continue;
       }
+      if (isMultiHost(v.topology) && this.hostsStatus) { out.push(await this.multiHostNode(uri, text, v.topology)); continue; }
       try {
         // from the live model's state when it has one (no new observation per change)
         const p = this.live.planOf(v.topology) ?? await planTopology(this.session.api, v.topology);
@@ -88,7 +109,36 @@ export class TopologiesTree implements vscode.TreeDataProvider<TopologyNode>, vs
       }
     }
     this.nodes = out;
+    this.rereadHosts = false;
     this.emitter.fire(undefined);
+  }
+
+  /** Refresh: read every host of the labs across hosts again */
+  refreshHosts(): void {
+    this.rereadHosts = true;
+    this.schedule(0);
+  }
+
+  /** the last status of a lab across hosts; a read of its hosts (ssh: seconds) runs beside, then the view is computed again */
+  private async multiHostNode(uri: vscode.Uri, text: string, t: Topology): Promise<TopologyNode> {
+    const key = uri.toString();
+    const cached = this.multi.get(key);
+    if (cached && cached.text === text && !this.rereadHosts) return cached.node;
+    if (!this.readingHosts.has(key)) {
+      this.readingHosts.add(key);
+      void this.readHosts(uri, t).then((node) => { this.multi.set(key, { text, node }); })
+        .finally(() => { this.readingHosts.delete(key); this.schedule(0); });
+    }
+    return cached?.node ?? { uri, name: t.name, status: 'unknown', detail: 'reading its hosts…' };
+  }
+
+  private async readHosts(uri: vscode.Uri, t: Topology): Promise<TopologyNode> {
+    try {
+      const hosts = await this.hostsStatus!(t);
+      return { uri, name: t.name, status: combinedStatus(hosts), detail: hosts.map((h) => `${h.host}: ${h.overall ?? h.message ?? '?'}`).join('\n') };
+    } catch (e) {
+      return { uri, name: t.name, status: 'unknown', detail: (e as Error).message };
+    }
   }
 
   getChildren(node?: TopologyNode): TopologyNode[] {

@@ -17,7 +17,19 @@ export type RoutesNode = { type: 'routes'; ns: string | null };
 export type RouteNode = { type: 'route'; ns: string | null; route: LiveRoute };
 export type BridgeNode = { type: 'bridge'; ns: string | null; name: string };
 export type InfoNode = { type: 'info'; label: string; detail?: string };
-export type TreeNode = NsNode | IfNode | RoutesNode | RouteNode | BridgeNode | InfoNode | SvcNode;
+/** a node of another level of the Namespaces view: the remote hosts' (views/remote-hosts.ts) */
+export type OtherNode = { type: 'rhost' | 'rns' | 'rif'; host: string; topology: string; ns?: string; name?: string };
+export type TreeNode = NsNode | IfNode | RoutesNode | RouteNode | BridgeNode | InfoNode | SvcNode | OtherNode;
+
+/** more top-level nodes with their subtrees, after the local machine's */
+export interface OtherLevel {
+  roots(): OtherNode[];
+  children(n: OtherNode): OtherNode[];
+  parent(n: OtherNode): OtherNode | undefined;
+  item(n: OtherNode): vscode.TreeItem;
+  readonly onDidChange: vscode.Event<void>;
+}
+const isOther = (n: TreeNode): n is OtherNode => n.type === 'rhost' || n.type === 'rns' || n.type === 'rif';
 
 const STATE_ICON: Record<string, [string, string]> = {
   UP: ['circle-filled', 'testing.iconPassed'],
@@ -132,9 +144,10 @@ abstract class BaseTree implements vscode.TreeDataProvider<TreeNode>, vscode.Dis
 }
 
 export class NamespacesTree extends BaseTree {
-  constructor(live: LiveModel, private readonly services?: ServicesModel) {
+  constructor(live: LiveModel, private readonly services?: ServicesModel, private readonly other?: OtherLevel) {
     super(live);
     if (services) this.subs.push(services.onDidRead(() => this.emitter.fire(undefined)));
+    if (other) this.subs.push(other.onDidChange(() => this.emitter.fire(undefined)));
   }
 
   /** the services of a namespace (its topology's, as last read) */
@@ -153,7 +166,8 @@ export class NamespacesTree extends BaseTree {
 
   getChildren(node?: TreeNode): TreeNode[] {
     const status = this.statusNodes();
-    if (!node) return status ?? [{ type: 'ns', ns: null }, ...this.live.live!.namespaces.map((n): TreeNode => ({ type: 'ns', ns: n.name }))];
+    if (!node) return [...status ?? [{ type: 'ns', ns: null }, ...this.live.live!.namespaces.map((n): TreeNode => ({ type: 'ns', ns: n.name }))], ...this.other?.roots() ?? []];
+    if (isOther(node)) return this.other?.children(node) ?? [];
     const ns = 'ns' in node ? this.live.namespace(node.ns) : undefined;
     if (!ns) return [];
     if (node.type === 'ns') return [...ns.links.map((l): TreeNode => ({ type: 'if', ns: ns.name, name: l.name })), ...this.serviceNodes(ns.name), { type: 'routes', ns: ns.name }];
@@ -162,6 +176,7 @@ export class NamespacesTree extends BaseTree {
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
+    if (isOther(node)) return this.other?.parent(node);
     if (node.type === 'if' || node.type === 'routes' || node.type === 'svc') return { type: 'ns', ns: node.ns };
     if (node.type === 'route') return { type: 'routes', ns: node.ns };
     return undefined;
@@ -169,6 +184,7 @@ export class NamespacesTree extends BaseTree {
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.type === 'info') return this.infoItem(node);
+    if (isOther(node)) return this.other?.item(node) ?? new vscode.TreeItem('?');
     if (node.type === 'ns') {
       const ns = this.live.namespace(node.ns);
       const item = new vscode.TreeItem(node.ns ?? 'host', vscode.TreeItemCollapsibleState.Collapsed);
@@ -230,6 +246,7 @@ export class BridgesTree extends BaseTree {
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
     if (node.type === 'info') return this.infoItem(node);
+    if (isOther(node)) return new vscode.TreeItem('?');
     const ns = 'ns' in node ? this.live.namespace(node.ns) : undefined;
     const l = ns?.links.find((x) => 'name' in node && x.name === node.name);
     if (node.type === 'bridge') {

@@ -22,6 +22,10 @@ export interface OpContext {
   /** the longest a request waits for a topology's lock */
   lockWaitMs: number;
   streams: Streams;
+  /** whether this request was cancelled (an apply or destroy then stops before its next group of steps) */
+  cancelled(): boolean;
+  /** cancel a running request of this connection: false when none with that id runs */
+  cancel(request: number): boolean;
 }
 
 /** one operation: its request (checked against its schema) in, its result out */

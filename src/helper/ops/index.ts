@@ -16,4 +16,6 @@ export const HANDLERS: Handlers = {
   services, logs, restart, 'service-stop': serviceStop,
   'probe-icmp': probeIcmpOp, 'probe-tcp': probeTcpOp, 'probe-udp': probeUdpOp, 'route-get': routeGetOp, resolve: resolveOp, 'http-get': httpGetOp,
   'probe-latency': probeLatencyOp, 'probe-rate': probeRateOp,
+  // stop a running apply or destroy of this connection before its next group of steps
+  cancel: async (req, ctx) => ({ cancelled: ctx.cancel(req.request) }),
 };

@@ -103,6 +103,7 @@ async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; di
     if (expect && (expect.steps !== p.steps.length || expect.digest !== planDigest(p.steps))) {
       fail('plan-changed', `the live state changed since the plan was shown (${expect.steps} step(s) then, ${p.steps.length} now); review the plan again`);
     }
+    if (ctx.cancelled()) fail('cancelled', `cancelled before any step ran (${p.steps.length} step(s) to do)`);
     const pre = before ? await before(p) : {};
     // nothing to do: no journal, no execution, no second read
     if (!p.steps.length) { await clearIntent(runner, t.name); return { steps: 0, processes: 0, durationMs: clock.elapsed(), remaining: [], phases, ...pre }; }
@@ -110,8 +111,12 @@ async function runPlan(ctx: OpContext, t: Topology, expect?: { steps: number; di
     const journal = await startJournal(runner, t.name, p.steps, live);
     const r = await execute(p.steps, {
       runner, live, created: journal.created, onCreated: journal.onCreated, readBack: { nsidMaps: nsidMapsAfter(live, p.steps) }, ...ctx.hooks,
-      onProgress: (done, total, message) => ctx.progress(message, done, total),
+      onProgress: (done, total, message) => ctx.progress(message, done, total), cancelled: ctx.cancelled,
     });
+    if (r.cancelledBefore !== undefined) {
+      await journal.failed(r.cancelledBefore);
+      fail('cancelled', `cancelled after ${r.stepsRun} of ${p.steps.length} step(s), between two groups of steps: what ran is consistent, a re-apply converges`, { step: r.stepsRun });
+    }
     if (!r.ok) {
       const f = r.failure!;
       await journal.failed(p.steps[f.step]!.phase);

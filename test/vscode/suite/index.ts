@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 const SUITES: Record<string, string[]> = {
-  main: ['editor.test.cjs', 'commands.test.cjs', 'diagnostics.test.cjs', 'import-lab.test.cjs', 'run-in-ns.test.cjs', 'services.test.cjs', 'live.test.cjs', 'lab-tests.test.cjs'],
+  main: ['editor.test.cjs', 'commands.test.cjs', 'diagnostics.test.cjs', 'import-lab.test.cjs', 'run-in-ns.test.cjs', 'services.test.cjs', 'multihost.test.cjs', 'live.test.cjs', 'lab-tests.test.cjs'],
   untrusted: ['untrusted.test.cjs'],
 };
 

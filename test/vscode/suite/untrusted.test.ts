@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { activate, closeAll, sleep, waitCanvasTab, waitFor, workspaceFile } from './util.js';
+import { EXTENSION_ID, activate, closeAll, sleep, waitCanvasTab, waitFor, workspaceFile } from './util.js';
 
 suite('untrusted workspace', () => {
   const mark = process.env.NETNS_LAB_HELPER_MARK!;
@@ -44,5 +44,24 @@ suite('untrusted workspace', () => {
     // Show Plan is a dry run and allowed here: it starts the (fake) helper, which then fails
     await vscode.commands.executeCommand('netnsLab.showPlan', uri).then(undefined, () => undefined);
     await waitFor('the fake helper to be started by Show Plan', () => existsSync(mark), 15_000);
+  });
+
+  test('a lab across hosts: Show Plan makes no ssh connection (the file names where it would go)', async () => {
+    const testing = (vscode.extensions.getExtension(EXTENSION_ID)!.exports as { multiHostTesting: { connect?: (h: { name: string }) => Promise<never> } }).multiHostTesting;
+    const asked: string[] = [];
+    testing.connect = async (h) => { asked.push(h.name); throw new Error('not here'); };
+    const uri = workspaceFile('mh-untrusted.netns.json');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify({
+      version: 1, name: 'mhu', hosts: [{ name: 'b', ssh: 'root@192.0.2.2' }], namespaces: [{ name: 'r1', on: 'b' }],
+    })));
+    try {
+      await vscode.commands.executeCommand('netnsLab.showPlan', uri).then(undefined, () => undefined);
+      const editor = await waitFor('the plan editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.path === '/mhu.plan.sh'), 15_000);
+      assert.match(editor.document.getText(), /# == host b: unreachable: host b is reached through ssh only in a trusted workspace/);
+      assert.ok(!asked.includes('b'), `connected to ${asked.join(', ')}`);
+    } finally {
+      delete testing.connect;
+      await vscode.workspace.fs.delete(uri).then(undefined, () => undefined);
+    }
   });
 });
