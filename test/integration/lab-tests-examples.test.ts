@@ -139,7 +139,8 @@ describe('latency and rate, measured', () => {
     assert.equal(by['at most twice the limit']!.status, 'passed', by['at most twice the limit']!.message);
     assert.equal(by['rtt within a second']!.status, 'passed', by['rtt within a second']!.message);
     assert.equal(by['rtt within a nanosecond']!.status, 'failed');
-    assert.match(by['rtt within a nanosecond']!.message!, /^m1 → m2 exceeds 0\.000001 ms: 10\.77\.0\.2: average [\d.]+ ms \(min [\d.]+, max [\d.]+, 5\/5 answered\)$/);
+    // the rate probes fill the 1 Mbit/s queue at the same time: an echo may be dropped there
+    assert.match(by['rtt within a nanosecond']!.message!, /^m1 → m2 exceeds 0\.000001 ms: 10\.77\.0\.2: average [\d.]+ ms \(min [\d.]+, max [\d.]+, [1-5]\/5 answered\)$/);
     assert.equal(cli(['destroy', file]).code, 0);
   });
 });
