@@ -2,8 +2,8 @@
  * What an iptables chain (as iptables-save printed it, read by observe) does with one packet:
  * the path walk asks the host's filter FORWARD (a drop) and nat POSTROUTING (a masquerade).
  * Only matches it can decide are decided: source, destination, in and out interface (with
- * iptables' "+" wildcard), protocol; a rule with any other match (conntrack, physdev, marks,
- * a negation) "may" match. So a drop is reported only when it is certain, and an accept or a
+ * iptables' "+" wildcard), protocol, connection state (conntrack --ctstate, state --state); a
+ * rule with any other match (physdev, marks, a negation) "may" match. So a drop is reported only when it is certain, and an accept or a
  * masquerade that may apply counts as one. Pure.
  */
 import { contains, parseCidr, parseIP } from '../model/ip.js';
@@ -17,6 +17,8 @@ export interface FwPacket {
   out?: string;
   /** icmp, tcp, udp; undefined: a rule with -p may match */
   proto?: string;
+  /** the connection's state: the first packet of a flow is new, its answers established; undefined: a state match may match */
+  state?: 'new' | 'established';
 }
 
 /** accept, drop, nat (MASQUERADE or SNAT), unknown (a rule that may match decided it), none (a user chain ran out) */
@@ -47,6 +49,11 @@ function addrMatches(cidr: string, addr: string): Match {
   return c.family === ip.family && contains(c, ip) ? 'yes' : 'no';
 }
 
+function stateMatches(list: string, state: FwPacket['state']): Match {
+  if (!state) return 'maybe';
+  return list.split(',').includes(state === 'new' ? 'NEW' : 'ESTABLISHED') ? 'yes' : 'no';
+}
+
 /** does the rule's match part apply to the packet, and where does it jump */
 export function ruleMatch(rule: string, p: FwPacket): { match: Match; target: string | undefined } {
   const w = words(rule);
@@ -57,7 +64,9 @@ export function ruleMatch(rule: string, p: FwPacket): { match: Match; target: st
     const x = w[i]!;
     const v = w[i + 1];
     if (x === '-j' || x === '-g') { target = v; i++; continue; }
-    if (x === '-m' && v === 'comment' && w[i + 2] === '--comment') { i += 3; continue; }
+    if (x === '-m' && (v === 'comment' || v === 'conntrack' || v === 'state')) { i++; continue; }
+    if (x === '--comment') { i++; continue; }
+    if ((x === '--ctstate' || x === '--state') && v !== undefined) { and(stateMatches(v, p.state)); i++; continue; }
     if (x === '!') { and('maybe'); continue; }
     if (v === undefined) { and('maybe'); continue; }
     if (x === '-s') and(addrMatches(v, p.src));

@@ -35,16 +35,17 @@ export interface MtuEnds { from: { ns: string | null; dev: string; mtu: number }
  * a hop whose sending end has a larger MTU than the receiving end: frames between the two sizes
  * are dropped where they arrive. With a probe size (ICMP payload bytes): only when it is too big.
  */
-export function mtuDrop(from: { ns: string | null; link: LiveLink }, to: { ns: string | null; link: LiveLink }, origin: string, size?: number): { ends: MtuEnds; message: string; certain: boolean } | undefined {
+export function mtuDrop(from: { ns: string | null; link: LiveLink }, to: { ns: string | null; link: LiveLink }, origin: string, back: boolean, size?: number): { ends: MtuEnds; message: string; certain: boolean } | undefined {
   const a = from.link.mtu;
   const b = to.link.mtu;
   if (!(a > 0 && b > 0 && a > b)) return undefined;
   const packet = size === undefined ? undefined : size + 28;
   if (packet !== undefined && packet <= b) return undefined;
-  const what = packet === undefined ? `packets larger than ${b} bytes` : `packets of ${packet} bytes`;
+  const noun = back ? 'answers' : 'packets';
+  const what = packet === undefined ? `${noun} larger than ${b} bytes` : `${noun} of ${packet} bytes`;
   return {
     ends: { from: { ns: from.ns, dev: from.link.name, mtu: a }, to: { ns: to.ns, dev: to.link.name, mtu: b } },
-    message: `the MTU of ${from.link.name} in ${where(from.ns)} (${a}) is larger than that of ${to.link.name} in ${where(to.ns)} (${b}): ${what} from ${origin} are lost at ${where(to.ns)}`,
+    message: `the MTU of ${from.link.name} in ${where(from.ns)} (${a}) is larger than that of ${to.link.name} in ${where(to.ns)} (${b}): ${what} ${back ? 'to' : 'from'} ${origin} are lost at ${where(to.ns)}`,
     certain: packet !== undefined,
   };
 }

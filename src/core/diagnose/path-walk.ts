@@ -162,7 +162,7 @@ function walkOne(live: LiveState, leg: Leg): OneWay {
       return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { down: { ns: cur, dev: dev.name } });
     }
     // the host routes it from one interface to another: its FORWARD chain decides
-    const routedDrop = cur === null && inDev !== undefined && src ? forwardDrop(live, { src, dst, in: inDev, out: dev.name, proto: leg.opts.proto }, false) : undefined;
+    const routedDrop = cur === null && inDev !== undefined && src ? forwardDrop(live, { src, dst, in: inDev, out: dev.name, proto: leg.opts.proto, state: back ? 'established' : 'new' }, false) : undefined;
     if (routedDrop) return stop('forward-drop', null, routedDrop);
     const next = r.route.via ?? dst;
     const nextIp = ipv4(next)!;
@@ -189,9 +189,9 @@ function walkOne(live: LiveState, leg: Leg): OneWay {
     }
     // bridged through a host bridge: with bridge netfilter on, the host's FORWARD chain sees it too
     const bridge = owner.ns !== null || owner.link.kind !== 'bridge' ? hostBridgeWithNetfilter(live, cur, dev) : undefined;
-    const bridgedDrop = bridge && src ? forwardDrop(live, { src, dst, in: bridge, out: bridge, proto: leg.opts.proto }, true) : undefined;
+    const bridgedDrop = bridge && src ? forwardDrop(live, { src, dst, in: bridge, out: bridge, proto: leg.opts.proto, state: back ? 'established' : 'new' }, true) : undefined;
     if (bridgedDrop) return stop('forward-drop', null, bridgedDrop);
-    const mtu = mtuDrop({ ns: cur, link: dev }, owner, origin, leg.opts.size);
+    const mtu = mtuDrop({ ns: cur, link: dev }, owner, origin, back, leg.opts.size);
     if (mtu?.certain) return stop('mtu', owner.ns, mtu.message, { mtu: mtu.ends });
     if (mtu && !suspect) suspect = { message: mtu.message, at: owner.ns, back, mtu: mtu.ends };
     const nn = scopeOf(live, owner.ns)!;
