@@ -64,8 +64,11 @@ export function masqueradeFix(t: Topology, idx: TopoIndex, source: string): Path
     return { where: 'live', summary: `the file masquerades ${source} (host.masquerade): apply again to restore the rule` };
   }
   const subnet = subnetFor(idx, source);
-  const uplink = t.host?.uplink ? '' : ' (and give the host an uplink: "uplink": "auto")';
-  return { where: 'file', summary: `masquerade ${subnet} out of the uplink: add it to host.masquerade${uplink}`, change: { target: { type: 'host' }, field: 'masquerade', value: [...have, subnet] } };
+  // masquerade needs an uplink in the file (validation refuses it without): that edit comes first
+  if (!t.host?.uplink) {
+    return { where: 'file', summary: `give the host an uplink ("uplink": "auto"), then masquerade ${subnet} out of it (host.masquerade)`, change: { target: { type: 'host' }, field: 'uplink', value: 'auto' } };
+  }
+  return { where: 'file', summary: `masquerade ${subnet} out of the uplink: add it to host.masquerade`, change: { target: { type: 'host' }, field: 'masquerade', value: [...have, subnet] } };
 }
 
 /** a namespace without its own resolver in the file gets the host's upstream servers ("dns": "inherit") */
