@@ -6,7 +6,7 @@
  * (a route deleted by hand, a link set down), the fix is to the live state: apply again, or the
  * doctor's repair. Pure.
  */
-import { contains, formatIP, parseCidr, parseIP, subnetOf } from '../model/ip.js';
+import { contains, formatIP, parseCidr, parseIP } from '../model/ip.js';
 import type { Route, Topology } from '../model/model.js';
 import type { PathWalk } from './path-walk.js';
 import { forwardDropFix, dnsFix, masqueradeFix, mtuFix, rpFilterFix, subnetFor } from './path-fix-more.js';
