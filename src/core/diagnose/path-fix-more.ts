@@ -28,7 +28,8 @@ export function rpFilterFix(t: Topology, at: { ns: string | null; dev: string })
   if (at.ns === null) return { where: 'live', summary: `loose reverse-path filtering in the host: ${RP_FILTER}=2 (the file has no sysctls of the host)` };
   const sysctls = t.namespaces!.find((n) => n.name === at.ns)!.sysctls ?? {};
   const strict = (k: string) => String(sysctls[k] ?? '') === '1';
-  if (RP_FILTER in sysctls && !strict(RP_FILTER) && !strict(devKey)) {
+  // all at 2 makes every interface loose (the kernel takes the larger of all's and the interface's)
+  if (String(sysctls[RP_FILTER] ?? '') === '2') {
     return { where: 'live', summary: `the file has ${at.ns} filter loosely (${RP_FILTER}: ${sysctls[RP_FILTER]}): apply again to restore it` };
   }
   const value = { ...sysctls, [RP_FILTER]: 2, ...(strict(devKey) ? { [devKey]: 2 } : {}) };
