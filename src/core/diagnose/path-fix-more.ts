@@ -54,7 +54,7 @@ export function mtuFix(idx: TopoIndex, t: Topology, ends: MtuEnds): PathFix | un
 
 /** the file has no firewall rules: accepting the lab's traffic ahead of the drop is the doctor's repair of the live FORWARD chain */
 export function forwardDropFix(t: Topology): PathFix {
-  return { where: 'live', summary: `accept the lab's traffic ahead of the drop: the doctor's repair (Diagnose) puts netns-lab's own chain ${forwardChain(t.name)} at the top of FORWARD; the policy and other rules stay` };
+  return { where: 'live', summary: `accept the lab's traffic ahead of the drop: the doctor's repair (Diagnose, or netns-lab doctor --fix) puts netns-lab's own chain ${forwardChain(t.name)} at the top of FORWARD; the policy and other rules stay` };
 }
 
 /** the source's subnet joins host.masquerade (the file already has it: apply again) */
