@@ -12,7 +12,7 @@ import {
 import { HOST, type Expectation, type Topology } from '../core/model/model.js';
 import type { LiveState } from '../core/observe/observe.js';
 import { pathFix } from '../core/diagnose/path-fix.js';
-import { walkPath } from '../core/diagnose/path-walk.js';
+import { walkName, walkPath, type PathWalk } from '../core/diagnose/path-walk.js';
 import type { HelperApi } from './helper-client.js';
 
 /** what the tests may ask of the live lab; ns null = the host */
@@ -109,16 +109,31 @@ async function explainFailures(t: Topology, results: TestResult[], probes: Probe
   try { live = await probes.state(); } catch { return results; }
   for (const r of failed) {
     const e = list[r.index] as Extract<Expectation, { kind: 'reach' }>;
-    for (const target of resolveTarget(t, e.to).targets) {
-      const w = walkPath(live, e.from, target);
-      if (!w.break) continue;
-      r.finding = w.break.message;
-      const fix = pathFix(t, w);
-      if (fix) r.fix = fix;
-      break;
-    }
+    const w = await walkReach(t, e, live, probes);
+    if (!w?.break) continue;
+    r.finding = w.break.message;
+    const fix = pathFix(t, w);
+    if (fix) r.fix = fix;
   }
   return results;
+}
+
+/** the first break on the way to each address of the reach's destination (a DNS name: its resolver first, then its addresses) */
+async function walkReach(t: Topology, e: Extract<Expectation, { kind: 'reach' }>, live: LiveState, probes: Probes): Promise<PathWalk | undefined> {
+  const opts = { proto: e.proto ?? 'icmp' };
+  const r = resolveTarget(t, e.to);
+  let targets = r.targets;
+  if (r.kind === 'name') {
+    const answer = await probes.resolve(e.from, e.to).catch((err: Error) => ({ addresses: [], error: err.message }));
+    const dns = walkName(live, e.from, e.to, answer, opts);
+    if (dns) return dns;
+    targets = answer.addresses;
+  }
+  for (const target of targets) {
+    const w = walkPath(live, e.from, target, opts);
+    if (w.break) return w;
+  }
+  return undefined;
 }
 
 const icmpKey = (from: string, target: string) => `${from}\u0000${target}`;

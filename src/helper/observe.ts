@@ -7,7 +7,7 @@
  */
 import { applyIntents } from '../core/observe/intent.js';
 import {
-  attachQdiscs, needNsidMap, parseObservation, parseJsonStream, shapedScopes, splitBatchOutput, sysctlFromNetconf,
+  attachQdiscs, needNsidMap, parseObservation, parseJsonStream, pathSysctls, shapedScopes, splitBatchOutput, sysctlFromNetconf,
   type LiveState, type RawNs,
 } from '../core/observe/observe.js';
 import { nsIdentity, readIntents } from './journal.js';
@@ -37,7 +37,7 @@ export interface ObserveOptions {
   namespaces?: string[];
   /** sysctl keys to read per namespace */
   sysctls?: Record<string, string[]>;
-  /** read net.ipv4.ip_forward in every namespace */
+  /** for the path walk: read net.ipv4.ip_forward and the rp_filter of `all` and every interface in every namespace */
   forwarding?: boolean;
   /** more sysctl keys to read in the host (ip_forward is always read) */
   hostSysctls?: string[];
@@ -112,9 +112,11 @@ async function readBatched(runner: Runner, toRead: string[], concurrency: number
 async function rawNs(runner: Runner, ns: string, arrays: unknown[], opts: ObserveOptions, etcNetns: Promise<string[]>): Promise<RawNs> {
   const [addr, route, netconf, nsidMap] = arrays;
   const keys = new Set([...(opts.sysctls?.[ns] ?? []), ...(opts.forwarding ? ['net.ipv4.ip_forward'] : [])]);
-  const sysctls: Record<string, string> = {};
+  // the path walk's: forwarding and every interface's rp_filter, all in the netconf already read
+  const sysctls: Record<string, string> = opts.forwarding ? pathSysctls(netconf) : {};
   const others: string[] = [];
   for (const k of keys) {
+    if (k in sysctls) continue;
     const v = sysctlFromNetconf(netconf, k);
     if (v !== undefined) sysctls[k] = v; else others.push(k);
   }

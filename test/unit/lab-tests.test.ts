@@ -101,6 +101,25 @@ describe('lab tests: the engine', () => {
     assert.ok((await runLabTests(topology(), failing)).every((x) => x.finding === undefined), 'no live state: no finding, the verdicts stand');
   });
 
+  it('a reach to a DNS name: the resolver is walked first (the lookup asked once), then the addresses it gave', async () => {
+    const t = topology();
+    t.expect = [{ kind: 'reach', from: 'pc1', to: 'web.lab', ok: true }];
+    const asked: string[] = [];
+    const state = () => { const s = brokenState(); s.hostDns.resolvConf = 'nameserver 127.0.0.53\n'; return s; };
+    const probes = (answer: string[], own: string | null) => ({
+      ...brokenLab([]),
+      resolve: async (ns: string | null, name: string) => { asked.push(`${ns} ${name}`); return { addresses: answer, ...(answer.length ? {} : { error: 'Name or service not known' }) }; },
+      state: async () => { const s = state(); s.namespaces[0]!.resolvConf = own; return s; },
+    });
+    const [stub] = await runLabTests(t, probes([], null));
+    assert.equal(stub!.finding, "pc1 asks 127.0.0.53 for names (the host's /etc/resolv.conf (pc1 has no /etc/netns/pc1/resolv.conf)): a resolver on the host's loopback, which the namespace's own loopback does not have");
+    assert.equal(stub!.fix?.summary, 'give pc1 the host\'s upstream DNS servers ("dns": "inherit")');
+    assert.deepEqual(asked, ['pc1 web.lab']);
+    // its own resolver on r1 answers: the name resolves to pc2, and the way back from there breaks at r2
+    const [resolved] = await runLabTests(t, probes(['10.2.0.2'], 'nameserver 10.1.0.1\n'));
+    assert.equal(resolved!.finding, 'r2 has no route to 10.1.0.2: answers to pc1 (10.1.0.2) stop at r2');
+  });
+
   it('a lost first echo of a target that must answer is asked once more and passes', async () => {
     const r = await runLabTests(topology(), brokenLab([], new Set(['pc1>10.1.0.1'])), { only: [2] });
     assert.deepEqual(r.map((x) => [x.name, x.status]), [['pc1 → r1 icmp', 'passed']]);

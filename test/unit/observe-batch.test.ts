@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergeObservation, parseJsonStream, parseObservation, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe/observe.js';
+import { mergeObservation, parseJsonStream, parseObservation, pathSysctls, splitBatchOutput, sysctlFromNetconf, withLinkStates } from '../../src/core/observe/observe.js';
 import { touchedScopes } from '../../src/core/plan/steps.js';
 import { linksNotRunning } from '../../src/core/plan/plan.js';
 import { article, articleCaptured, articleRaw } from '../support/fixtures.js';
@@ -28,6 +28,24 @@ describe('sysctlFromNetconf', () => {
     assert.equal(sysctlFromNetconf(NETCONF, 'net.ipv6.conf.all.rp_filter'), undefined);
     assert.equal(sysctlFromNetconf(NETCONF, 'net.ipv4.conf.eth9.forwarding'), undefined);
     assert.equal(sysctlFromNetconf(undefined, 'net.ipv4.ip_forward'), undefined);
+  });
+});
+
+// `ip -n pwa -j netconf show` after `sysctl -w net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.eth1.rp_filter=2 net.ipv4.ip_forward=1` (veth eth1/eth2; iproute2 6.1, sandbox)
+const NETCONF_RP = '[{"family":"inet","interface":"lo","forwarding":true,"rp_filter":"off","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"eth2","forwarding":true,"rp_filter":"off","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"eth1","forwarding":true,"rp_filter":"loose","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"all","forwarding":true,"rp_filter":"strict","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet","interface":"default","forwarding":true,"rp_filter":"off","mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet6","interface":"lo","forwarding":false,"mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet6","interface":"eth2","forwarding":false,"mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet6","interface":"eth1","forwarding":false,"mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet6","interface":"all","forwarding":false,"mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false},{"family":"inet6","interface":"default","forwarding":false,"mc_forwarding":false,"proxy_neigh":false,"ignore_routes_with_linkdown":false}]\n';
+
+describe('pathSysctls (what the path walk reads of netconf)', () => {
+  it('forwarding, and the rp_filter of all and of every interface, as sysctl prints them', () => {
+    assert.deepEqual(pathSysctls(parseJsonStream(NETCONF_RP)[0]), {
+      'net.ipv4.ip_forward': '1',
+      'net.ipv4.conf.lo.rp_filter': '0',
+      'net.ipv4.conf.eth2.rp_filter': '0',
+      'net.ipv4.conf.eth1.rp_filter': '2',
+      'net.ipv4.conf.all.rp_filter': '1',
+    });
+  });
+  it('no netconf: nothing', () => {
+    assert.deepEqual(pathSysctls(undefined), {});
   });
 });
 

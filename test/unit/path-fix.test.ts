@@ -44,13 +44,14 @@ const veth = (name: string, cidr: string, peer: [string | null, string], o: Part
 function stateOf(t: Topology, tweak: (s: LiveState) => void = () => {}): LiveState {
   const nsOf = (n: string) => t.namespaces!.find((x) => x.name === n)!;
   const routes = (n: string, dev: (via: string) => string) => (nsOf(n).routes ?? []).map((r) => route(r.to, { via: r.via, dev: dev(r.via!) }));
-  const fwd = (n: string) => ({ 'net.ipv4.ip_forward': String(nsOf(n).sysctls?.['net.ipv4.ip_forward'] ?? 0) });
+  const fwd = (n: string) => ({ ...Object.fromEntries(Object.entries(nsOf(n).sysctls ?? {}).map(([k, v]) => [k, String(v)])), 'net.ipv4.ip_forward': String(nsOf(n).sysctls?.['net.ipv4.ip_forward'] ?? 0) });
   const up = (i: number) => t.links![i]!.up ?? true;
+  const mtu = (i: number, side: 'a' | 'b') => t.links![i]![side].mtu ?? t.links![i]!.mtu ?? 1500;
   const s = live({
     namespaces: [
       ns('pc1', { links: [lo(), veth('eth0', '10.1.0.2/24', ['r1', 'eth0'], { up: up(0) })], routes: routes('pc1', () => 'eth0'), sysctls: fwd('pc1') }),
-      ns('r1', { links: [lo(), veth('eth0', '10.1.0.1/24', ['pc1', 'eth0'], { up: up(0) }), veth('eth1', '10.9.0.1/30', ['r2', 'eth1'], { up: up(1) })], routes: routes('r1', (v) => (v.startsWith('10.9.') ? 'eth1' : 'eth0')), sysctls: fwd('r1') }),
-      ns('r2', { links: [lo(), veth('eth1', '10.9.0.2/30', ['r1', 'eth1'], { up: up(1) }), veth('eth0', '10.2.0.1/24', ['pc2', 'eth0'], { up: up(2) })], routes: routes('r2', (v) => (v.startsWith('10.9.') ? 'eth1' : 'eth0')), sysctls: fwd('r2') }),
+      ns('r1', { links: [lo(), veth('eth0', '10.1.0.1/24', ['pc1', 'eth0'], { up: up(0) }), veth('eth1', '10.9.0.1/30', ['r2', 'eth1'], { up: up(1), mtu: mtu(1, 'a') })], routes: routes('r1', (v) => (v.startsWith('10.9.') ? 'eth1' : 'eth0')), sysctls: fwd('r1') }),
+      ns('r2', { links: [lo(), veth('eth1', '10.9.0.2/30', ['r1', 'eth1'], { up: up(1), mtu: mtu(1, 'b') }), veth('eth0', '10.2.0.1/24', ['pc2', 'eth0'], { up: up(2) })], routes: routes('r2', (v) => (v.startsWith('10.9.') ? 'eth1' : 'eth0')), sysctls: fwd('r2') }),
       ns('pc2', { links: [lo(), veth('eth0', '10.2.0.2/24', ['r2', 'eth0'], { up: up(2) })], routes: routes('pc2', () => 'eth0'), sysctls: fwd('pc2') }),
     ],
   });
@@ -163,5 +164,62 @@ describe('path walk: the far end of a LAN is down', () => {
     const w = walkPath(s, 'ns1', '10.0.0.3');
     assert.deepEqual(w.break, { kind: 'link-down', at: 'ns2', back: false, message: 'eth0 in ns2 (10.0.0.3) is down (set down): packets from ns1 stop at ns2' });
     assert.deepEqual(w.down, { ns: 'ns2', dev: 'eth0' });
+  });
+});
+
+describe('path fix: rp_filter, MTU, FORWARD, masquerade, DNS', () => {
+  const RP = 'net.ipv4.conf.all.rp_filter';
+  /** r2 routes LAN 1 back through eth0 (pc2's side): asymmetric */
+  const asym = (s: LiveState) => { s.namespaces.find((n) => n.name === 'r2')!.routes = [route('10.1.0.0/24', { via: '10.2.0.2', dev: 'eth0' })]; };
+  it('strict rp_filter that the file sets on r2: the file makes it loose (2)', () => {
+    const text = FILE.replace('{ "name": "r2", "sysctls": { "net.ipv4.ip_forward": 1 }', `{ "name": "r2", "sysctls": { "net.ipv4.ip_forward": 1, "${RP}": 1 }`);
+    const t = topo(text);
+    const w = walkPath(stateOf(t, asym), 'pc1', '10.2.0.2');
+    assert.equal(w.break?.message, 'r2 drops packets from 10.1.0.2 arriving on eth1: rp_filter is strict and its route back leaves by eth0');
+    const fix = pathFix(t, w);
+    assert.deepEqual(fix, { where: 'file', summary: `loose reverse-path filtering in r2 (${RP}: 2)`, change: { target: { type: 'namespace', name: 'r2' }, field: 'sysctls', value: { 'net.ipv4.ip_forward': 1, [RP]: 2 } } });
+    const fixed = applyGesture(text, t, { kind: 'set', ...(fix as Extract<typeof fix, { where: 'file' }>).change });
+    assert.notEqual(walkPath(stateOf(topo(fixed), asym), 'pc1', '10.2.0.2').break?.kind, 'rp-filter');
+  });
+  it('strict rp_filter the kernel has but the file does not say: the file gains the loose value; the file says loose: apply again', () => {
+    const t = topo(FILE);
+    const w = walkPath(stateOf(t, (s) => { asym(s); s.namespaces.find((n) => n.name === 'r2')!.sysctls[RP] = '1'; }), 'pc1', '10.2.0.2');
+    assert.equal(pathFix(t, w)?.where, 'file');
+    const loose = topo(FILE.replace('{ "name": "r2", "sysctls": { "net.ipv4.ip_forward": 1 }', `{ "name": "r2", "sysctls": { "net.ipv4.ip_forward": 1, "${RP}": 2 }`));
+    assert.equal(pathFix(loose, w)?.where, 'live');
+  });
+  it("r2's end of the middle link has a smaller MTU in the file: r1's end takes it", () => {
+    const text = FILE.replace('"addresses": ["10.9.0.2/30"] }', '"addresses": ["10.9.0.2/30"], "mtu": 1400 }');
+    const r = fixAndWalk(text);
+    assert.equal(r.w.break?.kind, 'mtu');
+    assert.deepEqual(r.fix, { where: 'file', summary: 'MTU 1400 on eth1 in r1, as on its other end (eth1 in r2)', change: { target: { type: 'link', index: 1, side: 'a' }, field: 'mtu', value: 1400 } });
+    assert.equal(r.after?.ok, true, r.after?.break?.message);
+    // the file gives both ends one MTU: the kernel drifted
+    const t = topo(FILE);
+    assert.equal(pathFix(t, walkPath(stateOf(t, (s) => { s.namespaces.find((n) => n.name === 'r2')!.links[1]!.mtu = 1400; }), 'pc1', '10.2.0.2'))?.where, 'live');
+  });
+  const broke = (kind: 'forward-drop' | 'no-masquerade' | 'dns', at: string | null, extra = {}) => ({ ok: false, hops: [], back: [], break: { kind, at, back: false, message: '' }, ...extra });
+  it("FORWARD drops: the file has no firewall rules, so the fix is the doctor's live repair", () => {
+    assert.equal(pathFix(topo(FILE), broke('forward-drop', null))?.where, 'live');
+  });
+  it('a source leaving unmasqueraded: the file gets an uplink first, then the subnet joins host.masquerade (already there: apply again)', () => {
+    const t = topo(FILE);
+    const first = pathFix(t, broke('no-masquerade', null, { source: '10.1.0.2' }));
+    assert.deepEqual(first, { where: 'file', summary: 'give the host an uplink ("uplink": "auto"), then masquerade 10.1.0.0/24 out of it (host.masquerade)', change: { target: { type: 'host' }, field: 'uplink', value: 'auto' } });
+    const withUplink = applyGesture(FILE, t, { kind: 'set', ...(first as Extract<typeof first, { where: 'file' }>).change });
+    const t2 = topo(withUplink);
+    const fix = pathFix(t2, broke('no-masquerade', null, { source: '10.1.0.2' }));
+    assert.deepEqual(fix, { where: 'file', summary: 'masquerade 10.1.0.0/24 out of the uplink: add it to host.masquerade', change: { target: { type: 'host' }, field: 'masquerade', value: ['10.1.0.0/24'] } });
+    const fixed = topo(applyGesture(withUplink, t2, { kind: 'set', ...(fix as Extract<typeof fix, { where: 'file' }>).change }));
+    assert.deepEqual(fixed.host, { uplink: 'auto', masquerade: ['10.1.0.0/24'] });
+    assert.equal(pathFix(fixed, broke('no-masquerade', null, { source: '10.1.0.2' }))?.where, 'live');
+  });
+  it('a namespace without a usable resolver: "dns": "inherit" in the file (it has dns: apply again)', () => {
+    const t = topo(FILE);
+    const fix = pathFix(t, broke('dns', 'pc1'));
+    assert.deepEqual(fix, { where: 'file', summary: 'give pc1 the host\'s upstream DNS servers ("dns": "inherit")', change: { target: { type: 'namespace', name: 'pc1' }, field: 'dns', value: 'inherit' } });
+    const fixed = applyGesture(FILE, t, { kind: 'set', ...(fix as Extract<typeof fix, { where: 'file' }>).change });
+    assert.equal(topo(fixed).namespaces!.find((n) => n.name === 'pc1')!.dns, 'inherit');
+    assert.equal(pathFix(topo(fixed), broke('dns', 'pc1'))?.where, 'live');
   });
 });

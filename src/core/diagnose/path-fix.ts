@@ -6,9 +6,10 @@
  * (a route deleted by hand, a link set down), the fix is to the live state: apply again, or the
  * doctor's repair. Pure.
  */
-import { contains, formatIP, parseCidr, parseIP, subnetOf } from '../model/ip.js';
+import { contains, formatIP, parseCidr, parseIP } from '../model/ip.js';
 import type { Route, Topology } from '../model/model.js';
 import type { PathWalk } from './path-walk.js';
+import { forwardDropFix, dnsFix, masqueradeFix, mtuFix, rpFilterFix, subnetFor } from './path-fix-more.js';
 import type { FileChange, PathFix } from '../model/expect.js';
 
 export type { FileChange, PathFix } from '../model/expect.js';
@@ -30,6 +31,11 @@ export function pathFix(t: Topology, walk: PathWalk): PathFix | undefined {
     case 'forwarding-off': return inFile(b.at) ? forwardingFix(t, b.at) : undefined;
     case 'link-down': return linkFix(t, idx, walk);
     case 'no-source': return { where: 'live', summary: `${name(b.at)} does not run: apply the topology` };
+    case 'rp-filter': return walk.rp && inFile(walk.rp.ns) ? rpFilterFix(t, walk.rp) : undefined;
+    case 'mtu': return walk.mtu ? mtuFix(idx, t, walk.mtu) : undefined;
+    case 'forward-drop': return forwardDropFix(t);
+    case 'no-masquerade': return walk.source ? masqueradeFix(t, idx, walk.source) : undefined;
+    case 'dns': return b.at !== null && idx.namespaceNames.has(b.at) ? dnsFix(t, b.at) : undefined;
     default: return undefined;
   }
 }
@@ -82,13 +88,6 @@ export function gatewayFor(t: Topology, idx: TopoIndex, scope: string | null, to
     }
   }
   return (found.find((x) => x.direct) ?? found[0])?.via;
-}
-
-/** the subnet the address is on in the topology (else the address alone) */
-function subnetFor(idx: TopoIndex, to: string): string {
-  const ip = parseIP(to)!;
-  for (const f of idx.ifaces) for (const a of f.addresses) { const c = parseCidr(a)!; if (c.family === ip.family && contains(c, ip)) return subnetOf(c); }
-  return `${formatIP(ip.family, ip.addr)}/${ip.family === 4 ? 32 : 128}`;
 }
 
 function setRoutes(scope: string | null, routes: Route[]): FileChange {

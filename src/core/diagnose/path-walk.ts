@@ -2,14 +2,28 @@
  * The doctor's path walk on a recorded kernel state: from a namespace towards an address, hop
  * by hop through the routes, links, L2 segments (veth peers, bridge ports) and forwarding
  * sysctls that the observation holds, then back from the destination to the source's address.
- * The first hop where it breaks is named in one sentence ("r1 has no route to 10.2.0.2: packets
- * from pc1 stop at r1"). Pure: the live state comes from observe (with forwarding read).
- * Not yet: rp_filter, MTU, the FORWARD chain, bridge netfilter, masquerade, DNS.
+ * At each hop it also checks (path-checks.ts): strict rp_filter on the interface the packet
+ * arrives by when the route back leaves by another; the MTU of the two ends; the host's FORWARD
+ * chain for packets it routes, and for bridged ones when bridge netfilter is on; masquerade for
+ * packets leaving the host by an interface that is not the lab's (its uplink). A name is walked
+ * through the namespace's DNS servers (walkName). The first hop where it breaks is named in one
+ * sentence ("r1 has no route to 10.2.0.2: packets from pc1 stop at r1"). Pure: the live state
+ * comes from observe (with `forwarding`: forwarding, rp_filter, bridge netfilter read).
+ * Not checked: iptables inside namespaces (observe reads the host's only), ip rules and tables
+ * other than the main one, IPv6, the neighbour cache, MTU behind a bridge's other ports, the
+ * path beyond the host's uplink, and whether a DNS server knows a name (the lab test's resolve
+ * says so).
  */
 import { contains, parseCidr, parseIP, type Cidr } from '../model/ip.js';
 import type { LiveLink, LiveNs, LiveRoute, LiveState } from '../observe/observe.js';
+import { DOCTOR_HOST_SYSCTLS } from './doctor.js';
+import { dnsServers, forwardDrop, hostBridgeWithNetfilter, masqueradeMissing, mtuDrop, rpFilterDrop, where, type MtuEnds } from './path-checks.js';
 
-export type BreakKind = 'no-source' | 'no-route' | 'link-down' | 'wrong-gateway' | 'no-neighbour' | 'forwarding-off' | 'loop';
+/** the host's sysctls the walk reads (bridge netfilter, rp_filter): observe's hostSysctls with `forwarding` */
+export const PATH_HOST_SYSCTLS = DOCTOR_HOST_SYSCTLS;
+
+export type BreakKind = 'no-source' | 'no-route' | 'link-down' | 'wrong-gateway' | 'no-neighbour' | 'forwarding-off' | 'loop'
+  | 'rp-filter' | 'mtu' | 'forward-drop' | 'no-masquerade' | 'dns';
 
 export interface Hop {
   /** the namespace (null: the host) the packet is in */
@@ -37,10 +51,22 @@ export interface PathWalk {
   towards?: string;
   /** a link-down break: the interface that is down */
   down?: { ns: string | null; dev: string };
+  /** an rp-filter break: the interface the packet arrived by */
+  rp?: { ns: string | null; dev: string };
+  /** an mtu break: the sending and the receiving end */
+  mtu?: MtuEnds;
+  /** a no-masquerade break: the source address that leaves unmasqueraded */
+  source?: string;
+}
+
+export interface WalkOptions {
+  /** the probe's ICMP payload in bytes (ping -s): an MTU too small for it is a break */
+  size?: number;
+  /** icmp, tcp or udp: for the firewall's -p matches */
+  proto?: string;
 }
 
 const MAX_HOPS = 32;
-const where = (ns: string | null) => ns ?? 'the host';
 const ipv4 = (s: string) => { const ip = parseIP(s); return ip && ip.family === 4 ? ip : undefined; };
 
 function scopeOf(live: LiveState, ns: string | null): LiveNs | undefined {
@@ -100,17 +126,26 @@ function segment(live: LiveState, ns: string | null, link: LiveLink): { ns: stri
 
 const linkDown = (l: LiveLink) => !l.up || l.operstate === 'DOWN' || l.operstate === 'LOWERLAYERDOWN';
 
+type Extra = Pick<PathWalk, 'down' | 'rp' | 'mtu' | 'source'>;
+interface OneWay extends Extra { hops: Hop[]; break?: PathBreak; reached?: string | null; left?: string; suspect?: { message: string; at: string | null; back: boolean; mtu: MtuEnds } }
+/** one direction of the walk: the packet's source and destination address, and where it starts */
+interface Leg { from: string | null; src: string | undefined; dst: string; back: boolean; origin: string; opts: WalkOptions }
+
 /** one direction: from a namespace to an address */
-function walkOne(live: LiveState, from: string | null, dst: string, back: boolean, origin: string): { hops: Hop[]; break?: PathBreak; reached?: string | null; down?: PathWalk['down'] } {
+function walkOne(live: LiveState, leg: Leg): OneWay {
+  const { dst, back, origin, src } = leg;
   const hops: Hop[] = [];
-  const stop = (kind: BreakKind, at: string | null, message: string, down?: PathWalk['down']) => ({ hops, break: { kind, at, back, message }, ...(down ? { down } : {}) });
+  let suspect: OneWay['suspect'];
+  const stop = (kind: BreakKind, at: string | null, message: string, extra: Extra = {}): OneWay => ({ hops, break: { kind, at, back, message }, ...extra });
   const ip = ipv4(dst)!;
-  let cur: string | null = from;
+  let cur: string | null = leg.from;
+  /** the interface the packet arrived by in cur (undefined where it started) */
+  let inDev: string | undefined;
   const visited = new Set<string>();
   for (let i = 0; i < MAX_HOPS; i++) {
     const n = scopeOf(live, cur);
     if (!n) return stop('no-source', cur, `${where(cur)} does not exist`);
-    if (ownsAddress(n, ip)) return { hops, reached: cur };
+    if (ownsAddress(n, ip)) return { hops, reached: cur, suspect };
     if (visited.has(String(cur))) return stop('loop', cur, `packets to ${dst} loop back to ${where(cur)}`);
     visited.add(String(cur));
     const r = lookupRoute(n, dst);
@@ -123,33 +158,53 @@ function walkOne(live: LiveState, from: string | null, dst: string, back: boolea
     if (linkDown(dev)) {
       // up here, but without carrier: its veth peer was set down (the kernel reports this end LOWERLAYERDOWN)
       const peer = dev.up && dev.peer ? scopeOf(live, dev.peer.ns)?.links.find((x) => x.name === dev.peer!.name) : undefined;
-      if (peer && !peer.up) return stop('link-down', dev.peer!.ns, `the other end of ${dev.name} (${peer.name} in ${where(dev.peer!.ns)}) is down${tail}`, { ns: dev.peer!.ns, dev: peer.name });
-      return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { ns: cur, dev: dev.name });
+      if (peer && !peer.up) return stop('link-down', dev.peer!.ns, `the other end of ${dev.name} (${peer.name} in ${where(dev.peer!.ns)}) is down${tail}`, { down: { ns: dev.peer!.ns, dev: peer.name } });
+      return stop('link-down', cur, `${dev.name} in ${where(cur)} is down (${dev.up ? dev.operstate : 'set down'})${tail}`, { down: { ns: cur, dev: dev.name } });
     }
+    // the host routes it from one interface to another: its FORWARD chain decides
+    const routedDrop = cur === null && inDev !== undefined && src ? forwardDrop(live, { src, dst, in: inDev, out: dev.name, proto: leg.opts.proto, state: back ? 'established' : 'new' }, false) : undefined;
+    if (routedDrop) return stop('forward-drop', null, routedDrop);
     const next = r.route.via ?? dst;
     const nextIp = ipv4(next)!;
     const side = segment(live, cur, dev);
+    // out of the lab through the host's own interface (its uplink): the walk can follow no further
+    if (cur === null && !side.length && !dev.peer && dev.kind !== 'bridge' && dev.kind !== 'veth' && !dev.owner) {
+      const masq = src && !back ? masqueradeMissing(live, src, dst, dev.name) : undefined;
+      return masq ? stop('no-masquerade', null, masq, { source: src! }) : { hops, left: dev.name, suspect };
+    }
     const peerDown = side.find((x) => linkDown(x.link) && x.link.kind !== 'bridge' && dev.peer && x.link.name === dev.peer.name);
-    if (peerDown) return stop('link-down', peerDown.ns, `the other end of ${dev.name} (${peerDown.link.name} in ${where(peerDown.ns)}) is down${tail}`, { ns: peerDown.ns, dev: peerDown.link.name });
+    if (peerDown) return stop('link-down', peerDown.ns, `the other end of ${dev.name} (${peerDown.link.name} in ${where(peerDown.ns)}) is down${tail}`, { down: { ns: peerDown.ns, dev: peerDown.link.name } });
     const has = (x: { link: LiveLink }) => x.link.addresses.some((a) => { const c = parseCidr(a.cidr); return !!c && c.family === 4 && c.addr === nextIp.addr; });
     const owner = side.find((x) => !linkDown(x.link) && has(x));
     // the next hop is there, behind an interface that is down (a host across a bridge)
     const downOwner = owner ? undefined : side.find((x) => linkDown(x.link) && has(x));
     if (downOwner) {
       const stopAt = back ? `: answers to ${origin} stop at ${where(downOwner.ns)}` : `: packets from ${origin} stop at ${where(downOwner.ns)}`;
-      return stop('link-down', downOwner.ns, `${downOwner.link.name} in ${where(downOwner.ns)} (${next}) is down (${downOwner.link.up ? downOwner.link.operstate : 'set down'})${stopAt}`, { ns: downOwner.ns, dev: downOwner.link.name });
+      return stop('link-down', downOwner.ns, `${downOwner.link.name} in ${where(downOwner.ns)} (${next}) is down (${downOwner.link.up ? downOwner.link.operstate : 'set down'})${stopAt}`, { down: { ns: downOwner.ns, dev: downOwner.link.name } });
     }
     if (!owner) {
       return r.route.via
         ? stop('wrong-gateway', cur, `${where(cur)}'s gateway ${r.route.via} for ${dst} is not on ${dev.name}'s link (nobody there has that address)${tail}`)
         : stop('no-neighbour', cur, `nobody on ${dev.name}'s link in ${where(cur)} has ${dst}${tail}`);
     }
+    // bridged through a host bridge: with bridge netfilter on, the host's FORWARD chain sees it too
+    const bridge = owner.ns !== null || owner.link.kind !== 'bridge' ? hostBridgeWithNetfilter(live, cur, dev) : undefined;
+    const bridgedDrop = bridge && src ? forwardDrop(live, { src, dst, in: bridge, out: bridge, proto: leg.opts.proto, state: back ? 'established' : 'new' }, true) : undefined;
+    if (bridgedDrop) return stop('forward-drop', null, bridgedDrop);
+    const mtu = mtuDrop({ ns: cur, link: dev }, owner, origin, back, leg.opts.size);
+    if (mtu?.certain) return stop('mtu', owner.ns, mtu.message, { mtu: mtu.ends });
+    if (mtu && !suspect) suspect = { message: mtu.message, at: owner.ns, back, mtu: mtu.ends };
     const nn = scopeOf(live, owner.ns)!;
-    if (ownsAddress(nn, ip)) return { hops, reached: owner.ns };
-    if (String(nn.sysctls['net.ipv4.ip_forward'] ?? '') !== '1') {
+    const arrives = owner.link.name;
+    const local = ownsAddress(nn, ip);
+    if (!local && String(nn.sysctls['net.ipv4.ip_forward'] ?? '') !== '1') {
       return stop('forwarding-off', owner.ns, `${where(owner.ns)} does not forward (net.ipv4.ip_forward is ${nn.sysctls['net.ipv4.ip_forward'] ?? 'unknown'})${back ? `: answers to ${origin}` : `: packets from ${origin}`} stop at ${where(owner.ns)}`);
     }
+    const rp = src ? rpFilterDrop(nn, arrives, src, lookupRoute(nn, src)?.route.dev, back) : undefined;
+    if (rp) return stop('rp-filter', owner.ns, rp, { rp: { ns: owner.ns, dev: arrives } });
+    if (local) return { hops, reached: owner.ns, suspect };
     cur = owner.ns;
+    inDev = arrives;
   }
   return stop('loop', cur, `more than ${MAX_HOPS} hops to ${dst}`);
 }
@@ -162,14 +217,45 @@ function sourceAddress(n: LiveNs, dst: string): string | undefined {
   return (dev && v4(dev)) ?? n.links.map(v4).find(Boolean);
 }
 
+const extras = (w: OneWay): Extra => ({ ...(w.down ? { down: w.down } : {}), ...(w.rp ? { rp: w.rp } : {}), ...(w.mtu ? { mtu: w.mtu } : {}), ...(w.source ? { source: w.source } : {}) });
+
 /** from a namespace (null: the host) to an IPv4 address and back: every hop, and the first break */
-export function walkPath(live: LiveState, from: string | null, dst: string): PathWalk {
+export function walkPath(live: LiveState, from: string | null, dst: string, opts: WalkOptions = {}): PathWalk {
   if (!ipv4(dst)) return { ok: false, hops: [], back: [], break: { kind: 'no-route', at: from, back: false, message: `${dst} is not an IPv4 address (the walk follows IPv4 only)` } };
   const origin = where(from);
-  const there = walkOne(live, from, dst, false, origin);
-  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break, towards: dst, ...(there.down ? { down: there.down } : {}) };
-  const src = sourceAddress(scopeOf(live, from)!, dst);
-  if (!src || there.reached === from) return { ok: true, hops: there.hops, back: [] };
-  const home = walkOne(live, there.reached ?? null, src, true, `${origin} (${src})`);
-  return { ok: !home.break, hops: there.hops, back: home.hops, ...(home.break ? { break: home.break, towards: src } : {}), ...(home.down ? { down: home.down } : {}) };
+  const start = scopeOf(live, from);
+  const src = start ? sourceAddress(start, dst) : undefined;
+  const there = walkOne(live, { from, src, dst, back: false, origin, opts });
+  if (there.break) return { ok: false, hops: there.hops, back: [], break: there.break, towards: dst, ...extras(there) };
+  // out of the lab (nothing to walk back), or delivered in the source itself
+  if (there.left !== undefined || !src || there.reached === from) return withSuspect({ ok: true, hops: there.hops, back: [] }, there.suspect, dst);
+  const home = walkOne(live, { from: there.reached ?? null, src: dst, dst: src, back: true, origin: `${origin} (${src})`, opts });
+  if (home.break) return { ok: false, hops: there.hops, back: home.hops, break: home.break, towards: src, ...extras(home) };
+  return withSuspect({ ok: true, hops: there.hops, back: home.hops }, there.suspect ?? home.suspect, there.suspect ? dst : src);
+}
+
+/** nothing else broke, but the MTU of a hop loses large packets: that is the break */
+function withSuspect(w: PathWalk, suspect: OneWay['suspect'], towards: string): PathWalk {
+  if (!suspect) return w;
+  return { ...w, ok: false, break: { kind: 'mtu', at: suspect.at, back: suspect.back, message: suspect.message }, towards, mtu: suspect.mtu };
+}
+
+/**
+ * A DNS name from a namespace: its resolver (no server, or only the host's loopback stub), the
+ * way to its first server, and, given the lab test's resolve answer, whether the name resolved.
+ * Undefined when nothing is wrong up to the name's addresses (walk to those next).
+ */
+export function walkName(live: LiveState, from: string | null, name: string, answer?: { addresses: string[]; error?: string }, opts: WalkOptions = {}): PathWalk | undefined {
+  const n = scopeOf(live, from);
+  const brk = (kind: BreakKind, message: string): PathWalk => ({ ok: false, hops: [], back: [], break: { kind, at: from, back: false, message }, towards: name });
+  if (!n) return brk('no-source', `${where(from)} does not exist`);
+  const d = dnsServers(live, n);
+  if (d.problem) return brk('dns', d.problem);
+  const server = d.servers.find((s) => ipv4(s));
+  const w = server ? walkPath(live, from, server, { ...opts, proto: 'udp' }) : undefined;
+  if (w?.break && w.break.kind !== 'mtu') return { ...w, break: { ...w.break, message: `the way to ${where(from)}'s DNS server ${server} breaks: ${w.break.message}` } };
+  if (answer && !answer.addresses.length) {
+    return brk('dns', `${name} does not resolve in ${where(from)}: ${d.servers.join(', ')} ${answer.error ? `answered: ${answer.error}` : 'gave no address'} (${d.file})`);
+  }
+  return undefined;
 }

@@ -84,7 +84,7 @@ export function selectExpectations(list: readonly Expectation[], pattern?: strin
 
 /** a change of one field of the file: the canvas's `set` gesture without its kind (core/edits.ts applies it) */
 export interface FileChange {
-  target: { type: 'namespace'; name: string } | { type: 'host' } | { type: 'link'; index: number };
+  target: { type: 'namespace'; name: string } | { type: 'host' } | { type: 'link'; index: number; side?: 'a' | 'b' };
   field: string;
   /** null: the field goes */
   value: unknown;

@@ -352,6 +352,26 @@ export function sysctlFromNetconf(netconf: unknown, key: string): string | undef
 }
 
 /**
+ * What the path walk needs of a namespace's `ip -j netconf show` (no process more): whether it
+ * forwards (net.ipv4.ip_forward) and the IPv4 rp_filter of `all` and of each interface
+ * (net.ipv4.conf.IFACE.rp_filter; the kernel applies the larger of the two).
+ */
+export function pathSysctls(netconf: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const fwd = sysctlFromNetconf(netconf, 'net.ipv4.ip_forward');
+  if (fwd !== undefined) out['net.ipv4.ip_forward'] = fwd;
+  if (!Array.isArray(netconf)) return out;
+  for (const e of netconf as J[]) {
+    const iface = str(e.interface);
+    if (e.family !== 'inet' || !iface || iface === 'default') continue;
+    const key = `net.ipv4.conf.${iface}.rp_filter`;
+    const v = sysctlFromNetconf(netconf, key);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/**
  * Split the output of one `ip -force -b -` whose lines are `netns exec NS ip -j ... -b FILE`
  * (one line per namespace, each printing `arrays` JSON arrays) into each namespace's values.
  * Undefined when any line failed (its output may be partial, so nothing can be aligned):

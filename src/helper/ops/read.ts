@@ -1,6 +1,7 @@
 /** Operations that only read: hello (who answers) and observe (the live state). */
 import { observe as observeLive } from '../observe.js';
 import { PROTOCOL_VERSION } from '../protocol.js';
+import { PATH_HOST_SYSCTLS } from '../../core/diagnose/path-walk.js';
 import type { Handler } from './context.js';
 
 export const hello: Handler<'hello'> = async () => {
@@ -12,4 +13,4 @@ export const hello: Handler<'hello'> = async () => {
 };
 
 export const observe: Handler<'observe'> = (req, ctx) =>
-  observeLive(ctx.runner, { ...(req.namespaces ? { namespaces: req.namespaces } : {}), ...(req.forwarding ? { forwarding: true } : {}) });
+  observeLive(ctx.runner, { ...(req.namespaces ? { namespaces: req.namespaces } : {}), ...(req.forwarding ? { forwarding: true, hostSysctls: PATH_HOST_SYSCTLS } : {}) });
