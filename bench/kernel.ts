@@ -19,6 +19,7 @@ import { articleDestroyScript, articleScript, changeOneAddress, floorDestroyScri
 import { CLI, SESSION, median, type Row, type Unavailable } from './report.js';
 import { chain, lan } from './topologies.js';
 import { MATRIX_SUBJECT, PINGALL_SUBJECT, measureMatrix, pingallMarks } from './matrix-section.js';
+import { inSandbox } from '../test/support/in-sandbox.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 const CLI_JS = join(ROOT, 'dist', 'cli.js');
@@ -39,7 +40,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function assertSandbox(): void {
-  if (process.env.NETNS_LAB_SANDBOX !== '1' || spawnSync('readlink', ['/proc/self/ns/net']).stdout.toString() === spawnSync('readlink', ['/proc/1/ns/net']).stdout.toString()) {
+  if (!inSandbox()) {
     throw new Error('the kernel benchmarks run only inside test/sandbox/run.sh (npm run bench does that)');
   }
 }

@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { startHelper } from '../src/engine/helper-client.js';
 import type { ProbeResult } from '../src/core/diagnose/reach.js';
 import { lan } from './topologies.js';
+import { inSandbox } from '../test/support/in-sandbox.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const HELPER = join(ROOT, 'dist', 'helper.js');
-if (process.env.NETNS_LAB_SANDBOX !== '1') { console.error('run inside test/sandbox/run.sh'); process.exit(2); }
+if (!inSandbox()) { console.error('run inside test/sandbox/run.sh'); process.exit(2); }
 
 const args = process.argv.slice(2);
 const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args.splice(i, 2)[1] : undefined; };

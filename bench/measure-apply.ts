@@ -8,10 +8,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lan } from './topologies.js';
+import { inSandbox } from '../test/support/in-sandbox.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-if (process.env.NETNS_LAB_SANDBOX !== '1') { console.error('run inside test/sandbox/run.sh'); process.exit(2); }
+if (!inSandbox()) { console.error('run inside test/sandbox/run.sh'); process.exit(2); }
 
 function cli(args: string[]): { ms: number; stderr: string; stdout: string } {
   const t0 = process.hrtime.bigint();

@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ThreeHosts, sshdAvailable } from '../test/integration/multihost.js';
 import { median } from './report.js';
+import { inSandbox } from '../test/support/in-sandbox.js';
 
 const ROOT = join(new URL('.', import.meta.url).pathname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -51,7 +52,7 @@ function timed(args: string[]): number {
 }
 
 async function main(): Promise<number> {
-  if (process.env.NETNS_LAB_SANDBOX !== '1') { console.error('run inside test/sandbox/run.sh'); return 2; }
+  if (!inSandbox()) { console.error('run inside test/sandbox/run.sh'); return 2; }
   const missing = sshdAvailable();
   if (missing) { console.error(`multi-host bench not run: ${missing}`); return 2; }
   const n = Number(process.argv[2] ?? 50);

@@ -3,10 +3,11 @@
  * test/sandbox/run.sh (a private network namespace), so no test can touch the real host.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inSandbox } from '../support/in-sandbox.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -29,15 +30,9 @@ export function readableCopies(paths: string[]): { path: (p: string) => string; 
   return { path: (p) => join(dir, p), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** throws unless this process sits in a network namespace other than PID 1's */
+/** throws unless this process sits in the private network namespace of test/sandbox/run.sh */
 export function assertSandbox(): void {
-  let mine = '';
-  let init = '';
-  try {
-    mine = readlinkSync('/proc/self/ns/net');
-    init = readlinkSync('/proc/1/ns/net');
-  } catch { /* unreadable: refuse below */ }
-  if (process.env.NETNS_LAB_SANDBOX !== '1' || !mine || mine === init) {
+  if (!inSandbox()) {
     throw new Error('integration tests must run inside test/sandbox/run.sh (a private network namespace); refusing to touch the host');
   }
 }

@@ -8,7 +8,15 @@
 set -euo pipefail
 if [ "${NETNS_LAB_SANDBOX:-}" != 1 ]; then
   if [ "$(id -u)" != 0 ]; then echo "test/sandbox/run.sh: must run as root (it creates namespaces)" >&2; exit 2; fi
-  exec unshare --net --mount --propagation private -- env NETNS_LAB_SANDBOX=1 bash "$0" "$@"
+  exec unshare --net --mount --propagation private -- env NETNS_LAB_SANDBOX=1 NETNS_LAB_HOST_NETNS="$(stat -L -c %i /proc/self/ns/net)" bash "$0" "$@"
+fi
+# NETNS_LAB_SANDBOX=1 alone proves nothing (it can be set by hand, and PID 1's namespaces may not
+# be readable to compare with): go on only in a network namespace other than the one this script
+# was started in, and one that is fresh (only its loopback). Nothing has been changed yet.
+if [ -z "${NETNS_LAB_HOST_NETNS:-}" ] || [ "$(stat -L -c %i /proc/self/ns/net)" = "$NETNS_LAB_HOST_NETNS" ] \
+   || [ "$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" != "lo " ]; then
+  echo "test/sandbox/run.sh: not in a fresh network namespace of its own (NETNS_LAB_SANDBOX is set in the environment?); refusing to touch anything" >&2
+  exit 2
 fi
 mount --make-rprivate /
 top=$(mktemp -d /tmp/netns-lab-sandbox.XXXXXX)
