@@ -16,6 +16,7 @@ import { helperProbes, runLabTests } from '../engine/lab-tests.js';
 import type { TopologyAnalyses } from './documents.js';
 import { expectationIds, type LabTestItems } from './lab-tests.js';
 import { rememberFix, type LabTestFixes } from './lab-tests-fix.js';
+import { isMultiHost } from '../core/model/hosts-layout.js';
 
 export const FILE_FIX_CONTEXT = 'netnsLab.fileFix';
 
@@ -31,6 +32,11 @@ export interface RunDeps {
 }
 
 export interface Outcome { status: 'passed' | 'failed' | 'skipped' | 'errored'; message?: string; line?: number; fix?: 'file' | 'live' }
+
+/** a lab across hosts: its tests run from the command line, which routes each probe to its host */
+export function multiHostRefusal(t: Topology): string {
+  return `'${t.name}' spans several hosts: run its tests with \`netns-lab test FILE\` (each probe goes to its source's host); the Test Explorer probes through this machine's helper only.`;
+}
 
 /** why a topology's tests cannot run now, or undefined when it runs on this machine */
 export async function notRunning(api: HelperApi, t: Topology): Promise<string | undefined> {
@@ -71,6 +77,8 @@ async function runFile(deps: RunDeps, run: vscode.TestRun, uri: vscode.Uri, item
   }
   if (!byIndex.size) return;
   for (const item of byIndex.values()) run.enqueued(item);
+  // the probes below go through this window's helper, which knows this machine only
+  if (isMultiHost(t)) { errored(run, [...byIndex.values()], multiHostRefusal(t), deps); return; }
   let why: string | undefined;
   try { why = await notRunning(deps.api, t); } catch (e) { why = `the helper could not look at the machine: ${(e as Error).message}`; }
   if (why) { errored(run, [...byIndex.values()], why, deps); return; }

@@ -80,6 +80,20 @@ suite('lab tests in the Test Explorer', () => {
     assert.equal(o.message, "'labtst2' does not run on this machine: apply it first (Netns: Apply), then run its tests.");
     await vscode.workspace.fs.delete(other);
     await waitFor('the item of a deleted file gone', () => !api.labTests.items.ctrl.items.get(other.toString()));
+    // a lab across hosts: refused with the way that works (the CLI), nothing probed here
+    t.name = 'labtst3';
+    t.hosts = [{ name: 'local', underlay: '192.0.2.1' }, { name: 'far', ssh: 'root@192.0.2.9' }];
+    (t.namespaces as { name: string; on?: string }[])[1]!.on = 'far';
+    const multi = workspaceFile('labtst3.netns.json');
+    await vscode.workspace.fs.writeFile(multi, new TextEncoder().encode(JSON.stringify(t)));
+    const mItem = await waitFor('the item of labtst3', () => api.labTests.items.ctrl.items.get(multi.toString()));
+    await api.labTests.run(new vscode.TestRunRequest([mItem]), src.token);
+    let mChild: vscode.TestItem | undefined;
+    mItem.children.forEach((c) => { mChild = c; });
+    const mo = api.labTests.outcomes.get(mChild!.id)!;
+    assert.equal(mo.status, 'errored', mo.message);
+    assert.match(mo.message ?? '', /^'labtst3' spans several hosts: run its tests with `netns-lab test FILE`/);
+    await vscode.workspace.fs.delete(multi);
   });
 
   test('applied: Record writes the matrix as one edit; the items follow at their lines; undo restores the text byte for byte', async function () {
