@@ -20,8 +20,11 @@ export interface CommandDeps {
   /** the plan against this machine when the helper already runs in this window (no new authentication), else undefined */
   machinePlan?: (t: Topology) => Promise<{ errors: { message: string }[] } | undefined>;
   /** runs an apply or destroy while the live model only collects events (see LiveModel.hold) */
-  hold?: <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
+  hold?: Held;
 }
+
+/** runs fn while the live model only collects events, then re-reads what the steps touched (all, without steps) */
+export type Held = <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
 
 /** command id -> handler (an optional target, and for some commands one more argument) */
 export type Handlers = Record<string, (arg?: unknown, extra?: unknown) => Promise<void>>;

@@ -10,8 +10,7 @@ import { HelperFailure } from '../engine/helper-client.js';
 import type { HelperSession } from './helper-session.js';
 import { showRefusal } from './refusal.js';
 import { closeTerminalsIn } from './terminal.js';
-
-type Held = <T>(fn: () => Promise<T>) => Promise<T>;
+import type { Held } from './command-deps.js';
 
 async function destroyOnce(session: HelperSession, name: string, kill: boolean, held: Held): Promise<DestroyResult> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Netns: destroying '${name}'`, cancellable: false }, async (progress) => {

@@ -6,7 +6,6 @@
 import * as vscode from 'vscode';
 import type { Topology } from '../core/model/model.js';
 import { renderScript } from '../core/plan/render.js';
-import type { Step } from '../core/plan/steps.js';
 import { confirmationText, hostWideBlock, hostWideSteps } from '../core/plan/host-routes.js';
 import { describeRootCommand } from '../core/model/workloads.js';
 import { applyTopology, planTopology, type PlanWithDigest } from '../engine/engine.js';
@@ -14,12 +13,10 @@ import { HelperFailure } from '../engine/helper-client.js';
 import { userValue } from './user-setting.js';
 import { destroyWithHolders } from './destroy.js';
 import { SHORT, showRefusal } from './refusal.js';
-import type { CommandDeps, Handlers } from './command-deps.js';
+import type { CommandDeps, Handlers, Held } from './command-deps.js';
 import { PLAN_SCHEME } from './plan-documents.js';
 import { isMultiHost } from '../core/model/hosts-layout.js';
 import { multiHostCommands } from './multihost.js';
-
-type Held = <T>(fn: () => Promise<T>, steps?: readonly Step[]) => Promise<T>;
 
 export function helperMessage(e: unknown): string {
   if (e instanceof HelperFailure) {

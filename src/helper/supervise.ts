@@ -271,15 +271,26 @@ async function lookRecord(d: SuperviseDeps, id: ServiceId): Promise<Look> {
   return { ...(c ? { live: c.live } : {}), final: !!r && r.state === 'exited' && !supervised };
 }
 
-/** start (or restart: the running one is stopped first) a service under its own supervisor */
-export async function startService(d: SuperviseDeps, topology: string, ns: string, service: Service): Promise<LiveService> {
+/**
+ * What every start does first, under either supervisor: the service checked by the file's own
+ * schema, its namespace and account resolved, the running one stopped (`stop`), its private
+ * directories made
+ */
+export async function prepareStart(d: SuperviseDeps, topology: string, ns: string, service: Service,
+  stop: (id: ServiceId) => Promise<unknown>): Promise<{ s: Service; id: ServiceId; a: Account }> {
   const s = parsed(ServiceSchema, service, `service in ${ns}`);
   const id: ServiceId = { topology, ns, name: s.name };
   checkId(id);
   needNamespace(d, ns);
   const a = await account(d, s.user, `service '${s.name}' in ${ns}`);
-  await stopService(d, id);
+  await stop(id);
   await privateDirs(d, id);
+  return { s, id, a };
+}
+
+/** start (or restart: the running one is stopped first) a service under its own supervisor */
+export async function startService(d: SuperviseDeps, topology: string, ns: string, service: Service): Promise<LiveService> {
+  const { s, id, a } = await prepareStart(d, topology, ns, service, (x) => stopService(d, x));
   const spec: Spec = {
     v: 1, topology, ns, name: s.name,
     argv: workloadArgv({ ns, command: s.command, account: a, cwd: await workdir(d, s.cwd, a), ...(s.env ? { env: s.env } : {}) }, bins(d, d.sys.bin('ip'))),

@@ -8,14 +8,14 @@
  */
 import { z } from 'zod';
 import type { Service } from '../core/model/model-workloads.js';
-import { DEFAULT_MAX_RESTARTS, Service as ServiceSchema } from '../core/model/model-workloads.js';
+import { DEFAULT_MAX_RESTARTS } from '../core/model/model-workloads.js';
 import { NETNS_DIR } from '../core/plan/render.js';
 import type { LiveService } from '../core/model/workloads.js';
 import { serviceDigest } from '../core/model/workloads.js';
 import { startTimeOf } from './procsys.js';
 import { nsDir, type ServiceId } from './service-files.js';
 import {
-  account, awaitReady, checkId, filedIds, forget, needNamespace, parsed, privateDirs, workdir, type Look, type SuperviseDeps,
+  awaitReady, checkId, filedIds, forget, prepareStart, workdir, type Look, type SuperviseDeps,
 } from './supervise.js';
 import {
   parseShow, resetFailedArgv, showArgv, startArgv, stopArgv, unitName, unitView, wallOf, type SystemdBins,
@@ -111,13 +111,7 @@ const lookUnit = async (d: SystemdDeps, id: ServiceId): Promise<Look> => {
 
 /** start (or restart: the running one is stopped first) a service as a transient unit */
 export async function startUnit(d: SystemdDeps, topology: string, ns: string, service: Service): Promise<LiveService> {
-  const s = parsed(ServiceSchema, service, `service in ${ns}`);
-  const id: ServiceId = { topology, ns, name: s.name };
-  checkId(id);
-  needNamespace(d, ns);
-  const a = await account(d, s.user, `service '${s.name}' in ${ns}`);
-  await stopUnit(d, id);
-  await privateDirs(d, id);
+  const { s, id, a } = await prepareStart(d, topology, ns, service, (x) => stopUnit(d, x));
   const argv = startArgv({
     id, command: s.command, account: a, cwd: await workdir(d, s.cwd, a), ...(s.env ? { env: s.env } : {}),
     restart: s.restart ?? 'no', maxRestarts: s.maxRestarts ?? DEFAULT_MAX_RESTARTS,
